@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "quanyi.audit"
+    label = "audit"
+    verbose_name = "audit"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from quanyi.audit import appendonly
+
+        # SQLite rebuilds a table on alter_field and the rebuild drops its triggers:
+        # re-arm every append-only table after each migrate run.
+        post_migrate.connect(appendonly.rearm_after_migrate, dispatch_uid="quanyi-append-only")

@@ -1,0 +1,141 @@
+"""Appending to the audit chain. Called by services inside the caller's transaction.
+
+The chain is serialised: on PostgreSQL an advisory transaction lock, on SQLite the IMMEDIATE
+transaction mode (settings) already gives one writer at a time; ``seq`` is the primary key, so
+a fork is impossible either way.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+from quanyi.audit import tracking
+from quanyi.audit.models import AuditEvent
+from quanyi.core.canonical import digest as content_digest
+from quanyi.core.canonical import format_time, merkle_root
+from quanyi.core.principal import Principal
+
+GENESIS = "0" * 64
+_CHAIN_LOCK = 0x7175_616E_7969  # "quanyi"
+# An 18-character resident id number; it must never reach the log in clear.
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+HASHED_FIELDS = (
+    "seq", "time", "actor", "source", "request_id", "action", "object_type", "object_id",
+    "rows", "result", "digest", "prior_seq", "prior_digest", "prev_hash",
+)
+
+
+def event_hash(values: dict[str, Any]) -> str:
+    content = {name: values[name] for name in HASHED_FIELDS}
+    content["time"] = format_time(content["time"])
+    return content_digest(content)
+
+
+def _require_transaction() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit events are written inside the caller's transaction")
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+
+
+def head() -> tuple[int, str]:
+    """(seq, hash) of the last event; (0, GENESIS) on an empty chain."""
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    return (last[0], last[1]) if last else (0, GENESIS)
+
+
+def reserve_seq() -> int:
+    """Lock the chain and return the seq the next event will get (for batches that stamp rows
+    with it before the event exists)."""
+    _require_transaction()
+    _lock_chain()
+    return head()[0] + 1
+
+
+def _refuse_secrets(*texts: str) -> None:
+    for text in texts:
+        if _ID_NUMBER.search(text):
+            raise ValueError("an id number must not be written to the audit log in clear")
+
+
+def record(
+    principal: Principal,
+    action: str,
+    object_type: str,
+    object_id: str = "",
+    *,
+    digest: str = "",
+    rows: int = 0,
+    result: str = "ok",
+    prior_seq: int | None = None,
+    prior_digest: str = "",
+    expect_seq: int | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction and return it."""
+    _require_transaction()
+    _refuse_secrets(principal.actor, action, object_type, object_id)
+    _lock_chain()
+    last_seq, last_hash = head()
+    seq = last_seq + 1
+    if expect_seq is not None and seq != expect_seq:
+        raise RuntimeError(f"audit chain moved: reserved {expect_seq}, next is {seq}")
+    values: dict[str, Any] = {
+        "seq": seq,
+        "time": datetime.now(UTC),
+        "actor": principal.actor,
+        "source": principal.source,
+        "request_id": principal.request_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "rows": rows,
+        "result": result,
+        "digest": digest,
+        "prior_seq": prior_seq,
+        "prior_digest": prior_digest,
+        "prev_hash": last_hash,
+    }
+    values["hash"] = event_hash(values)
+    return AuditEvent.objects.create(**values)
+
+
+def current_leaf(obj: Model) -> str:
+    model = type(obj)
+    return next(iter(tracking.stored_leaves(model, pks=[obj.pk])))[1]
+
+
+def prior_version(obj: Model) -> tuple[int, str]:
+    """(audit_seq, leaf) of a tracked row as stored now, taken before a service changes it."""
+    return int(obj.audit_seq), current_leaf(obj)  # type: ignore[attr-defined]
+
+
+def record_row(principal: Principal, action: str, obj: Model,
+               prior: tuple[int, str] | None = None) -> AuditEvent:
+    """Audit one saved row of a tracked model and stamp the row with the event's seq."""
+    model = type(obj)
+    event = record(
+        principal, action, tracking.object_type_of(model), str(obj.pk),
+        digest=current_leaf(obj), rows=1,
+        prior_seq=prior[0] if prior else None, prior_digest=prior[1] if prior else "",
+    )
+    model._default_manager.filter(pk=obj.pk).update(audit_seq=event.seq)  # type: ignore[attr-defined]
+    obj.audit_seq = event.seq  # type: ignore[attr-defined]
+    return event
+
+
+def record_batch(principal: Principal, action: str, model: type[Model], seq: int) -> AuditEvent:
+    """One event for every row of ``model`` a unit of work inserted stamped with ``seq``
+    (from ``reserve_seq``): its digest is the Merkle root of their leaves in key order."""
+    leaves = [leaf for _, leaf in tracking.stored_leaves(model, audit_seq=seq)]
+    return record(principal, action, tracking.object_type_of(model), "",
+                  digest=merkle_root(leaves), rows=len(leaves), expect_seq=seq)

@@ -1,0 +1,88 @@
+"""The ``quanyi`` command: parses arguments and dispatches to each app's ``cli.py``.
+
+Exit status: 0 success, 1 refused or failed (one line on stderr), 2 bad usage. Each app's
+``register(subparsers)`` adds its commands; a command's handler gets the parsed arguments. The
+dispatcher owns the transaction of commands marked ``atomic`` and signs an audit checkpoint
+after every command marked ``writes`` (DESIGN.md, invariant 5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Handler = Callable[[argparse.Namespace], int | None]
+
+
+def _parser() -> argparse.ArgumentParser:
+    from quanyi.audit import cli as audit_cli
+    from quanyi.core import cli as core_cli
+    from quanyi.registry import cli as registry_cli
+
+    parser = argparse.ArgumentParser(
+        prog="quanyi", description="社会保险个人权益记录 · social insurance personal rights records")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (core_cli, audit_cli, registry_cli):
+        module.register(sub)
+    return parser
+
+
+def command(sub: Any, name: str, handler: Handler, *, help: str, atomic: bool = False,
+            writes: bool = False) -> argparse.ArgumentParser:
+    """Add a subcommand; ``atomic`` wraps it in one transaction, ``writes`` signs a checkpoint."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
+    parser.set_defaults(handler=handler, atomic=atomic, writes=writes)
+    return parser
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quanyi.settings")
+    import django
+    from django.utils import translation
+
+    django.setup()
+    translation.activate("en" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "zh-hans")
+
+
+def fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    setup_django()
+    from django.db import transaction
+
+    from quanyi.audit import checkpoints
+    from quanyi.core.errors import QuanyiError
+
+    try:
+        if args.atomic:
+            with transaction.atomic():
+                status = args.handler(args)
+        else:
+            status = args.handler(args)
+    except QuanyiError as error:
+        prefix = "error" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "错误"
+        return fail(f"{prefix}: {error.message()}")
+    finally:
+        if args.writes:
+            _sign_checkpoint(checkpoints)
+    return int(status or 0)
+
+
+def _sign_checkpoint(checkpoints: Any) -> None:
+    from django.db import DatabaseError
+
+    try:
+        checkpoints.write()
+    except DatabaseError:
+        pass  # no chain yet (e.g. init failed before migrating): nothing to sign
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Configuration from the environment (DESIGN.md, Contracts): read once, used by settings."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("QUANYI_DATA_DIR", "./var")).resolve()
+
+
+def database_url(data: Path) -> str:
+    return os.environ.get("QUANYI_DATABASE_URL") or f"sqlite:///{data / 'quanyi.sqlite3'}"
+
+
+def secret_key(data: Path) -> str:
+    """Django's secret key lives in the data dir, generated on first use (0600)."""
+    path = data / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,87 @@
+"""Errors carry a message in Chinese and in English; the surface picks the user's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def current_language() -> str:
+    """``"en"`` or ``"zh"``; outside a request Django's active language decides (default zh)."""
+    from django.utils import translation
+
+    lang = translation.get_language() or "zh-hans"
+    return "en" if lang.startswith("en") else "zh"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One reason one field was refused: which field, a stable code, and the message in both languages."""
+
+    field: str
+    code: str
+    zh: str
+    en: str
+
+    def message(self, lang: str | None = None) -> str:
+        lang = lang or current_language()
+        return f"{self.field}: {self.en if lang == 'en' else self.zh}"
+
+
+class QuanyiError(Exception):
+    """Base of every refusal the user should read. ``code`` is stable for programs."""
+
+    code = "error"
+
+    def __init__(self, zh: str, en: str, code: str | None = None) -> None:
+        super().__init__(en)
+        self.zh = zh
+        self.en = en
+        if code:
+            self.code = code
+
+    def message(self, lang: str | None = None) -> str:
+        lang = lang or current_language()
+        return self.en if lang == "en" else self.zh
+
+
+class InvalidInput(QuanyiError):
+    """Bad input: every field error found, not just the first."""
+
+    code = "invalid_input"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__(
+            "；".join(e.message("zh") for e in self.errors),
+            "; ".join(e.message("en") for e in self.errors),
+        )
+
+    def fields(self) -> list[str]:
+        return [e.field for e in self.errors]
+
+
+class NotFound(QuanyiError):
+    code = "not_found"
+
+
+class Conflict(QuanyiError):
+    """The request is well-formed but contradicts what is recorded (e.g. an overlapping relation)."""
+
+    code = "conflict"
+
+
+@dataclass
+class ErrorCollector:
+    """Gathers field errors so a payload is refused with every reason at once."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def add(self, field_name: str, code: str, zh: str, en: str) -> None:
+        self.errors.append(FieldError(field_name, code, zh, en))
+
+    def extend(self, exc: InvalidInput) -> None:
+        self.errors.extend(exc.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InvalidInput(self.errors)

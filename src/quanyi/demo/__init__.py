@@ -1,0 +1,1 @@
+"""Demo data: a realistic region with valid identifiers, built in bulk."""

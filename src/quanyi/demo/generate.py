@@ -1,0 +1,218 @@
+"""``quanyi demo``: employers, persons (some of them minors with guardians) and insurance
+relations with job changes and gaps, written in bulk as units of work of ``CHUNK`` persons.
+
+Each unit is one transaction with one audit event per table holding the Merkle root of the rows
+it inserted. Refused on a database that holds non-demo registry data.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from faker import Faker
+
+from quanyi.audit import services as audit
+from quanyi.audit import tracking
+from quanyi.audit.models import AuditEvent
+from quanyi.core.errors import QuanyiError
+from quanyi.core.principal import Principal
+from quanyi.core.yearmonth import YearMonth
+from quanyi.demo import identities
+from quanyi.registry.models import Employer, InsuranceRelation, Person
+
+DEMO_ACTOR = "demo"
+CHUNK = 10_000
+EMPLOYEE_SHARE = 0.75
+MINOR_SHARE_OF_RESIDENTS = 0.3
+MIGRANT_SHARE = 0.3
+INJURY_CLASS_WEIGHTS = (30, 25, 15, 10, 8, 6, 4, 2)
+EMPLOYEE_INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")
+
+
+@dataclass
+class Summary:
+    persons: int = 0
+    employers: int = 0
+    relations: int = 0
+    seconds: float = 0.0
+
+
+class NonDemoData(QuanyiError):
+    code = "non_demo_data"
+
+
+def has_persons() -> bool:
+    return Person.objects.exists()
+
+
+def _refuse_on_real_data() -> None:
+    real = (AuditEvent.objects.filter(object_type__in=list(tracking.tracked_models()))
+            .exclude(actor=DEMO_ACTOR).exists())
+    if real:
+        raise NonDemoData("数据库中已有非演示数据，拒绝生成演示数据",
+                          "the database holds non-demo data; refusing to add demo data")
+
+
+@dataclass
+class _Context:
+    rng: random.Random
+    fake: Any
+    today: date
+    local_counties: list[str]
+    all_counties: list[str]
+    used_ids: set[str]
+    employer_ids: list[int]
+    window_start: YearMonth
+    now: YearMonth
+
+
+def build(persons: int, employers: int, years: int, seed: int | None = None,
+          progress: bool = False) -> Summary:
+    if persons < 0 or employers < 1 or years < 1:
+        raise QuanyiError("人数不能为负，单位数和年数至少为1",
+                          "persons must be >= 0, employers and years >= 1", "bad_usage")
+    _refuse_on_real_data()
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(rng.randrange(2**32))
+    today = date.today()
+    region = settings.QUANYI_REGION
+    principal = Principal(actor=DEMO_ACTOR, source="batch", region=region)
+    summary = Summary()
+    with transaction.atomic():
+        summary.employers = _employers(principal, rng, fake, region, employers)
+    now = YearMonth.of(today)
+    context = _Context(
+        rng=rng, fake=fake, today=today,
+        local_counties=identities.county_codes(region),
+        all_counties=identities.county_codes(),
+        used_ids=set(Person.objects.values_list("id_number", flat=True)),
+        employer_ids=list(Employer.objects.filter(status="active").values_list("pk", flat=True)),
+        window_start=now.add(-12 * years + 1), now=now,
+    )
+    with _progress_bar(progress, persons) as advance:
+        done = 0
+        while done < persons:
+            size = min(CHUNK, persons - done)
+            with transaction.atomic():
+                summary.relations += _persons_unit(principal, context, size)
+            done += size
+            summary.persons += size
+            advance(size)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+@contextmanager
+def _progress_bar(enabled: bool, total: int) -> Iterator[Any]:
+    if not enabled:
+        yield lambda _n: None
+        return
+    from rich.progress import Progress
+
+    with Progress() as bar:
+        task = bar.add_task("演示数据 demo persons", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _employers(principal: Principal, rng: random.Random, fake: Any, region: str, count: int
+               ) -> int:
+    counties = identities.county_codes(region)
+    used = set(Employer.objects.values_list("uscc", flat=True))
+    seq = audit.reserve_seq()
+    rows = []
+    for _ in range(count):
+        county = rng.choice(counties)
+        rows.append(Employer(
+            uscc=identities.credit_code(rng, county, used), name=fake.company(), region=county,
+            address=fake.street_address(),
+            injury_class=rng.choices(range(1, 9), weights=INJURY_CLASS_WEIGHTS)[0],
+            agency_region=region, audit_seq=seq))
+    Employer.objects.bulk_create(rows, batch_size=2000)
+    audit.record_batch(principal, "employer.register", Employer, seq)
+    return count
+
+
+def _new_person(context: _Context, *, youngest: int, oldest: int, category: str,
+                seq: int, region: str) -> Person:
+    rng = context.rng
+    migrant = rng.random() < MIGRANT_SHARE
+    hukou = rng.choice(context.all_counties if migrant else context.local_counties)
+    residence = rng.choice(context.local_counties)
+    male = rng.random() < 0.5
+    birth = identities.birth_date(rng, youngest, oldest, context.today)
+    name = context.fake.name_male() if male else context.fake.name_female()
+    return Person(
+        id_number=identities.id_number(rng, hukou, birth, male, context.used_ids),
+        name=name, sex="M" if male else "F", birth_date=birth,
+        phone=identities.mobile(rng) if rng.random() < 0.9 else "",
+        hukou_region=hukou, residence_region=residence, category=category,
+        agency_region=region, audit_seq=seq)
+
+
+def _persons_unit(principal: Principal, context: _Context, size: int) -> int:
+    rng = context.rng
+    seq = audit.reserve_seq()
+    adults: list[Person] = []
+    minors: list[Person] = []
+    for _ in range(size):
+        if rng.random() < EMPLOYEE_SHARE:
+            adults.append(_new_person(context, youngest=18, oldest=59, category="employee",
+                                      seq=seq, region=principal.region))
+        elif rng.random() < MINOR_SHARE_OF_RESIDENTS:
+            minors.append(_new_person(context, youngest=0, oldest=17, category="resident",
+                                      seq=seq, region=principal.region))
+        else:
+            adults.append(_new_person(context, youngest=18, oldest=75, category="resident",
+                                      seq=seq, region=principal.region))
+    Person.objects.bulk_create(adults, batch_size=2000)
+    guardians = [p for p in adults if p.birth_date.year <= context.today.year - 25] or adults
+    for minor in minors:
+        minor.guardian_id = rng.choice(guardians).pk
+    Person.objects.bulk_create(minors, batch_size=2000)
+    audit.record_batch(principal, "person.register", Person, seq)
+
+    seq = audit.reserve_seq()
+    relations: list[InsuranceRelation] = []
+    for person in adults + minors:
+        relations.extend(_relations(context, person, seq))
+    InsuranceRelation.objects.bulk_create(relations, batch_size=5000)
+    audit.record_batch(principal, "relation.start", InsuranceRelation, seq)
+    return len(relations)
+
+
+def _relations(context: _Context, person: Person, seq: int) -> Iterator[InsuranceRelation]:
+    rng = context.rng
+    born = YearMonth.of(person.birth_date)
+    if person.category == "resident":
+        start = max(born, context.window_start.add(-rng.randrange(0, 120)))
+        kinds = ["resident_medical"] + (["resident_pension"] if born.add(16 * 12) <= start
+                                        else [])
+        for insurance in kinds:
+            yield InsuranceRelation(person_id=person.pk, insurance=insurance,
+                                    start_month=str(start), end_month=None, audit_seq=seq)
+        return
+    month = max(born.add(18 * 12), context.window_start.add(-rng.randrange(0, 120)))
+    while month <= context.now:
+        end = month.add(rng.randrange(6, 61))
+        last = end >= context.now
+        closed = not last or rng.random() < 0.15
+        end_month = str(min(end, context.now)) if closed else None
+        employer = rng.choice(context.employer_ids)
+        for insurance in EMPLOYEE_INSURANCES:
+            yield InsuranceRelation(person_id=person.pk, employer_id=employer,
+                                    insurance=insurance, start_month=str(month),
+                                    end_month=end_month, audit_seq=seq)
+        if last:
+            return
+        gap = rng.randrange(1, 9) if rng.random() < 0.3 else 0
+        month = end.add(1 + gap)

@@ -1,0 +1,84 @@
+"""Resident id numbers (GB 11643-1999) and unified social credit codes (GB 32100-2015).
+
+python-stdnum does the checksum work. ``stdnum.cn.ric`` also refuses a region code that did not
+exist in the birth year, which would refuse real people (Tianhe 440106, born 1970): we accept a
+code that existed at any time (DESIGN.md, Known traps).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from stdnum.cn import ric, uscc
+
+from quanyi.core import regions
+from quanyi.core.errors import FieldError, InvalidInput
+
+
+@dataclass(frozen=True)
+class IdNumber:
+    number: str
+    birth_date: date
+    sex: str  # "M" or "F": odd sequence digit is male
+
+    @property
+    def region(self) -> str:
+        return self.number[:6]
+
+
+def _refuse(field: str, code: str, zh: str, en: str) -> InvalidInput:
+    return InvalidInput([FieldError(field, code, zh, en)])
+
+
+def parse_id_number(raw: object, field: str = "id_number", today: date | None = None) -> IdNumber:
+    text = raw.strip().upper() if isinstance(raw, str) else ""
+    if len(text) != 18:
+        raise _refuse(field, "id_length", "公民身份号码应为18位", "an id number has 18 characters")
+    if not re.fullmatch(r"\d{17}[\dX]", text):
+        raise _refuse(field, "id_format", "公民身份号码前17位应为数字，末位为数字或X",
+                      "an id number is 17 digits and a digit or X")
+    try:
+        check = ric.calc_check_digit(text)
+    except Exception:  # stdnum raises several kinds; any of them means unusable
+        raise _refuse(field, "id_checksum", "公民身份号码校验位错误",
+                      "the check digit is wrong") from None
+    if check != text[-1]:
+        raise _refuse(field, "id_checksum", f"公民身份号码校验位错误（应为 {check}）",
+                      f"the check digit is wrong (expected {check})")
+    try:
+        birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        raise _refuse(field, "id_birth_date",
+                      f"公民身份号码中的出生日期 {text[6:10]}-{text[10:12]}-{text[12:14]} 不存在",
+                      f"the birth date {text[6:10]}-{text[10:12]}-{text[12:14]} does not exist"
+                      ) from None
+    if birth > (today or date.today()) or birth.year < 1880:
+        raise _refuse(field, "id_birth_date", f"出生日期 {birth} 不可能",
+                      f"the birth date {birth} is impossible")
+    if not regions.is_known(text[:6]):
+        raise _refuse(field, "id_region", f"公民身份号码中的行政区划代码 {text[:6]} 不存在",
+                      f"the region code {text[:6]} does not exist")
+    return IdNumber(text, birth, "M" if int(text[16]) % 2 else "F")
+
+
+def validate_uscc(raw: object, field: str = "uscc") -> str:
+    text = raw.strip().upper() if isinstance(raw, str) else ""
+    try:
+        return str(uscc.validate(text))
+    except Exception as exc:
+        kind = type(exc).__name__
+        if kind == "InvalidLength":
+            raise _refuse(field, "uscc_length", "统一社会信用代码应为18位",
+                          "a credit code has 18 characters") from None
+        if kind == "InvalidChecksum":
+            raise _refuse(field, "uscc_checksum", "统一社会信用代码校验位错误",
+                          "the credit code's check character is wrong") from None
+        raise _refuse(field, "uscc_format", "统一社会信用代码格式错误",
+                      "the credit code's format is wrong") from None
+
+
+def mask(number: str) -> str:
+    """``110105********123X``: region kept, birth date and sequence hidden except the last four."""
+    return number[:6] + "*" * 8 + number[14:] if len(number) == 18 else "*" * len(number)

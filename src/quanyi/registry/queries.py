@@ -1,0 +1,44 @@
+"""Reads of the registry. The accounts issue routes these through ``access.readable``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quanyi.core.principal import Principal
+from quanyi.registry.identifiers import mask
+from quanyi.registry.models import InsuranceRelation, Person
+from quanyi.registry.services import person_by_id_number
+
+
+def record(principal: Principal, id_number: str, *, full_id: bool = False) -> dict[str, Any]:
+    """The ``person`` and ``relations`` parts of the record JSON (DESIGN.md, CLI contract)."""
+    person = person_by_id_number(principal, id_number)
+    return {"person": person_part(person, full_id=full_id), "relations": relations_part(person)}
+
+
+def person_part(person: Person, *, full_id: bool) -> dict[str, Any]:
+    return {
+        "id_number": person.id_number if full_id else mask(person.id_number),
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth_date.isoformat(),
+        "category": person.category,
+        "region": person.agency_region,
+        "status": person.status,
+        "deceased_date": person.deceased_date.isoformat() if person.deceased_date else None,
+    }
+
+
+def relations_part(person: Person) -> list[dict[str, Any]]:
+    relations = (InsuranceRelation.objects.filter(person=person).select_related("employer")
+                 .order_by("start_month", "insurance", "pk"))
+    return [
+        {
+            "uscc": r.employer.uscc if r.employer else None,
+            "employer": r.employer.name if r.employer else None,
+            "insurance": r.insurance,
+            "start_month": r.start_month,
+            "end_month": r.end_month,
+        }
+        for r in relations
+    ]

@@ -1,0 +1,175 @@
+"""Registration, change and cancellation (登记, 变更, 注销): the only code that writes the registry.
+
+Every function takes the acting principal, runs inside the caller's transaction, validates with
+``registry.validation`` (every reason at once, nothing written on error), writes, and appends the
+audit event for each row it wrote. The workflow issue puts these behind business cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from quanyi.audit import services as audit
+from quanyi.core import regions
+from quanyi.core.errors import FieldError, InvalidInput
+from quanyi.core.principal import Principal
+from quanyi.core.yearmonth import YearMonth
+from quanyi.registry import validation
+from quanyi.registry.errors import (
+    OutOfRegion,
+    employer_not_found,
+    person_not_found,
+    relation_not_found,
+)
+from quanyi.registry.identifiers import parse_id_number, validate_uscc
+from quanyi.registry.models import (
+    Employer,
+    EmployerStatus,
+    InsuranceRelation,
+    Person,
+    PersonStatus,
+)
+
+
+def _assert_transaction() -> None:
+    assert connection.in_atomic_block, "registry services run inside the caller's transaction"
+
+
+def _check_scope(principal: Principal, agency_region: str) -> None:
+    if not regions.covers(principal.region, agency_region):
+        raise OutOfRegion(f"该记录属于统筹区 {agency_region}，不在您的经办范围内",
+                          f"this record belongs to region {agency_region}, outside your region")
+
+
+def employer_by_uscc(principal: Principal, uscc: str) -> Employer:
+    employer = Employer.objects.filter(uscc=validate_uscc(uscc)).first()
+    if employer is None:
+        raise employer_not_found()
+    _check_scope(principal, employer.agency_region)
+    return employer
+
+
+def person_by_id_number(principal: Principal, id_number: str) -> Person:
+    person = Person.objects.filter(id_number=parse_id_number(id_number).number).first()
+    if person is None:
+        raise person_not_found()
+    _check_scope(principal, person.agency_region)
+    return person
+
+
+# --- employers -------------------------------------------------------------------------------
+
+def register_employer(principal: Principal, data: Mapping[str, Any]) -> Employer:
+    _assert_transaction()
+    cleaned = validation.clean_employer(principal, data)
+    employer = Employer.objects.create(agency_region=principal.region, **cleaned)
+    audit.record_row(principal, "employer.register", employer)
+    return employer
+
+
+def change_employer(principal: Principal, uscc: str, data: Mapping[str, Any]) -> Employer:
+    _assert_transaction()
+    employer = employer_by_uscc(principal, uscc)
+    cleaned = validation.clean_employer_change(principal, employer, data)
+    prior = audit.prior_version(employer)
+    for name, value in cleaned.items():
+        setattr(employer, name, value)
+    employer.save(update_fields=list(cleaned))
+    audit.record_row(principal, "employer.change", employer, prior)
+    return employer
+
+
+def cancel_employer(principal: Principal, uscc: str, cancelled_on: date) -> Employer:
+    """注销: refused while any of its relations is still open — end them first."""
+    _assert_transaction()
+    employer = employer_by_uscc(principal, uscc)
+    if employer.status == EmployerStatus.CANCELLED:
+        raise InvalidInput([FieldError("uscc", "cancelled", "单位已注销", "already cancelled")])
+    open_count = employer.relations.filter(end_month__isnull=True).count()
+    if open_count:
+        raise InvalidInput([FieldError(
+            "uscc", "open_relations", f"尚有 {open_count} 条未终止的参保关系，须先终止",
+            f"{open_count} insurance relations are still open; end them first")])
+    prior = audit.prior_version(employer)
+    employer.status = EmployerStatus.CANCELLED
+    employer.cancelled_on = cancelled_on
+    employer.save(update_fields=["status", "cancelled_on"])
+    audit.record_row(principal, "employer.cancel", employer, prior)
+    return employer
+
+
+# --- persons ---------------------------------------------------------------------------------
+
+def register_person(principal: Principal, data: Mapping[str, Any]) -> Person:
+    _assert_transaction()
+    cleaned = validation.clean_person(principal, data)
+    person = Person.objects.create(agency_region=principal.region, **cleaned)
+    audit.record_row(principal, "person.register", person)
+    return person
+
+
+def change_person(principal: Principal, id_number: str, data: Mapping[str, Any]) -> Person:
+    _assert_transaction()
+    person = person_by_id_number(principal, id_number)
+    cleaned = validation.clean_person_change(principal, person, data)
+    prior = audit.prior_version(person)
+    for name, value in cleaned.items():
+        setattr(person, name, value)
+    person.save(update_fields=list(cleaned))
+    audit.record_row(principal, "person.change", person, prior)
+    return person
+
+
+def cancel_person(principal: Principal, id_number: str, deceased_date: date | None = None,
+                  end_month: YearMonth | None = None) -> Person:
+    """注销 a registration (death, emigration, duplicate): open relations end at ``end_month``
+    (the month of death when a death date is given)."""
+    _assert_transaction()
+    person = person_by_id_number(principal, id_number)
+    if person.status == PersonStatus.CANCELLED:
+        raise InvalidInput([FieldError("id_number", "cancelled", "人员已注销", "already cancelled")])
+    if deceased_date is not None and deceased_date < person.birth_date:
+        raise InvalidInput([FieldError("deceased_date", "before_birth", "死亡日期早于出生日期",
+                                       "the date of death precedes birth")])
+    last = end_month or (YearMonth.of(deceased_date) if deceased_date else YearMonth.of(date.today()))
+    for relation in person.relations.filter(end_month__isnull=True).order_by("pk"):
+        _end(principal, relation, str(max(last, YearMonth.parse(relation.start_month))))
+    prior = audit.prior_version(person)
+    person.status = PersonStatus.CANCELLED
+    person.deceased_date = deceased_date
+    person.save(update_fields=["status", "deceased_date"])
+    audit.record_row(principal, "person.cancel", person, prior)
+    return person
+
+
+# --- insurance relations ---------------------------------------------------------------------
+
+def start_relation(principal: Principal, data: Mapping[str, Any]) -> InsuranceRelation:
+    _assert_transaction()
+    cleaned = validation.clean_relation(principal, data)
+    relation = InsuranceRelation.objects.create(**cleaned)
+    audit.record_row(principal, "relation.start", relation)
+    return relation
+
+
+def end_relation(principal: Principal, relation_id: int, data: Mapping[str, Any]
+                 ) -> InsuranceRelation:
+    _assert_transaction()
+    relation = InsuranceRelation.objects.select_related("person").filter(pk=relation_id).first()
+    if relation is None:
+        raise relation_not_found()
+    _check_scope(principal, relation.person.agency_region)
+    end = validation.clean_relation_end(principal, relation, data)
+    return _end(principal, relation, end)
+
+
+def _end(principal: Principal, relation: InsuranceRelation, end: str) -> InsuranceRelation:
+    prior = audit.prior_version(relation)
+    relation.end_month = end
+    relation.save(update_fields=["end_month"])
+    audit.record_row(principal, "relation.end", relation, prior)
+    return relation

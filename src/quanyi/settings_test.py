@@ -1,0 +1,15 @@
+"""Test settings: the suite runs on SQLite, or on PostgreSQL when QUANYI_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+
+from quanyi.settings import *  # noqa: F403
+from quanyi.settings import _database
+
+_url = os.environ.get("QUANYI_TEST_DATABASE_URL") or "sqlite:///:memory:"
+DATABASES = {"default": _database(_url)}
+if _url.startswith("sqlite"):
+    DATABASES["default"]["OPTIONS"].pop("init_command", None)
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA foreign_keys=ON;"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
