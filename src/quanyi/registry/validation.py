@@ -37,9 +37,9 @@ INSURANCE_GROUP = {"pension": "pension", "resident_pension": "pension",
                    "medical": "medical", "resident_medical": "medical"}
 
 
-def _unknown_fields(errors: ErrorCollector, data: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    allowed = set(allowed)
-    for name in sorted(set(data) - allowed):
+def _unknown_fields(errors: ErrorCollector, data: Mapping[str, Any], allowed: Iterable[str],
+                    reported_elsewhere: Iterable[str] = ()) -> None:
+    for name in sorted(set(data) - set(allowed) - set(reported_elsewhere)):
         if name in {"sex", "birth_date"}:
             errors.add(name, "derived_field", "性别和出生日期由公民身份号码得出，不得录入",
                        "sex and birth date come from the id number and are never typed")
@@ -244,7 +244,7 @@ def clean_person_change(principal: Principal, person: Person, data: Mapping[str,
                         today: date | None = None) -> dict[str, Any]:
     today = today or date.today()
     errors = ErrorCollector()
-    _unknown_fields(errors, data, PERSON_CHANGE_FIELDS)
+    _unknown_fields(errors, data, PERSON_CHANGE_FIELDS, reported_elsewhere=("id_number",))
     if "id_number" in data:
         errors.add("id_number", "immutable", "公民身份号码不能变更，须走更正业务",
                    "the id number is not changed here; it takes a correction case")

@@ -1,0 +1,192 @@
+"""``quanyi audit verify`` catches tampering behind the application's back
+(001 art. 6, 12, 28 (3); 000 §4 point 1; DESIGN.md invariant 5). Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from quanyi.audit import appendonly, checkpoints
+from quanyi.audit import services as audit
+from quanyi.audit.models import AuditEvent
+from quanyi.audit.verify import verify
+from quanyi.core.principal import Principal
+from quanyi.demo import generate
+from quanyi.registry import services
+from quanyi.registry.models import InsuranceRelation, Person
+from tests.registry import builders
+
+pytestmark = pytest.mark.django_db
+
+
+class World:
+    """Demo batch rows plus rows written one by one through the services, then signed."""
+
+    def __init__(self, principal: Principal) -> None:
+        generate.build(persons=40, employers=4, years=3, seed=7)
+        self.batch_person = Person.objects.order_by("pk").first()
+        employer = builders.employer(principal)
+        self.person = builders.person(principal, name="王五")
+        self.lonely = builders.person(principal, name="赵六")
+        self.relation = builders.relation(principal, self.person, employer, "pension", "2020-01")
+        services.change_person(principal, self.person.id_number, {"phone": "13700000000"})
+        self.person.refresh_from_db()
+        checkpoints.write()
+        self.last_seq = audit.head()[0]
+
+
+@pytest.fixture
+def world(principal: Principal) -> World:
+    return World(principal)
+
+
+def sql(statement: str, params: list[Any] | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or [])
+
+
+@contextmanager
+def triggers_dropped() -> Iterator[None]:
+    """What an attacker with database access does first; put back afterwards, as they would."""
+    appendonly.disarm("audit_auditevent")
+    yield
+    appendonly.arm("audit_auditevent")
+
+
+def broken(expected_fragment: str) -> str:
+    report = verify()
+    assert not report.ok, "verify passed a tampered database"
+    assert expected_fragment in (report.problem or ""), report.problem
+    assert report.problem_zh
+    return report.problem or ""
+
+
+def test_untouched_world_verifies(world: World) -> None:
+    report = verify()
+    assert report.ok, report.problem
+    assert report.events == world.last_seq
+    assert report.rows_by_type["person"] == Person.objects.count() == 42
+    assert report.rows_by_type["relation"] == InsuranceRelation.objects.count()
+    assert report.checkpoint_seq == world.last_seq
+
+
+def test_event_changed_by_raw_sql(world: World) -> None:
+    with triggers_dropped():
+        sql("UPDATE audit_auditevent SET actor = 'mallory' WHERE seq = 3")
+    broken("event 3 was altered")
+
+
+def test_recomputed_chain_is_caught_by_the_checkpoint(world: World) -> None:
+    with triggers_dropped():
+        sql("UPDATE audit_auditevent SET actor = 'mallory' WHERE seq = 3")
+        previous = AuditEvent.objects.get(seq=2).hash
+        for event in list(AuditEvent.objects.filter(seq__gte=3).order_by("seq").values(
+                *audit.HASHED_FIELDS)):
+            event["prev_hash"] = previous
+            previous = audit.event_hash(event)
+            sql("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s",
+                [event["prev_hash"], previous, event["seq"]])
+    broken(f"event {world.last_seq} differs from its signed checkpoint")
+
+
+def test_deleted_event(world: World) -> None:
+    with triggers_dropped():
+        sql("DELETE FROM audit_auditevent WHERE seq = 4")
+    broken("event 4 is missing")
+
+
+def test_truncated_tail(world: World) -> None:
+    with triggers_dropped():
+        sql("DELETE FROM audit_auditevent WHERE seq > 5")
+    broken(f"the chain ends at event 5 but checkpoint {world.last_seq} was signed")
+
+
+def _forge(seq: int, prev_hash: str, when: datetime) -> None:
+    values: dict[str, Any] = {
+        "seq": seq, "time": when, "actor": "mallory", "source": "cli", "request_id": "x",
+        "action": "person.register", "object_type": "system", "object_id": "", "rows": 0,
+        "result": "ok", "digest": "", "prior_seq": None, "prior_digest": "", "prev_hash": prev_hash}
+    values["hash"] = audit.event_hash(values)
+    AuditEvent.objects.bulk_create([AuditEvent(**values)])
+
+
+def test_inserted_event_that_does_not_link(world: World) -> None:
+    _forge(world.last_seq + 1, "f" * 64, datetime.now(UTC))
+    broken(f"event {world.last_seq + 1} does not link")
+
+
+def test_inserted_event_with_a_forged_link(world: World) -> None:
+    head_hash = audit.head()[1]
+    _forge(world.last_seq + 1, head_hash, datetime.now(UTC) - timedelta(hours=1))
+    broken(f"event {world.last_seq + 1} is not covered by any signed checkpoint")
+
+
+def test_fresh_unsigned_events_are_pending_not_broken(world: World, principal: Principal) -> None:
+    builders.person(principal)
+    report = verify()
+    assert report.ok and report.pending == 1
+
+
+def test_person_row_changed_by_raw_sql(world: World) -> None:
+    sql("UPDATE registry_person SET name = '李四' WHERE id = %s", [world.person.pk])
+    broken(f"person {world.person.pk} differs from audit event {world.person.audit_seq}")
+
+
+def test_batch_row_changed_by_raw_sql(world: World) -> None:
+    row = world.batch_person
+    assert row is not None
+    sql("UPDATE registry_person SET phone = '13000000000' WHERE id = %s", [row.pk])
+    broken(f"person rows of audit event {row.audit_seq} no longer match")
+
+
+def test_row_restored_to_an_older_version(world: World) -> None:
+    older = AuditEvent.objects.get(seq=world.person.audit_seq).prior_seq
+    sql("UPDATE registry_person SET phone = '13800138000', audit_seq = %s WHERE id = %s",
+        [older, world.person.pk])
+    broken(f"person {world.person.pk} differs from audit event {older}")
+
+
+def test_row_deleted_by_raw_sql(world: World) -> None:
+    sql("DELETE FROM registry_person WHERE id = %s", [world.lonely.pk])
+    broken(f"person {world.lonely.pk} is missing")
+
+
+def test_relation_deleted_by_raw_sql(world: World) -> None:
+    sql("DELETE FROM registry_insurancerelation WHERE id = %s", [world.relation.pk])
+    broken(f"relation {world.relation.pk} is missing")
+
+
+def _raw_person(audit_seq: int | None) -> None:
+    sql("INSERT INTO registry_person (id_number, name, sex, birth_date, phone, hukou_region,"
+        " residence_region, category, status, agency_region, audit_seq) VALUES"
+        " (%s, '假人', 'M', '1980-01-01', '', '110105', '110105', 'employee', 'active', '110000', %s)",
+        [builders.id_number(), audit_seq])
+
+
+def test_row_inserted_by_raw_sql(world: World) -> None:
+    _raw_person(None)
+    inserted = Person.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    broken(f"person {inserted} was written without an audit event")
+
+
+def test_row_slipped_into_a_batch(world: World) -> None:
+    row = world.batch_person
+    assert row is not None
+    _raw_person(row.audit_seq)
+    broken(f"person rows of audit event {row.audit_seq} no longer match it (41 found")
+
+
+def test_missing_triggers_are_reported(world: World) -> None:
+    appendonly.disarm("audit_auditevent")
+    broken("append-only triggers missing on audit_auditevent")
+
+
+def test_forged_checkpoint_is_reported(world: World) -> None:
+    path = sorted(checkpoints.checkpoint_dir().glob("*.json"))[-1]
+    path.write_text(path.read_text().replace('"seq": ', '"seq": 1'))
+    broken("bad signature")

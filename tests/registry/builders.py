@@ -1,0 +1,57 @@
+"""Small typed builders for registry payloads with valid identifiers."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import date
+from typing import Any
+
+from quanyi.core.principal import Principal
+from quanyi.demo import identities
+from quanyi.registry import services
+from quanyi.registry.models import Employer, InsuranceRelation, Person
+
+_rng = random.Random(20261125)
+_used_ids: set[str] = set()
+_used_codes: set[str] = set()
+_names = itertools.count(1)
+
+
+def id_number(birth: date = date(1985, 6, 15), male: bool = True, region: str = "110105") -> str:
+    return identities.id_number(_rng, region, birth, male, _used_ids)
+
+
+def uscc(region: str = "110105") -> str:
+    return identities.credit_code(_rng, region, _used_codes)
+
+
+def employer_payload(**overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {"uscc": uscc(), "name": f"测试单位{next(_names)}有限公司",
+                               "region": "110105", "address": "北京市朝阳区建国路1号",
+                               "injury_class": 2}
+    payload.update(overrides)
+    return payload
+
+
+def person_payload(**overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {"id_number": id_number(), "name": "张三", "phone": "13800138000",
+                               "hukou_region": "110105", "residence_region": "110105",
+                               "category": "employee"}
+    payload.update(overrides)
+    return payload
+
+
+def employer(principal: Principal, **overrides: Any) -> Employer:
+    return services.register_employer(principal, employer_payload(**overrides))
+
+
+def person(principal: Principal, **overrides: Any) -> Person:
+    return services.register_person(principal, person_payload(**overrides))
+
+
+def relation(principal: Principal, who: Person, where: Employer | None, insurance: str = "pension",
+             start: str = "2020-01", end: str | None = None) -> InsuranceRelation:
+    return services.start_relation(principal, {
+        "id_number": who.id_number, "uscc": where.uscc if where else "", "insurance": insurance,
+        "start_month": start, "end_month": end or ""})
