@@ -41,8 +41,13 @@ class Instance:
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
         env.pop("QUANYI_TEST_DATABASE_URL", None)
-        env.update(QUANYI_DATA_DIR=str(self.data_dir), QUANYI_DATABASE_URL=self.database_url,
-                   QUANYI_LANG="en", **extra)
+        env.update(
+            QUANYI_DATA_DIR=str(self.data_dir),
+            QUANYI_DATABASE_URL=self.database_url,
+            QUANYI_LANG="en",
+            DJANGO_SETTINGS_MODULE="quanyi.settings",
+            **extra,
+        )
         return env
 
 

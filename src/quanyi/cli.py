@@ -9,6 +9,7 @@ after every command marked ``writes`` (DESIGN.md, invariant 5).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,15 +24,17 @@ def _parser() -> argparse.ArgumentParser:
     from quanyi.registry import cli as registry_cli
 
     parser = argparse.ArgumentParser(
-        prog="quanyi", description="社会保险个人权益记录 · social insurance personal rights records")
+        prog="quanyi", description="社会保险个人权益记录 · social insurance personal rights records"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (core_cli, audit_cli, registry_cli):
         module.register(sub)
     return parser
 
 
-def command(sub: Any, name: str, handler: Handler, *, help: str, atomic: bool = False,
-            writes: bool = False) -> argparse.ArgumentParser:
+def command(
+    sub: Any, name: str, handler: Handler, *, help: str, atomic: bool = False, writes: bool = False
+) -> argparse.ArgumentParser:
     """Add a subcommand; ``atomic`` wraps it in one transaction, ``writes`` signs a checkpoint."""
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
     parser.set_defaults(handler=handler, atomic=atomic, writes=writes)
@@ -44,7 +47,9 @@ def setup_django() -> None:
     from django.utils import translation
 
     django.setup()
-    translation.activate("en" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "zh-hans")
+    translation.activate(
+        "en" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "zh-hans"
+    )
 
 
 def fail(message: str) -> int:
@@ -78,10 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _sign_checkpoint(checkpoints: Any) -> None:
     from django.db import DatabaseError
 
-    try:
+    # No chain yet (e.g. init failed before migrating): nothing to sign.
+    with contextlib.suppress(DatabaseError):
         checkpoints.write()
-    except DatabaseError:
-        pass  # no chain yet (e.g. init failed before migrating): nothing to sign
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Test settings: the suite runs on SQLite, or on PostgreSQL when QUANYI_TEST_DATABASE_URL is set."""
+"""Test settings: SQLite in memory, or PostgreSQL when QUANYI_TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 

@@ -23,7 +23,10 @@ def test_events_chain_by_sha256(principal: Principal) -> None:
     stored = AuditEvent.objects.values(*audit.HASHED_FIELDS).get(seq=2)
     assert audit.event_hash(stored) == second.hash
     assert (second.actor, second.source, second.request_id) == (
-        "operator-a", "cli", principal.request_id)
+        "operator-a",
+        "cli",
+        principal.request_id,
+    )
 
 
 def test_an_id_number_never_reaches_the_log(principal: Principal) -> None:
@@ -44,14 +47,20 @@ def test_record_needs_the_callers_transaction(principal: Principal) -> None:
         connection.in_atomic_block = True
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_auditevent SET actor = 'mallory'",
-    "DELETE FROM audit_auditevent",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET actor = 'mallory'",
+        "DELETE FROM audit_auditevent",
+    ],
+)
 def test_audit_table_refuses_update_and_delete(principal: Principal, statement: str) -> None:
     audit.record(principal, "system.test", "system")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement)
     assert AuditEvent.objects.get().actor == "operator-a"
 
@@ -60,8 +69,11 @@ def test_audit_table_refuses_truncate_on_postgresql(principal: Principal) -> Non
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no TRUNCATE")
     audit.record(principal, "system.test", "system")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("TRUNCATE audit_auditevent")
     assert AuditEvent.objects.count() == 1
 
@@ -78,7 +90,8 @@ def test_triggers_are_rearmed_after_migrate() -> None:
     assert appendonly.armed_triggers("audit_auditevent") == set()
     appendonly.rearm_after_migrate(using="default")
     assert appendonly.armed_triggers("audit_auditevent") == set(
-        appendonly.trigger_names("audit_auditevent"))
+        appendonly.trigger_names("audit_auditevent")
+    )
 
 
 def test_every_append_only_model_has_its_migration_operation() -> None:

@@ -85,12 +85,15 @@ def test_recomputed_chain_is_caught_by_the_checkpoint(world: World) -> None:
     with triggers_dropped():
         sql("UPDATE audit_auditevent SET actor = 'mallory' WHERE seq = 3")
         previous = AuditEvent.objects.get(seq=2).hash
-        for event in list(AuditEvent.objects.filter(seq__gte=3).order_by("seq").values(
-                *audit.HASHED_FIELDS)):
+        for event in list(
+            AuditEvent.objects.filter(seq__gte=3).order_by("seq").values(*audit.HASHED_FIELDS)
+        ):
             event["prev_hash"] = previous
             previous = audit.event_hash(event)
-            sql("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s",
-                [event["prev_hash"], previous, event["seq"]])
+            sql(
+                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s",
+                [event["prev_hash"], previous, event["seq"]],
+            )
     broken(f"event {world.last_seq} differs from its signed checkpoint")
 
 
@@ -108,9 +111,21 @@ def test_truncated_tail(world: World) -> None:
 
 def _forge(seq: int, prev_hash: str, when: datetime) -> None:
     values: dict[str, Any] = {
-        "seq": seq, "time": when, "actor": "mallory", "source": "cli", "request_id": "x",
-        "action": "person.register", "object_type": "system", "object_id": "", "rows": 0,
-        "result": "ok", "digest": "", "prior_seq": None, "prior_digest": "", "prev_hash": prev_hash}
+        "seq": seq,
+        "time": when,
+        "actor": "mallory",
+        "source": "cli",
+        "request_id": "x",
+        "action": "person.register",
+        "object_type": "system",
+        "object_id": "",
+        "rows": 0,
+        "result": "ok",
+        "digest": "",
+        "prior_seq": None,
+        "prior_digest": "",
+        "prev_hash": prev_hash,
+    }
     values["hash"] = audit.event_hash(values)
     AuditEvent.objects.bulk_create([AuditEvent(**values)])
 
@@ -146,8 +161,10 @@ def test_batch_row_changed_by_raw_sql(world: World) -> None:
 
 def test_row_restored_to_an_older_version(world: World) -> None:
     older = AuditEvent.objects.get(seq=world.person.audit_seq).prior_seq
-    sql("UPDATE registry_person SET phone = '13800138000', audit_seq = %s WHERE id = %s",
-        [older, world.person.pk])
+    sql(
+        "UPDATE registry_person SET phone = '13800138000', audit_seq = %s WHERE id = %s",
+        [older, world.person.pk],
+    )
     broken(f"person {world.person.pk} differs from audit event {older}")
 
 
@@ -162,10 +179,13 @@ def test_relation_deleted_by_raw_sql(world: World) -> None:
 
 
 def _raw_person(audit_seq: int | None) -> None:
-    sql("INSERT INTO registry_person (id_number, name, sex, birth_date, phone, hukou_region,"
+    sql(
+        "INSERT INTO registry_person (id_number, name, sex, birth_date, phone, hukou_region,"
         " residence_region, category, status, agency_region, audit_seq) VALUES"
-        " (%s, '假人', 'M', '1980-01-01', '', '110105', '110105', 'employee', 'active', '110000', %s)",
-        [builders.id_number(), audit_seq])
+        " (%s, '假人', 'M', '1980-01-01', '', '110105', '110105', 'employee', 'active',"
+        " '110000', %s)",
+        [builders.id_number(), audit_seq],
+    )
 
 
 def test_row_inserted_by_raw_sql(world: World) -> None:

@@ -7,7 +7,8 @@ from quanyi.core.canonical import canonical_json, digest, merkle_root, sha256_he
 
 def test_canonical_json_is_stable() -> None:
     assert canonical_json({"b": 1, "a": "权益", "d": date(2024, 2, 29)}) == (
-        '{"a":"权益","b":1,"d":"2024-02-29"}'.encode())
+        '{"a":"权益","b":1,"d":"2024-02-29"}'.encode()
+    )
     beijing = timezone(timedelta(hours=8))
     moment = datetime(2026, 1, 1, 8, 0, 0, 5, tzinfo=beijing)
     assert canonical_json({"t": moment}) == b'{"t":"2026-01-01T00:00:00.000005Z"}'
@@ -17,7 +18,7 @@ def test_floats_and_naive_times_are_refused() -> None:
     with pytest.raises(TypeError):
         canonical_json({"amount": 1.5})
     with pytest.raises(ValueError):
-        canonical_json({"t": datetime(2026, 1, 1)})  # noqa: DTZ001
+        canonical_json({"t": datetime(2026, 1, 1)})
 
 
 def test_merkle_root() -> None:

@@ -10,16 +10,28 @@ from quanyi.core.errors import InvalidInput
 from quanyi.core.money import format_fen, round_fen, round_ratio, yuan_to_fen
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("0.5", 1), ("1.5", 2), ("2.5", 3), ("2.4999", 2), ("-0.5", -1), ("-2.5", -3), ("0", 0),
-    # 4243.80 yuan × 8% = 33950.4 fen → 33950
-    ("33950.4", 33950), ("33950.5", 33951),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0.5", 1),
+        ("1.5", 2),
+        ("2.5", 3),
+        ("2.4999", 2),
+        ("-0.5", -1),
+        ("-2.5", -3),
+        ("0", 0),
+        # 4243.80 yuan × 8% = 33950.4 fen → 33950
+        ("33950.4", 33950),
+        ("33950.5", 33951),
+    ],
+)
 def test_round_fen_is_half_up(value: str, expected: int) -> None:
     assert round_fen(Decimal(value)) == expected
 
 
-@given(st.integers(min_value=-10**15, max_value=10**15), st.integers(min_value=1, max_value=10**9))
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15), st.integers(min_value=1, max_value=10**9)
+)
 def test_integer_rounding_agrees_with_decimal(numerator: int, denominator: int) -> None:
     exact = Decimal(numerator) / Decimal(denominator)
     from decimal import localcontext

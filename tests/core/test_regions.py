@@ -19,8 +19,9 @@ def test_codes_that_no_longer_exist_are_known() -> None:
     assert regions.lookup("110000").name == "北京市"  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("code", "reason"), [("999999", "unknown_region"),
-                                              ("11010", "bad_region_format")])
+@pytest.mark.parametrize(
+    ("code", "reason"), [("999999", "unknown_region"), ("11010", "bad_region_format")]
+)
 def test_bad_region_codes(code: str, reason: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         regions.validate_region(code, "hukou_region")

@@ -10,7 +10,11 @@ def test_parse_and_arithmetic() -> None:
     assert str(month.add(-12)) == "2023-12"
     assert months_between(YearMonth(2016, 1), YearMonth(2024, 12)) == 108
     assert [str(m) for m in month_range(YearMonth(2024, 11), YearMonth(2025, 2))] == [
-        "2024-11", "2024-12", "2025-01", "2025-02"]
+        "2024-11",
+        "2024-12",
+        "2025-01",
+        "2025-02",
+    ]
     assert YearMonth(2024, 1) < YearMonth(2024, 2)
 
 

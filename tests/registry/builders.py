@@ -27,17 +27,26 @@ def uscc(region: str = "110105") -> str:
 
 
 def employer_payload(**overrides: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = {"uscc": uscc(), "name": f"测试单位{next(_names)}有限公司",
-                               "region": "110105", "address": "北京市朝阳区建国路1号",
-                               "injury_class": 2}
+    payload: dict[str, Any] = {
+        "uscc": uscc(),
+        "name": f"测试单位{next(_names)}有限公司",
+        "region": "110105",
+        "address": "北京市朝阳区建国路1号",
+        "injury_class": 2,
+    }
     payload.update(overrides)
     return payload
 
 
 def person_payload(**overrides: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = {"id_number": id_number(), "name": "张三", "phone": "13800138000",
-                               "hukou_region": "110105", "residence_region": "110105",
-                               "category": "employee"}
+    payload: dict[str, Any] = {
+        "id_number": id_number(),
+        "name": "张三",
+        "phone": "13800138000",
+        "hukou_region": "110105",
+        "residence_region": "110105",
+        "category": "employee",
+    }
     payload.update(overrides)
     return payload
 
@@ -50,8 +59,21 @@ def person(principal: Principal, **overrides: Any) -> Person:
     return services.register_person(principal, person_payload(**overrides))
 
 
-def relation(principal: Principal, who: Person, where: Employer | None, insurance: str = "pension",
-             start: str = "2020-01", end: str | None = None) -> InsuranceRelation:
-    return services.start_relation(principal, {
-        "id_number": who.id_number, "uscc": where.uscc if where else "", "insurance": insurance,
-        "start_month": start, "end_month": end or ""})
+def relation(
+    principal: Principal,
+    who: Person,
+    where: Employer | None,
+    insurance: str = "pension",
+    start: str = "2020-01",
+    end: str | None = None,
+) -> InsuranceRelation:
+    return services.start_relation(
+        principal,
+        {
+            "id_number": who.id_number,
+            "uscc": where.uscc if where else "",
+            "insurance": insurance,
+            "start_month": start,
+            "end_month": end or "",
+        },
+    )

@@ -17,13 +17,16 @@ def test_accepted_id_numbers_derive_sex_and_birth_date() -> None:
     assert parse_id_number(" 11010519491231002x ").number == "11010519491231002X"
 
 
-@pytest.mark.parametrize(("number", "code", "words"), [
-    ("110105194912310021", "id_checksum", "check digit"),
-    ("110105198502301233", "id_birth_date", "1985-02-30 does not exist"),
-    ("99010519491231002X", "id_checksum", "check digit"),
-    ("1101051949123100", "id_length", "18 characters"),
-    ("11010519491231002Y", "id_format", "digit or X"),
-])
+@pytest.mark.parametrize(
+    ("number", "code", "words"),
+    [
+        ("110105194912310021", "id_checksum", "check digit"),
+        ("110105198502301233", "id_birth_date", "1985-02-30 does not exist"),
+        ("99010519491231002X", "id_checksum", "check digit"),
+        ("1101051949123100", "id_length", "18 characters"),
+        ("11010519491231002Y", "id_format", "digit or X"),
+    ],
+)
 def test_refused_id_numbers_name_field_and_reason(number: str, code: str, words: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         parse_id_number(number)
@@ -57,7 +60,10 @@ def test_credit_codes() -> None:
     assert validate_uscc("91110000600037341L") == "91110000600037341L"
     with pytest.raises(InvalidInput) as refused:
         validate_uscc("91110000600037341N")
-    assert (refused.value.errors[0].field, refused.value.errors[0].code) == ("uscc", "uscc_checksum")
+    assert (refused.value.errors[0].field, refused.value.errors[0].code) == (
+        "uscc",
+        "uscc_checksum",
+    )
     with pytest.raises(InvalidInput) as short:
         validate_uscc("9111000060003734")
     assert short.value.errors[0].code == "uscc_length"

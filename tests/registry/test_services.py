@@ -19,45 +19,72 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts() -> tuple[int, int, int, int]:
-    return (Employer.objects.count(), Person.objects.count(), InsuranceRelation.objects.count(),
-            AuditEvent.objects.count())
+    return (
+        Employer.objects.count(),
+        Person.objects.count(),
+        InsuranceRelation.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_register_person_derives_sex_and_birth_date_and_audits(principal: Principal) -> None:
-    person = services.register_person(principal, builders.person_payload(
-        id_number="11010519491231002X", name="李梅"))
+    person = services.register_person(
+        principal, builders.person_payload(id_number="11010519491231002X", name="李梅")
+    )
     person.refresh_from_db()
     assert (person.sex, person.birth_date) == ("F", date(1949, 12, 31))
     assert person.agency_region == "110000"
     event = AuditEvent.objects.get(seq=person.audit_seq)
     assert (event.action, event.object_type, event.object_id, event.actor) == (
-        "person.register", "person", str(person.pk), "operator-a")
+        "person.register",
+        "person",
+        str(person.pk),
+        "operator-a",
+    )
     assert "11010519491231002X" not in str(vars(event))  # 001 art. 23: never in clear
     assert len(event.digest) == 64 and event.rows == 1
 
 
 def test_tianhe_1970_is_registered(principal: Principal) -> None:
-    person = services.register_person(principal, builders.person_payload(
-        id_number="440106197001010014", hukou_region="440106"))
+    person = services.register_person(
+        principal, builders.person_payload(id_number="440106197001010014", hukou_region="440106")
+    )
     assert person.sex == "M"
 
 
 def test_sex_and_birth_date_are_never_typed(principal: Principal) -> None:
     with pytest.raises(InvalidInput) as refused:
-        services.register_person(principal, builders.person_payload(sex="F", birth_date="1980-01-01"))
+        services.register_person(
+            principal, builders.person_payload(sex="F", birth_date="1980-01-01")
+        )
     assert {e.code for e in refused.value.errors} == {"derived_field"}
 
 
 def test_bad_person_reports_every_reason_and_writes_nothing(principal: Principal) -> None:
     before = _counts()
     with pytest.raises(InvalidInput) as refused:
-        services.register_person(principal, {
-            "id_number": "110105198502301233", "name": "", "phone": "12345",
-            "hukou_region": "999999", "residence_region": "110105", "category": "worker"})
+        services.register_person(
+            principal,
+            {
+                "id_number": "110105198502301233",
+                "name": "",
+                "phone": "12345",
+                "hukou_region": "999999",
+                "residence_region": "110105",
+                "category": "worker",
+            },
+        )
     reasons = {(e.field, e.code) for e in refused.value.errors}
-    assert reasons == {("id_number", "id_birth_date"), ("name", "required"), ("phone", "bad_phone"),
-                       ("hukou_region", "unknown_region"), ("category", "bad_category")}
-    assert "id_number" in refused.value.message("en") and "公民身份号码" in refused.value.message("zh")
+    assert reasons == {
+        ("id_number", "id_birth_date"),
+        ("name", "required"),
+        ("phone", "bad_phone"),
+        ("hukou_region", "unknown_region"),
+        ("category", "bad_category"),
+    }
+    assert "id_number" in refused.value.message("en") and "公民身份号码" in refused.value.message(
+        "zh"
+    )
     assert _counts() == before
 
 
@@ -78,24 +105,36 @@ def test_duplicate_registration_is_refused(principal: Principal) -> None:
 def test_minor_needs_an_adult_registered_guardian(principal: Principal) -> None:
     child = builders.id_number(date(2018, 3, 1), male=False)
     with pytest.raises(InvalidInput) as refused:
-        services.register_person(principal, builders.person_payload(id_number=child,
-                                                                    category="resident"))
+        services.register_person(
+            principal, builders.person_payload(id_number=child, category="resident")
+        )
     assert refused.value.errors[0].code == "guardian_required"
     with pytest.raises(InvalidInput) as unknown:
-        services.register_person(principal, builders.person_payload(
-            id_number=child, category="resident", guardian_id_number=builders.id_number()))
+        services.register_person(
+            principal,
+            builders.person_payload(
+                id_number=child, category="resident", guardian_id_number=builders.id_number()
+            ),
+        )
     assert unknown.value.errors[0].code == "guardian_unknown"
     mother = builders.person(principal, id_number=builders.id_number(date(1988, 1, 1), male=False))
-    ward = services.register_person(principal, builders.person_payload(
-        id_number=child, category="resident", guardian_id_number=mother.id_number))
+    ward = services.register_person(
+        principal,
+        builders.person_payload(
+            id_number=child, category="resident", guardian_id_number=mother.id_number
+        ),
+    )
     assert ward.guardian == mother
 
 
 def test_employer_register_change_cancel(principal: Principal) -> None:
-    employer = services.register_employer(principal, builders.employer_payload(
-        uscc="91110000600037341L"))
+    employer = services.register_employer(
+        principal, builders.employer_payload(uscc="91110000600037341L")
+    )
     first_seq = employer.audit_seq
-    services.change_employer(principal, employer.uscc, {"name": "新名称有限公司", "injury_class": 5})
+    services.change_employer(
+        principal, employer.uscc, {"name": "新名称有限公司", "injury_class": 5}
+    )
     employer.refresh_from_db()
     assert (employer.name, employer.injury_class) == ("新名称有限公司", 5)
     change = AuditEvent.objects.get(seq=employer.audit_seq)
@@ -108,11 +147,15 @@ def test_employer_register_change_cancel(principal: Principal) -> None:
 def test_bad_employer_is_refused_with_reasons(principal: Principal) -> None:
     before = _counts()
     with pytest.raises(InvalidInput) as refused:
-        services.register_employer(principal, {"uscc": "91110000600037341N", "name": "某公司",
-                                               "region": "120101", "injury_class": 9})
+        services.register_employer(
+            principal,
+            {"uscc": "91110000600037341N", "name": "某公司", "region": "120101", "injury_class": 9},
+        )
     assert {(e.field, e.code) for e in refused.value.errors} == {
-        ("uscc", "uscc_checksum"), ("region", "out_of_region"),
-        ("injury_class", "bad_injury_class")}
+        ("uscc", "uscc_checksum"),
+        ("region", "out_of_region"),
+        ("injury_class", "bad_injury_class"),
+    }
     assert _counts() == before
 
 
@@ -145,8 +188,11 @@ def test_overlapping_relations_are_refused(principal: Principal) -> None:
 
 def test_relation_rules(principal: Principal) -> None:
     employer = builders.employer(principal)
-    young = builders.person(principal, id_number=builders.id_number(date(2008, 5, 1)),
-                            guardian_id_number=builders.person(principal).id_number)
+    young = builders.person(
+        principal,
+        id_number=builders.id_number(date(2008, 5, 1)),
+        guardian_id_number=builders.person(principal).id_number,
+    )
     with pytest.raises(InvalidInput) as refused:
         builders.relation(principal, young, employer, "pension", "2023-01")
     assert refused.value.errors[0].code == "under_age"
@@ -177,14 +223,18 @@ def test_end_relation_and_cancel_person(principal: Principal) -> None:
     medical.refresh_from_db()
     person.refresh_from_db()
     assert (medical.end_month, person.status, person.deceased_date) == (
-        "2025-08", "cancelled", date(2025, 8, 3))
+        "2025-08",
+        "cancelled",
+        date(2025, 8, 3),
+    )
     assert str(YearMonth.of(person.deceased_date)) == "2025-08"
 
 
 def test_change_person(principal: Principal) -> None:
     person = builders.person(principal)
-    services.change_person(principal, person.id_number, {"phone": "13912345678",
-                                                         "residence_region": "110108"})
+    services.change_person(
+        principal, person.id_number, {"phone": "13912345678", "residence_region": "110108"}
+    )
     person.refresh_from_db()
     assert (person.phone, person.residence_region) == ("13912345678", "110108")
     with pytest.raises(InvalidInput) as refused:

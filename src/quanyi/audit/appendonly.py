@@ -117,12 +117,14 @@ class AppendOnly(migrations.operations.base.Operation):
     def state_forwards(self, app_label: str, state: Any) -> None:
         pass
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any,
-                          to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         arm(self.table, schema_editor.connection)
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any,
-                           to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         disarm(self.table, schema_editor.connection)
 
     def describe(self) -> str:

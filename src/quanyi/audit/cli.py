@@ -13,8 +13,12 @@ from quanyi.cli import command, fail
 def register(sub: Any) -> None:
     audit = sub.add_parser("audit", help="the tamper-evident audit chain")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
-    verify = command(audit_sub, "verify", _verify,
-                     help="recompute the chain, check every registry row and the last checkpoint")
+    verify = command(
+        audit_sub,
+        "verify",
+        _verify,
+        help="recompute the chain, check every registry row and the last checkpoint",
+    )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     command(audit_sub, "checkpoint", _checkpoint, help="sign a checkpoint of the chain head now")
 
@@ -23,30 +27,44 @@ def _verify(args: argparse.Namespace) -> int:
     from quanyi.audit.verify import verify
     from quanyi.core.errors import current_language
 
-    progress = None
-    if sys.stderr.isatty():
-        def progress(events: int) -> None:
-            print(f"\r{events} events…", end="", file=sys.stderr, flush=True)
+    on_tty = sys.stderr.isatty()
 
-    report = verify(progress)
-    if progress:
+    def progress(events: int) -> None:
+        print(f"\r{events} events…", end="", file=sys.stderr, flush=True)
+
+    report = verify(progress if on_tty else None)
+    if on_tty:
         print(file=sys.stderr)
     if args.json:
-        print(json.dumps({
-            "ok": report.ok, "events": report.events, "rows": report.rows_by_type,
-            "checkpoint_seq": report.checkpoint_seq, "pending": report.pending,
-            "seconds": round(report.seconds, 3),
-            "events_per_second": round(report.events_per_second), "problem": report.problem,
-        }, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "events": report.events,
+                    "rows": report.rows_by_type,
+                    "checkpoint_seq": report.checkpoint_seq,
+                    "pending": report.pending,
+                    "seconds": round(report.seconds, 3),
+                    "events_per_second": round(report.events_per_second),
+                    "problem": report.problem,
+                },
+                ensure_ascii=False,
+            )
+        )
     if not report.ok:
         zh = current_language() == "zh"
         return fail(f"audit verify: {report.problem_zh if zh else report.problem}")
     if not args.json:
-        print(f"audit verify: OK — {report.events} events checked"
-              f" ({report.events_per_second:,.0f}/s), {report.rows} registry rows,"
-              f" checkpoint at event {report.checkpoint_seq}"
-              + (f", {report.pending} recent events await the next checkpoint"
-                 if report.pending else ""))
+        print(
+            f"audit verify: OK — {report.events} events checked"
+            f" ({report.events_per_second:,.0f}/s), {report.rows} registry rows,"
+            f" checkpoint at event {report.checkpoint_seq}"
+            + (
+                f", {report.pending} recent events await the next checkpoint"
+                if report.pending
+                else ""
+            )
+        )
     return 0
 
 
@@ -55,6 +73,8 @@ def _checkpoint(args: argparse.Namespace) -> int:
 
     written = checkpoints.write()
     latest = written or checkpoints.latest()
-    print(f"checkpoint at event {latest.seq if latest else 0}"
-          + (" (signed now)" if written else " (already signed)"))
+    print(
+        f"checkpoint at event {latest.seq if latest else 0}"
+        + (" (signed now)" if written else " (already signed)")
+    )
     return 0

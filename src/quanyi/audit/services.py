@@ -26,8 +26,20 @@ _CHAIN_LOCK = 0x7175_616E_7969  # "quanyi"
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 HASHED_FIELDS = (
-    "seq", "time", "actor", "source", "request_id", "action", "object_type", "object_id",
-    "rows", "result", "digest", "prior_seq", "prior_digest", "prev_hash",
+    "seq",
+    "time",
+    "actor",
+    "source",
+    "request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "rows",
+    "result",
+    "digest",
+    "prior_seq",
+    "prior_digest",
+    "prev_hash",
 )
 
 
@@ -119,16 +131,22 @@ def prior_version(obj: Model) -> tuple[int, str]:
     return int(obj.audit_seq), current_leaf(obj)  # type: ignore[attr-defined]
 
 
-def record_row(principal: Principal, action: str, obj: Model,
-               prior: tuple[int, str] | None = None) -> AuditEvent:
+def record_row(
+    principal: Principal, action: str, obj: Model, prior: tuple[int, str] | None = None
+) -> AuditEvent:
     """Audit one saved row of a tracked model and stamp the row with the event's seq."""
     model = type(obj)
     event = record(
-        principal, action, tracking.object_type_of(model), str(obj.pk),
-        digest=current_leaf(obj), rows=1,
-        prior_seq=prior[0] if prior else None, prior_digest=prior[1] if prior else "",
+        principal,
+        action,
+        tracking.object_type_of(model),
+        str(obj.pk),
+        digest=current_leaf(obj),
+        rows=1,
+        prior_seq=prior[0] if prior else None,
+        prior_digest=prior[1] if prior else "",
     )
-    model._default_manager.filter(pk=obj.pk).update(audit_seq=event.seq)  # type: ignore[attr-defined]
+    model._default_manager.filter(pk=obj.pk).update(audit_seq=event.seq)
     obj.audit_seq = event.seq  # type: ignore[attr-defined]
     return event
 
@@ -137,5 +155,12 @@ def record_batch(principal: Principal, action: str, model: type[Model], seq: int
     """One event for every row of ``model`` a unit of work inserted stamped with ``seq``
     (from ``reserve_seq``): its digest is the Merkle root of their leaves in key order."""
     leaves = [leaf for _, leaf in tracking.stored_leaves(model, audit_seq=seq)]
-    return record(principal, action, tracking.object_type_of(model), "",
-                  digest=merkle_root(leaves), rows=len(leaves), expect_seq=seq)
+    return record(
+        principal,
+        action,
+        tracking.object_type_of(model),
+        "",
+        digest=merkle_root(leaves),
+        rows=len(leaves),
+        expect_seq=seq,
+    )

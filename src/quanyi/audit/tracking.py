@@ -48,12 +48,13 @@ def leaf(object_type: str, fields: Sequence[str], pk: int, values: Sequence[Any]
     return digest(content)
 
 
-def stored_leaves(model: type[Model], pks: Iterable[int] | None = None,
-                  audit_seq: int | None = None) -> Iterator[tuple[int, str]]:
+def stored_leaves(
+    model: type[Model], pks: Iterable[int] | None = None, audit_seq: int | None = None
+) -> Iterator[tuple[int, str]]:
     """``(pk, leaf)`` for rows as the database holds them, in primary-key order."""
     fields = fields_of(model)
     object_type = object_type_of(model)
-    queryset = model._default_manager.all()  # type: ignore[attr-defined]
+    queryset = model._default_manager.all()
     if pks is not None:
         queryset = queryset.filter(pk__in=list(pks))
     if audit_seq is not None:

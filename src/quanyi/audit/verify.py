@@ -63,18 +63,19 @@ def verify(progress: Progress | None = None) -> Report:
     started = time.perf_counter()
     try:
         expected, superseded, last = _check_chain(report, progress)
-        _check_triggers()
         _check_checkpoint(report, last)
         _check_rows(report, expected, superseded)
+        # Last: a tampered row or event is the finding that matters; missing triggers come next.
+        _check_triggers()
     except _Broken as broken:
         report.problem, report.problem_zh = broken.en, broken.zh
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _check_chain(report: Report, progress: Progress | None
-                 ) -> tuple[dict[int, Expected], dict[int, list[tuple[int, str]]],
-                            tuple[int, str, datetime | None]]:
+def _check_chain(
+    report: Report, progress: Progress | None
+) -> tuple[dict[int, Expected], dict[int, list[tuple[int, str]]], tuple[int, str, datetime | None]]:
     tracked = set(tracking.tracked_models())
     expected: dict[int, Expected] = {}
     superseded: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -87,21 +88,29 @@ def _check_chain(report: Report, progress: Progress | None
         seq = event["seq"]
         if seq != previous_seq + 1:
             raise _Broken(
-                f"event {previous_seq + 1} is missing: the chain jumps from {previous_seq} to {seq}",
-                f"事件 {previous_seq + 1} 缺失：链从 {previous_seq} 跳到 {seq}")
+                f"event {previous_seq + 1} is missing:"
+                f" the chain jumps from {previous_seq} to {seq}",
+                f"事件 {previous_seq + 1} 缺失：链从 {previous_seq} 跳到 {seq}",
+            )
         if event_hash(event) != event["hash"]:
-            raise _Broken(f"event {seq} was altered: its content does not match its hash",
-                          f"事件 {seq} 被篡改：内容与其哈希不符")
+            raise _Broken(
+                f"event {seq} was altered: its content does not match its hash",
+                f"事件 {seq} 被篡改：内容与其哈希不符",
+            )
         if event["prev_hash"] != previous_hash:
-            raise _Broken(f"event {seq} does not link to event {previous_seq}"
-                          " (an event was inserted or replaced)",
-                          f"事件 {seq} 未链接到事件 {previous_seq}（有事件被插入或替换）")
+            raise _Broken(
+                f"event {seq} does not link to event {previous_seq}"
+                " (an event was inserted or replaced)",
+                f"事件 {seq} 未链接到事件 {previous_seq}（有事件被插入或替换）",
+            )
         if event["object_type"] in tracked and event["rows"]:
-            expected[seq] = Expected(event["object_type"], event["object_id"], event["digest"],
-                                     event["rows"])
+            expected[seq] = Expected(
+                event["object_type"], event["object_id"], event["digest"], event["rows"]
+            )
             if event["prior_seq"] is not None:
                 superseded[event["prior_seq"]].append(
-                    (int(event["object_id"]), event["prior_digest"]))
+                    (int(event["object_id"]), event["prior_digest"])
+                )
         previous_seq, previous_hash, last_time = seq, event["hash"], event["time"]
         report.events += 1
         if progress and report.events % 10000 == 0:
@@ -113,8 +122,10 @@ def _check_triggers() -> None:
     for table in appendonly.registered_tables():
         missing = set(appendonly.trigger_names(table)) - appendonly.armed_triggers(table)
         if missing:
-            raise _Broken(f"append-only triggers missing on {table}: {', '.join(sorted(missing))}",
-                          f"表 {table} 的只追加触发器缺失：{', '.join(sorted(missing))}")
+            raise _Broken(
+                f"append-only triggers missing on {table}: {', '.join(sorted(missing))}",
+                f"表 {table} 的只追加触发器缺失：{', '.join(sorted(missing))}",
+            )
 
 
 def _check_checkpoint(report: Report, last: tuple[int, str, datetime | None]) -> None:
@@ -125,50 +136,65 @@ def _check_checkpoint(report: Report, last: tuple[int, str, datetime | None]) ->
             _check_unsigned_tail(report, 1, last_seq)
         return
     if not checkpoints.is_authentic(checkpoint):
-        raise _Broken(f"checkpoint {checkpoint.seq} has a bad signature",
-                      f"检查点 {checkpoint.seq} 签名无效")
+        raise _Broken(
+            f"checkpoint {checkpoint.seq} has a bad signature", f"检查点 {checkpoint.seq} 签名无效"
+        )
     report.checkpoint_seq = checkpoint.seq
     if last_seq < checkpoint.seq:
         raise _Broken(
             f"the chain ends at event {last_seq} but checkpoint {checkpoint.seq} was signed:"
             f" events {last_seq + 1}-{checkpoint.seq} were removed",
             f"链止于事件 {last_seq}，但已签名检查点 {checkpoint.seq}：事件 {last_seq + 1}-"
-            f"{checkpoint.seq} 被删除")
+            f"{checkpoint.seq} 被删除",
+        )
     signed = AuditEvent.objects.filter(seq=checkpoint.seq).values_list("hash", flat=True).first()
     if signed != checkpoint.hash:
-        raise _Broken(f"event {checkpoint.seq} differs from its signed checkpoint"
-                      " (the chain was recomputed)",
-                      f"事件 {checkpoint.seq} 与已签名检查点不符（链被重算）")
+        raise _Broken(
+            f"event {checkpoint.seq} differs from its signed checkpoint (the chain was recomputed)",
+            f"事件 {checkpoint.seq} 与已签名检查点不符（链被重算）",
+        )
     if last_seq > checkpoint.seq:
         _check_unsigned_tail(report, checkpoint.seq + 1, last_seq)
 
 
 def _check_unsigned_tail(report: Report, first: int, last: int) -> None:
     cutoff = datetime.now(UTC) - UNSIGNED_GRACE
-    stale = (AuditEvent.objects.filter(seq__gte=first, time__lt=cutoff)
-             .order_by("seq").values_list("seq", flat=True).first())
+    stale = (
+        AuditEvent.objects.filter(seq__gte=first, time__lt=cutoff)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
     if stale is not None:
-        raise _Broken(f"event {stale} is not covered by any signed checkpoint"
-                      " (appended behind the application's back?)",
-                      f"事件 {stale} 不在任何已签名检查点内（疑似绕过应用追加）")
+        raise _Broken(
+            f"event {stale} is not covered by any signed checkpoint"
+            " (appended behind the application's back?)",
+            f"事件 {stale} 不在任何已签名检查点内（疑似绕过应用追加）",
+        )
     report.pending = last - first + 1
 
 
-def _check_rows(report: Report, expected: dict[int, Expected],
-                superseded: dict[int, list[tuple[int, str]]]) -> None:
+def _check_rows(
+    report: Report, expected: dict[int, Expected], superseded: dict[int, list[tuple[int, str]]]
+) -> None:
     for object_type, model in tracking.tracked_models().items():
         fields = tracking.fields_of(model)
         groups: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        rows = (model._default_manager.order_by("audit_seq", "pk")  # type: ignore[attr-defined]
-                .values_list("pk", "audit_seq", *fields).iterator(chunk_size=10000))
+        rows = (
+            model._default_manager.order_by("audit_seq", "pk")
+            .values_list("pk", "audit_seq", *fields)
+            .iterator(chunk_size=10000)
+        )
         count = 0
         for row in rows:
             pk, seq = row[0], row[1]
             claim = expected.get(seq) if seq is not None else None
             if claim is None or claim.object_type != object_type:
-                raise _Broken(f"{object_type} {pk} was written without an audit event"
-                              " (inserted or changed behind the application's back)",
-                              f"{object_type} {pk} 无对应审计事件（绕过应用插入或修改）")
+                raise _Broken(
+                    f"{object_type} {pk} was written without an audit event"
+                    " (inserted or changed behind the application's back)",
+                    f"{object_type} {pk} 无对应审计事件（绕过应用插入或修改）",
+                )
             groups[seq].append((pk, tracking.leaf(object_type, fields, pk, row[2:])))
             count += 1
         report.rows += count
@@ -184,17 +210,23 @@ def _compare(seq: int, claim: Expected, leaves: list[tuple[int, str]]) -> None:
     kind = claim.object_type
     if claim.rows == 1:
         if not leaves:
-            raise _Broken(f"{kind} {claim.object_id} is missing (deleted behind the application's"
-                          f" back; last written by event {seq})",
-                          f"{kind} {claim.object_id} 缺失（绕过应用删除；最后由事件 {seq} 写入）")
+            raise _Broken(
+                f"{kind} {claim.object_id} is missing (deleted behind the application's"
+                f" back; last written by event {seq})",
+                f"{kind} {claim.object_id} 缺失（绕过应用删除；最后由事件 {seq} 写入）",
+            )
         if len(leaves) != 1 or leaves[0][1] != claim.digest:
-            raise _Broken(f"{kind} {claim.object_id} differs from audit event {seq}"
-                          " (changed behind the application's back)",
-                          f"{kind} {claim.object_id} 与审计事件 {seq} 不符（绕过应用修改）")
+            raise _Broken(
+                f"{kind} {claim.object_id} differs from audit event {seq}"
+                " (changed behind the application's back)",
+                f"{kind} {claim.object_id} 与审计事件 {seq} 不符（绕过应用修改）",
+            )
         return
     if len(leaves) != claim.rows or merkle_root([leaf for _, leaf in leaves]) != claim.digest:
-        raise _Broken(f"the {claim.rows} {kind} rows of audit event {seq} no longer match it"
-                      f" ({len(leaves)} found; changed, deleted or inserted behind the"
-                      " application's back)",
-                      f"审计事件 {seq} 的 {claim.rows} 行 {kind} 数据不符（现有 {len(leaves)} 行；"
-                      "绕过应用被修改、删除或插入）")
+        raise _Broken(
+            f"the {claim.rows} {kind} rows of audit event {seq} no longer match it"
+            f" ({len(leaves)} found; changed, deleted or inserted behind the"
+            " application's back)",
+            f"审计事件 {seq} 的 {claim.rows} 行 {kind} 数据不符（现有 {len(leaves)} 行；"
+            "绕过应用被修改、删除或插入）",
+        )

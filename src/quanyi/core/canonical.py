@@ -64,8 +64,9 @@ def merkle_root(leaves: Sequence[str]) -> str:
         return ""
     level = [bytes.fromhex(leaf) for leaf in leaves]
     while len(level) > 1:
-        paired = [hashlib.sha256(level[i] + level[i + 1]).digest()
-                  for i in range(0, len(level) - 1, 2)]
+        paired = [
+            hashlib.sha256(level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
+        ]
         if len(level) % 2:
             paired.append(level[-1])
         level = paired

@@ -15,7 +15,7 @@ def current_language() -> str:
 
 @dataclass(frozen=True)
 class FieldError:
-    """One reason one field was refused: which field, a stable code, and the message in both languages."""
+    """One reason a field was refused: the field, a stable code, the message in both languages."""
 
     field: str
     code: str
@@ -65,7 +65,7 @@ class NotFound(QuanyiError):
 
 
 class Conflict(QuanyiError):
-    """The request is well-formed but contradicts what is recorded (e.g. an overlapping relation)."""
+    """Well-formed, but contradicts what is recorded (e.g. an overlapping relation)."""
 
     code = "conflict"
 

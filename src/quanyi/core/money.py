@@ -32,11 +32,13 @@ def round_ratio(numerator: int, denominator: int) -> int:
 
 
 def yuan_to_fen(text: str, field: str = "amount") -> int:
-    """Parse a yuan amount such as ``"4243.80"``; more than two decimals is an error, not a rounding."""
+    """Parse yuan such as ``"4243.80"``; more than two decimals is an error, never a rounding."""
     try:
         value = Decimal(text.strip().replace(",", ""))
     except (InvalidOperation, AttributeError):
-        raise InvalidInput([FieldError(field, "not_a_number", "不是有效金额", "not a valid amount")]) from None
+        raise InvalidInput(
+            [FieldError(field, "not_a_number", "不是有效金额", "not a valid amount")]
+        ) from None
     fen = value * _HUNDRED
     if fen != fen.to_integral_value():
         raise InvalidInput(

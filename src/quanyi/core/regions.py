@@ -97,9 +97,25 @@ def validate_region(value: object, field: str) -> str:
     """Return the code if it is a six-digit division code that existed at some time."""
     code = str(value).strip() if value is not None else ""
     if not re.fullmatch(r"\d{6}", code):
-        raise InvalidInput([FieldError(field, "bad_region_format", "行政区划代码应为6位数字",
-                                       "a region code is six digits")])
+        raise InvalidInput(
+            [
+                FieldError(
+                    field,
+                    "bad_region_format",
+                    "行政区划代码应为6位数字",
+                    "a region code is six digits",
+                )
+            ]
+        )
     if not is_known(code):
-        raise InvalidInput([FieldError(field, "unknown_region", f"未知的行政区划代码 {code}",
-                                       f"unknown region code {code}")])
+        raise InvalidInput(
+            [
+                FieldError(
+                    field,
+                    "unknown_region",
+                    f"未知的行政区划代码 {code}",
+                    f"unknown region code {code}",
+                )
+            ]
+        )
     return code

@@ -32,8 +32,14 @@ class YearMonth:
             except ValueError:
                 pass
         raise InvalidInput(
-            [FieldError(field, "bad_month", f"年月格式应为 YYYY-MM，收到 {text!r}",
-                        f"expected a month as YYYY-MM, got {text!r}")]
+            [
+                FieldError(
+                    field,
+                    "bad_month",
+                    f"年月格式应为 YYYY-MM，收到 {text!r}",
+                    f"expected a month as YYYY-MM, got {text!r}",
+                )
+            ]
         )
 
     @classmethod

@@ -54,11 +54,16 @@ def has_persons() -> bool:
 
 
 def _refuse_on_real_data() -> None:
-    real = (AuditEvent.objects.filter(object_type__in=list(tracking.tracked_models()))
-            .exclude(actor=DEMO_ACTOR).exists())
+    real = (
+        AuditEvent.objects.filter(object_type__in=list(tracking.tracked_models()))
+        .exclude(actor=DEMO_ACTOR)
+        .exists()
+    )
     if real:
-        raise NonDemoData("数据库中已有非演示数据，拒绝生成演示数据",
-                          "the database holds non-demo data; refusing to add demo data")
+        raise NonDemoData(
+            "数据库中已有非演示数据，拒绝生成演示数据",
+            "the database holds non-demo data; refusing to add demo data",
+        )
 
 
 @dataclass
@@ -74,11 +79,15 @@ class _Context:
     now: YearMonth
 
 
-def build(persons: int, employers: int, years: int, seed: int | None = None,
-          progress: bool = False) -> Summary:
+def build(
+    persons: int, employers: int, years: int, seed: int | None = None, progress: bool = False
+) -> Summary:
     if persons < 0 or employers < 1 or years < 1:
-        raise QuanyiError("人数不能为负，单位数和年数至少为1",
-                          "persons must be >= 0, employers and years >= 1", "bad_usage")
+        raise QuanyiError(
+            "人数不能为负，单位数和年数至少为1",
+            "persons must be >= 0, employers and years >= 1",
+            "bad_usage",
+        )
     _refuse_on_real_data()
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -92,12 +101,15 @@ def build(persons: int, employers: int, years: int, seed: int | None = None,
         summary.employers = _employers(principal, rng, fake, region, employers)
     now = YearMonth.of(today)
     context = _Context(
-        rng=rng, fake=fake, today=today,
+        rng=rng,
+        fake=fake,
+        today=today,
         local_counties=identities.county_codes(region),
         all_counties=identities.county_codes(),
         used_ids=set(Person.objects.values_list("id_number", flat=True)),
         employer_ids=list(Employer.objects.filter(status="active").values_list("pk", flat=True)),
-        window_start=now.add(-12 * years + 1), now=now,
+        window_start=now.add(-12 * years + 1),
+        now=now,
     )
     with _progress_bar(progress, persons) as advance:
         done = 0
@@ -124,26 +136,32 @@ def _progress_bar(enabled: bool, total: int) -> Iterator[Any]:
         yield lambda n: bar.advance(task, n)
 
 
-def _employers(principal: Principal, rng: random.Random, fake: Any, region: str, count: int
-               ) -> int:
+def _employers(principal: Principal, rng: random.Random, fake: Any, region: str, count: int) -> int:
     counties = identities.county_codes(region)
     used = set(Employer.objects.values_list("uscc", flat=True))
     seq = audit.reserve_seq()
     rows = []
     for _ in range(count):
         county = rng.choice(counties)
-        rows.append(Employer(
-            uscc=identities.credit_code(rng, county, used), name=fake.company(), region=county,
-            address=fake.street_address(),
-            injury_class=rng.choices(range(1, 9), weights=INJURY_CLASS_WEIGHTS)[0],
-            agency_region=region, audit_seq=seq))
+        rows.append(
+            Employer(
+                uscc=identities.credit_code(rng, county, used),
+                name=fake.company(),
+                region=county,
+                address=fake.street_address(),
+                injury_class=rng.choices(range(1, 9), weights=INJURY_CLASS_WEIGHTS)[0],
+                agency_region=region,
+                audit_seq=seq,
+            )
+        )
     Employer.objects.bulk_create(rows, batch_size=2000)
     audit.record_batch(principal, "employer.register", Employer, seq)
     return count
 
 
-def _new_person(context: _Context, *, youngest: int, oldest: int, category: str,
-                seq: int, region: str) -> Person:
+def _new_person(
+    context: _Context, *, youngest: int, oldest: int, category: str, seq: int, region: str
+) -> Person:
     rng = context.rng
     migrant = rng.random() < MIGRANT_SHARE
     hukou = rng.choice(context.all_counties if migrant else context.local_counties)
@@ -153,10 +171,16 @@ def _new_person(context: _Context, *, youngest: int, oldest: int, category: str,
     name = context.fake.name_male() if male else context.fake.name_female()
     return Person(
         id_number=identities.id_number(rng, hukou, birth, male, context.used_ids),
-        name=name, sex="M" if male else "F", birth_date=birth,
+        name=name,
+        sex="M" if male else "F",
+        birth_date=birth,
         phone=identities.mobile(rng) if rng.random() < 0.9 else "",
-        hukou_region=hukou, residence_region=residence, category=category,
-        agency_region=region, audit_seq=seq)
+        hukou_region=hukou,
+        residence_region=residence,
+        category=category,
+        agency_region=region,
+        audit_seq=seq,
+    )
 
 
 def _persons_unit(principal: Principal, context: _Context, size: int) -> int:
@@ -166,14 +190,38 @@ def _persons_unit(principal: Principal, context: _Context, size: int) -> int:
     minors: list[Person] = []
     for _ in range(size):
         if rng.random() < EMPLOYEE_SHARE:
-            adults.append(_new_person(context, youngest=18, oldest=59, category="employee",
-                                      seq=seq, region=principal.region))
+            adults.append(
+                _new_person(
+                    context,
+                    youngest=18,
+                    oldest=59,
+                    category="employee",
+                    seq=seq,
+                    region=principal.region,
+                )
+            )
         elif rng.random() < MINOR_SHARE_OF_RESIDENTS:
-            minors.append(_new_person(context, youngest=0, oldest=17, category="resident",
-                                      seq=seq, region=principal.region))
+            minors.append(
+                _new_person(
+                    context,
+                    youngest=0,
+                    oldest=17,
+                    category="resident",
+                    seq=seq,
+                    region=principal.region,
+                )
+            )
         else:
-            adults.append(_new_person(context, youngest=18, oldest=75, category="resident",
-                                      seq=seq, region=principal.region))
+            adults.append(
+                _new_person(
+                    context,
+                    youngest=18,
+                    oldest=75,
+                    category="resident",
+                    seq=seq,
+                    region=principal.region,
+                )
+            )
     Person.objects.bulk_create(adults, batch_size=2000)
     guardians = [p for p in adults if p.birth_date.year <= context.today.year - 25] or adults
     for minor in minors:
@@ -195,11 +243,15 @@ def _relations(context: _Context, person: Person, seq: int) -> Iterator[Insuranc
     born = YearMonth.of(person.birth_date)
     if person.category == "resident":
         start = max(born, context.window_start.add(-rng.randrange(0, 120)))
-        kinds = ["resident_medical"] + (["resident_pension"] if born.add(16 * 12) <= start
-                                        else [])
+        kinds = ["resident_medical"] + (["resident_pension"] if born.add(16 * 12) <= start else [])
         for insurance in kinds:
-            yield InsuranceRelation(person_id=person.pk, insurance=insurance,
-                                    start_month=str(start), end_month=None, audit_seq=seq)
+            yield InsuranceRelation(
+                person_id=person.pk,
+                insurance=insurance,
+                start_month=str(start),
+                end_month=None,
+                audit_seq=seq,
+            )
         return
     month = max(born.add(18 * 12), context.window_start.add(-rng.randrange(0, 120)))
     while month <= context.now:
@@ -209,9 +261,14 @@ def _relations(context: _Context, person: Person, seq: int) -> Iterator[Insuranc
         end_month = str(min(end, context.now)) if closed else None
         employer = rng.choice(context.employer_ids)
         for insurance in EMPLOYEE_INSURANCES:
-            yield InsuranceRelation(person_id=person.pk, employer_id=employer,
-                                    insurance=insurance, start_month=str(month),
-                                    end_month=end_month, audit_seq=seq)
+            yield InsuranceRelation(
+                person_id=person.pk,
+                employer_id=employer,
+                insurance=insurance,
+                start_month=str(month),
+                end_month=end_month,
+                audit_seq=seq,
+            )
         if last:
             return
         gap = rng.randrange(1, 9) if rng.random() < 0.3 else 0

@@ -16,8 +16,11 @@ _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 def county_codes(within: str | None = None) -> list[str]:
     """Current county-level codes (not the 'xx0000'/'xxxx00' aggregates), optionally in a region."""
-    codes = [r.code for r in regions.all_regions()
-             if r.current and not r.code.endswith("00") and "市辖区" not in r.name]
+    codes = [
+        r.code
+        for r in regions.all_regions()
+        if r.current and not r.code.endswith("00") and "市辖区" not in r.name
+    ]
     if within is not None:
         codes = [c for c in codes if regions.covers(within, c)]
         if not codes:

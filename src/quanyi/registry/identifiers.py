@@ -37,29 +37,48 @@ def parse_id_number(raw: object, field: str = "id_number", today: date | None = 
     if len(text) != 18:
         raise _refuse(field, "id_length", "公民身份号码应为18位", "an id number has 18 characters")
     if not re.fullmatch(r"\d{17}[\dX]", text):
-        raise _refuse(field, "id_format", "公民身份号码前17位应为数字，末位为数字或X",
-                      "an id number is 17 digits and a digit or X")
+        raise _refuse(
+            field,
+            "id_format",
+            "公民身份号码前17位应为数字，末位为数字或X",
+            "an id number is 17 digits and a digit or X",
+        )
     try:
         check = ric.calc_check_digit(text)
     except Exception:  # stdnum raises several kinds; any of them means unusable
-        raise _refuse(field, "id_checksum", "公民身份号码校验位错误",
-                      "the check digit is wrong") from None
+        raise _refuse(
+            field, "id_checksum", "公民身份号码校验位错误", "the check digit is wrong"
+        ) from None
     if check != text[-1]:
-        raise _refuse(field, "id_checksum", f"公民身份号码校验位错误（应为 {check}）",
-                      f"the check digit is wrong (expected {check})")
+        raise _refuse(
+            field,
+            "id_checksum",
+            f"公民身份号码校验位错误（应为 {check}）",
+            f"the check digit is wrong (expected {check})",
+        )
     try:
         birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
-        raise _refuse(field, "id_birth_date",
-                      f"公民身份号码中的出生日期 {text[6:10]}-{text[10:12]}-{text[12:14]} 不存在",
-                      f"the birth date {text[6:10]}-{text[10:12]}-{text[12:14]} does not exist"
-                      ) from None
+        raise _refuse(
+            field,
+            "id_birth_date",
+            f"公民身份号码中的出生日期 {text[6:10]}-{text[10:12]}-{text[12:14]} 不存在",
+            f"the birth date {text[6:10]}-{text[10:12]}-{text[12:14]} does not exist",
+        ) from None
     if birth > (today or date.today()) or birth.year < 1880:
-        raise _refuse(field, "id_birth_date", f"出生日期 {birth} 不可能",
-                      f"the birth date {birth} is impossible")
+        raise _refuse(
+            field,
+            "id_birth_date",
+            f"出生日期 {birth} 不可能",
+            f"the birth date {birth} is impossible",
+        )
     if not regions.is_known(text[:6]):
-        raise _refuse(field, "id_region", f"公民身份号码中的行政区划代码 {text[:6]} 不存在",
-                      f"the region code {text[:6]} does not exist")
+        raise _refuse(
+            field,
+            "id_region",
+            f"公民身份号码中的行政区划代码 {text[:6]} 不存在",
+            f"the region code {text[:6]} does not exist",
+        )
     return IdNumber(text, birth, "M" if int(text[16]) % 2 else "F")
 
 
@@ -70,13 +89,19 @@ def validate_uscc(raw: object, field: str = "uscc") -> str:
     except Exception as exc:
         kind = type(exc).__name__
         if kind == "InvalidLength":
-            raise _refuse(field, "uscc_length", "统一社会信用代码应为18位",
-                          "a credit code has 18 characters") from None
+            raise _refuse(
+                field, "uscc_length", "统一社会信用代码应为18位", "a credit code has 18 characters"
+            ) from None
         if kind == "InvalidChecksum":
-            raise _refuse(field, "uscc_checksum", "统一社会信用代码校验位错误",
-                          "the credit code's check character is wrong") from None
-        raise _refuse(field, "uscc_format", "统一社会信用代码格式错误",
-                      "the credit code's format is wrong") from None
+            raise _refuse(
+                field,
+                "uscc_checksum",
+                "统一社会信用代码校验位错误",
+                "the credit code's check character is wrong",
+            ) from None
+        raise _refuse(
+            field, "uscc_format", "统一社会信用代码格式错误", "the credit code's format is wrong"
+        ) from None
 
 
 def mask(number: str) -> str:

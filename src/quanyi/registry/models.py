@@ -42,33 +42,61 @@ EMPLOYEE_INSURANCES = frozenset({"pension", "medical", "unemployment", "injury",
 RESIDENT_INSURANCES = frozenset({"resident_pension", "resident_medical"})
 
 
-@tracked("employer", ("uscc", "name", "region", "address", "injury_class", "status",
-                      "agency_region", "cancelled_on"))
+@tracked(
+    "employer",
+    (
+        "uscc",
+        "name",
+        "region",
+        "address",
+        "injury_class",
+        "status",
+        "agency_region",
+        "cancelled_on",
+    ),
+)
 class Employer(models.Model):
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("单位名称", max_length=200)
     region = models.CharField("所在行政区划", max_length=6)
     address = models.CharField("地址", max_length=300, blank=True, default="")
     injury_class = models.PositiveSmallIntegerField("工伤行业风险类别")
-    status = models.CharField("状态", max_length=10, choices=EmployerStatus.choices,
-                              default=EmployerStatus.ACTIVE)
+    status = models.CharField(
+        "状态", max_length=10, choices=EmployerStatus.choices, default=EmployerStatus.ACTIVE
+    )
     agency_region = models.CharField("经办统筹区", max_length=6, db_index=True)
     cancelled_on = models.DateField("注销日期", null=True, blank=True)
     audit_seq = models.BigIntegerField(null=True, db_index=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(injury_class__gte=1, injury_class__lte=8),
-                                   name="employer_injury_class_1_8"),
+            models.CheckConstraint(
+                condition=Q(injury_class__gte=1, injury_class__lte=8),
+                name="employer_injury_class_1_8",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.uscc})"
 
 
-@tracked("person", ("id_number", "name", "sex", "birth_date", "phone", "hukou_region",
-                    "residence_region", "category", "guardian_id", "deceased_date", "status",
-                    "agency_region"))
+@tracked(
+    "person",
+    (
+        "id_number",
+        "name",
+        "sex",
+        "birth_date",
+        "phone",
+        "hukou_region",
+        "residence_region",
+        "category",
+        "guardian_id",
+        "deceased_date",
+        "status",
+        "agency_region",
+    ),
+)
 class Person(models.Model):
     id_number = models.CharField("公民身份号码", max_length=18, unique=True)
     name = models.CharField("姓名", max_length=100)
@@ -79,11 +107,18 @@ class Person(models.Model):
     hukou_region = models.CharField("户口所在地", max_length=6)
     residence_region = models.CharField("常住所在地", max_length=6)
     category = models.CharField("人员类别", max_length=10, choices=Category.choices)
-    guardian = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="wards", verbose_name="监护人")
+    guardian = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wards",
+        verbose_name="监护人",
+    )
     deceased_date = models.DateField("死亡日期", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=PersonStatus.choices,
-                              default=PersonStatus.ACTIVE)
+    status = models.CharField(
+        "状态", max_length=10, choices=PersonStatus.choices, default=PersonStatus.ACTIVE
+    )
     agency_region = models.CharField("经办统筹区", max_length=6, db_index=True)
     audit_seq = models.BigIntegerField(null=True, db_index=True)
 
@@ -97,19 +132,23 @@ class InsuranceRelation(models.Model):
     ``start_month`` to ``end_month`` inclusive; an open relation has no end month."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relations")
-    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="relations")
+    employer = models.ForeignKey(
+        Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="relations"
+    )
     insurance = models.CharField("险种", max_length=20, choices=Insurance.choices)
     start_month = models.CharField("开始年月", max_length=7)
-    end_month = models.CharField("终止年月", max_length=7, null=True, blank=True)
+    # NULL, not "", means open: the partial unique index on open pensions relies on it.
+    end_month = models.CharField("终止年月", max_length=7, null=True, blank=True)  # noqa: DJ001
     audit_seq = models.BigIntegerField(null=True, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["person", "insurance"], name="relation_person_ins_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=Q(insurance="pension", end_month__isnull=True),
-                name="one_open_pension_relation"),
+                fields=["person"],
+                condition=Q(insurance="pension", end_month__isnull=True),
+                name="one_open_pension_relation",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,8 +30,11 @@ def person_part(person: Person, *, full_id: bool) -> dict[str, Any]:
 
 
 def relations_part(person: Person) -> list[dict[str, Any]]:
-    relations = (InsuranceRelation.objects.filter(person=person).select_related("employer")
-                 .order_by("start_month", "insurance", "pk"))
+    relations = (
+        InsuranceRelation.objects.filter(person=person)
+        .select_related("employer")
+        .order_by("start_month", "insurance", "pk")
+    )
     return [
         {
             "uscc": r.employer.uscc if r.employer else None,

@@ -41,8 +41,10 @@ def _assert_transaction() -> None:
 
 def _check_scope(principal: Principal, agency_region: str) -> None:
     if not regions.covers(principal.region, agency_region):
-        raise OutOfRegion(f"该记录属于统筹区 {agency_region}，不在您的经办范围内",
-                          f"this record belongs to region {agency_region}, outside your region")
+        raise OutOfRegion(
+            f"该记录属于统筹区 {agency_region}，不在您的经办范围内",
+            f"this record belongs to region {agency_region}, outside your region",
+        )
 
 
 def employer_by_uscc(principal: Principal, uscc: str) -> Employer:
@@ -62,6 +64,7 @@ def person_by_id_number(principal: Principal, id_number: str) -> Person:
 
 
 # --- employers -------------------------------------------------------------------------------
+
 
 def register_employer(principal: Principal, data: Mapping[str, Any]) -> Employer:
     _assert_transaction()
@@ -91,9 +94,16 @@ def cancel_employer(principal: Principal, uscc: str, cancelled_on: date) -> Empl
         raise InvalidInput([FieldError("uscc", "cancelled", "单位已注销", "already cancelled")])
     open_count = employer.relations.filter(end_month__isnull=True).count()
     if open_count:
-        raise InvalidInput([FieldError(
-            "uscc", "open_relations", f"尚有 {open_count} 条未终止的参保关系，须先终止",
-            f"{open_count} insurance relations are still open; end them first")])
+        raise InvalidInput(
+            [
+                FieldError(
+                    "uscc",
+                    "open_relations",
+                    f"尚有 {open_count} 条未终止的参保关系，须先终止",
+                    f"{open_count} insurance relations are still open; end them first",
+                )
+            ]
+        )
     prior = audit.prior_version(employer)
     employer.status = EmployerStatus.CANCELLED
     employer.cancelled_on = cancelled_on
@@ -103,6 +113,7 @@ def cancel_employer(principal: Principal, uscc: str, cancelled_on: date) -> Empl
 
 
 # --- persons ---------------------------------------------------------------------------------
+
 
 def register_person(principal: Principal, data: Mapping[str, Any]) -> Person:
     _assert_transaction()
@@ -124,18 +135,34 @@ def change_person(principal: Principal, id_number: str, data: Mapping[str, Any])
     return person
 
 
-def cancel_person(principal: Principal, id_number: str, deceased_date: date | None = None,
-                  end_month: YearMonth | None = None) -> Person:
+def cancel_person(
+    principal: Principal,
+    id_number: str,
+    deceased_date: date | None = None,
+    end_month: YearMonth | None = None,
+) -> Person:
     """注销 a registration (death, emigration, duplicate): open relations end at ``end_month``
     (the month of death when a death date is given)."""
     _assert_transaction()
     person = person_by_id_number(principal, id_number)
     if person.status == PersonStatus.CANCELLED:
-        raise InvalidInput([FieldError("id_number", "cancelled", "人员已注销", "already cancelled")])
+        raise InvalidInput(
+            [FieldError("id_number", "cancelled", "人员已注销", "already cancelled")]
+        )
     if deceased_date is not None and deceased_date < person.birth_date:
-        raise InvalidInput([FieldError("deceased_date", "before_birth", "死亡日期早于出生日期",
-                                       "the date of death precedes birth")])
-    last = end_month or (YearMonth.of(deceased_date) if deceased_date else YearMonth.of(date.today()))
+        raise InvalidInput(
+            [
+                FieldError(
+                    "deceased_date",
+                    "before_birth",
+                    "死亡日期早于出生日期",
+                    "the date of death precedes birth",
+                )
+            ]
+        )
+    last = end_month or (
+        YearMonth.of(deceased_date) if deceased_date else YearMonth.of(date.today())
+    )
     for relation in person.relations.filter(end_month__isnull=True).order_by("pk"):
         _end(principal, relation, str(max(last, YearMonth.parse(relation.start_month))))
     prior = audit.prior_version(person)
@@ -148,6 +175,7 @@ def cancel_person(principal: Principal, id_number: str, deceased_date: date | No
 
 # --- insurance relations ---------------------------------------------------------------------
 
+
 def start_relation(principal: Principal, data: Mapping[str, Any]) -> InsuranceRelation:
     _assert_transaction()
     cleaned = validation.clean_relation(principal, data)
@@ -156,8 +184,9 @@ def start_relation(principal: Principal, data: Mapping[str, Any]) -> InsuranceRe
     return relation
 
 
-def end_relation(principal: Principal, relation_id: int, data: Mapping[str, Any]
-                 ) -> InsuranceRelation:
+def end_relation(
+    principal: Principal, relation_id: int, data: Mapping[str, Any]
+) -> InsuranceRelation:
     _assert_transaction()
     relation = InsuranceRelation.objects.select_related("person").filter(pk=relation_id).first()
     if relation is None:

@@ -33,28 +33,43 @@ from quanyi.registry.models import (
 ADULT_AGE = 18
 WORKING_AGE = 16  # the youngest age for an employee insurance relation (劳动法 art. 15)
 # Insurances that exclude each other for one person at one time (duplicate enrolment, 重复参保).
-INSURANCE_GROUP = {"pension": "pension", "resident_pension": "pension",
-                   "medical": "medical", "resident_medical": "medical"}
+INSURANCE_GROUP = {
+    "pension": "pension",
+    "resident_pension": "pension",
+    "medical": "medical",
+    "resident_medical": "medical",
+}
 
 
-def _unknown_fields(errors: ErrorCollector, data: Mapping[str, Any], allowed: Iterable[str],
-                    reported_elsewhere: Iterable[str] = ()) -> None:
+def _unknown_fields(
+    errors: ErrorCollector,
+    data: Mapping[str, Any],
+    allowed: Iterable[str],
+    reported_elsewhere: Iterable[str] = (),
+) -> None:
     for name in sorted(set(data) - set(allowed) - set(reported_elsewhere)):
         if name in {"sex", "birth_date"}:
-            errors.add(name, "derived_field", "性别和出生日期由公民身份号码得出，不得录入",
-                       "sex and birth date come from the id number and are never typed")
+            errors.add(
+                name,
+                "derived_field",
+                "性别和出生日期由公民身份号码得出，不得录入",
+                "sex and birth date come from the id number and are never typed",
+            )
         else:
             errors.add(name, "unknown_field", "未知字段", "unknown field")
 
 
-def _text(errors: ErrorCollector, data: Mapping[str, Any], name: str, *, required: bool,
-          max_length: int) -> str:
+def _text(
+    errors: ErrorCollector, data: Mapping[str, Any], name: str, *, required: bool, max_length: int
+) -> str:
     value = data.get(name)
     text = value.strip() if isinstance(value, str) else ("" if value is None else str(value))
     if required and not text:
         errors.add(name, "required", "必填", "required")
     elif len(text) > max_length:
-        errors.add(name, "too_long", f"最多 {max_length} 个字符", f"at most {max_length} characters")
+        errors.add(
+            name, "too_long", f"最多 {max_length} 个字符", f"at most {max_length} characters"
+        )
     return text
 
 
@@ -69,8 +84,9 @@ def _region(errors: ErrorCollector, data: Mapping[str, Any], name: str) -> str:
         return ""
 
 
-def _month(errors: ErrorCollector, data: Mapping[str, Any], name: str, *, required: bool
-           ) -> YearMonth | None:
+def _month(
+    errors: ErrorCollector, data: Mapping[str, Any], name: str, *, required: bool
+) -> YearMonth | None:
     value = data.get(name)
     if value in (None, ""):
         if required:
@@ -89,8 +105,12 @@ def age_on(birth: date, day: date) -> int:
 
 def _in_scope(errors: ErrorCollector, principal: Principal, field: str, region: str) -> None:
     if region and not regions.covers(principal.region, region):
-        errors.add(field, "out_of_region", f"{region} 不在本经办机构统筹区 {principal.region} 内",
-                   f"{region} is outside this agency's region {principal.region}")
+        errors.add(
+            field,
+            "out_of_region",
+            f"{region} 不在本经办机构统筹区 {principal.region} 内",
+            f"{region} is outside this agency's region {principal.region}",
+        )
 
 
 # --- employers -------------------------------------------------------------------------------
@@ -106,8 +126,12 @@ def _injury_class(errors: ErrorCollector, data: Mapping[str, Any]) -> int:
     except (TypeError, ValueError):
         number = 0
     if not 1 <= number <= 8:
-        errors.add("injury_class", "bad_injury_class", "工伤行业风险类别应为1至8",
-                   "the injury risk class is 1 to 8")
+        errors.add(
+            "injury_class",
+            "bad_injury_class",
+            "工伤行业风险类别应为1至8",
+            "the injury risk class is 1 to 8",
+        )
     return number
 
 
@@ -120,21 +144,25 @@ def clean_employer(principal: Principal, data: Mapping[str, Any]) -> dict[str, A
     except InvalidInput as exc:
         errors.extend(exc)
     if code and Employer.objects.filter(uscc=code).exists():
-        errors.add("uscc", "already_registered", "该单位已登记", "this employer is already registered")
-    cleaned = {
+        errors.add(
+            "uscc", "already_registered", "该单位已登记", "this employer is already registered"
+        )
+    region = _region(errors, data, "region")
+    _in_scope(errors, principal, "region", region)
+    cleaned: dict[str, Any] = {
         "uscc": code,
         "name": _text(errors, data, "name", required=True, max_length=200),
-        "region": _region(errors, data, "region"),
+        "region": region,
         "address": _text(errors, data, "address", required=False, max_length=300),
         "injury_class": _injury_class(errors, data),
     }
-    _in_scope(errors, principal, "region", cleaned["region"])
     errors.raise_if_any()
     return cleaned
 
 
-def clean_employer_change(principal: Principal, employer: Employer, data: Mapping[str, Any]
-                          ) -> dict[str, Any]:
+def clean_employer_change(
+    principal: Principal, employer: Employer, data: Mapping[str, Any]
+) -> dict[str, Any]:
     errors = ErrorCollector()
     _unknown_fields(errors, data, EMPLOYER_CHANGE_FIELDS)
     if not data:
@@ -153,8 +181,12 @@ def clean_employer_change(principal: Principal, employer: Employer, data: Mappin
         cleaned["injury_class"] = _injury_class(errors, data)
     if "status" in data:
         if data["status"] not in (EmployerStatus.ACTIVE, EmployerStatus.SUSPENDED):
-            errors.add("status", "bad_status", "状态只能变更为 active 或 suspended（注销另行办理）",
-                       "status changes to active or suspended; cancelling is its own case")
+            errors.add(
+                "status",
+                "bad_status",
+                "状态只能变更为 active 或 suspended（注销另行办理）",
+                "status changes to active or suspended; cancelling is its own case",
+            )
         cleaned["status"] = data["status"]
     errors.raise_if_any()
     return cleaned
@@ -162,36 +194,56 @@ def clean_employer_change(principal: Principal, employer: Employer, data: Mappin
 
 # --- persons ---------------------------------------------------------------------------------
 
-PERSON_FIELDS = ("id_number", "name", "phone", "hukou_region", "residence_region", "category",
-                 "guardian_id_number")
+PERSON_FIELDS = (
+    "id_number",
+    "name",
+    "phone",
+    "hukou_region",
+    "residence_region",
+    "category",
+    "guardian_id_number",
+)
 PERSON_CHANGE_FIELDS = tuple(f for f in PERSON_FIELDS if f != "id_number")
 
 
 def _phone(errors: ErrorCollector, data: Mapping[str, Any]) -> str:
     phone = _text(errors, data, "phone", required=False, max_length=11)
     if phone and not re.fullmatch(r"1\d{10}", phone):
-        errors.add("phone", "bad_phone", "手机号码应为以1开头的11位数字",
-                   "a mobile number is 11 digits starting with 1")
+        errors.add(
+            "phone",
+            "bad_phone",
+            "手机号码应为以1开头的11位数字",
+            "a mobile number is 11 digits starting with 1",
+        )
     return phone
 
 
 def _category(errors: ErrorCollector, data: Mapping[str, Any]) -> str:
     category = data.get("category")
     if category not in Category.values:
-        errors.add("category", "bad_category", "人员类别应为 employee（职工）或 resident（城乡居民）",
-                   "category is employee or resident")
+        errors.add(
+            "category",
+            "bad_category",
+            "人员类别应为 employee（职工）或 resident（城乡居民）",
+            "category is employee or resident",
+        )
         return ""
     return str(category)
 
 
-def _guardian(errors: ErrorCollector, data: Mapping[str, Any], identity: IdNumber | None,
-              today: date) -> Person | None:
+def _guardian(
+    errors: ErrorCollector, data: Mapping[str, Any], identity: IdNumber | None, today: date
+) -> Person | None:
     raw = data.get("guardian_id_number")
     minor = identity is not None and age_on(identity.birth_date, today) < ADULT_AGE
     if not raw:
         if minor:
-            errors.add("guardian_id_number", "guardian_required", "未成年人须登记监护人",
-                       "a minor needs a guardian")
+            errors.add(
+                "guardian_id_number",
+                "guardian_required",
+                "未成年人须登记监护人",
+                "a minor needs a guardian",
+            )
         return None
     try:
         guardian_number = parse_id_number(raw, "guardian_id_number", today)
@@ -199,22 +251,34 @@ def _guardian(errors: ErrorCollector, data: Mapping[str, Any], identity: IdNumbe
         errors.extend(exc)
         return None
     if identity is not None and guardian_number.number == identity.number:
-        errors.add("guardian_id_number", "self_guardian", "不能以本人为监护人",
-                   "a person cannot be their own guardian")
+        errors.add(
+            "guardian_id_number",
+            "self_guardian",
+            "不能以本人为监护人",
+            "a person cannot be their own guardian",
+        )
         return None
     guardian = Person.objects.filter(id_number=guardian_number.number).first()
     if guardian is None:
-        errors.add("guardian_id_number", "guardian_unknown",
-                   f"监护人 {mask(guardian_number.number)} 尚未登记",
-                   f"the guardian {mask(guardian_number.number)} is not registered")
+        errors.add(
+            "guardian_id_number",
+            "guardian_unknown",
+            f"监护人 {mask(guardian_number.number)} 尚未登记",
+            f"the guardian {mask(guardian_number.number)} is not registered",
+        )
     elif age_on(guardian.birth_date, today) < ADULT_AGE:
-        errors.add("guardian_id_number", "guardian_minor", "监护人须为成年人",
-                   "the guardian must be an adult")
+        errors.add(
+            "guardian_id_number",
+            "guardian_minor",
+            "监护人须为成年人",
+            "the guardian must be an adult",
+        )
     return guardian
 
 
-def clean_person(principal: Principal, data: Mapping[str, Any], today: date | None = None
-                 ) -> dict[str, Any]:
+def clean_person(
+    principal: Principal, data: Mapping[str, Any], today: date | None = None
+) -> dict[str, Any]:
     today = today or date.today()
     errors = ErrorCollector()
     _unknown_fields(errors, data, PERSON_FIELDS)
@@ -224,7 +288,9 @@ def clean_person(principal: Principal, data: Mapping[str, Any], today: date | No
     except InvalidInput as exc:
         errors.extend(exc)
     if identity and Person.objects.filter(id_number=identity.number).exists():
-        errors.add("id_number", "already_registered", "该人员已登记", "this person is already registered")
+        errors.add(
+            "id_number", "already_registered", "该人员已登记", "this person is already registered"
+        )
     cleaned = {
         "id_number": identity.number if identity else "",
         "sex": identity.sex if identity else "",
@@ -240,18 +306,28 @@ def clean_person(principal: Principal, data: Mapping[str, Any], today: date | No
     return cleaned
 
 
-def clean_person_change(principal: Principal, person: Person, data: Mapping[str, Any],
-                        today: date | None = None) -> dict[str, Any]:
+def clean_person_change(
+    principal: Principal, person: Person, data: Mapping[str, Any], today: date | None = None
+) -> dict[str, Any]:
     today = today or date.today()
     errors = ErrorCollector()
     _unknown_fields(errors, data, PERSON_CHANGE_FIELDS, reported_elsewhere=("id_number",))
     if "id_number" in data:
-        errors.add("id_number", "immutable", "公民身份号码不能变更，须走更正业务",
-                   "the id number is not changed here; it takes a correction case")
+        errors.add(
+            "id_number",
+            "immutable",
+            "公民身份号码不能变更，须走更正业务",
+            "the id number is not changed here; it takes a correction case",
+        )
     if not data:
         errors.add("data", "nothing_to_change", "没有要变更的内容", "nothing to change")
     if person.status == PersonStatus.CANCELLED:
-        errors.add("id_number", "cancelled", "人员已注销，不能变更", "the person's registration is cancelled")
+        errors.add(
+            "id_number",
+            "cancelled",
+            "人员已注销，不能变更",
+            "the person's registration is cancelled",
+        )
     cleaned: dict[str, Any] = {}
     if "name" in data:
         cleaned["name"] = _text(errors, data, "name", required=True, max_length=100)
@@ -274,13 +350,19 @@ def clean_person_change(principal: Principal, person: Person, data: Mapping[str,
 RELATION_FIELDS = ("id_number", "uscc", "insurance", "start_month", "end_month")
 
 
-def overlapping(person: Person, insurance: str, start: YearMonth, end: YearMonth | None,
-                exclude: int | None = None) -> InsuranceRelation | None:
+def overlapping(
+    person: Person,
+    insurance: str,
+    start: YearMonth,
+    end: YearMonth | None,
+    exclude: int | None = None,
+) -> InsuranceRelation | None:
     """An existing relation of the same insurance group that shares a month with [start, end]."""
     group = INSURANCE_GROUP.get(insurance, insurance)
     kinds = [k for k, g in INSURANCE_GROUP.items() if g == group] or [insurance]
     query = InsuranceRelation.objects.filter(person=person, insurance__in=kinds).filter(
-        Q(end_month__isnull=True) | Q(end_month__gte=str(start)))
+        Q(end_month__isnull=True) | Q(end_month__gte=str(start))
+    )
     if end is not None:
         query = query.filter(start_month__lte=str(end))
     if exclude is not None:
@@ -292,8 +374,9 @@ def _latest_allowed(today: date) -> YearMonth:
     return YearMonth.of(today).add(1)
 
 
-def clean_relation(principal: Principal, data: Mapping[str, Any], today: date | None = None
-                   ) -> dict[str, Any]:
+def clean_relation(
+    principal: Principal, data: Mapping[str, Any], today: date | None = None
+) -> dict[str, Any]:
     today = today or date.today()
     errors = ErrorCollector()
     _unknown_fields(errors, data, RELATION_FIELDS)
@@ -302,9 +385,13 @@ def clean_relation(principal: Principal, data: Mapping[str, Any], today: date | 
         identity = parse_id_number(data.get("id_number"), "id_number", today)
         person = Person.objects.filter(id_number=identity.number).first()
         if person is None:
-            errors.add("id_number", "not_registered", "该人员尚未登记", "this person is not registered")
+            errors.add(
+                "id_number", "not_registered", "该人员尚未登记", "this person is not registered"
+            )
         elif person.status == PersonStatus.CANCELLED:
-            errors.add("id_number", "cancelled", "人员已注销", "the person's registration is cancelled")
+            errors.add(
+                "id_number", "cancelled", "人员已注销", "the person's registration is cancelled"
+            )
         else:
             _in_scope(errors, principal, "id_number", person.agency_region)
     except InvalidInput as exc:
@@ -315,62 +402,124 @@ def clean_relation(principal: Principal, data: Mapping[str, Any], today: date | 
     employer: Employer | None = None
     if insurance in EMPLOYEE_INSURANCES:
         if not data.get("uscc"):
-            errors.add("uscc", "required", "职工险种须指定用人单位", "employee insurances need an employer")
+            errors.add(
+                "uscc", "required", "职工险种须指定用人单位", "employee insurances need an employer"
+            )
         else:
             try:
                 code = validate_uscc(data.get("uscc"))
                 employer = Employer.objects.filter(uscc=code).first()
                 if employer is None:
-                    errors.add("uscc", "not_registered", "该单位尚未登记", "this employer is not registered")
+                    errors.add(
+                        "uscc",
+                        "not_registered",
+                        "该单位尚未登记",
+                        "this employer is not registered",
+                    )
                 elif employer.status != EmployerStatus.ACTIVE:
-                    errors.add("uscc", "not_active", "单位不是正常状态", "the employer is not active")
+                    errors.add(
+                        "uscc", "not_active", "单位不是正常状态", "the employer is not active"
+                    )
                 else:
                     _in_scope(errors, principal, "uscc", employer.agency_region)
             except InvalidInput as exc:
                 errors.extend(exc)
     elif insurance in RESIDENT_INSURANCES and data.get("uscc"):
-        errors.add("uscc", "not_allowed", "城乡居民险种不关联用人单位",
-                   "resident insurances have no employer")
+        errors.add(
+            "uscc",
+            "not_allowed",
+            "城乡居民险种不关联用人单位",
+            "resident insurances have no employer",
+        )
     start = _month(errors, data, "start_month", required=True)
     end = _month(errors, data, "end_month", required=False)
     if start and end and end < start:
-        errors.add("end_month", "before_start", "终止年月早于开始年月", "the end month precedes the start month")
+        errors.add(
+            "end_month",
+            "before_start",
+            "终止年月早于开始年月",
+            "the end month precedes the start month",
+        )
     if start and start > _latest_allowed(today):
-        errors.add("start_month", "too_late", "开始年月不能晚于下月", "the start month is at most next month")
+        errors.add(
+            "start_month",
+            "too_late",
+            "开始年月不能晚于下月",
+            "the start month is at most next month",
+        )
     if person and start:
         if insurance in EMPLOYEE_INSURANCES and start < YearMonth.of(person.birth_date).add(
-                12 * WORKING_AGE):
-            errors.add("start_month", "under_age", f"职工参保时须年满{WORKING_AGE}周岁",
-                       f"an employee must be at least {WORKING_AGE}")
+            12 * WORKING_AGE
+        ):
+            errors.add(
+                "start_month",
+                "under_age",
+                f"职工参保时须年满{WORKING_AGE}周岁",
+                f"an employee must be at least {WORKING_AGE}",
+            )
         elif start < YearMonth.of(person.birth_date):
-            errors.add("start_month", "before_birth", "开始年月早于出生", "the start month precedes birth")
+            errors.add(
+                "start_month", "before_birth", "开始年月早于出生", "the start month precedes birth"
+            )
         if person.deceased_date and start > YearMonth.of(person.deceased_date):
-            errors.add("start_month", "after_death", "开始年月晚于死亡日期", "the start month is after death")
-        if isinstance(insurance, str) and insurance in Insurance.values and not (end and end < start):
+            errors.add(
+                "start_month",
+                "after_death",
+                "开始年月晚于死亡日期",
+                "the start month is after death",
+            )
+        if (
+            isinstance(insurance, str)
+            and insurance in Insurance.values
+            and not (end and end < start)
+        ):
             clash = overlapping(person, insurance, start, end)
             if clash is not None:
-                errors.add("start_month", "overlap",
-                           f"与已有{Insurance(clash.insurance).label}关系（{clash.start_month}至"
-                           f"{clash.end_month or '今'}）重叠",
-                           f"overlaps the existing {clash.insurance} relation {clash.start_month}"
-                           f" to {clash.end_month or 'open'}")
+                errors.add(
+                    "start_month",
+                    "overlap",
+                    f"与已有{Insurance(clash.insurance).label}关系（{clash.start_month}至"
+                    f"{clash.end_month or '今'}）重叠",
+                    f"overlaps the existing {clash.insurance} relation {clash.start_month}"
+                    f" to {clash.end_month or 'open'}",
+                )
     errors.raise_if_any()
-    return {"person": person, "employer": employer, "insurance": insurance,
-            "start_month": str(start), "end_month": str(end) if end else None}
+    return {
+        "person": person,
+        "employer": employer,
+        "insurance": insurance,
+        "start_month": str(start),
+        "end_month": str(end) if end else None,
+    }
 
 
-def clean_relation_end(principal: Principal, relation: InsuranceRelation, data: Mapping[str, Any],
-                       today: date | None = None) -> str:
+def clean_relation_end(
+    principal: Principal,
+    relation: InsuranceRelation,
+    data: Mapping[str, Any],
+    today: date | None = None,
+) -> str:
     today = today or date.today()
     errors = ErrorCollector()
     _unknown_fields(errors, data, ("end_month",))
     end = _month(errors, data, "end_month", required=True)
     if relation.end_month is not None:
-        errors.add("end_month", "already_ended", f"该关系已于 {relation.end_month} 终止",
-                   f"the relation already ended in {relation.end_month}")
+        errors.add(
+            "end_month",
+            "already_ended",
+            f"该关系已于 {relation.end_month} 终止",
+            f"the relation already ended in {relation.end_month}",
+        )
     if end and end < YearMonth.parse(relation.start_month):
-        errors.add("end_month", "before_start", "终止年月早于开始年月", "the end month precedes the start month")
+        errors.add(
+            "end_month",
+            "before_start",
+            "终止年月早于开始年月",
+            "the end month precedes the start month",
+        )
     if end and end > _latest_allowed(today):
-        errors.add("end_month", "too_late", "终止年月不能晚于下月", "the end month is at most next month")
+        errors.add(
+            "end_month", "too_late", "终止年月不能晚于下月", "the end month is at most next month"
+        )
     errors.raise_if_any()
     return str(end)

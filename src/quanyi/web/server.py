@@ -28,7 +28,7 @@ def _checkpoint_loop(stop: threading.Event) -> None:
             connection.close()
 
 
-class _Application(BaseApplication):  # type: ignore[misc]
+class _Application(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()
@@ -50,20 +50,23 @@ def serve(host: str, port: int, workers: int) -> int:
     stop = threading.Event()
 
     def when_ready(server: Any) -> None:
-        threading.Thread(target=_checkpoint_loop, args=(stop,), daemon=True,
-                         name="quanyi-checkpoints").start()
+        threading.Thread(
+            target=_checkpoint_loop, args=(stop,), daemon=True, name="quanyi-checkpoints"
+        ).start()
 
     def on_exit(server: Any) -> None:
         stop.set()
 
     print(f"quanyi: serving on http://{host}:{port}", flush=True)
-    _Application({
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "accesslog": "-",
-        "timeout": 60,
-        "graceful_timeout": 10,
-        "when_ready": when_ready,
-        "on_exit": on_exit,
-    }).run()
+    _Application(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "accesslog": "-",
+            "timeout": 60,
+            "graceful_timeout": 10,
+            "when_ready": when_ready,
+            "on_exit": on_exit,
+        }
+    ).run()
     return 0

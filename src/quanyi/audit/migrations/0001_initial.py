@@ -6,34 +6,35 @@ from quanyi.audit.appendonly import AppendOnly
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('time', models.DateTimeField()),
-                ('actor', models.CharField(max_length=150)),
-                ('source', models.CharField(max_length=8)),
-                ('request_id', models.CharField(max_length=64)),
-                ('action', models.CharField(max_length=64)),
-                ('object_type', models.CharField(max_length=64)),
-                ('object_id', models.CharField(blank=True, default='', max_length=64)),
-                ('rows', models.IntegerField(default=0)),
-                ('result', models.CharField(default='ok', max_length=16)),
-                ('digest', models.CharField(blank=True, default='', max_length=64)),
-                ('prior_seq', models.BigIntegerField(blank=True, null=True)),
-                ('prior_digest', models.CharField(blank=True, default='', max_length=64)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("time", models.DateTimeField()),
+                ("actor", models.CharField(max_length=150)),
+                ("source", models.CharField(max_length=8)),
+                ("request_id", models.CharField(max_length=64)),
+                ("action", models.CharField(max_length=64)),
+                ("object_type", models.CharField(max_length=64)),
+                ("object_id", models.CharField(blank=True, default="", max_length=64)),
+                ("rows", models.IntegerField(default=0)),
+                ("result", models.CharField(default="ok", max_length=16)),
+                ("digest", models.CharField(blank=True, default="", max_length=64)),
+                ("prior_seq", models.BigIntegerField(blank=True, null=True)),
+                ("prior_digest", models.CharField(blank=True, default="", max_length=64)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx'), models.Index(fields=['time'], name='audit_time_idx')],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+                    models.Index(fields=["time"], name="audit_time_idx"),
+                ],
             },
         ),
         AppendOnly("audit_auditevent"),

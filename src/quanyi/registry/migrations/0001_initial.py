@@ -5,64 +5,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Employer',
+            name="Employer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('name', models.CharField(max_length=200, verbose_name='单位名称')),
-                ('region', models.CharField(max_length=6, verbose_name='所在行政区划')),
-                ('address', models.CharField(blank=True, default='', max_length=300, verbose_name='地址')),
-                ('injury_class', models.PositiveSmallIntegerField(verbose_name='工伤行业风险类别')),
-                ('status', models.CharField(choices=[('active', '正常'), ('suspended', '暂停'), ('cancelled', '注销')], default='active', max_length=10, verbose_name='状态')),
-                ('agency_region', models.CharField(db_index=True, max_length=6, verbose_name='经办统筹区')),
-                ('cancelled_on', models.DateField(blank=True, null=True, verbose_name='注销日期')),
-                ('audit_seq', models.BigIntegerField(db_index=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uscc",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="单位名称")),
+                ("region", models.CharField(max_length=6, verbose_name="所在行政区划")),
+                (
+                    "address",
+                    models.CharField(blank=True, default="", max_length=300, verbose_name="地址"),
+                ),
+                ("injury_class", models.PositiveSmallIntegerField(verbose_name="工伤行业风险类别")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "正常"), ("suspended", "暂停"), ("cancelled", "注销")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "agency_region",
+                    models.CharField(db_index=True, max_length=6, verbose_name="经办统筹区"),
+                ),
+                ("cancelled_on", models.DateField(blank=True, null=True, verbose_name="注销日期")),
+                ("audit_seq", models.BigIntegerField(db_index=True, null=True)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('injury_class__gte', 1), ('injury_class__lte', 8)), name='employer_injury_class_1_8')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("injury_class__gte", 1), ("injury_class__lte", 8)),
+                        name="employer_injury_class_1_8",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='公民身份号码')),
-                ('name', models.CharField(max_length=100, verbose_name='姓名')),
-                ('sex', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('phone', models.CharField(blank=True, default='', max_length=11, verbose_name='联系电话')),
-                ('hukou_region', models.CharField(max_length=6, verbose_name='户口所在地')),
-                ('residence_region', models.CharField(max_length=6, verbose_name='常住所在地')),
-                ('category', models.CharField(choices=[('employee', '职工'), ('resident', '城乡居民')], max_length=10, verbose_name='人员类别')),
-                ('deceased_date', models.DateField(blank=True, null=True, verbose_name='死亡日期')),
-                ('status', models.CharField(choices=[('active', '正常'), ('cancelled', '注销')], default='active', max_length=10, verbose_name='状态')),
-                ('agency_region', models.CharField(db_index=True, max_length=6, verbose_name='经办统筹区')),
-                ('audit_seq', models.BigIntegerField(db_index=True, null=True)),
-                ('guardian', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='wards', to='registry.person', verbose_name='监护人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(max_length=18, unique=True, verbose_name="公民身份号码"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="姓名")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"
+                    ),
+                ),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, default="", max_length=11, verbose_name="联系电话"
+                    ),
+                ),
+                ("hukou_region", models.CharField(max_length=6, verbose_name="户口所在地")),
+                ("residence_region", models.CharField(max_length=6, verbose_name="常住所在地")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("employee", "职工"), ("resident", "城乡居民")],
+                        max_length=10,
+                        verbose_name="人员类别",
+                    ),
+                ),
+                ("deceased_date", models.DateField(blank=True, null=True, verbose_name="死亡日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "正常"), ("cancelled", "注销")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "agency_region",
+                    models.CharField(db_index=True, max_length=6, verbose_name="经办统筹区"),
+                ),
+                ("audit_seq", models.BigIntegerField(db_index=True, null=True)),
+                (
+                    "guardian",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="wards",
+                        to="registry.person",
+                        verbose_name="监护人",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='InsuranceRelation',
+            name="InsuranceRelation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('insurance', models.CharField(choices=[('pension', '养老'), ('medical', '医疗'), ('unemployment', '失业'), ('injury', '工伤'), ('maternity', '生育'), ('resident_pension', '城乡居民养老'), ('resident_medical', '城乡居民医疗')], max_length=20, verbose_name='险种')),
-                ('start_month', models.CharField(max_length=7, verbose_name='开始年月')),
-                ('end_month', models.CharField(blank=True, max_length=7, null=True, verbose_name='终止年月')),
-                ('audit_seq', models.BigIntegerField(db_index=True, null=True)),
-                ('employer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='relations', to='registry.employer')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='relations', to='registry.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "insurance",
+                    models.CharField(
+                        choices=[
+                            ("pension", "养老"),
+                            ("medical", "医疗"),
+                            ("unemployment", "失业"),
+                            ("injury", "工伤"),
+                            ("maternity", "生育"),
+                            ("resident_pension", "城乡居民养老"),
+                            ("resident_medical", "城乡居民医疗"),
+                        ],
+                        max_length=20,
+                        verbose_name="险种",
+                    ),
+                ),
+                ("start_month", models.CharField(max_length=7, verbose_name="开始年月")),
+                (
+                    "end_month",
+                    models.CharField(blank=True, max_length=7, null=True, verbose_name="终止年月"),
+                ),
+                ("audit_seq", models.BigIntegerField(db_index=True, null=True)),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relations",
+                        to="registry.employer",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relations",
+                        to="registry.person",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['person', 'insurance'], name='relation_person_ins_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('end_month__isnull', True), ('insurance', 'pension')), fields=('person',), name='one_open_pension_relation')],
+                "indexes": [
+                    models.Index(fields=["person", "insurance"], name="relation_person_ins_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("end_month__isnull", True), ("insurance", "pension")),
+                        fields=("person",),
+                        name="one_open_pension_relation",
+                    )
+                ],
             },
         ),
     ]

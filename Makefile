@@ -1,0 +1,38 @@
+# quanyi — the two commands are `make run` and `make test`; the rest are for developers.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Set everything up (venv, install, migrate, keys, demo data when empty) and serve on :8000.
+run: setup
+	$(BIN)/quanyi init
+	$(BIN)/quanyi demo --if-empty
+	$(BIN)/quanyi serve
+
+## Set up and run lint, type checks and the whole suite (PostgreSQL if QUANYI_TEST_DATABASE_URL).
+test: setup lint typecheck pytest
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/audit_verify.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,133 @@
+"""The ``quanyi`` command in-process: exit codes, JSON output, errors naming the field."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from quanyi.cli import main
+from quanyi.core.principal import Principal
+from quanyi.registry.models import Person
+from tests.registry import builders
+
+pytestmark = pytest.mark.django_db
+
+
+def test_record_show_prints_person_and_relations(
+    principal: Principal, capsys: pytest.CaptureFixture[str]
+) -> None:
+    employer = builders.employer(principal, uscc="91110000600037341L", name="北京某某有限公司")
+    person = builders.person(principal, id_number="11010519491231002X", name="李梅")
+    builders.relation(principal, person, employer, "pension", "2016-01", "2020-12")
+    builders.relation(principal, person, None, "resident_medical", "2021-01")
+    assert main(["record", "show", "11010519491231002X"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["person"] == {
+        "id_number": "110105********002X",
+        "name": "李梅",
+        "sex": "F",
+        "birth_date": "1949-12-31",
+        "category": "employee",
+        "region": "110000",
+        "status": "active",
+        "deceased_date": None,
+    }
+    assert record["relations"] == [
+        {
+            "uscc": "91110000600037341L",
+            "employer": "北京某某有限公司",
+            "insurance": "pension",
+            "start_month": "2016-01",
+            "end_month": "2020-12",
+        },
+        {
+            "uscc": None,
+            "employer": None,
+            "insurance": "resident_medical",
+            "start_month": "2021-01",
+            "end_month": None,
+        },
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "error: id_number: the check digit is wrong (expected X)"),
+        ("zh", "错误: id_number: 公民身份号码校验位错误（应为 X）"),
+    ],
+)
+def test_refusal_is_one_line_on_stderr_in_the_users_language(
+    lang: str, expected: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUANYI_LANG", lang)
+    assert main(["record", "show", "110105194912310021"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == expected and captured.out == ""
+
+
+def test_unknown_person_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUANYI_LANG", "en")
+    assert main(["record", "show", "440106197001010014"]) == 1
+    assert "no such person" in capsys.readouterr().err
+
+
+def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["record", "explode"])
+    assert exited.value.code == 2
+
+
+def test_verify_and_checkpoint_commands(
+    principal: Principal, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUANYI_LANG", "en")
+    builders.person(principal)
+    assert main(["audit", "checkpoint"]) == 0
+    assert "signed now" in capsys.readouterr().out
+    assert main(["audit", "verify", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (
+        report["ok"]
+        and report["events"] == 1
+        and report["rows"] == {"employer": 0, "person": 1, "relation": 0}
+    )
+    Person.objects.update(name="篡改")  # an ORM write that skips the service and its event
+    assert main(["audit", "verify"]) == 1
+    assert "person 1 differs from audit event 1" in capsys.readouterr().err
+
+
+def test_demo_is_refused_on_non_demo_data(
+    principal: Principal, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUANYI_LANG", "en")
+    builders.person(principal)
+    assert main(["demo", "--persons", "5", "--employers", "1"]) == 1
+    assert "non-demo data" in capsys.readouterr().err
+    assert Person.objects.count() == 1
+
+
+def test_demo_builds_valid_people(capsys: pytest.CaptureFixture[str]) -> None:
+    from quanyi.registry.identifiers import parse_id_number, validate_uscc
+    from quanyi.registry.models import Employer, InsuranceRelation
+
+    assert (
+        main(["demo", "--persons", "300", "--employers", "10", "--years", "5", "--seed", "3"]) == 0
+    )
+    assert "300 persons" in capsys.readouterr().out
+    for person in Person.objects.all():
+        identity = parse_id_number(person.id_number)
+        assert (identity.sex, identity.birth_date) == (person.sex, person.birth_date)
+        if person.guardian_id:
+            assert person.guardian is not None and person.guardian.guardian_id is None
+    for employer in Employer.objects.all():
+        validate_uscc(employer.uscc)
+    relations = InsuranceRelation.objects.filter(insurance="pension")
+    switched = {r.person_id for r in relations.filter(end_month__isnull=False)}
+    assert switched, "some careers change jobs"
+    minors = Person.objects.filter(guardian__isnull=False).count()
+    assert minors > 0
+    assert main(["audit", "verify"]) == 0

@@ -1,0 +1,76 @@
+"""A whole instance driven as an operator would: ``quanyi init``, ``demo``, ``audit verify``,
+``record show`` in child processes, and tampering with the database file or server directly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import Instance
+from tests.helpers import quanyi, raw_sql
+
+pytestmark = pytest.mark.subprocess
+
+
+def test_init_demo_verify_and_tamper(instance: Instance) -> None:
+    first = quanyi(instance, "init")
+    assert "database ready" in first.stdout and "signing key created" in first.stdout
+    assert "signing key created" not in quanyi(instance, "init").stdout  # idempotent
+    demo = quanyi(
+        instance, "demo", "--persons", "500", "--employers", "20", "--years", "3", "--seed", "11"
+    )
+    assert "500 persons, 20 employers" in demo.stdout
+    assert "already holds persons" in quanyi(instance, "demo", "--if-empty").stdout
+    assert list((instance.data_dir / "checkpoints").glob("*.json"))
+    verified = quanyi(instance, "audit", "verify")
+    assert "audit verify: OK" in verified.stdout and "events checked" in verified.stdout
+
+    report = json.loads(quanyi(instance, "audit", "verify", "--json").stdout)
+    assert report["rows"]["person"] == 500
+
+    raw_sql(
+        instance,
+        "UPDATE registry_insurancerelation SET start_month = '1999-01'"
+        " WHERE id = (SELECT MIN(id) FROM registry_insurancerelation)",
+    )
+    tampered = quanyi(instance, "audit", "verify", check=False)
+    assert tampered.returncode == 1
+    assert (
+        "relation rows of audit event" in tampered.stderr and "no longer match" in tampered.stderr
+    )
+
+
+def test_truncated_audit_tail_is_named(instance: Instance) -> None:
+    quanyi(instance, "init")
+    quanyi(instance, "demo", "--persons", "50", "--employers", "5", "--seed", "2")
+    sqlite = instance.database_url.startswith("sqlite")
+    drop = (
+        ["DROP TRIGGER audit_auditevent_no_delete"]
+        if sqlite
+        else ["DROP TRIGGER audit_auditevent_no_delete ON audit_auditevent"]
+    )
+    raw_sql(instance, *drop, "DELETE FROM audit_auditevent WHERE seq > 2")
+    tampered = quanyi(instance, "audit", "verify", check=False)
+    assert tampered.returncode == 1
+    assert "the chain ends at event 2" in tampered.stderr
+
+
+def test_record_show_of_a_demo_person(instance: Instance) -> None:
+    quanyi(instance, "init")
+    quanyi(instance, "demo", "--persons", "20", "--employers", "3", "--seed", "5")
+    if instance.database_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(instance.database_url.removeprefix("sqlite:///")) as conn:
+            number = conn.execute("SELECT id_number FROM registry_person LIMIT 1").fetchone()[0]
+    else:
+        import psycopg
+
+        with psycopg.connect(instance.database_url) as conn:
+            row = conn.execute("SELECT id_number FROM registry_person LIMIT 1").fetchone()
+            assert row is not None
+            number = row[0]
+    record = json.loads(quanyi(instance, "record", "show", number).stdout)
+    assert record["person"]["id_number"] == number[:6] + "********" + number[14:]
+    assert record["relations"], "every demo person has at least one relation"

@@ -1,0 +1,91 @@
+"""The web UI in headless Debian Chromium against ``quanyi serve`` (gunicorn)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Instance
+from tests.helpers import QUANYI, chromium, free_port, quanyi
+
+pytestmark = [pytest.mark.browser, pytest.mark.subprocess]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def server(instance: Instance) -> Iterator[str]:
+    quanyi(instance, "init")
+    quanyi(instance, "demo", "--persons", "120", "--employers", "6", "--seed", "4")
+    port = free_port()
+    process = subprocess.Popen(
+        [QUANYI, "serve", "--port", str(port), "--workers", "1"],
+        env=instance.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("quanyi serve did not answer")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture
+def browser_path() -> str:
+    path = chromium()
+    if path is None:
+        if os.environ.get("QUANYI_REQUIRE_BROWSER"):
+            pytest.fail("Debian's chromium is required here (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed")
+    return path
+
+
+def test_home_page_in_chinese_then_english(server: str, browser_path: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(server + "/")
+        assert page.locator("h1").inner_text() == "社会保险个人权益记录"
+        assert page.locator("#count-persons").inner_text() == "120"
+        assert "北京市" in page.locator(".lead").inner_text()
+        page.screenshot(path=str(tmp_path / "home-zh.png"))
+        if os.environ.get("QUANYI_SCREENSHOT_DIR"):
+            page.screenshot(path=os.path.join(os.environ["QUANYI_SCREENSHOT_DIR"], "home-zh.png"))
+        page.select_option("#language", "en")
+        page.wait_for_load_state()
+        page.locator("h1", has_text="Social insurance rights records").wait_for()
+        assert page.locator("dt").first.inner_text() == "Insured persons"
+        browser.close()
+
+
+def test_api_serves_its_openapi_document(server: str) -> None:
+    with urllib.request.urlopen(f"{server}/api/v1/openapi.json", timeout=5) as answer:
+        assert answer.status == 200
+        assert b'"openapi"' in answer.read()
