@@ -56,6 +56,11 @@ class InvalidInput(QuanyiError):
             "; ".join(e.message("en") for e in self.errors),
         )
 
+    @classmethod
+    def one(cls, field: str, code: str, zh: str, en: str) -> InvalidInput:
+        """A refusal for a single reason."""
+        return cls([FieldError(field, code, zh, en)])
+
     def fields(self) -> list[str]:
         return [e.field for e in self.errors]
 

@@ -14,7 +14,7 @@ from datetime import date
 from stdnum.cn import ric, uscc
 
 from quanyi.core import regions
-from quanyi.core.errors import FieldError, InvalidInput
+from quanyi.core.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,14 @@ class IdNumber:
         return self.number[:6]
 
 
-def _refuse(field: str, code: str, zh: str, en: str) -> InvalidInput:
-    return InvalidInput([FieldError(field, code, zh, en)])
-
-
 def parse_id_number(raw: object, field: str = "id_number", today: date | None = None) -> IdNumber:
     text = raw.strip().upper() if isinstance(raw, str) else ""
     if len(text) != 18:
-        raise _refuse(field, "id_length", "公民身份号码应为18位", "an id number has 18 characters")
+        raise InvalidInput.one(
+            field, "id_length", "公民身份号码应为18位", "an id number has 18 characters"
+        )
     if not re.fullmatch(r"\d{17}[\dX]", text):
-        raise _refuse(
+        raise InvalidInput.one(
             field,
             "id_format",
             "公民身份号码前17位应为数字，末位为数字或X",
@@ -46,11 +44,11 @@ def parse_id_number(raw: object, field: str = "id_number", today: date | None = 
     try:
         check = ric.calc_check_digit(text)
     except Exception:  # stdnum raises several kinds; any of them means unusable
-        raise _refuse(
+        raise InvalidInput.one(
             field, "id_checksum", "公民身份号码校验位错误", "the check digit is wrong"
         ) from None
     if check != text[-1]:
-        raise _refuse(
+        raise InvalidInput.one(
             field,
             "id_checksum",
             f"公民身份号码校验位错误（应为 {check}）",
@@ -59,21 +57,21 @@ def parse_id_number(raw: object, field: str = "id_number", today: date | None = 
     try:
         birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
-        raise _refuse(
+        raise InvalidInput.one(
             field,
             "id_birth_date",
             f"公民身份号码中的出生日期 {text[6:10]}-{text[10:12]}-{text[12:14]} 不存在",
             f"the birth date {text[6:10]}-{text[10:12]}-{text[12:14]} does not exist",
         ) from None
     if birth > (today or date.today()) or birth.year < 1880:
-        raise _refuse(
+        raise InvalidInput.one(
             field,
             "id_birth_date",
             f"出生日期 {birth} 不可能",
             f"the birth date {birth} is impossible",
         )
     if not regions.is_known(text[:6]):
-        raise _refuse(
+        raise InvalidInput.one(
             field,
             "id_region",
             f"公民身份号码中的行政区划代码 {text[:6]} 不存在",
@@ -89,17 +87,17 @@ def validate_uscc(raw: object, field: str = "uscc") -> str:
     except Exception as exc:
         kind = type(exc).__name__
         if kind == "InvalidLength":
-            raise _refuse(
+            raise InvalidInput.one(
                 field, "uscc_length", "统一社会信用代码应为18位", "a credit code has 18 characters"
             ) from None
         if kind == "InvalidChecksum":
-            raise _refuse(
+            raise InvalidInput.one(
                 field,
                 "uscc_checksum",
                 "统一社会信用代码校验位错误",
                 "the credit code's check character is wrong",
             ) from None
-        raise _refuse(
+        raise InvalidInput.one(
             field, "uscc_format", "统一社会信用代码格式错误", "the credit code's format is wrong"
         ) from None
 

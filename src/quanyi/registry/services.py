@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
+from django.db.models import Model
 
 from quanyi.audit import services as audit
 from quanyi.core import regions
-from quanyi.core.errors import FieldError, InvalidInput
+from quanyi.core.errors import InvalidInput
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import validation
@@ -33,6 +34,8 @@ from quanyi.registry.models import (
     Person,
     PersonStatus,
 )
+
+T = TypeVar("T", bound=Model)
 
 
 def _assert_transaction() -> None:
@@ -78,12 +81,7 @@ def change_employer(principal: Principal, uscc: str, data: Mapping[str, Any]) ->
     _assert_transaction()
     employer = employer_by_uscc(principal, uscc)
     cleaned = validation.clean_employer_change(principal, employer, data)
-    prior = audit.prior_version(employer)
-    for name, value in cleaned.items():
-        setattr(employer, name, value)
-    employer.save(update_fields=list(cleaned))
-    audit.record_row(principal, "employer.change", employer, prior)
-    return employer
+    return _update(principal, employer, cleaned, "employer.change")
 
 
 def cancel_employer(principal: Principal, uscc: str, cancelled_on: date) -> Employer:
@@ -91,25 +89,17 @@ def cancel_employer(principal: Principal, uscc: str, cancelled_on: date) -> Empl
     _assert_transaction()
     employer = employer_by_uscc(principal, uscc)
     if employer.status == EmployerStatus.CANCELLED:
-        raise InvalidInput([FieldError("uscc", "cancelled", "单位已注销", "already cancelled")])
+        raise InvalidInput.one("uscc", "cancelled", "单位已注销", "already cancelled")
     open_count = employer.relations.filter(end_month__isnull=True).count()
     if open_count:
-        raise InvalidInput(
-            [
-                FieldError(
-                    "uscc",
-                    "open_relations",
-                    f"尚有 {open_count} 条未终止的参保关系，须先终止",
-                    f"{open_count} insurance relations are still open; end them first",
-                )
-            ]
+        raise InvalidInput.one(
+            "uscc",
+            "open_relations",
+            f"尚有 {open_count} 条未终止的参保关系，须先终止",
+            f"{open_count} insurance relations are still open; end them first",
         )
-    prior = audit.prior_version(employer)
-    employer.status = EmployerStatus.CANCELLED
-    employer.cancelled_on = cancelled_on
-    employer.save(update_fields=["status", "cancelled_on"])
-    audit.record_row(principal, "employer.cancel", employer, prior)
-    return employer
+    changes = {"status": EmployerStatus.CANCELLED, "cancelled_on": cancelled_on}
+    return _update(principal, employer, changes, "employer.cancel")
 
 
 # --- persons ---------------------------------------------------------------------------------
@@ -127,12 +117,7 @@ def change_person(principal: Principal, id_number: str, data: Mapping[str, Any])
     _assert_transaction()
     person = person_by_id_number(principal, id_number)
     cleaned = validation.clean_person_change(principal, person, data)
-    prior = audit.prior_version(person)
-    for name, value in cleaned.items():
-        setattr(person, name, value)
-    person.save(update_fields=list(cleaned))
-    audit.record_row(principal, "person.change", person, prior)
-    return person
+    return _update(principal, person, cleaned, "person.change")
 
 
 def cancel_person(
@@ -146,31 +131,21 @@ def cancel_person(
     _assert_transaction()
     person = person_by_id_number(principal, id_number)
     if person.status == PersonStatus.CANCELLED:
-        raise InvalidInput(
-            [FieldError("id_number", "cancelled", "人员已注销", "already cancelled")]
-        )
+        raise InvalidInput.one("id_number", "cancelled", "人员已注销", "already cancelled")
     if deceased_date is not None and deceased_date < person.birth_date:
-        raise InvalidInput(
-            [
-                FieldError(
-                    "deceased_date",
-                    "before_birth",
-                    "死亡日期早于出生日期",
-                    "the date of death precedes birth",
-                )
-            ]
+        raise InvalidInput.one(
+            "deceased_date",
+            "before_birth",
+            "死亡日期早于出生日期",
+            "the date of death precedes birth",
         )
     last = end_month or (
         YearMonth.of(deceased_date) if deceased_date else YearMonth.of(date.today())
     )
     for relation in person.relations.filter(end_month__isnull=True).order_by("pk"):
         _end(principal, relation, str(max(last, YearMonth.parse(relation.start_month))))
-    prior = audit.prior_version(person)
-    person.status = PersonStatus.CANCELLED
-    person.deceased_date = deceased_date
-    person.save(update_fields=["status", "deceased_date"])
-    audit.record_row(principal, "person.cancel", person, prior)
-    return person
+    changes = {"status": PersonStatus.CANCELLED, "deceased_date": deceased_date}
+    return _update(principal, person, changes, "person.cancel")
 
 
 # --- insurance relations ---------------------------------------------------------------------
@@ -197,8 +172,14 @@ def end_relation(
 
 
 def _end(principal: Principal, relation: InsuranceRelation, end: str) -> InsuranceRelation:
-    prior = audit.prior_version(relation)
-    relation.end_month = end
-    relation.save(update_fields=["end_month"])
-    audit.record_row(principal, "relation.end", relation, prior)
-    return relation
+    return _update(principal, relation, {"end_month": end}, "relation.end")
+
+
+def _update(principal: Principal, row: T, changes: Mapping[str, Any], action: str) -> T:
+    """Write ``changes`` to a tracked row and audit it with the version it replaces."""
+    prior = audit.prior_version(row)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save(update_fields=list(changes))
+    audit.record_row(principal, action, row, prior)
+    return row
