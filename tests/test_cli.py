@@ -85,7 +85,7 @@ def test_verify_and_checkpoint_commands(
     principal: Principal, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("QUANYI_LANG", "en")
-    builders.person(principal)
+    person = builders.person(principal)
     assert main(["audit", "checkpoint"]) == 0
     assert "signed now" in capsys.readouterr().out
     assert main(["audit", "verify", "--json"]) == 0
@@ -97,7 +97,7 @@ def test_verify_and_checkpoint_commands(
     )
     Person.objects.update(name="篡改")  # an ORM write that skips the service and its event
     assert main(["audit", "verify"]) == 1
-    assert "person 1 differs from audit event 1" in capsys.readouterr().err
+    assert f"person {person.pk} differs from audit event 1" in capsys.readouterr().err
 
 
 def test_demo_is_refused_on_non_demo_data(

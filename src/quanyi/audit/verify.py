@@ -180,14 +180,18 @@ def _check_unsigned_tail(report: Report, first: int, last: int) -> None:
 def _check_rows(
     report: Report, expected: dict[int, Expected], superseded: dict[int, list[tuple[int, str]]]
 ) -> None:
+    """Stream each tracked table in (audit_seq, pk) order: rows of one event are contiguous, so
+    each event's leaves are checked and dropped before the next (memory stays flat at scale)."""
     for object_type, model in tracking.tracked_models().items():
         fields = tracking.fields_of(model)
-        groups: dict[int, list[tuple[int, str]]] = defaultdict(list)
         rows = (
             model._default_manager.order_by("audit_seq", "pk")
             .values_list("pk", "audit_seq", *fields)
             .iterator(chunk_size=10000)
         )
+        seen: set[int] = set()
+        group_seq: int | None = None
+        leaves: list[tuple[int, str]] = []
         count = 0
         for row in rows:
             pk, seq = row[0], row[1]
@@ -198,18 +202,24 @@ def _check_rows(
                     " (inserted or changed behind the application's back)",
                     f"{object_type} {pk} 无对应审计事件（绕过应用插入或修改）",
                 )
-            groups[seq].append((pk, tracking.leaf(object_type, fields, pk, row[2:])))
+            if seq != group_seq:
+                if group_seq is not None:
+                    _compare(group_seq, expected[group_seq], leaves + superseded.get(group_seq, []))
+                group_seq, leaves = seq, []
+                seen.add(seq)
+            leaves.append((pk, tracking.leaf(object_type, fields, pk, row[2:])))
             count += 1
+        if group_seq is not None:
+            _compare(group_seq, expected[group_seq], leaves + superseded.get(group_seq, []))
         report.rows += count
         report.rows_by_type[object_type] = count
         for seq, claim in sorted(expected.items()):
-            if claim.object_type != object_type:
-                continue
-            leaves = sorted(groups.get(seq, []) + superseded.get(seq, []))
-            _compare(seq, claim, leaves)
+            if claim.object_type == object_type and seq not in seen:
+                _compare(seq, claim, list(superseded.get(seq, [])))
 
 
 def _compare(seq: int, claim: Expected, leaves: list[tuple[int, str]]) -> None:
+    leaves.sort()
     kind = claim.object_type
     if claim.rows == 1:
         if not leaves:
