@@ -24,7 +24,7 @@ def _data_dir(settings: object, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def principal() -> Principal:
-    return Principal(actor="operator-a", source="cli", region="110000")
+    return Principal(actor="operator-a", source="cli", region="110000", roles=frozenset({"operator"}))
 
 
 def on_postgresql() -> bool:

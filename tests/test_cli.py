@@ -9,9 +9,16 @@ import pytest
 from quanyi.cli import main
 from quanyi.core.principal import Principal
 from quanyi.registry.models import Person
+from tests.access import builders as accounts
 from tests.registry import builders
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _logins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUANYI_PASSWORD", accounts.PASSWORD)
+    accounts.account("querier", "querier")
 
 
 def test_record_show_prints_person_and_relations(
@@ -21,7 +28,7 @@ def test_record_show_prints_person_and_relations(
     person = builders.person(principal, id_number="11010519491231002X", name="李梅")
     builders.relation(principal, person, employer, "pension", "2016-01", "2020-12")
     builders.relation(principal, person, None, "resident_medical", "2021-01")
-    assert main(["record", "show", "11010519491231002X"]) == 0
+    assert main(["record", "show", "11010519491231002X", "--as", "querier"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["person"] == {
         "id_number": "110105********002X",
@@ -62,7 +69,7 @@ def test_refusal_is_one_line_on_stderr_in_the_users_language(
     lang: str, expected: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("QUANYI_LANG", lang)
-    assert main(["record", "show", "110105194912310021"]) == 1
+    assert main(["record", "show", "110105194912310021", "--as", "querier"]) == 1
     captured = capsys.readouterr()
     assert captured.err.strip() == expected and captured.out == ""
 
@@ -71,7 +78,7 @@ def test_unknown_person_is_refused(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("QUANYI_LANG", "en")
-    assert main(["record", "show", "440106197001010014"]) == 1
+    assert main(["record", "show", "440106197001010014", "--as", "querier"]) == 1
     assert "no such person" in capsys.readouterr().err
 
 
@@ -85,19 +92,20 @@ def test_verify_and_checkpoint_commands(
     principal: Principal, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("QUANYI_LANG", "en")
+    auditor = accounts.account("auditor", "auditor", otp=True)
     person = builders.person(principal)
-    assert main(["audit", "checkpoint"]) == 0
+    monkeypatch.setenv("QUANYI_OTP", accounts.code(auditor))
+    assert main(["audit", "checkpoint", "--as", "auditor"]) == 0
     assert "signed now" in capsys.readouterr().out
-    assert main(["audit", "verify", "--json"]) == 0
+    monkeypatch.setenv("QUANYI_OTP", accounts.code(auditor))
+    assert main(["audit", "verify", "--json", "--as", "auditor"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert (
-        report["ok"]
-        and report["events"] == 1
-        and report["rows"] == {"employer": 0, "person": 1, "relation": 0}
-    )
+    assert report["ok"] and report["rows"]["person"] == 1 and report["rows"]["employer"] == 0
     Person.objects.update(name="篡改")  # an ORM write that skips the service and its event
-    assert main(["audit", "verify"]) == 1
-    assert f"person {person.pk} differs from audit event 1" in capsys.readouterr().err
+    monkeypatch.setenv("QUANYI_OTP", accounts.code(auditor))
+    assert main(["audit", "verify", "--as", "auditor"]) == 1
+    assert f"person {person.pk} differs from audit event {person.audit_seq}" in (
+        capsys.readouterr().err)
 
 
 def test_demo_is_refused_on_non_demo_data(
@@ -110,7 +118,9 @@ def test_demo_is_refused_on_non_demo_data(
     assert Person.objects.count() == 1
 
 
-def test_demo_builds_valid_people(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_builds_valid_people(capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUANYI_DEMO_PASSWORD", accounts.PASSWORD)
     from quanyi.registry.identifiers import parse_id_number, validate_uscc
     from quanyi.registry.models import Employer, InsuranceRelation
 
@@ -130,4 +140,7 @@ def test_demo_builds_valid_people(capsys: pytest.CaptureFixture[str]) -> None:
     assert switched, "some careers change jobs"
     minors = Person.objects.filter(guardian__isnull=False).count()
     assert minors > 0
-    assert main(["audit", "verify"]) == 0
+    from django.contrib.auth.models import User
+
+    monkeypatch.setenv("QUANYI_OTP", accounts.code(User.objects.get(username="auditor")))
+    assert main(["audit", "verify", "--as", "auditor"]) == 0

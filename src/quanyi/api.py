@@ -1,7 +1,95 @@
-"""The JSON API root (django-ninja). Each app adds its router here as it gains endpoints."""
+"""The JSON API (django-ninja) at /api/v1/. Every route needs a session or a bearer token;
+without one the answer is 401 (never a CSRF 403). Authorization is the same ``access.policy``
+as everywhere; a refusal is 403 and an audit event."""
 
-from ninja import NinjaAPI
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
+from ninja.security import HttpBearer, SessionAuth
 
 from quanyi import __version__
+from quanyi.access.errors import Refused
+from quanyi.core.errors import InvalidInput, NotFound, QuanyiError, current_language
+from quanyi.core.principal import Principal
 
-api = NinjaAPI(title="quanyi", version=__version__, urls_namespace="api")
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from quanyi.access.services import principal_for, user_for_token
+
+        found = user_for_token(token)
+        if found is None:
+            return None
+        user, api_token = found
+        request.quanyi_principal = principal_for(  # type: ignore[attr-defined]
+            user, "api", scopes=api_token.scope_set
+        )
+        return user
+
+
+class StaffSessionAuth(SessionAuth):
+    """The web session; CSRF is checked by ninja for unsafe methods."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None:
+            from quanyi.web.principals import principal_of
+
+            principal_of(request, "api")
+        return user
+
+
+api = NinjaAPI(
+    title="quanyi",
+    version=__version__,
+    urls_namespace="api",
+    auth=[TokenAuth(), StaffSessionAuth()],
+)
+
+
+def principal(request: HttpRequest) -> Principal:
+    found = getattr(request, "quanyi_principal", None)
+    assert isinstance(found, Principal), "authenticated requests carry their principal"
+    return found
+
+
+def _error(request: HttpRequest, error: QuanyiError, status: int) -> HttpResponse:
+    body: dict[str, Any] = {"code": error.code, "detail": error.message(current_language())}
+    if isinstance(error, InvalidInput):
+        body["errors"] = [
+            {"field": e.field, "code": e.code, "detail": e.message()} for e in error.errors
+        ]
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(Refused)
+def refused(request: HttpRequest, error: Refused) -> HttpResponse:
+    from quanyi.access.middleware import record_refusal
+
+    # Authorization precedes every write, so this request's transaction holds nothing else.
+    record_refusal(getattr(request, "quanyi_principal", None), error)
+    return _error(request, error, 403)
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
+    return _error(request, error, 404)
+
+
+@api.exception_handler(QuanyiError)
+def refused_input(request: HttpRequest, error: QuanyiError) -> HttpResponse:
+    return _error(request, error, 422)
+
+
+def _routers() -> list[tuple[str, Router]]:
+    from quanyi.access.api import router as access_router
+    from quanyi.registry.api import router as registry_router
+
+    return [("", access_router), ("", registry_router)]
+
+
+for _prefix, _router in _routers():
+    api.add_router(_prefix, _router)

@@ -19,6 +19,7 @@ Handler = Callable[[argparse.Namespace], int | None]
 
 
 def _parser() -> argparse.ArgumentParser:
+    from quanyi.access import cli as access_cli
     from quanyi.audit import cli as audit_cli
     from quanyi.core import cli as core_cli
     from quanyi.registry import cli as registry_cli
@@ -27,17 +28,45 @@ def _parser() -> argparse.ArgumentParser:
         prog="quanyi", description="社会保险个人权益记录 · social insurance personal rights records"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core_cli, audit_cli, registry_cli):
+    for module in (core_cli, access_cli, audit_cli, registry_cli):
         module.register(sub)
     return parser
 
 
 def command(
-    sub: Any, name: str, handler: Handler, *, help: str, atomic: bool = False, writes: bool = False
+    sub: Any,
+    name: str,
+    handler: Handler,
+    *,
+    help: str,
+    atomic: bool = False,
+    writes: bool = False,
+    anonymous: bool = False,
+    batch: bool = False,
+    allow_expired: bool = False,
 ) -> argparse.ArgumentParser:
-    """Add a subcommand; ``atomic`` wraps it in one transaction, ``writes`` signs a checkpoint."""
+    """Add a subcommand. ``atomic`` wraps it in one transaction; ``writes`` signs a checkpoint
+    afterwards; unless ``anonymous`` it acts as the user named by ``--as`` (audited with source
+    ``cli``, or ``batch`` for batch jobs); ``allow_expired`` lets an expired password in."""
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
-    parser.set_defaults(handler=handler, atomic=atomic, writes=writes)
+    if not anonymous:
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USER",
+            required=True,
+            help="act as this user (password from QUANYI_PASSWORD, one-time code from"
+            " QUANYI_OTP, or prompts)",
+        )
+    parser.set_defaults(
+        handler=handler,
+        atomic=atomic,
+        writes=writes,
+        anonymous=anonymous,
+        batch=batch,
+        allow_expired=allow_expired,
+        principal=None,
+    )
     return parser
 
 
@@ -62,20 +91,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_django()
     from django.db import transaction
 
+    from quanyi.access.errors import Refused
     from quanyi.audit import checkpoints
     from quanyi.core.errors import QuanyiError
 
+    prefix = "error" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "错误"
     try:
+        if not args.anonymous:
+            from quanyi.access import cli_login
+
+            args.principal = cli_login.login(
+                args.as_user, batch=args.batch, allow_expired=args.allow_expired
+            )
         if args.atomic:
             with transaction.atomic():
                 status = args.handler(args)
         else:
             status = args.handler(args)
+    except Refused as refusal:
+        # The command's transaction has rolled back; the refusal itself is kept.
+        from quanyi.access.middleware import record_refusal
+
+        with transaction.atomic():
+            record_refusal(args.principal, refusal)
+        return fail(f"{prefix}: {refusal.message()}")
     except QuanyiError as error:
-        prefix = "error" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "错误"
         return fail(f"{prefix}: {error.message()}")
     finally:
-        if args.writes:
+        if args.writes or not args.anonymous:
             _sign_checkpoint(checkpoints)
     return int(status or 0)
 

@@ -12,4 +12,3 @@ DATABASES = {"default": _database(_url)}
 if _url.startswith("sqlite"):
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA foreign_keys=ON;"
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

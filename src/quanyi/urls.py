@@ -1,9 +1,12 @@
 from django.urls import include, path
 
 from quanyi.api import api
+from quanyi.registry.views import record_view
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("", include("quanyi.access.urls")),
+    path("records", record_view, name="record"),
     path("", include("quanyi.web.urls")),
 ]

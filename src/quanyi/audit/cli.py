@@ -24,9 +24,11 @@ def register(sub: Any) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from quanyi.access.policy import authorize
     from quanyi.audit.verify import verify
     from quanyi.core.errors import current_language
 
+    authorize(args.principal, "audit.verify")
     on_tty = sys.stderr.isatty()
 
     def progress(events: int) -> None:
@@ -69,8 +71,10 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _checkpoint(args: argparse.Namespace) -> int:
+    from quanyi.access.policy import authorize
     from quanyi.audit import checkpoints
 
+    authorize(args.principal, "audit.checkpoint")
     written = checkpoints.write()
     latest = written or checkpoints.latest()
     print(

@@ -1,8 +1,9 @@
-"""``quanyi init``, ``quanyi demo``, ``quanyi serve``."""
+"""``quanyi init``, ``quanyi demo``, ``quanyi serve``: the commands that need no login."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from typing import Any
@@ -11,19 +12,26 @@ from quanyi.cli import command
 
 
 def register(sub: Any) -> None:
-    command(
+    init = command(
         sub,
         "init",
         _init,
         writes=True,
+        anonymous=True,
         help="create or upgrade the database, load reference data, create keys",
+    )
+    init.add_argument(
+        "--admin",
+        metavar="NAME",
+        help="create the first sysadmin (password from QUANYI_PASSWORD or a prompt)",
     )
     demo = command(
         sub,
         "demo",
         _demo,
         writes=True,
-        help="build a realistic demo region (refused on non-demo data)",
+        anonymous=True,
+        help="build a realistic demo region and demo accounts (refused on real data)",
     )
     demo.add_argument("--persons", type=int, default=1000)
     demo.add_argument("--employers", type=int, default=50)
@@ -32,7 +40,9 @@ def register(sub: Any) -> None:
     demo.add_argument(
         "--if-empty", action="store_true", help="do nothing if the database already holds persons"
     )
-    serve = command(sub, "serve", _serve, help="serve the web UI and API with gunicorn")
+    serve = command(
+        sub, "serve", _serve, anonymous=True, help="serve the web UI and API with gunicorn"
+    )
     serve.add_argument("--port", type=int, default=int(os.environ.get("QUANYI_PORT", "8000")))
     serve.add_argument("--host", default=os.environ.get("QUANYI_HOST", "127.0.0.1"))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("QUANYI_WORKERS", "2")))
@@ -46,6 +56,18 @@ def _init(args: argparse.Namespace) -> int:
         f"quanyi init: database ready ({outcome.database}), data dir {outcome.data_dir}"
         + (", signing key created" if outcome.created_keys else "")
     )
+    if args.admin:
+        password = os.environ.get("QUANYI_PASSWORD")
+        if password is None and sys.stdin.isatty():
+            password = getpass.getpass(f"{args.admin} 的密码 (password): ")
+        if not password:
+            print("quanyi init --admin: set QUANYI_PASSWORD or run on a terminal", file=sys.stderr)
+            return 2
+        secret, uri = setup.create_admin(args.admin, password)
+        print(
+            f"sysadmin {args.admin} created. Add this second factor to an authenticator app"
+            f" now; it is not shown again.\n  secret: {secret}\n  uri:    {uri}"
+        )
     return 0
 
 
@@ -66,6 +88,15 @@ def _demo(args: argparse.Namespace) -> int:
         f"quanyi demo: {summary.persons} persons, {summary.employers} employers,"
         f" {summary.relations} relations in {summary.seconds:.1f} s"
     )
+    if summary.accounts_file:
+        print(
+            f"demo accounts: {summary.accounts_file}"
+            + (
+                f" (password: {summary.generated_password})"
+                if summary.generated_password
+                else " (password: $QUANYI_DEMO_PASSWORD)"
+            )
+        )
     return 0
 
 

@@ -15,19 +15,28 @@ def new_request_id() -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """The acting user. ``region`` is the agency region whose records the user may act on.
+    """The acting user, as authenticated by ``access``: name, roles, the agency region whose
+    records they may act on, and for outside accounts what they are bound to.
 
-    The accounts issue binds this to a logged-in user with roles; until then system commands
-    (init, demo) act under their own fixed names.
+    System commands that need no login (init, demo) act under fixed names with no roles.
     """
 
     actor: str
     source: Source
     region: str
     request_id: str = field(default_factory=new_request_id)
+    roles: frozenset[str] = frozenset()
+    user_id: int | None = None
+    kind: str = "staff"
+    employer_id: int | None = None
+    person_id: int | None = None
+    scopes: frozenset[str] | None = None  # an API token's scopes; None: not limited by a token
 
     @classmethod
     def system(cls, actor: str, source: Source = "cli") -> Principal:
         from django.conf import settings
 
         return cls(actor=actor, source=source, region=settings.QUANYI_REGION)
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))

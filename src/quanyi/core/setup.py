@@ -30,3 +30,33 @@ def initialise() -> InitOutcome:
         if audit.head()[0] == 0:
             audit.record(Principal.system("system:init"), "system.init", "system", "")
     return InitOutcome(connection.vendor, data_dir, created)
+
+
+def create_admin(username: str, password: str) -> tuple[str, str]:
+    """The first sysadmin, with a TOTP second factor; refused once a sysadmin exists.
+
+    Returns the base32 secret and the otpauth URI to show once.
+    """
+    from quanyi.access import services as access
+    from quanyi.access.models import RoleGrant
+    from quanyi.core.errors import QuanyiError
+
+    with transaction.atomic():
+        if RoleGrant.objects.filter(role="sysadmin", revoked_at__isnull=True).exists():
+            raise QuanyiError(
+                "已有系统管理员；请由其添加账户",
+                "a sysadmin exists already; ask them",
+                "admin_exists",
+            )
+        actor = Principal.system("system:init")
+        user = access.create_account(
+            actor,
+            access.NewAccount(
+                username=username,
+                password=password,
+                roles=("sysadmin",),
+                region=settings.QUANYI_REGION,
+            ),
+        )
+        device = access.create_second_factor(actor, user)
+        return access.otp_secret(device), device.config_url

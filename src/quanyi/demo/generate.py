@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,15 +21,16 @@ from django.db import transaction
 from faker import Faker
 
 from quanyi.audit import services as audit
-from quanyi.audit import tracking
 from quanyi.audit.models import AuditEvent
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
-from quanyi.demo import identities
+from quanyi.demo import accounts, identities
 from quanyi.registry.models import Employer, InsuranceRelation, Person
 
 DEMO_ACTOR = "demo"
+# Registry data decides "non-demo"; accounts (e.g. the first sysadmin) do not.
+REGISTRY_TYPES = ("employer", "person", "relation")
 CHUNK = 10_000
 EMPLOYEE_SHARE = 0.75
 MINOR_SHARE_OF_RESIDENTS = 0.3
@@ -43,6 +45,8 @@ class Summary:
     employers: int = 0
     relations: int = 0
     seconds: float = 0.0
+    accounts_file: Path | None = None
+    generated_password: str | None = None
 
 
 class NonDemoData(QuanyiError):
@@ -55,9 +59,7 @@ def has_persons() -> bool:
 
 def _refuse_on_real_data() -> None:
     real = (
-        AuditEvent.objects.filter(object_type__in=list(tracking.tracked_models()))
-        .exclude(actor=DEMO_ACTOR)
-        .exists()
+        AuditEvent.objects.filter(object_type__in=REGISTRY_TYPES).exclude(actor=DEMO_ACTOR).exists()
     )
     if real:
         raise NonDemoData(
@@ -98,6 +100,7 @@ def build(
     principal = Principal(actor=DEMO_ACTOR, source="batch", region=region)
     summary = Summary()
     with transaction.atomic():
+        summary.accounts_file, summary.generated_password = accounts.ensure(principal)
         summary.employers = _employers(principal, rng, fake, region, employers)
     now = YearMonth.of(today)
     context = _Context(

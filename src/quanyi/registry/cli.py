@@ -17,12 +17,7 @@ def register(sub: Any) -> None:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from quanyi.core.principal import Principal
     from quanyi.registry import queries
 
-    print(
-        json.dumps(
-            queries.record(Principal.system("cli"), args.id_number), ensure_ascii=False, indent=2
-        )
-    )
+    print(json.dumps(queries.record(args.principal, args.id_number), ensure_ascii=False, indent=2))
     return 0

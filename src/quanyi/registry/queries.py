@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from quanyi.access.policy import readable
 from quanyi.core.principal import Principal
-from quanyi.registry.identifiers import mask
+from quanyi.registry.errors import person_not_found
+from quanyi.registry.identifiers import mask, parse_id_number
 from quanyi.registry.models import InsuranceRelation, Person
-from quanyi.registry.services import person_by_id_number
 
 
 def record(principal: Principal, id_number: str, *, full_id: bool = False) -> dict[str, Any]:
-    """The ``person`` and ``relations`` parts of the record JSON (DESIGN.md, CLI contract)."""
-    person = person_by_id_number(principal, id_number)
+    """The ``person`` and ``relations`` parts of the record JSON (DESIGN.md, CLI contract).
+
+    Refused (not empty) for a principal who may read no records; a person outside the
+    principal's region is "not found", as if absent (need to know, 001 art. 14-22).
+    """
+    number = parse_id_number(id_number).number
+    person = readable(principal, Person.objects.all()).filter(id_number=number).first()
+    if person is None:
+        raise person_not_found()
     return {"person": person_part(person, full_id=full_id), "relations": relations_part(person)}
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.db.models import Model
 
+from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
 from quanyi.core import regions
 from quanyi.core.errors import InvalidInput
@@ -71,6 +72,7 @@ def person_by_id_number(principal: Principal, id_number: str) -> Person:
 
 def register_employer(principal: Principal, data: Mapping[str, Any]) -> Employer:
     _assert_transaction()
+    authorize(principal, "registry.write")
     cleaned = validation.clean_employer(principal, data)
     employer = Employer.objects.create(agency_region=principal.region, **cleaned)
     audit.record_row(principal, "employer.register", employer)
@@ -79,6 +81,7 @@ def register_employer(principal: Principal, data: Mapping[str, Any]) -> Employer
 
 def change_employer(principal: Principal, uscc: str, data: Mapping[str, Any]) -> Employer:
     _assert_transaction()
+    authorize(principal, "registry.write")
     employer = employer_by_uscc(principal, uscc)
     cleaned = validation.clean_employer_change(principal, employer, data)
     return _update(principal, employer, cleaned, "employer.change")
@@ -87,6 +90,7 @@ def change_employer(principal: Principal, uscc: str, data: Mapping[str, Any]) ->
 def cancel_employer(principal: Principal, uscc: str, cancelled_on: date) -> Employer:
     """注销: refused while any of its relations is still open — end them first."""
     _assert_transaction()
+    authorize(principal, "registry.write")
     employer = employer_by_uscc(principal, uscc)
     if employer.status == EmployerStatus.CANCELLED:
         raise InvalidInput.one("uscc", "cancelled", "单位已注销", "already cancelled")
@@ -107,6 +111,7 @@ def cancel_employer(principal: Principal, uscc: str, cancelled_on: date) -> Empl
 
 def register_person(principal: Principal, data: Mapping[str, Any]) -> Person:
     _assert_transaction()
+    authorize(principal, "registry.write")
     cleaned = validation.clean_person(principal, data)
     person = Person.objects.create(agency_region=principal.region, **cleaned)
     audit.record_row(principal, "person.register", person)
@@ -115,6 +120,7 @@ def register_person(principal: Principal, data: Mapping[str, Any]) -> Person:
 
 def change_person(principal: Principal, id_number: str, data: Mapping[str, Any]) -> Person:
     _assert_transaction()
+    authorize(principal, "registry.write")
     person = person_by_id_number(principal, id_number)
     cleaned = validation.clean_person_change(principal, person, data)
     return _update(principal, person, cleaned, "person.change")
@@ -129,6 +135,7 @@ def cancel_person(
     """注销 a registration (death, emigration, duplicate): open relations end at ``end_month``
     (the month of death when a death date is given)."""
     _assert_transaction()
+    authorize(principal, "registry.write")
     person = person_by_id_number(principal, id_number)
     if person.status == PersonStatus.CANCELLED:
         raise InvalidInput.one("id_number", "cancelled", "人员已注销", "already cancelled")
@@ -153,6 +160,7 @@ def cancel_person(
 
 def start_relation(principal: Principal, data: Mapping[str, Any]) -> InsuranceRelation:
     _assert_transaction()
+    authorize(principal, "registry.write")
     cleaned = validation.clean_relation(principal, data)
     relation = InsuranceRelation.objects.create(**cleaned)
     audit.record_row(principal, "relation.start", relation)
@@ -163,6 +171,7 @@ def end_relation(
     principal: Principal, relation_id: int, data: Mapping[str, Any]
 ) -> InsuranceRelation:
     _assert_transaction()
+    authorize(principal, "registry.write")
     relation = InsuranceRelation.objects.select_related("person").filter(pk=relation_id).first()
     if relation is None:
         raise relation_not_found()

@@ -1,0 +1,254 @@
+"""``quanyi user …``, ``quanyi token …``, ``quanyi security check``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from typing import Any
+
+from quanyi.cli import command, fail
+
+
+def register(sub: Any) -> None:
+    user = sub.add_parser("user", help="accounts and roles (sysadmin)")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
+    add = command(
+        user_sub,
+        "add",
+        _add,
+        atomic=True,
+        writes=True,
+        help="add an account; its password comes from QUANYI_NEW_PASSWORD or is generated",
+    )
+    add.add_argument("username")
+    add.add_argument("--role", action="append", default=[], help="a role to grant (repeatable)")
+    add.add_argument("--region", default="", help="agency region (default: yours)")
+    add.add_argument("--kind", default="staff", choices=["staff", "employer", "person", "external"])
+    add.add_argument("--organisation", default="")
+    for name, handler, text in (
+        ("grant", _grant, "grant a role"),
+        ("revoke", _revoke, "revoke a role"),
+    ):
+        parser = command(user_sub, name, handler, atomic=True, writes=True, help=text)
+        parser.add_argument("username")
+        parser.add_argument("role")
+    for name, handler, text in (
+        ("disable", _disable, "disable an account and end its sessions"),
+        ("enable", _enable, "enable an account again"),
+        ("unlock", _unlock, "lift a lockout after failed logins"),
+        ("otp", _otp, "set up a new TOTP second factor and print it"),
+    ):
+        parser = command(user_sub, name, handler, atomic=True, writes=True, help=text)
+        parser.add_argument("username")
+    command(user_sub, "list", _list, help="list accounts as JSON")
+    command(
+        user_sub,
+        "passwd",
+        _passwd,
+        atomic=True,
+        writes=True,
+        allow_expired=True,
+        help="change your own password (new one from QUANYI_NEW_PASSWORD or a prompt)",
+    )
+
+    token = sub.add_parser("token", help="API tokens (sysadmin)")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
+    create = command(
+        token_sub,
+        "create",
+        _token_create,
+        atomic=True,
+        writes=True,
+        help="create a token for a user; printed once",
+    )
+    create.add_argument("--user", required=True)
+    create.add_argument("--name", default="api")
+    create.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        required=True,
+        help="records:read, records:write or accounts:manage (repeatable)",
+    )
+    create.add_argument("--days", type=int, default=90)
+    revoke = command(
+        token_sub,
+        "revoke",
+        _token_revoke,
+        atomic=True,
+        writes=True,
+        help="revoke a token by its prefix",
+    )
+    revoke.add_argument("prefix")
+
+    security = sub.add_parser("security", help="security checks")
+    security_sub = security.add_subparsers(
+        dest="security_command", required=True, metavar="COMMAND"
+    )
+    command(
+        security_sub,
+        "check",
+        _security_check,
+        help="report every separation-of-duties violation (exit 1 if any)",
+    )
+
+
+def _new_password() -> tuple[str, bool]:
+    given = os.environ.get("QUANYI_NEW_PASSWORD")
+    if given:
+        return given, False
+    return "Qy-" + secrets.token_urlsafe(12), True
+
+
+def _add(args: argparse.Namespace) -> int:
+    from quanyi.access import services
+
+    password, generated = _new_password()
+    user = services.add_user(
+        args.principal,
+        services.NewAccount(
+            username=args.username,
+            password=password,
+            roles=tuple(args.role),
+            kind=args.kind,
+            region=args.region,
+            organisation=args.organisation,
+        ),
+    )
+    print(
+        json.dumps(
+            {
+                "username": user.username,
+                "roles": sorted(args.role),
+                "password": password if generated else None,
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
+def _grant(args: argparse.Namespace) -> int:
+    from quanyi.access import services
+
+    services.grant(args.principal, args.username, args.role)
+    print(f"granted {args.role} to {args.username}")
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    from quanyi.access import services
+
+    services.revoke(args.principal, args.username, args.role)
+    print(f"revoked {args.role} from {args.username}")
+    return 0
+
+
+def _disable(args: argparse.Namespace) -> int:
+    from quanyi.access import services
+
+    services.set_disabled(args.principal, args.username, True)
+    print(f"disabled {args.username}; its sessions and tokens ended")
+    return 0
+
+
+def _enable(args: argparse.Namespace) -> int:
+    from quanyi.access import services
+
+    services.set_disabled(args.principal, args.username, False)
+    print(f"enabled {args.username}")
+    return 0
+
+
+def _unlock(args: argparse.Namespace) -> int:
+    from quanyi.access import services
+
+    services.unlock(args.principal, args.username)
+    print(f"unlocked {args.username}")
+    return 0
+
+
+def _otp(args: argparse.Namespace) -> int:
+    from quanyi.access import services
+
+    device = services.setup_second_factor(args.principal, args.username)
+    print(
+        json.dumps(
+            {
+                "username": args.username,
+                "secret": services.otp_secret(device),
+                "uri": device.config_url,
+            }
+        )
+    )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from quanyi.access import queries
+
+    print(
+        json.dumps(
+            [row.__dict__ for row in queries.users(args.principal)], ensure_ascii=False, indent=1
+        )
+    )
+    return 0
+
+
+def _passwd(args: argparse.Namespace) -> int:
+    import getpass
+
+    from quanyi.access import services
+
+    new = os.environ.get("QUANYI_NEW_PASSWORD")
+    if new is None and sys.stdin.isatty():
+        new = getpass.getpass("新密码 (new password): ")
+    if not new:
+        return fail("QUANYI_NEW_PASSWORD is not set")
+    services.change_password(args.principal, new)
+    print("password changed")
+    return 0
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    from quanyi.access import services
+
+    token, secret = services.create_token(
+        args.principal, args.user, args.name, args.scope, args.days
+    )
+    print(
+        json.dumps(
+            {
+                "prefix": token.prefix,
+                "token": secret,
+                "expires_at": token.expires_at.isoformat(),
+                "scopes": token.scopes,
+            }
+        )
+    )
+    return 0
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    from quanyi.access import services
+
+    services.revoke_token(args.principal, args.prefix)
+    print(f"revoked token {args.prefix}")
+    return 0
+
+
+def _security_check(args: argparse.Namespace) -> int:
+    from quanyi.access import queries
+    from quanyi.core.errors import current_language
+
+    found = queries.duty_violations(args.principal)
+    if not found:
+        print("security check: OK — no separation-of-duties violation")
+        return 0
+    lang = current_language()
+    for username, violation in found:
+        print(f"{username}: {violation.message(lang)}", file=sys.stderr)
+    return 1

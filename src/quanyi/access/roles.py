@@ -1,0 +1,118 @@
+"""Roles (角色) and the separation-of-duties rules between them (001 art. 26; 000 §4 point 3).
+
+Pure data and logic, no database: who may hold what together, and which roles need a second
+factor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SYSADMIN = "sysadmin"
+    DBA = "dba"
+    AUDITOR = "auditor"
+    OPERATOR = "operator"
+    CHECKER = "checker"
+    REVIEWER = "reviewer"
+    RECHECKER = "rechecker"
+    APPROVER = "approver"
+    QUERIER = "querier"
+    EMPLOYER = "employer"
+    PERSON = "person"
+    EXTERNAL = "external"
+
+
+LABELS: dict[str, tuple[str, str]] = {
+    Role.SYSADMIN: ("系统管理员", "system administrator"),
+    Role.DBA: ("数据库管理员", "database administrator"),
+    Role.AUDITOR: ("安全审计员", "security auditor"),
+    Role.OPERATOR: ("业务经办", "operator"),
+    Role.CHECKER: ("初审", "checker"),
+    Role.REVIEWER: ("审核", "reviewer"),
+    Role.RECHECKER: ("复核", "re-checker"),
+    Role.APPROVER: ("审批", "approver"),
+    Role.QUERIER: ("信息查询用户", "querier"),
+    Role.EMPLOYER: ("用人单位用户", "employer user"),
+    Role.PERSON: ("参保人员", "insured person"),
+    Role.EXTERNAL: ("外部查询单位", "external requester"),
+}
+
+ADMINISTRATIVE = frozenset({Role.SYSADMIN, Role.DBA})
+BUSINESS = frozenset(
+    {Role.OPERATOR, Role.CHECKER, Role.REVIEWER, Role.RECHECKER, Role.APPROVER, Role.QUERIER}
+)
+STAFF = ADMINISTRATIVE | BUSINESS | {Role.AUDITOR}
+OUTSIDE = frozenset({Role.EMPLOYER, Role.PERSON, Role.EXTERNAL})
+SECOND_FACTOR = frozenset({Role.SYSADMIN, Role.DBA, Role.AUDITOR})
+# Roles whose holders read person records (need to know, 001 art. 14-22).
+RECORD_READERS = BUSINESS
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    holder: frozenset[str]
+    excluded: frozenset[str]
+    zh: str
+    en: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "admin_not_business",
+        ADMINISTRATIVE,
+        BUSINESS,
+        "系统管理员、数据库管理员不得兼职业务经办用户或者信息查询用户（001 第二十六条）",
+        "sysadmin and DBA never double as operator, reviewer-type or query user (001 art. 26)",
+    ),
+    Rule(
+        "auditor_not_admin",
+        frozenset({Role.AUDITOR}),
+        ADMINISTRATIVE,
+        "安全审计员不得兼任系统管理员或数据库管理员（三员分立）",
+        "the security auditor is neither sysadmin nor DBA (separation of the three duties)",
+    ),
+    Rule(
+        "outside_not_staff",
+        OUTSIDE,
+        STAFF,
+        "单位、个人和外部查询账户不得持有经办机构内部角色",
+        "employer, person and external accounts never hold agency staff roles",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: Rule
+    held: str
+    conflicting: str
+
+    def message(self, lang: str = "zh") -> str:
+        text = self.rule.en if lang == "en" else self.rule.zh
+        return f"{self.held} + {self.conflicting}: {text}"
+
+
+def violations(roles: Iterable[str]) -> list[Violation]:
+    """Every pair of roles in ``roles`` that a rule forbids together."""
+    held = set(roles)
+    found = []
+    for rule in RULES:
+        for holder in sorted(held & rule.holder):
+            for other in sorted(held & rule.excluded):
+                if other != holder:
+                    found.append(Violation(rule, holder, other))
+    return found
+
+
+def needs_second_factor(roles: Iterable[str]) -> bool:
+    return bool(set(roles) & SECOND_FACTOR)
+
+
+def label(role: str, lang: str = "zh") -> str:
+    zh, en = LABELS.get(role, (role, role))
+    return en if lang == "en" else zh

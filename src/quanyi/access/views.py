@@ -1,0 +1,158 @@
+"""Login, logout, password change, and the sysadmin's account screens. Thin: services decide."""
+
+from __future__ import annotations
+
+import time
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from quanyi.access import authentication, queries, services
+from quanyi.access.forms import AddUserForm, LoginForm, PasswordForm, RoleForm
+from quanyi.access.middleware import LOGIN_AT, PASSWORD_EXPIRED
+from quanyi.access.policy import authorize
+from quanyi.core.errors import QuanyiError, current_language
+from quanyi.web.principals import principal_of
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = authentication.attempt(
+            request, data["username"], data["password"], data["otp"] or None, "web"
+        )
+        if result.ok and result.user is not None:
+            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            if result.device is not None:
+                otp_login(request, result.device)
+            request.session[LOGIN_AT] = time.time()
+            request.session[PASSWORD_EXPIRED] = result.password_expired
+            if result.password_expired:
+                return HttpResponseRedirect("/password")
+            target = request.GET.get("next", "/")
+            safe = url_has_allowed_host_and_scheme(target, {request.get_host()})
+            return HttpResponseRedirect(target if safe else "/")
+        error = result.message(current_language())
+    return render(
+        request, "access/login.html", {"form": form, "error": error}, status=401 if error else 200
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return HttpResponseRedirect("/login")
+
+
+@require_http_methods(["GET", "POST"])
+def password_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect("/login?next=/password")
+    form = PasswordForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(principal_of(request), form.cleaned_data["new_password"])
+        except QuanyiError as refusal:
+            error = refusal.message(current_language())
+        else:
+            request.user.refresh_from_db()
+            update_session_auth_hash(request, request.user)  # keep this session, end no other
+            request.session[PASSWORD_EXPIRED] = False
+            messages.success(request, _("Password changed."))
+            return HttpResponseRedirect("/")
+    expired = bool(request.session.get(PASSWORD_EXPIRED))
+    return render(
+        request, "access/password.html", {"form": form, "error": error, "expired": expired}
+    )
+
+
+def _staff_screen(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"/login?next={request.path}")
+    authorize(principal_of(request), "account.manage")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def users_view(request: HttpRequest) -> HttpResponse:
+    if (redirect := _staff_screen(request)) is not None:
+        return redirect
+    principal = principal_of(request)
+    form = AddUserForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_user(
+                principal,
+                services.NewAccount(
+                    username=data["username"],
+                    password=data["password"],
+                    roles=tuple(data["roles"]),
+                    region=data["region"],
+                ),
+            )
+        except QuanyiError as refusal:
+            error = refusal.message(current_language())
+        else:
+            messages.success(request, _("Account added."))
+            return HttpResponseRedirect("/access/users")
+    return render(
+        request,
+        "access/users.html",
+        {"users": queries.users(principal), "form": form, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def user_view(request: HttpRequest, username: str) -> HttpResponse:
+    if (redirect := _staff_screen(request)) is not None:
+        return redirect
+    principal = principal_of(request)
+    error, qr_svg, secret = "", "", ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        form = RoleForm(request.POST)
+        try:
+            if action in ("grant", "revoke") and form.is_valid():
+                change = services.grant if action == "grant" else services.revoke
+                change(principal, username, form.cleaned_data["role"])
+            elif action in ("disable", "enable"):
+                services.set_disabled(principal, username, action == "disable")
+            elif action == "unlock":
+                services.unlock(principal, username)
+            elif action == "otp":
+                device = services.setup_second_factor(principal, username)
+                secret = services.otp_secret(device)
+                qr_svg = segno.make(device.config_url).svg_inline(scale=4)
+            else:
+                error = _("Unknown action.")
+        except QuanyiError as refusal:
+            error = refusal.message(current_language())
+        else:
+            if not error and not secret:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(f"/access/users/{username}")
+    row = next((u for u in queries.users(principal) if u.username == username), None)
+    if row is None:
+        return render(
+            request, "access/refused.html", {"message": _("No such account.")}, status=404
+        )
+    return render(
+        request,
+        "access/user.html",
+        {"row": row, "form": RoleForm(), "error": error, "qr_svg": qr_svg, "secret": secret},
+        status=400 if error else 200,
+    )

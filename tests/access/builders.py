@@ -1,0 +1,36 @@
+"""Accounts for tests, made through the same service the product uses."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from quanyi.access import services
+from quanyi.access.services import principal_for
+from quanyi.core.principal import Principal
+
+PASSWORD = "Quanyi-test-2026!"
+SYSTEM = Principal(actor="system:test", source="cli", region="110000")
+
+
+def account(username: str, *roles: str, region: str = "110000", otp: bool = False,
+            password: str = PASSWORD) -> User:
+    user = services.create_account(SYSTEM, services.NewAccount(
+        username=username, password=password, roles=roles, region=region))
+    if otp:
+        services.create_second_factor(SYSTEM, user)
+    return user
+
+
+def principal(user: User) -> Principal:
+    return principal_for(user, "cli")
+
+
+def code(user: User) -> str:
+    """A TOTP code the device will accept now (later than any it has seen: no replay)."""
+    device = TOTPDevice.objects.get(user=user)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if totp.t() <= device.last_t:
+        totp.time = totp.time + device.step * (device.last_t - totp.t() + 1)
+    return f"{totp.token():0{device.digits}d}"
