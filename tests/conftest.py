@@ -24,11 +24,16 @@ def _data_dir(settings: object, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def principal() -> Principal:
-    return Principal(actor="operator-a", source="cli", region="110000", roles=frozenset({"operator"}))
+    return Principal(
+        actor="operator-a", source="cli", region="110000", roles=frozenset({"operator"})
+    )
 
 
 def on_postgresql() -> bool:
     return bool(os.environ.get("QUANYI_TEST_DATABASE_URL", "").startswith("postgres"))
+
+
+DEMO_PASSWORD = "Demo-pass-2026!"
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Instance:
             QUANYI_DATA_DIR=str(self.data_dir),
             QUANYI_DATABASE_URL=self.database_url,
             QUANYI_LANG="en",
+            QUANYI_DEMO_PASSWORD=DEMO_PASSWORD,
             DJANGO_SETTINGS_MODULE="quanyi.settings",
             **extra,
         )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import Instance
 
@@ -14,11 +18,19 @@ QUANYI = str(Path(sys.executable).with_name("quanyi"))
 
 
 def quanyi(
-    instance: Instance, *args: str, check: bool = True, timeout: float = 300
+    instance: Instance,
+    *args: str,
+    check: bool = True,
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """Run ``quanyi ARGS``; a trailing ``--as USER`` for a demo account logs in as it."""
+    extra = dict(env or {})
+    if len(args) >= 2 and args[-2] == "--as" and "QUANYI_PASSWORD" not in extra:
+        extra.update(demo_login(instance, args[-1]))
     done = subprocess.run(
         [QUANYI, *args],
-        env=instance.env(),
+        env=instance.env(**extra),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -53,3 +65,45 @@ def raw_sql(instance: Instance, *statements: str) -> None:
     with psycopg.connect(instance.database_url, autocommit=True) as conn:
         for statement in statements:
             conn.execute(statement)  # type: ignore[arg-type]
+
+
+def query(instance: Instance, sql: str) -> list[tuple[Any, ...]]:
+    """Read the instance's database directly."""
+    if instance.database_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(instance.database_url.removeprefix("sqlite:///")) as conn:
+            return list(conn.execute(sql).fetchall())
+    import psycopg
+
+    with psycopg.connect(instance.database_url) as conn:
+        return list(conn.execute(sql).fetchall())  # type: ignore[arg-type]
+
+
+def demo_login(instance: Instance, username: str) -> dict[str, str]:
+    """``QUANYI_PASSWORD`` and, for accounts with TOTP, an unused ``QUANYI_OTP`` — waiting for
+    the next 30-second step when this one's codes are spent (replays are refused)."""
+    accounts = json.loads((instance.data_dir / "demo-accounts.json").read_text(encoding="utf-8"))
+    entry = accounts[username]
+    env = {"QUANYI_PASSWORD": entry["password"]}
+    if "totp_secret" in entry:
+        env["QUANYI_OTP"] = totp_code(instance, username, entry["totp_secret"])
+    return env
+
+
+def totp_code(instance: Instance, username: str, secret: str) -> str:
+    from django_otp.oath import hotp
+
+    rows = query(
+        instance,
+        "SELECT d.last_t FROM otp_totp_totpdevice d JOIN auth_user u ON u.id = d.user_id"
+        f" WHERE u.username = '{username}' AND d.confirmed",
+    )
+    last_t = int(rows[0][0]) if rows else -1
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    while True:
+        now = int(time.time()) // 30
+        for step in (now, now + 1):  # the device accepts one step of drift
+            if step > last_t:
+                return f"{hotp(key, step, digits=6):06d}"
+        time.sleep(30 - time.time() % 30 + 0.5)

@@ -105,7 +105,8 @@ def test_verify_and_checkpoint_commands(
     monkeypatch.setenv("QUANYI_OTP", accounts.code(auditor))
     assert main(["audit", "verify", "--as", "auditor"]) == 1
     assert f"person {person.pk} differs from audit event {person.audit_seq}" in (
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )
 
 
 def test_demo_is_refused_on_non_demo_data(
@@ -118,8 +119,9 @@ def test_demo_is_refused_on_non_demo_data(
     assert Person.objects.count() == 1
 
 
-def test_demo_builds_valid_people(capsys: pytest.CaptureFixture[str],
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_builds_valid_people(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("QUANYI_DEMO_PASSWORD", accounts.PASSWORD)
     from quanyi.registry.identifiers import parse_id_number, validate_uscc
     from quanyi.registry.models import Employer, InsuranceRelation

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from tests.conftest import Instance
-from tests.helpers import quanyi, raw_sql
+from tests.helpers import quanyi, query, raw_sql
 
 pytestmark = pytest.mark.subprocess
 
@@ -23,10 +24,7 @@ def test_init_demo_verify_and_tamper(instance: Instance) -> None:
     assert "500 persons, 20 employers" in demo.stdout
     assert "already holds persons" in quanyi(instance, "demo", "--if-empty").stdout
     assert list((instance.data_dir / "checkpoints").glob("*.json"))
-    verified = quanyi(instance, "audit", "verify")
-    assert "audit verify: OK" in verified.stdout and "events checked" in verified.stdout
-
-    report = json.loads(quanyi(instance, "audit", "verify", "--json").stdout)
+    report = json.loads(quanyi(instance, "audit", "verify", "--json", "--as", "auditor").stdout)
     assert report["rows"]["person"] == 500
 
     raw_sql(
@@ -34,7 +32,7 @@ def test_init_demo_verify_and_tamper(instance: Instance) -> None:
         "UPDATE registry_insurancerelation SET start_month = '1999-01'"
         " WHERE id = (SELECT MIN(id) FROM registry_insurancerelation)",
     )
-    tampered = quanyi(instance, "audit", "verify", check=False)
+    tampered = quanyi(instance, "audit", "verify", "--as", "auditor", check=False)
     assert tampered.returncode == 1
     assert (
         "relation rows of audit event" in tampered.stderr and "no longer match" in tampered.stderr
@@ -51,26 +49,37 @@ def test_truncated_audit_tail_is_named(instance: Instance) -> None:
         else ["DROP TRIGGER audit_auditevent_no_delete ON audit_auditevent"]
     )
     raw_sql(instance, *drop, "DELETE FROM audit_auditevent WHERE seq > 2")
-    tampered = quanyi(instance, "audit", "verify", check=False)
+    tampered = quanyi(instance, "audit", "verify", "--as", "auditor", check=False)
     assert tampered.returncode == 1
-    assert "the chain ends at event 2" in tampered.stderr
+    # The auditor's login is appended after the cut, as event 3.
+    assert re.search(
+        r"the chain ends at event 3 but checkpoint (\d+) was signed: events 4-\1 were removed",
+        tampered.stderr,
+    ), tampered.stderr
 
 
 def test_record_show_of_a_demo_person(instance: Instance) -> None:
     quanyi(instance, "init")
     quanyi(instance, "demo", "--persons", "20", "--employers", "3", "--seed", "5")
-    if instance.database_url.startswith("sqlite"):
-        import sqlite3
-
-        with sqlite3.connect(instance.database_url.removeprefix("sqlite:///")) as conn:
-            number = conn.execute("SELECT id_number FROM registry_person LIMIT 1").fetchone()[0]
-    else:
-        import psycopg
-
-        with psycopg.connect(instance.database_url) as conn:
-            row = conn.execute("SELECT id_number FROM registry_person LIMIT 1").fetchone()
-            assert row is not None
-            number = row[0]
-    record = json.loads(quanyi(instance, "record", "show", number).stdout)
+    number = query(instance, "SELECT id_number FROM registry_person LIMIT 1")[0][0]
+    record = json.loads(quanyi(instance, "record", "show", number, "--as", "querier").stdout)
     assert record["person"]["id_number"] == number[:6] + "********" + number[14:]
     assert record["relations"], "every demo person has at least one relation"
+
+
+def test_security_check_passes_on_demo_and_fails_after_a_grant_behind_the_back(
+    instance: Instance,
+) -> None:
+    quanyi(instance, "init")
+    quanyi(instance, "demo", "--persons", "20", "--employers", "3", "--seed", "6")
+    passed = quanyi(instance, "security", "check", "--as", "sysadmin")
+    assert "no separation-of-duties violation" in passed.stdout
+    dba = query(instance, "SELECT id FROM auth_user WHERE username = 'dba'")[0][0]
+    raw_sql(
+        instance,
+        "INSERT INTO access_rolegrant (user_id, role, granted_by, granted_at)"
+        f" VALUES ({dba}, 'approver', 'mallory', CURRENT_TIMESTAMP)",
+    )
+    failed = quanyi(instance, "security", "check", "--as", "auditor", check=False)
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("dba: ") and "approver" in failed.stderr

@@ -14,10 +14,13 @@ PASSWORD = "Quanyi-test-2026!"
 SYSTEM = Principal(actor="system:test", source="cli", region="110000")
 
 
-def account(username: str, *roles: str, region: str = "110000", otp: bool = False,
-            password: str = PASSWORD) -> User:
-    user = services.create_account(SYSTEM, services.NewAccount(
-        username=username, password=password, roles=roles, region=region))
+def account(
+    username: str, *roles: str, region: str = "110000", otp: bool = False, password: str = PASSWORD
+) -> User:
+    user = services.create_account(
+        SYSTEM,
+        services.NewAccount(username=username, password=password, roles=roles, region=region),
+    )
     if otp:
         services.create_second_factor(SYSTEM, user)
     return user

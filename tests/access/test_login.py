@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def login(client: Client, username: str, password: str = builders.PASSWORD, otp: str = "") -> int:
-    return client.post("/login", {"username": username, "password": password, "otp": otp}).status_code
+    return client.post(
+        "/login", {"username": username, "password": password, "otp": otp}
+    ).status_code
 
 
 def test_login_rotates_the_session_id_and_is_audited(client: Client) -> None:
@@ -42,8 +44,9 @@ def test_lockout_after_five_failures_and_audited_unlock(client: Client) -> None:
     assert client.get("/records").status_code == 302
     admin = builders.account("admin", "sysadmin", otp=True)
     services.unlock(builders.principal(admin), "clerk")
-    failures = AuditEvent.objects.filter(action="auth.login", result__in=["bad_credentials",
-                                                                         "locked"])
+    failures = AuditEvent.objects.filter(
+        action="auth.login", result__in=["bad_credentials", "locked"]
+    )
     assert failures.count() == 6
     assert AuditEvent.objects.filter(action="account.unlock", actor="admin").exists()
     assert login(client, "clerk") == 302
@@ -102,7 +105,9 @@ def test_expired_password_must_be_changed_first(client: Client) -> None:
     from django.utils import timezone
 
     user = builders.account("clerk", "querier")
-    Account.objects.filter(user=user).update(password_changed_at=timezone.now() - timedelta(days=91))
+    Account.objects.filter(user=user).update(
+        password_changed_at=timezone.now() - timedelta(days=91)
+    )
     answer = client.post("/login", {"username": "clerk", "password": builders.PASSWORD})
     assert answer["Location"] == "/password"
     assert client.get("/records")["Location"] == "/password"

@@ -5,13 +5,15 @@ import pytest
 from quanyi.access.roles import needs_second_factor, violations
 
 
-@pytest.mark.parametrize("business", ["operator", "checker", "reviewer", "rechecker", "approver",
-                                      "querier"])
+@pytest.mark.parametrize(
+    "business", ["operator", "checker", "reviewer", "rechecker", "approver", "querier"]
+)
 @pytest.mark.parametrize("admin", ["sysadmin", "dba"])
 def test_sysadmin_and_dba_never_hold_business_roles(admin: str, business: str) -> None:
     found = violations({admin, business})
     assert [(v.held, v.conflicting, v.rule.code) for v in found] == [
-        (admin, business, "admin_not_business")]
+        (admin, business, "admin_not_business")
+    ]
     assert "第二十六条" in found[0].message("zh") and "001 art. 26" in found[0].message("en")
 
 

@@ -36,8 +36,10 @@ def test_granting_operator_to_a_sysadmin_is_refused_with_the_rule(admin: User) -
 
 def test_account_with_conflicting_roles_is_not_created(admin: User) -> None:
     with pytest.raises(DutyConflict):
-        services.add_user(builders.principal(admin), services.NewAccount(
-            username="x", password=builders.PASSWORD, roles=("dba", "querier")))
+        services.add_user(
+            builders.principal(admin),
+            services.NewAccount(username="x", password=builders.PASSWORD, roles=("dba", "querier")),
+        )
     assert not User.objects.filter(username="x").exists()
 
 
@@ -63,8 +65,10 @@ def test_weak_passwords_are_refused(admin: User) -> None:
 
     for weak in ("short1!", "alllowercaseletters", "12345678901"):
         with pytest.raises(InvalidInput) as refused:
-            services.add_user(builders.principal(admin), services.NewAccount(
-                username="new", password=weak, roles=("operator",)))
+            services.add_user(
+                builders.principal(admin),
+                services.NewAccount(username="new", password=weak, roles=("operator",)),
+            )
         assert refused.value.errors[0].field == "password"
 
 
@@ -78,13 +82,21 @@ def test_long_password_profile(admin: User, settings: object) -> None:
     password_validation.get_default_password_validators.cache_clear()
     try:
         with pytest.raises(InvalidInput):  # 8 characters of 3 classes: fine by default, not here
-            services.add_user(builders.principal(admin), services.NewAccount(
-                username="new", password="Abcdef1!", roles=("operator",)))
+            services.add_user(
+                builders.principal(admin),
+                services.NewAccount(username="new", password="Abcdef1!", roles=("operator",)),
+            )
         with pytest.raises(InvalidInput):  # long but common
-            services.add_user(builders.principal(admin), services.NewAccount(
-                username="new", password="qwerty123456", roles=("operator",)))
-        services.add_user(builders.principal(admin), services.NewAccount(
-            username="new", password="correct horse battery staple", roles=("operator",)))
+            services.add_user(
+                builders.principal(admin),
+                services.NewAccount(username="new", password="qwerty123456", roles=("operator",)),
+            )
+        services.add_user(
+            builders.principal(admin),
+            services.NewAccount(
+                username="new", password="correct horse battery staple", roles=("operator",)
+            ),
+        )
     finally:
         password_validation.get_default_password_validators.cache_clear()
     assert passwords.PROFILES["long"]["expiry_days"] is None
@@ -98,17 +110,20 @@ def test_security_check_passes_then_catches_a_grant_inserted_behind_the_back(adm
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO access_rolegrant (user_id, role, granted_by, granted_at)"
-            " VALUES (%s, 'querier', 'mallory', CURRENT_TIMESTAMP)", [admin.pk])
+            " VALUES (%s, 'querier', 'mallory', CURRENT_TIMESTAMP)",
+            [admin.pk],
+        )
     found = queries.duty_violations(principal)
     assert [(name, v.held, v.conflicting) for name, v in found] == [
-        ("admin", "sysadmin", "querier")]
+        ("admin", "sysadmin", "querier")
+    ]
     assert "grant" in (verify().problem or "")  # and the chain names the unaudited row
 
 
 def test_disable_ends_tokens(admin: User) -> None:
     builders.account("robot", "querier")
     principal = builders.principal(admin)
-    token, secret = services.create_token(principal, "robot", "etl", ["records:read"], 30)
+    _, secret = services.create_token(principal, "robot", "etl", ["records:read"], 30)
     assert services.user_for_token(secret) is not None
     services.set_disabled(principal, "robot", True)
     assert services.user_for_token(secret) is None

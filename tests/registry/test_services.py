@@ -244,7 +244,9 @@ def test_change_person(principal: Principal) -> None:
 
 def test_other_regions_records_are_out_of_scope(principal: Principal) -> None:
     person = builders.person(principal)
-    tianjin = Principal(actor="operator-tj", source="cli", region="120000", roles=frozenset({"operator"}))
+    tianjin = Principal(
+        actor="operator-tj", source="cli", region="120000", roles=frozenset({"operator"})
+    )
     with pytest.raises(OutOfRegion):
         services.change_person(tianjin, person.id_number, {"phone": "13912345678"})
     with pytest.raises(InvalidInput) as refused:

@@ -8,11 +8,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import Instance
-from tests.helpers import QUANYI, chromium, free_port, quanyi
+from tests.helpers import QUANYI, chromium, demo_login, free_port, quanyi, query
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess]
 
@@ -89,3 +90,73 @@ def test_api_serves_its_openapi_document(server: str) -> None:
     with urllib.request.urlopen(f"{server}/api/v1/openapi.json", timeout=5) as answer:
         assert answer.status == 200
         assert b'"openapi"' in answer.read()
+
+
+def log_in(page: Any, server: str, instance: Instance, username: str) -> None:
+    login = demo_login(instance, username)
+    page.goto(server + "/login")
+    page.fill("#id_username", username)
+    page.fill("#id_password", login["QUANYI_PASSWORD"])
+    if "QUANYI_OTP" in login:
+        page.fill("#id_otp", login["QUANYI_OTP"])
+    page.click("#login-submit")
+    page.wait_for_load_state()
+    assert page.locator("#who").inner_text() == username
+
+
+def test_querier_reads_a_record_and_sysadmin_is_refused(
+    server: str, browser_path: str, instance: Instance
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    number, name = query(instance, "SELECT id_number, name FROM registry_person LIMIT 1")[0]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(server + "/records")
+        assert page.url.startswith(server + "/login")  # no record without a login
+
+        log_in(page, server, instance, "querier")
+        page.click("#nav-records")
+        page.fill("#id_number", number)
+        page.click("#lookup button")
+        page.wait_for_load_state()
+        assert page.locator("#person h2").inner_text() == name
+        assert page.locator("#person-id").inner_text() == number[:6] + "********" + number[14:]
+        assert page.locator("#nav-accounts").count() == 0
+        page.click("#logout")
+        page.wait_for_load_state()
+
+        log_in(page, server, instance, "sysadmin")
+        assert page.locator("#nav-records").count() == 0
+        answer = page.goto(f"{server}/records?id_number={number}")
+        assert answer is not None and answer.status == 403
+        assert "系统管理员和数据库管理员不得查看" in page.locator("#refusal").inner_text()
+        assert name not in page.content()
+        page.click("#nav-accounts")
+        page.wait_for_load_state()
+        assert page.locator("text=approver").count() >= 1
+        browser.close()
+    refused = query(
+        instance,
+        "SELECT COUNT(*) FROM audit_auditevent"
+        " WHERE actor = 'sysadmin' AND action = 'refused:record.read'",
+    )
+    assert refused[0][0] == 1
+
+
+def test_wrong_password_gets_a_chinese_error(
+    server: str, browser_path: str, instance: Instance
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(server + "/login")
+        page.fill("#id_username", "querier")
+        page.fill("#id_password", "not-the-password")
+        page.click("#login-submit")
+        page.wait_for_load_state()
+        assert page.locator("#login-error").inner_text() == "用户名或密码错误"
+        browser.close()

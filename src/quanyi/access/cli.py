@@ -245,10 +245,14 @@ def _security_check(args: argparse.Namespace) -> int:
     from quanyi.core.errors import current_language
 
     found = queries.duty_violations(args.principal)
-    if not found:
-        print("security check: OK — no separation-of-duties violation")
-        return 0
     lang = current_language()
+    if not found:
+        print(
+            "security check: OK — no separation-of-duties violation"
+            if lang == "en"
+            else "安全检查：通过，未发现违反职责分离的授权"
+        )
+        return 0
     for username, violation in found:
         print(f"{username}: {violation.message(lang)}", file=sys.stderr)
     return 1
