@@ -28,7 +28,7 @@ class Outcome(StrEnum):
     BAD_CREDENTIALS = "bad_credentials"
     LOCKED = "locked"
     NO_SECOND_FACTOR = "no_second_factor"
-    BAD_SECOND_FACTOR = "bad_second_factor"
+    BAD_SECOND_FACTOR = "bad_otp"
 
 
 MESSAGES: dict[Outcome, tuple[str, str]] = {

@@ -117,8 +117,18 @@ def record(
         "prior_digest": prior_digest,
         "prev_hash": last_hash,
     }
+    _check_lengths(values)
     values["hash"] = event_hash(values)
     return AuditEvent.objects.create(**values)
+
+
+def _check_lengths(values: dict[str, Any]) -> None:
+    # SQLite would keep an over-long value that PostgreSQL refuses: fail alike on both.
+    for field in AuditEvent._meta.concrete_fields:
+        limit = getattr(field, "max_length", None)
+        value = values.get(field.name)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise ValueError(f"audit {field.name} longer than {limit}: {value[:limit]}…")
 
 
 def current_leaf(obj: Model) -> str:
