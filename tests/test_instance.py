@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.conftest import Instance
-from tests.helpers import quanyi, query, raw_sql
+from tests.helpers import quanyi, query, raw_sql, totp_code
 
 pytestmark = pytest.mark.subprocess
 
@@ -22,7 +22,8 @@ def test_init_demo_verify_and_tamper(instance: Instance) -> None:
         instance, "demo", "--persons", "500", "--employers", "20", "--years", "3", "--seed", "11"
     )
     assert "500 persons, 20 employers" in demo.stdout
-    assert "already holds persons" in quanyi(instance, "demo", "--if-empty").stdout
+    again = quanyi(instance, "demo", "--if-empty").stdout
+    assert "already holds persons" in again and "demo-accounts.json" in again
     assert list((instance.data_dir / "checkpoints").glob("*.json"))
     report = json.loads(quanyi(instance, "audit", "verify", "--json", "--as", "auditor").stdout)
     assert report["rows"]["person"] == 500
@@ -83,3 +84,30 @@ def test_security_check_passes_on_demo_and_fails_after_a_grant_behind_the_back(
     failed = quanyi(instance, "security", "check", "--as", "auditor", check=False)
     assert failed.returncode == 1
     assert failed.stderr.startswith("dba: ") and "approver" in failed.stderr
+
+
+def test_init_admin_creates_the_first_sysadmin_who_needs_the_second_factor(
+    instance: Instance,
+) -> None:
+    root = {"QUANYI_PASSWORD": "Root-pass-2026!"}
+    created = quanyi(instance, "init", "--admin", "root", env=root)
+    found = re.search(r"secret: (\S+)", created.stdout)
+    assert found, created.stdout
+    new_clerk = ["user", "add", "clerk", "--role", "querier", "--as", "root"]
+
+    without_code = quanyi(instance, *new_clerk, env=root, check=False)
+    assert without_code.returncode == 1 and "one-time code" in without_code.stderr
+    code = totp_code(instance, "root", found.group(1))
+    added = quanyi(
+        instance,
+        *new_clerk,
+        env={**root, "QUANYI_OTP": code, "QUANYI_NEW_PASSWORD": "Clerk-pass-2026!"},
+    )
+    assert json.loads(added.stdout)["roles"] == ["querier"]
+    again = quanyi(instance, "init", "--admin", "other", env=root, check=False)
+    assert again.returncode == 1 and "a sysadmin exists already" in again.stderr
+    events = query(
+        instance,
+        "SELECT action, result FROM audit_auditevent WHERE actor = 'root' ORDER BY seq",
+    )
+    assert ("auth.login", "bad_otp") in events and ("auth.login", "ok") in events

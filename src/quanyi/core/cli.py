@@ -76,6 +76,10 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.if_empty and generate.has_persons():
         print("quanyi demo: the database already holds persons; nothing done")
+        from quanyi.demo import accounts
+
+        if accounts.accounts_path().exists():
+            print(f"demo accounts: {accounts.accounts_path()}")
         return 0
     summary = generate.build(
         persons=args.persons,

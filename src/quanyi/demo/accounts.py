@@ -29,11 +29,15 @@ DEMO_ROLES = (
 ACCOUNTS_FILE = "demo-accounts.json"
 
 
+def accounts_path() -> Path:
+    return Path(settings.QUANYI_DATA_DIR) / ACCOUNTS_FILE
+
+
 def ensure(principal: Principal) -> tuple[Path, str | None]:
     """Create the missing demo accounts; return the file and the password if it was generated."""
     given = os.environ.get("QUANYI_DEMO_PASSWORD")
     password = given or "Demo-" + secrets.token_urlsafe(10)
-    path = Path(settings.QUANYI_DATA_DIR) / ACCOUNTS_FILE
+    path = accounts_path()
     known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     for role in DEMO_ROLES:
         if User.objects.filter(username=role).exists():
