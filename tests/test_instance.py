@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import Instance
+from tests.conftest import DEMO_PASSWORD, Instance
 from tests.helpers import quanyi, query, raw_sql, totp_code
 
 pytestmark = pytest.mark.subprocess
@@ -81,7 +81,9 @@ def test_security_check_passes_on_demo_and_fails_after_a_grant_behind_the_back(
         "INSERT INTO access_rolegrant (user_id, role, granted_by, granted_at)"
         f" VALUES ({dba}, 'approver', 'mallory', CURRENT_TIMESTAMP)",
     )
-    failed = quanyi(instance, "security", "check", "--as", "auditor", check=False)
+    code = quanyi(instance, "demo", "--otp", "auditor").stdout.strip()
+    auditor = {"QUANYI_PASSWORD": DEMO_PASSWORD, "QUANYI_OTP": code}
+    failed = quanyi(instance, "security", "check", "--as", "auditor", env=auditor, check=False)
     assert failed.returncode == 1
     assert failed.stderr.startswith("dba: ") and "approver" in failed.stderr
 

@@ -40,6 +40,11 @@ def register(sub: Any) -> None:
     demo.add_argument(
         "--if-empty", action="store_true", help="do nothing if the database already holds persons"
     )
+    demo.add_argument(
+        "--otp",
+        metavar="USER",
+        help="print an unused one-time code for a demo account (from demo-accounts.json)",
+    )
     serve = command(
         sub, "serve", _serve, anonymous=True, help="serve the web UI and API with gunicorn"
     )
@@ -74,6 +79,11 @@ def _init(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from quanyi.demo import generate
 
+    if args.otp:
+        from quanyi.demo import accounts
+
+        print(accounts.current_code(args.otp))
+        return 0
     if args.if_empty and generate.has_persons():
         print("quanyi demo: the database already holds persons; nothing done")
         from quanyi.demo import accounts

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quanyi.access import services as access
 from quanyi.access.roles import SECOND_FACTOR
@@ -61,3 +62,28 @@ def ensure(principal: Principal) -> tuple[Path, str | None]:
         json.dump(known, handle, ensure_ascii=False, indent=1)
     os.replace(temporary, path)
     return path, None if given else password
+
+
+def current_code(username: str) -> str:
+    """The current TOTP code of a demo account, waiting for the next 30-second step when this
+    step's code was used already (codes are single-use)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    from quanyi.core.errors import NotFound
+
+    path = accounts_path()
+    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if "totp_secret" not in known.get(username, {}):
+        raise NotFound(
+            f"{username} 不是带动态口令的演示账户", f"{username} is no demo account with TOTP"
+        )
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    while True:
+        # The code an authenticator app shows now: never a later step's, which would make the
+        # device shift its drift window ahead of the phone.
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        if totp.t() > device.last_t:
+            return f"{totp.token():0{device.digits}d}"
+        time.sleep(device.step - time.time() % device.step + 0.2)
