@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from quanyi.access.roles import Role
+from quanyi.access.roles import LABELS, Role
 
 
 class LoginForm(forms.Form):
@@ -28,7 +28,7 @@ class PasswordForm(forms.Form):
         return data
 
 
-ROLE_CHOICES = [(r.value, r.value) for r in Role]
+ROLE_CHOICES = [(r.value, f"{LABELS[r][0]} · {r.value}") for r in Role]
 
 
 class AddUserForm(forms.Form):

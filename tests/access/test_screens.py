@@ -1,0 +1,88 @@
+"""The sysadmin's account screens: the same services as ``quanyi user …``, the same rules."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from quanyi.access.models import RoleGrant
+from quanyi.audit.models import AuditEvent
+from tests.access import builders
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client: Client) -> Client:
+    admin = builders.account("root", "sysadmin", otp=True)
+    answer = client.post(
+        "/login",
+        {"username": "root", "password": builders.PASSWORD, "otp": builders.code(admin)},
+    )
+    assert answer.status_code == 302
+    return client
+
+
+def live_roles(username: str) -> set[str]:
+    return set(
+        RoleGrant.objects.filter(user__username=username, revoked_at__isnull=True).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def test_add_an_account_then_grant_and_revoke(admin_client: Client) -> None:
+    answer = admin_client.post(
+        "/access/users",
+        {
+            "username": "clerk",
+            "password": "Clerk-pass-2026!",
+            "region": "110105",
+            "roles": ["querier"],
+        },
+    )
+    assert answer.status_code == 302
+    assert live_roles("clerk") == {"querier"}
+    assert "clerk" in admin_client.get("/access/users").content.decode()
+
+    admin_client.post("/access/users/clerk", {"action": "grant", "role": "operator"})
+    assert live_roles("clerk") == {"querier", "operator"}
+    admin_client.post("/access/users/clerk", {"action": "revoke", "role": "querier"})
+    assert live_roles("clerk") == {"operator"}
+    actions = set(AuditEvent.objects.filter(actor="root").values_list("action", flat=True))
+    assert {"account.create", "account.grant", "account.revoke"} <= actions
+
+
+def test_a_conflicting_grant_is_refused_on_screen_with_the_rule(admin_client: Client) -> None:
+    answer = admin_client.post("/access/users/root", {"action": "grant", "role": "approver"})
+    assert answer.status_code == 400
+    assert "001 第二十六条" in answer.content.decode()
+    assert live_roles("root") == {"sysadmin"}
+
+
+def test_a_weak_initial_password_is_refused_and_nothing_is_created(admin_client: Client) -> None:
+    answer = admin_client.post(
+        "/access/users", {"username": "clerk", "password": "short", "roles": ["querier"]}
+    )
+    assert answer.status_code == 400 and 'id="form-error"' in answer.content.decode()
+    assert not User.objects.filter(username="clerk").exists()
+
+
+def test_disable_enable_and_a_new_second_factor(admin_client: Client) -> None:
+    builders.account("auditor2", "auditor", otp=True)
+    admin_client.post("/access/users/auditor2", {"action": "disable"})
+    assert not User.objects.get(username="auditor2").is_active
+    admin_client.post("/access/users/auditor2", {"action": "enable"})
+    assert User.objects.get(username="auditor2").is_active
+    answer = admin_client.post("/access/users/auditor2", {"action": "otp"})
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "<svg" in page and "<code>" in page
+
+
+def test_only_the_sysadmin_sees_the_screens(client: Client) -> None:
+    builders.account("clerk", "operator")
+    client.post("/login", {"username": "clerk", "password": builders.PASSWORD})
+    answer = client.get("/access/users")
+    assert answer.status_code == 403 and "仅系统管理员可管理账户和角色" in answer.content.decode()
+    assert AuditEvent.objects.filter(actor="clerk", action="refused:account.manage").exists()
