@@ -24,8 +24,14 @@ def _data_dir(settings: object, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def principal() -> Principal:
+    """Staff applying an approved case: the only principal the registry services accept.
+    Registry tests exercise that apply step directly; workflow tests go through whole cases."""
     return Principal(
-        actor="operator-a", source="cli", region="110000", roles=frozenset({"operator"})
+        actor="approver-a",
+        source="cli",
+        region="110000",
+        roles=frozenset({"approver"}),
+        case_id=0,
     )
 
 

@@ -12,7 +12,13 @@ from ninja.security import HttpBearer, SessionAuth
 
 from quanyi import __version__
 from quanyi.access.errors import Refused
-from quanyi.core.errors import InvalidInput, NotFound, QuanyiError, current_language
+from quanyi.core.errors import (
+    InvalidInput,
+    KeptFailure,
+    NotFound,
+    QuanyiError,
+    current_language,
+)
 from quanyi.core.principal import Principal
 
 
@@ -65,13 +71,13 @@ def _error(request: HttpRequest, error: QuanyiError, status: int) -> HttpRespons
     return api.create_response(request, body, status=status)
 
 
-@api.exception_handler(Refused)
-def refused(request: HttpRequest, error: Refused) -> HttpResponse:
+@api.exception_handler(KeptFailure)
+def kept_failure(request: HttpRequest, error: KeptFailure) -> HttpResponse:
     from quanyi.access.middleware import record_refusal
 
-    # Authorization precedes every write, so this request's transaction holds nothing else.
+    # The request's transaction rolled back; the refusal or failure itself is kept.
     record_refusal(getattr(request, "quanyi_principal", None), error)
-    return _error(request, error, 403)
+    return _error(request, error, 403 if isinstance(error, Refused) else 409)
 
 
 @api.exception_handler(NotFound)

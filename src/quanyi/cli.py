@@ -91,9 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_django()
     from django.db import transaction
 
-    from quanyi.access.errors import Refused
     from quanyi.audit import checkpoints
-    from quanyi.core.errors import QuanyiError
+    from quanyi.core.errors import KeptFailure, QuanyiError
 
     prefix = "error" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "错误"
     try:
@@ -108,13 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 status = args.handler(args)
         else:
             status = args.handler(args)
-    except Refused as refusal:
-        # The command's transaction has rolled back; the refusal itself is kept.
+    except KeptFailure as failure:
+        # The command's transaction has rolled back; the refusal or failure itself is kept.
         from quanyi.access.middleware import record_refusal
 
-        with transaction.atomic():
-            record_refusal(args.principal, refusal)
-        return fail(f"{prefix}: {refusal.message()}")
+        record_refusal(args.principal, failure)
+        return fail(f"{prefix}: {failure.message()}")
     except QuanyiError as error:
         return fail(f"{prefix}: {error.message()}")
     finally:

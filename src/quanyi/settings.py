@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "quanyi.audit",
     "quanyi.registry",
     "quanyi.access",
+    "quanyi.workflow",
     "quanyi.web",
 ]
 
@@ -119,6 +120,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Registry data seals this many days after it was last written (003 §5; docs/workflow.md).
+QUANYI_SEAL_AFTER_DAYS = int(os.environ.get("QUANYI_SEAL_AFTER_DAYS", "30"))
 QUANYI_PASSWORD_POLICY = os.environ.get("QUANYI_PASSWORD_POLICY", "default")
 AUTH_PASSWORD_VALIDATORS = passwords.validators(QUANYI_PASSWORD_POLICY)
 AXES_FAILURE_LIMIT = 5

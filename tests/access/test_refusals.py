@@ -20,9 +20,11 @@ from tests.registry import builders as registry
 
 pytestmark = pytest.mark.django_db
 
-BEIJING = Principal(actor="intake-bj", source="cli", region="110000", roles=frozenset({"operator"}))
+BEIJING = Principal(
+    actor="approver-bj", source="cli", region="110000", roles=frozenset({"approver"}), case_id=0
+)
 GUANGZHOU = Principal(
-    actor="intake-gz", source="cli", region="440100", roles=frozenset({"operator"})
+    actor="approver-gz", source="cli", region="440100", roles=frozenset({"approver"}), case_id=0
 )
 
 

@@ -23,7 +23,7 @@ def test_events_chain_by_sha256(principal: Principal) -> None:
     stored = AuditEvent.objects.values(*audit.HASHED_FIELDS).get(seq=2)
     assert audit.event_hash(stored) == second.hash
     assert (second.actor, second.source, second.request_id) == (
-        "operator-a",
+        "approver-a",
         "cli",
         principal.request_id,
     )
@@ -62,7 +62,7 @@ def test_audit_table_refuses_update_and_delete(principal: Principal, statement: 
         connection.cursor() as cursor,
     ):
         cursor.execute(statement)
-    assert AuditEvent.objects.get().actor == "operator-a"
+    assert AuditEvent.objects.get().actor == "approver-a"
 
 
 def test_audit_table_refuses_truncate_on_postgresql(principal: Principal) -> None:

@@ -39,7 +39,7 @@ def test_register_person_derives_sex_and_birth_date_and_audits(principal: Princi
         "person.register",
         "person",
         str(person.pk),
-        "operator-a",
+        "approver-a",
     )
     assert "11010519491231002X" not in str(vars(event))  # 001 art. 23: never in clear
     assert len(event.digest) == 64 and event.rows == 1
@@ -245,7 +245,7 @@ def test_change_person(principal: Principal) -> None:
 def test_other_regions_records_are_out_of_scope(principal: Principal) -> None:
     person = builders.person(principal)
     tianjin = Principal(
-        actor="operator-tj", source="cli", region="120000", roles=frozenset({"operator"})
+        actor="approver-tj", source="cli", region="120000", roles=frozenset({"approver"}), case_id=0
     )
     with pytest.raises(OutOfRegion):
         services.change_person(tianjin, person.id_number, {"phone": "13912345678"})

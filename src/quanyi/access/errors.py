@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from quanyi.core.errors import QuanyiError
+from quanyi.core.errors import KeptFailure, QuanyiError
 
 
-class Refused(QuanyiError):
+class Refused(KeptFailure):
     """An authorization refusal. Surfaces record it as an audit event (result ``refused``)."""
 
     code = "refused"
@@ -12,6 +12,14 @@ class Refused(QuanyiError):
         super().__init__(zh, en)
         self.permission = permission
         self.object_ref = object_ref
+
+    def audit_entry(self) -> tuple[str, str, str, str]:
+        return (
+            f"refused:{self.permission or 'unknown'}",
+            "authorization",
+            self.object_ref,
+            "refused",
+        )
 
 
 class AuthenticationFailed(QuanyiError):

@@ -15,14 +15,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
 from quanyi.access import roles as role_rules
 from quanyi.access.errors import Refused
 from quanyi.access.services import live_roles
-from quanyi.core.errors import current_language
+from quanyi.audit.services import record_failure
+from quanyi.core.errors import KeptFailure, current_language
 
 LOGIN_AT = "quanyi_login_at"
 PASSWORD_EXPIRED = "quanyi_password_expired"
@@ -57,29 +57,22 @@ class RefusalMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, Refused):
+        if not isinstance(exception, KeptFailure):
             return None
         from quanyi.web.principals import principal_of
 
-        with transaction.atomic():
-            record_refusal(principal_of(request), exception)
+        record_refusal(principal_of(request), exception)
+        refused = isinstance(exception, Refused)
         return render(
             request,
             "access/refused.html",
-            {"message": exception.message(current_language())},
-            status=403,
+            {"message": exception.message(current_language()), "refused": refused},
+            status=403 if refused else 409,
         )
 
 
-def record_refusal(principal: object, refusal: Refused) -> None:
-    from quanyi.audit import services as audit
+def record_refusal(principal: object, failure: KeptFailure) -> None:
     from quanyi.core.principal import Principal
 
     if isinstance(principal, Principal):
-        audit.record(
-            principal,
-            f"refused:{refusal.permission or 'unknown'}",
-            "authorization",
-            refusal.object_ref,
-            result="refused",
-        )
+        record_failure(principal, failure)

@@ -50,8 +50,15 @@ def _scoped(scope: str) -> Any:
     return predicate
 
 
+@rules.predicate
+def applying_a_case(principal: Principal) -> bool:
+    return principal.case_id is not None
+
+
 reads_records = _holds(*RECORD_READERS) & ~is_administrative & _scoped("records:read")
-writes_registry = _holds(Role.OPERATOR) & ~is_administrative & _scoped("records:write")
+writes_registry = applying_a_case & ~is_administrative
+submits_cases = _holds(Role.OPERATOR) & ~is_administrative & _scoped("records:write")
+reads_cases = _holds(*RECORD_READERS) & ~is_administrative & _scoped("records:read")
 
 # permission → (predicate, who may, in Chinese and English)
 PERMISSIONS: dict[str, tuple[Any, str, str]] = {
@@ -63,8 +70,24 @@ PERMISSIONS: dict[str, tuple[Any, str, str]] = {
     ),
     "registry.write": (
         writes_registry & in_region,
-        "仅本统筹区的业务经办用户可办理登记",
-        "only operators of the region may register",
+        "登记数据只能经业务件审批后由系统写入，不得直接修改（001 第六条）",
+        "registered data is written only by the final approval of a case, never directly"
+        " (001 art. 6)",
+    ),
+    "case.submit": (
+        submits_cases,
+        "仅业务经办用户可受理业务件",
+        "only operators take in cases",
+    ),
+    "case.read": (
+        reads_cases & in_region,
+        "仅本统筹区的经办、审核类用户可查看业务件",
+        "only staff of the case's region read it",
+    ),
+    "maintenance.read": (
+        _holds(Role.AUDITOR),
+        "仅安全审计员可查阅维护日志",
+        "only the security auditor reads the maintenance log",
     ),
     "audit.verify": (
         _holds(Role.AUDITOR),

@@ -18,6 +18,7 @@ from quanyi.audit import tracking
 from quanyi.audit.models import AuditEvent
 from quanyi.core.canonical import digest as content_digest
 from quanyi.core.canonical import format_time, merkle_root
+from quanyi.core.errors import KeptFailure
 from quanyi.core.principal import Principal
 
 GENESIS = "0" * 64
@@ -174,3 +175,13 @@ def record_batch(principal: Principal, action: str, model: type[Model], seq: int
         rows=len(leaves),
         expect_seq=seq,
     )
+
+
+def record_failure(principal: Principal, failure: KeptFailure) -> AuditEvent:
+    """Keep a refusal or failed apply as an event, in a transaction of its own: the work that
+    failed has rolled back, the fact that it was tried has not."""
+    from django.db import transaction
+
+    action, object_type, object_id, result = failure.audit_entry()
+    with transaction.atomic():
+        return record(principal, action, object_type, object_id, result=result)

@@ -69,6 +69,16 @@ class NotFound(QuanyiError):
     code = "not_found"
 
 
+class KeptFailure(QuanyiError):
+    """A failure that is itself an audit event, written after the failed work rolled back (a
+    refusal, a case whose approval could not be applied). Every surface — CLI, web, API —
+    records it with ``audit.services.record_failure``."""
+
+    def audit_entry(self) -> tuple[str, str, str, str]:
+        """``(action, object_type, object_id, result)`` of the event to keep."""
+        raise NotImplementedError
+
+
 class Conflict(QuanyiError):
     """Well-formed, but contradicts what is recorded (e.g. an overlapping relation)."""
 

@@ -192,3 +192,44 @@ def _update(principal: Principal, row: T, changes: Mapping[str, Any], action: st
     row.save(update_fields=list(changes))
     audit.record_row(principal, action, row, prior)
     return row
+
+
+# --- corrections (更正): only through an approved record.correct case -------------------------
+
+
+def correct_person(principal: Principal, id_number: str, changes: Mapping[str, Any]) -> Person:
+    _assert_transaction()
+    authorize(principal, "registry.write")
+    person = person_by_id_number(principal, id_number)
+    cleaned = validation.clean_person_correction(principal, person, changes)
+    return _update(principal, person, cleaned, "record.correct")
+
+
+def correct_employer(principal: Principal, uscc: str, changes: Mapping[str, Any]) -> Employer:
+    _assert_transaction()
+    authorize(principal, "registry.write")
+    employer = employer_by_uscc(principal, uscc)
+    cleaned = validation.clean_employer_correction(principal, employer, changes)
+    return _update(principal, employer, cleaned, "record.correct")
+
+
+def relation_by_id(principal: Principal, relation_id: int) -> InsuranceRelation:
+    relation = (
+        InsuranceRelation.objects.select_related("person", "employer")
+        .filter(pk=relation_id)
+        .first()
+    )
+    if relation is None:
+        raise relation_not_found()
+    _check_scope(principal, relation.person.agency_region)
+    return relation
+
+
+def correct_relation(
+    principal: Principal, relation_id: int, changes: Mapping[str, Any]
+) -> InsuranceRelation:
+    _assert_transaction()
+    authorize(principal, "registry.write")
+    relation = relation_by_id(principal, relation_id)
+    cleaned = validation.clean_relation_correction(principal, relation, changes)
+    return _update(principal, relation, cleaned, "record.correct")

@@ -523,3 +523,110 @@ def clean_relation_end(
         )
     errors.raise_if_any()
     return str(end)
+
+
+# --- corrections of sealed data (更正, 003 §5) ------------------------------------------------
+
+PERSON_CORRECTABLE = ("id_number", "name", "phone", "hukou_region", "residence_region", "category")
+EMPLOYER_CORRECTABLE = ("name", "region", "address", "injury_class")
+RELATION_CORRECTABLE = ("start_month", "end_month")
+
+
+def _nothing(errors: ErrorCollector, changes: Mapping[str, Any]) -> None:
+    if not changes:
+        errors.add("changes", "nothing_to_change", "没有要更正的内容", "nothing to correct")
+
+
+def clean_person_correction(
+    principal: Principal, person: Person, changes: Mapping[str, Any], today: date | None = None
+) -> dict[str, Any]:
+    """A corrected id number brings its own sex and birth date (never typed)."""
+    errors = ErrorCollector()
+    _unknown_fields(errors, changes, PERSON_CORRECTABLE)
+    _nothing(errors, changes)
+    cleaned: dict[str, Any] = {}
+    if "id_number" in changes:
+        try:
+            identity = parse_id_number(changes["id_number"], "id_number", today)
+        except InvalidInput as exc:
+            errors.extend(exc)
+        else:
+            clash = Person.objects.filter(id_number=identity.number).exclude(pk=person.pk)
+            if clash.exists():
+                errors.add(
+                    "id_number",
+                    "already_registered",
+                    "更正后的公民身份号码已属于另一登记人员",
+                    "the corrected id number belongs to another registered person",
+                )
+            cleaned.update(
+                id_number=identity.number, sex=identity.sex, birth_date=identity.birth_date
+            )
+    if "name" in changes:
+        cleaned["name"] = _text(errors, changes, "name", required=True, max_length=100)
+    if "phone" in changes:
+        cleaned["phone"] = _phone(errors, changes)
+    for name in ("hukou_region", "residence_region"):
+        if name in changes:
+            cleaned[name] = _region(errors, changes, name)
+    if "category" in changes:
+        cleaned["category"] = _category(errors, changes)
+    errors.raise_if_any()
+    return cleaned
+
+
+def clean_employer_correction(
+    principal: Principal, employer: Employer, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    errors = ErrorCollector()
+    _unknown_fields(errors, changes, EMPLOYER_CORRECTABLE)
+    _nothing(errors, changes)
+    cleaned: dict[str, Any] = {}
+    if "name" in changes:
+        cleaned["name"] = _text(errors, changes, "name", required=True, max_length=200)
+    if "address" in changes:
+        cleaned["address"] = _text(errors, changes, "address", required=False, max_length=300)
+    if "region" in changes:
+        cleaned["region"] = _region(errors, changes, "region")
+        _in_scope(errors, principal, "region", cleaned["region"])
+    if "injury_class" in changes:
+        cleaned["injury_class"] = _injury_class(errors, changes)
+    errors.raise_if_any()
+    return cleaned
+
+
+def clean_relation_correction(
+    principal: Principal, relation: InsuranceRelation, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    errors = ErrorCollector()
+    _unknown_fields(errors, changes, RELATION_CORRECTABLE)
+    _nothing(errors, changes)
+    start = (
+        _month(errors, changes, "start_month", required=True)
+        if "start_month" in changes
+        else YearMonth.parse(relation.start_month)
+    )
+    if "end_month" in changes:
+        end = _month(errors, changes, "end_month", required=False)
+    else:
+        end = YearMonth.parse(relation.end_month) if relation.end_month else None
+    if start and end and end < start:
+        errors.add(
+            "end_month", "before_start", "终止年月早于开始年月", "the end month precedes the start"
+        )
+    elif start:
+        clash = overlapping(relation.person, relation.insurance, start, end, exclude=relation.pk)
+        if clash is not None:
+            errors.add(
+                "start_month",
+                "overlap",
+                f"与已有关系（{clash.start_month}至{clash.end_month or '今'}）重叠",
+                f"overlaps the relation {clash.start_month} to {clash.end_month or 'open'}",
+            )
+    errors.raise_if_any()
+    cleaned: dict[str, Any] = {}
+    if "start_month" in changes and start:
+        cleaned["start_month"] = str(start)
+    if "end_month" in changes:
+        cleaned["end_month"] = str(end) if end else None
+    return cleaned

@@ -1,0 +1,316 @@
+"""Moving cases through their stages (001 art. 7; 003 §4-5). The only code that writes cases.
+
+- ``submit`` is the intake decision: the payload is validated (every reason at once) and the
+  case waits at the next stage.
+- ``act``: approve moves the case on; the approval at the last stage applies it, in the same
+  transaction; reject returns it to the submitter with the opinion; withdraw (submitter only)
+  ends it.
+- ``resubmit`` continues a returned case, with a corrected payload if given.
+- One person acts on at most one stage of a case, so the submitter never approves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from quanyi.access.errors import Refused
+from quanyi.access.policy import authorize
+from quanyi.audit import services as audit
+from quanyi.core import regions
+from quanyi.core.canonical import digest
+from quanyi.core.errors import InvalidInput, QuanyiError
+from quanyi.core.principal import Principal
+from quanyi.workflow import types
+from quanyi.workflow.errors import ApplyFailed, case_not_found, wrong_state
+from quanyi.workflow.models import (
+    Attachment,
+    Case,
+    CaseDecision,
+    CaseStatus,
+    Decision,
+    MaintenanceEntry,
+)
+from quanyi.workflow.stages import LABELS, ROLE_OF, Stage
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    file_name: str
+    content: bytes
+
+
+def _assert_transaction() -> None:
+    assert connection.in_atomic_block, "workflow services run inside the caller's transaction"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _payload_digest(payload: Mapping[str, Any]) -> str:
+    return digest(dict(payload))
+
+
+def _decide(
+    principal: Principal, case: Case, stage: str, decision: Decision, opinion: str
+) -> CaseDecision:
+    row = CaseDecision.objects.create(
+        case=case,
+        round=case.round,
+        stage=stage,
+        actor=principal.actor,
+        decided_at=_now(),
+        decision=decision,
+        opinion=opinion,
+        payload_digest=_payload_digest(case.payload),
+    )
+    audit.record_row(principal, f"case.{decision}", row)
+    return row
+
+
+def _save(principal: Principal, case: Case, action: str, **changes: Any) -> Case:
+    prior = audit.prior_version(case)
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.save(update_fields=list(changes))
+    audit.record_row(principal, action, case, prior)
+    return case
+
+
+def _validate(principal: Principal, case_type: types.CaseType, payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, Mapping):
+        raise InvalidInput.one(
+            "data", "not_object", "业务数据须为 JSON 对象", "data is a JSON object"
+        )
+    return case_type.validate(principal, payload)
+
+
+def submit(
+    principal: Principal,
+    type_name: str,
+    payload: Any,
+    attachments: tuple[NewAttachment, ...] = (),
+    opinion: str = "",
+) -> Case:
+    """受理: validate and take in a case; it then waits at its second stage."""
+    _assert_transaction()
+    authorize(principal, "case.submit")
+    case_type = types.get(type_name)
+    cleaned = _validate(principal, case_type, payload)
+    case = Case.objects.create(
+        type=case_type.name,
+        payload=cleaned,
+        status=CaseStatus.OPEN,
+        stage=case_type.stages[1],
+        region=principal.region,
+        submitted_by=principal.actor,
+        submitted_at=_now(),
+    )
+    audit.record_row(principal, "case.open", case)
+    for attachment in attachments:
+        attach(principal, case, attachment)
+    _decide(principal, case, Stage.INTAKE, Decision.SUBMIT, opinion)
+    return case
+
+
+def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attachment:
+    """Keep a supporting document in the data dir under its SHA-256; the row records it."""
+    name = Path(attachment.file_name).name
+    if not name or len(attachment.content) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput.one(
+            "attachment",
+            "bad_attachment",
+            "附件须有文件名，且不超过 20 MB",
+            "an attachment has a file name and at most 20 MB",
+        )
+    sha = hashlib.sha256(attachment.content).hexdigest()
+    store = Path(settings.QUANYI_DATA_DIR) / "attachments" / sha[:2]
+    store.mkdir(parents=True, exist_ok=True)
+    target = store / sha
+    if not target.exists():
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(attachment.content)
+        os.replace(temporary, target)
+    row = Attachment.objects.create(
+        case=case,
+        file_name=name[:255],
+        size=len(attachment.content),
+        sha256=sha,
+        added_by=principal.actor,
+        added_at=_now(),
+    )
+    audit.record_row(principal, "case.attach", row)
+    return row
+
+
+def attachment_path(row: Attachment) -> Path:
+    return Path(settings.QUANYI_DATA_DIR) / "attachments" / row.sha256[:2] / row.sha256
+
+
+def _case_for(principal: Principal, case_id: int) -> Case:
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None or not regions.covers(principal.region, case.region):
+        raise case_not_found()
+    return case
+
+
+def _check_may_act(principal: Principal, case: Case) -> Stage:
+    if case.status != CaseStatus.OPEN:
+        raise wrong_state(
+            f"业务件状态为 {case.get_status_display()}，不能审批", f"the case is {case.status}"
+        )
+    stage = Stage(case.stage)
+    role = ROLE_OF[stage]
+    zh, en = LABELS[stage]
+    if not principal.has(role) or principal.has("sysadmin", "dba"):
+        raise Refused(
+            f"无权操作：{zh}环节须由{role}角色办理（001 第七条）",
+            f"refused: the {en} stage needs the {role} role (001 art. 7)",
+            f"case.{stage}",
+            f"case {case.pk}",
+        )
+    others = (
+        CaseDecision.objects.filter(case=case, actor=principal.actor)
+        .exclude(stage=stage)
+        .values_list("stage", flat=True)
+        .first()
+    )
+    if others is not None:
+        other_zh = LABELS[Stage(others)][0]
+        raise Refused(
+            f"无权操作：同一人只能办理一个业务件的一个环节，您已办理{other_zh}环节（双人复核）",
+            f"refused: one person acts on one stage of a case; you acted on {others} (four eyes)",
+            f"case.{stage}",
+            f"case {case.pk}",
+        )
+    return stage
+
+
+def act(principal: Principal, case_id: int, decision: str, opinion: str = "") -> Case:
+    _assert_transaction()
+    case = _case_for(principal, case_id)
+    if decision == Decision.WITHDRAW:
+        return withdraw(principal, case, opinion)
+    if decision not in (Decision.APPROVE, Decision.REJECT):
+        raise InvalidInput.one(
+            "decision",
+            "bad_decision",
+            "审批意见只能是 approve、reject 或 withdraw",
+            "the decision is approve, reject or withdraw",
+        )
+    stage = _check_may_act(principal, case)
+    if decision == Decision.REJECT:
+        if not opinion.strip():
+            raise InvalidInput.one(
+                "opinion", "required", "退回须写明意见", "a rejection states its reason"
+            )
+        _decide(principal, case, stage, Decision.REJECT, opinion)
+        return _save(principal, case, "case.return", status=CaseStatus.RETURNED, stage=Stage.INTAKE)
+    case_type = types.get(case.type)
+    position = case_type.stages.index(stage)
+    if position + 1 < len(case_type.stages):
+        _decide(principal, case, stage, Decision.APPROVE, opinion)
+        return _save(principal, case, "case.advance", stage=case_type.stages[position + 1])
+    result = _apply(principal, case, case_type, opinion)
+    _decide(principal, case, stage, Decision.APPROVE, opinion)
+    return _save(
+        principal, case, "case.approve", status=CaseStatus.APPROVED, stage="", result=result[:100]
+    )
+
+
+def _apply(principal: Principal, case: Case, case_type: types.CaseType, opinion: str) -> str:
+    """Apply at the final approval. Any failure raises ``ApplyFailed``: the caller's
+    transaction rolls back, so neither the data nor the decision is kept."""
+    applier = principal.applying(case.pk)
+    try:
+        with transaction.atomic():  # a savepoint: nothing half-applied survives a failure
+            changes = case_type.changes(applier, case.payload) if case_type.maintenance else []
+            result = case_type.apply(applier, case.payload)
+            for change_group in _group(changes):
+                _maintain(applier, case, change_group)
+    except Refused:
+        raise
+    except QuanyiError as error:
+        raise ApplyFailed(case.pk, error.message("zh"), error.message("en")) from error
+    return result
+
+
+def _group(changes: list[types.Change]) -> list[list[types.Change]]:
+    groups: dict[str, list[types.Change]] = {}
+    for change in changes:
+        groups.setdefault(change.object, []).append(change)
+    return list(groups.values())
+
+
+def _maintain(principal: Principal, case: Case, changes: list[types.Change]) -> MaintenanceEntry:
+    now = _now()
+    object_type, _, object_id = changes[0].object.partition(" ")
+    entry = MaintenanceEntry.objects.create(
+        case=case,
+        month=now.strftime("%Y-%m"),
+        maintained_at=now,
+        object_type=object_type,
+        object_id=object_id,
+        content=[{"field": c.field, "before": c.before, "after": c.after} for c in changes],
+        reason=str(case.payload.get("reason", "")),
+        method=str(case.payload.get("method", "")),
+        responsible=principal.actor,
+        submitted_by=case.submitted_by,
+    )
+    audit.record_row(principal, "maintenance.log", entry)
+    return entry
+
+
+def withdraw(principal: Principal, case: Case, opinion: str = "") -> Case:
+    if principal.actor != case.submitted_by:
+        raise Refused(
+            "无权操作：只有受理人可以撤回业务件",
+            "refused: only the submitter withdraws a case",
+            "case.withdraw",
+            f"case {case.pk}",
+        )
+    if case.status not in (CaseStatus.OPEN, CaseStatus.RETURNED):
+        raise wrong_state("业务件已办结或已撤回", "the case is already closed")
+    _decide(principal, case, Stage.INTAKE, Decision.WITHDRAW, opinion)
+    return _save(principal, case, "case.withdraw", status=CaseStatus.WITHDRAWN, stage="")
+
+
+def resubmit(
+    principal: Principal, case_id: int, payload: Any | None = None, opinion: str = ""
+) -> Case:
+    """Continue a returned case (its submitter), with a corrected payload if given."""
+    _assert_transaction()
+    case = _case_for(principal, case_id)
+    if principal.actor != case.submitted_by:
+        raise Refused(
+            "无权操作：只有受理人可以重新提交",
+            "refused: only the submitter resubmits a case",
+            "case.resubmit",
+            f"case {case.pk}",
+        )
+    if case.status != CaseStatus.RETURNED:
+        raise wrong_state("只有已退回的业务件可以重新提交", "only a returned case is resubmitted")
+    case_type = types.get(case.type)
+    cleaned = _validate(principal, case_type, case.payload if payload is None else payload)
+    _save(
+        principal,
+        case,
+        "case.resubmit",
+        payload=cleaned,
+        status=CaseStatus.OPEN,
+        stage=case_type.stages[1],
+        round=case.round + 1,
+    )
+    _decide(principal, case, Stage.INTAKE, Decision.RESUBMIT, opinion)
+    return case
