@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model
@@ -42,6 +42,9 @@ HASHED_FIELDS = (
     "prior_digest",
     "prev_hash",
 )
+
+
+M = TypeVar("M", bound=Model)
 
 
 def event_hash(values: dict[str, Any]) -> str:
@@ -160,6 +163,23 @@ def record_row(
     model._default_manager.filter(pk=obj.pk).update(audit_seq=event.seq)
     obj.audit_seq = event.seq  # type: ignore[attr-defined]
     return event
+
+
+def create_entry(principal: Principal, action: str, model: type[M], **values: Any) -> M:
+    """Insert one row of an append-only ledger already stamped with the seq of the event that
+    audits it (the row can never be updated afterwards)."""
+    seq = reserve_seq()
+    row = model._default_manager.create(audit_seq=seq, **values)
+    record(
+        principal,
+        action,
+        tracking.object_type_of(model),
+        str(row.pk),
+        digest=current_leaf(row),
+        rows=1,
+        expect_seq=seq,
+    )
+    return row
 
 
 def record_batch(principal: Principal, action: str, model: type[Model], seq: int) -> AuditEvent:

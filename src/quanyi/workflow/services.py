@@ -65,7 +65,10 @@ def _payload_digest(payload: Mapping[str, Any]) -> str:
 def _decide(
     principal: Principal, case: Case, stage: str, decision: Decision, opinion: str
 ) -> CaseDecision:
-    row = CaseDecision.objects.create(
+    return audit.create_entry(
+        principal,
+        f"case.{decision}",
+        CaseDecision,
         case=case,
         round=case.round,
         stage=stage,
@@ -75,8 +78,6 @@ def _decide(
         opinion=opinion,
         payload_digest=_payload_digest(case.payload),
     )
-    audit.record_row(principal, f"case.{decision}", row)
-    return row
 
 
 def _save(principal: Principal, case: Case, action: str, **changes: Any) -> Case:
@@ -142,7 +143,10 @@ def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attac
         temporary = target.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(attachment.content)
         os.replace(temporary, target)
-    row = Attachment.objects.create(
+    return audit.create_entry(
+        principal,
+        "case.attach",
+        Attachment,
         case=case,
         file_name=name[:255],
         size=len(attachment.content),
@@ -150,8 +154,6 @@ def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attac
         added_by=principal.actor,
         added_at=_now(),
     )
-    audit.record_row(principal, "case.attach", row)
-    return row
 
 
 def attachment_path(row: Attachment) -> Path:
@@ -256,7 +258,10 @@ def _group(changes: list[types.Change]) -> list[list[types.Change]]:
 def _maintain(principal: Principal, case: Case, changes: list[types.Change]) -> MaintenanceEntry:
     now = _now()
     object_type, _, object_id = changes[0].object.partition(" ")
-    entry = MaintenanceEntry.objects.create(
+    return audit.create_entry(
+        principal,
+        "maintenance.log",
+        MaintenanceEntry,
         case=case,
         month=now.strftime("%Y-%m"),
         maintained_at=now,
@@ -268,8 +273,6 @@ def _maintain(principal: Principal, case: Case, changes: list[types.Change]) -> 
         responsible=principal.actor,
         submitted_by=case.submitted_by,
     )
-    audit.record_row(principal, "maintenance.log", entry)
-    return entry
 
 
 def withdraw(principal: Principal, case: Case, opinion: str = "") -> Case:

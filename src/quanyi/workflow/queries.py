@@ -1,0 +1,125 @@
+"""Reads of cases: one case with its history and diff, the review queue, the modification log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from quanyi.access.policy import authorize
+from quanyi.core import regions
+from quanyi.core.canonical import format_time
+from quanyi.core.errors import QuanyiError, current_language
+from quanyi.core.principal import Principal
+from quanyi.workflow import types
+from quanyi.workflow.errors import case_not_found
+from quanyi.workflow.models import Case, CaseStatus, MaintenanceEntry
+from quanyi.workflow.stages import LABELS, ROLE_OF, Stage
+
+
+def _visible(principal: Principal) -> QuerySet[Case]:
+    authorize(principal, "case.read")
+    return Case.objects.filter(region__startswith=regions.prefix(principal.region))
+
+
+def case(principal: Principal, case_id: int, *, with_diff: bool = True) -> dict[str, Any]:
+    """The case as JSON (DESIGN.md): id, type, status, stage, decisions — plus its payload,
+    attachments and, while open, the diff of what approving it will change."""
+    found = _visible(principal).filter(pk=case_id).first()
+    if found is None:
+        raise case_not_found()
+    return as_json(principal, found, with_diff=with_diff)
+
+
+def as_json(principal: Principal, found: Case, *, with_diff: bool = True) -> dict[str, Any]:
+    case_type = types.get(found.type)
+    body: dict[str, Any] = {
+        "id": found.pk,
+        "type": found.type,
+        "type_label": case_type.label(current_language()),
+        "status": found.status,
+        "stage": found.stage or None,
+        "stages": [str(s) for s in case_type.stages],
+        "round": found.round,
+        "region": found.region,
+        "submitted_by": found.submitted_by,
+        "submitted_at": format_time(found.submitted_at),
+        "result": found.result or None,
+        "payload": found.payload,
+        "decisions": [
+            {
+                "round": d.round,
+                "stage": d.stage,
+                "actor": d.actor,
+                "time": format_time(d.decided_at),
+                "decision": d.decision,
+                "opinion": d.opinion,
+            }
+            for d in found.decisions.order_by("pk")
+        ],
+        "attachments": [
+            {"file_name": a.file_name, "size": a.size, "sha256": a.sha256}
+            for a in found.attachments.order_by("pk")
+        ],
+    }
+    if with_diff and found.status in (CaseStatus.OPEN, CaseStatus.RETURNED):
+        try:
+            body["changes"] = [
+                c.as_dict() for c in case_type.changes(principal.applying(found.pk), found.payload)
+            ]
+        except QuanyiError as problem:  # the data moved since intake: show why
+            body["changes"] = []
+            body["problem"] = problem.message()
+    return body
+
+
+def queue(principal: Principal, stage: str | None = None) -> list[dict[str, Any]]:
+    """Open cases waiting at the stages this principal's roles act on (or one stage), oldest
+    first; returned cases for their submitter."""
+    visible = _visible(principal)
+    stages = [s for s in Stage if principal.has(ROLE_OF[s])]
+    if stage:
+        stages = [s for s in stages if s == stage]
+    waiting = visible.filter(status=CaseStatus.OPEN, stage__in=[str(s) for s in stages])
+    returned = visible.filter(status=CaseStatus.RETURNED, submitted_by=principal.actor)
+    rows = list(waiting.order_by("submitted_at", "pk")[:500]) + list(
+        returned.order_by("submitted_at", "pk")[:100]
+    )
+    lang = current_language()
+    return [
+        {
+            "id": c.pk,
+            "type": c.type,
+            "type_label": types.get(c.type).label(lang),
+            "status": c.status,
+            "stage": c.stage or None,
+            "stage_label": LABELS[Stage(c.stage)][0 if lang == "zh" else 1] if c.stage else "",
+            "submitted_by": c.submitted_by,
+            "submitted_at": format_time(c.submitted_at),
+        }
+        for c in rows
+    ]
+
+
+def modifications(principal: Principal, month: str) -> list[dict[str, Any]]:
+    """The month's modification log (003 §5; 001 art. 12): time, content, reason, method and
+    the responsible person of every applied correction."""
+    authorize(principal, "maintenance.read")
+    from quanyi.core.yearmonth import YearMonth
+
+    YearMonth.parse(month, "month")
+    entries = MaintenanceEntry.objects.filter(month=month).order_by("maintained_at", "pk")
+    return [
+        {
+            "time": format_time(e.maintained_at),
+            "case": e.case_id,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "content": e.content,
+            "reason": e.reason,
+            "method": e.method,
+            "responsible": e.responsible,
+            "submitted_by": e.submitted_by,
+        }
+        for e in entries
+    ]
