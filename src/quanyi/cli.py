@@ -23,12 +23,13 @@ def _parser() -> argparse.ArgumentParser:
     from quanyi.audit import cli as audit_cli
     from quanyi.core import cli as core_cli
     from quanyi.registry import cli as registry_cli
+    from quanyi.workflow import cli as workflow_cli
 
     parser = argparse.ArgumentParser(
         prog="quanyi", description="社会保险个人权益记录 · social insurance personal rights records"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core_cli, access_cli, audit_cli, registry_cli):
+    for module in (core_cli, access_cli, audit_cli, registry_cli, workflow_cli):
         module.register(sub)
     return parser
 

@@ -21,6 +21,14 @@ def register(sub: Any) -> None:
     )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     command(audit_sub, "checkpoint", _checkpoint, help="sign a checkpoint of the chain head now")
+    modifications = command(
+        audit_sub,
+        "modifications",
+        _modifications,
+        help="the month's modification log of corrections (维护日志, auditor)",
+    )
+    modifications.add_argument("--month", required=True, metavar="YYYY-MM")
+    modifications.add_argument("--json", action="store_true", help="print it as JSON")
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -81,4 +89,30 @@ def _checkpoint(args: argparse.Namespace) -> int:
         f"checkpoint at event {latest.seq if latest else 0}"
         + (" (signed now)" if written else " (already signed)")
     )
+    return 0
+
+
+def _modifications(args: argparse.Namespace) -> int:
+    from quanyi.core.errors import current_language
+    from quanyi.workflow.queries import modifications
+
+    rows = modifications(args.principal, args.month)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    zh = current_language() == "zh"
+    print(
+        f"{args.month} 维护日志：{len(rows)} 条"
+        if zh
+        else f"modification log {args.month}: {len(rows)} entries"
+    )
+    for row in rows:
+        content = "; ".join(f"{c['field']}: {c['before']} → {c['after']}" for c in row["content"])
+        print(
+            f"{row['time']}  case {row['case']}  {row['object_type']} {row['object_id']}  "
+            f"{content}  | {'原因' if zh else 'reason'}: {row['reason']}"
+            f"  | {'方式' if zh else 'method'}: {row['method']}"
+            f"  | {'负责人' if zh else 'responsible'}: {row['responsible']}"
+            f" ({'受理' if zh else 'submitted by'} {row['submitted_by']})"
+        )
     return 0

@@ -1,0 +1,143 @@
+"""``quanyi case submit|act|resubmit|show|list|types`` (DESIGN.md, CLI contract)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from quanyi.cli import command
+
+
+def register(sub: Any) -> None:
+    case = sub.add_parser("case", help="business cases (业务件) and their review")
+    case_sub = case.add_subparsers(dest="case_command", required=True, metavar="COMMAND")
+    submit = command(
+        case_sub,
+        "submit",
+        _submit,
+        atomic=True,
+        writes=True,
+        help="take in a case (the intake decision) and print it as JSON",
+    )
+    submit.add_argument("type", help="case type, e.g. person.register (see: quanyi case types)")
+    submit.add_argument("--data", required=True, help="the payload: JSON, or a file holding it")
+    submit.add_argument("--attach", action="append", default=[], metavar="FILE")
+    submit.add_argument("--opinion", default="")
+    act = command(
+        case_sub,
+        "act",
+        _act,
+        atomic=True,
+        writes=True,
+        help="decide at the case's current stage: approve, reject (returns it) or withdraw",
+    )
+    act.add_argument("id", type=int)
+    act.add_argument("decision", choices=["approve", "reject", "withdraw"])
+    act.add_argument("--opinion", default="")
+    resubmit = command(
+        case_sub,
+        "resubmit",
+        _resubmit,
+        atomic=True,
+        writes=True,
+        help="continue a returned case, with corrected data if given",
+    )
+    resubmit.add_argument("id", type=int)
+    resubmit.add_argument("--data", default=None)
+    resubmit.add_argument("--opinion", default="")
+    show = command(case_sub, "show", _show, help="print a case, its history and its diff")
+    show.add_argument("id", type=int)
+    listing = command(case_sub, "list", _list, help="the cases waiting for you (JSON)")
+    listing.add_argument("--stage", choices=["check", "review", "recheck", "approval"])
+    command(case_sub, "types", _types, anonymous=True, help="the case types and their stages")
+
+
+def _payload(value: str) -> Any:
+    from quanyi.core.errors import InvalidInput
+
+    text = value if value.lstrip().startswith("{") else _read(value)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput.one(
+            "data", "bad_json", f"JSON 格式错误：{error}", f"not valid JSON: {error}"
+        ) from None
+
+
+def _read(path: str) -> str:
+    from quanyi.core.errors import InvalidInput
+
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput.one(
+            "data", "unreadable", f"无法读取文件 {path}：{error}", f"cannot read {path}: {error}"
+        ) from None
+
+
+def _print(principal: Any, case_id: int) -> None:
+    from quanyi.workflow import queries
+
+    body = queries.case(principal, case_id)
+    print(json.dumps(body, ensure_ascii=False, indent=2))
+
+
+def _submit(args: argparse.Namespace) -> int:
+    from quanyi.core.errors import InvalidInput
+    from quanyi.workflow import services
+
+    attachments = []
+    for name in args.attach:
+        try:
+            attachments.append(services.NewAttachment(name, Path(name).read_bytes()))
+        except OSError as error:
+            raise InvalidInput.one(
+                "attach", "unreadable", f"无法读取附件 {name}：{error}", f"cannot read {name}"
+            ) from None
+    case = services.submit(
+        args.principal, args.type, _payload(args.data), tuple(attachments), args.opinion
+    )
+    _print(args.principal, case.pk)
+    return 0
+
+
+def _act(args: argparse.Namespace) -> int:
+    from quanyi.workflow import services
+
+    case = services.act(args.principal, args.id, args.decision, args.opinion)
+    _print(args.principal, case.pk)
+    return 0
+
+
+def _resubmit(args: argparse.Namespace) -> int:
+    from quanyi.workflow import services
+
+    payload = _payload(args.data) if args.data is not None else None
+    case = services.resubmit(args.principal, args.id, payload, args.opinion)
+    _print(args.principal, case.pk)
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    _print(args.principal, args.id)
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from quanyi.workflow import queries
+
+    print(json.dumps(queries.queue(args.principal, args.stage), ensure_ascii=False, indent=1))
+    return 0
+
+
+def _types(args: argparse.Namespace) -> int:
+    from quanyi.core.errors import current_language
+    from quanyi.workflow import types
+
+    lang = current_language()
+    for case_type in types.all_types():
+        stages = " → ".join(str(s) for s in case_type.stages)
+        print(f"{case_type.name:20} {case_type.label(lang)}: {stages}")
+    return 0
