@@ -13,6 +13,7 @@ from ninja.security import HttpBearer, SessionAuth
 from quanyi import __version__
 from quanyi.access.errors import Refused
 from quanyi.core.errors import (
+    Conflict,
     InvalidInput,
     KeptFailure,
     NotFound,
@@ -37,7 +38,13 @@ class TokenAuth(HttpBearer):
 
 
 class StaffSessionAuth(SessionAuth):
-    """The web session; CSRF is checked by ninja for unsafe methods."""
+    """The web session; CSRF is checked by ninja for unsafe methods — but only once there is a
+    session, so a request without one gets 401, not a CSRF 403 (DESIGN.md)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
@@ -75,7 +82,7 @@ def _error(request: HttpRequest, error: QuanyiError, status: int) -> HttpRespons
 def kept_failure(request: HttpRequest, error: KeptFailure) -> HttpResponse:
     from quanyi.access.middleware import record_refusal
 
-    # The request's transaction rolled back; the refusal or failure itself is kept.
+    # The failed work ran in a savepoint that has rolled back; the refusal or failure is kept.
     record_refusal(getattr(request, "quanyi_principal", None), error)
     return _error(request, error, 403 if isinstance(error, Refused) else 409)
 
@@ -87,14 +94,15 @@ def not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
 
 @api.exception_handler(QuanyiError)
 def refused_input(request: HttpRequest, error: QuanyiError) -> HttpResponse:
-    return _error(request, error, 422)
+    return _error(request, error, 409 if isinstance(error, Conflict) else 422)
 
 
 def _routers() -> list[tuple[str, Router]]:
     from quanyi.access.api import router as access_router
     from quanyi.registry.api import router as registry_router
+    from quanyi.workflow.api import router as workflow_router
 
-    return [("", access_router), ("", registry_router)]
+    return [("", access_router), ("", registry_router), ("", workflow_router)]
 
 
 for _prefix, _router in _routers():

@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("quanyi.access.urls")),
     path("records", record_view, name="record"),
+    path("", include("quanyi.workflow.urls")),
     path("", include("quanyi.web.urls")),
 ]

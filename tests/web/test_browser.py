@@ -160,3 +160,43 @@ def test_wrong_password_gets_a_chinese_error(
         page.wait_for_load_state()
         assert page.locator("#login-error").inner_text() == "用户名或密码错误"
         browser.close()
+
+
+def test_a_registration_passes_intake_review_and_approval_in_the_browser(
+    server: str, browser_path: str, instance: Instance
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.registry import builders as payloads
+
+    form = payloads.person_payload(name="冯晓")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        log_in(page, server, instance, "operator")
+        page.click("#nav-cases")
+        page.click("#new-person\\.register")
+        for name, value in form.items():
+            page.fill(f"#f-{name}", value)
+        page.click("#case-submit")
+        page.wait_for_load_state()
+        case_url = page.url
+        assert "/cases/" in case_url
+        assert page.locator("#case-status").inner_text() == "open"
+        assert "冯晓" in page.locator("#diff").inner_text()
+        page.click("#logout")
+
+        for account in ("reviewer", "approver"):
+            log_in(page, server, instance, account)
+            page.click("#nav-cases")
+            page.click("a.case-link")
+            page.fill("#opinion", "同意")
+            page.click("#approve")
+            page.wait_for_load_state()
+            page.click("#logout")
+            page.wait_for_load_state()
+
+        log_in(page, server, instance, "querier")
+        page.goto(f"{server}/records?id_number={form['id_number']}")
+        assert page.locator("#person h2").inner_text() == "冯晓"
+        browser.close()

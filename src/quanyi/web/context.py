@@ -9,7 +9,12 @@ from django.http import HttpRequest
 from quanyi.access.policy import allowed
 from quanyi.web.principals import principal_of
 
-SCREENS = {"records": "record.read", "accounts": "account.manage"}
+SCREENS = {
+    "records": "record.read",
+    "cases": "case.read",
+    "modifications": "maintenance.read",
+    "accounts": "account.manage",
+}
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

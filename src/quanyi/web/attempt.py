@@ -1,0 +1,32 @@
+"""Running a service from a view that shows its error on the same page.
+
+The service runs in a savepoint of the request's transaction, so a failure leaves none of its
+writes behind although the view goes on to render. Refusals and failed applies propagate to the
+refusal middleware, which keeps them as audit events after the request rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import transaction
+
+from quanyi.core.errors import InvalidInput, KeptFailure, QuanyiError, current_language
+
+T = TypeVar("T")
+
+
+def attempt(work: Callable[[], T]) -> tuple[T | None, str, list[str]]:
+    """``(result, error message, [one line per field error])``; result is None on error."""
+    try:
+        with transaction.atomic():
+            return work(), "", []
+    except KeptFailure:
+        raise
+    except InvalidInput as error:
+        lang = current_language()
+        summary = "请更正以下内容：" if lang == "zh" else "Please correct the following:"
+        return None, summary, [e.message(lang) for e in error.errors]
+    except QuanyiError as error:
+        return None, error.message(current_language()), []

@@ -1,0 +1,127 @@
+"""The review screens: the queue per stage, intake forms, a case with its history and diff,
+and the auditor's modification log. Thin: services decide, queries read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from quanyi.core.errors import current_language
+from quanyi.web.attempt import attempt
+from quanyi.web.principals import principal_of
+from quanyi.workflow import queries, services, types
+from quanyi.workflow.forms import payload_from_form
+from quanyi.workflow.stages import LABELS, ROLE_OF, Stage
+
+
+def _login(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"/login?next={request.get_full_path()}")
+    return None
+
+
+def queue_view(request: HttpRequest) -> HttpResponse:
+    if (redirect := _login(request)) is not None:
+        return redirect
+    principal = principal_of(request)
+    rows = queries.queue(principal, request.GET.get("stage") or None)
+    return render(
+        request,
+        "workflow/queue.html",
+        {"rows": rows, "types": types.all_types(), "may_submit": principal.has("operator")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def new_case_view(request: HttpRequest) -> HttpResponse:
+    if (redirect := _login(request)) is not None:
+        return redirect
+    principal = principal_of(request)
+    case_type = types.get(request.GET.get("type") or request.POST.get("type") or "")
+    values = {k: str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    opinion = values.get("opinion", "")
+    error, problems = "", list[str]()
+    if request.method == "POST":
+        payload = payload_from_form(case_type, request.POST)
+        case, error, problems = attempt(
+            lambda: services.submit(principal, case_type.name, payload, (), opinion)
+        )
+        if case is not None:
+            return HttpResponseRedirect(f"/cases/{case.pk}")
+    lang = current_language()
+    fields = [
+        {
+            "name": f.name,
+            "label": f.zh if lang == "zh" else f.en,
+            "required": f.required,
+            "value": values.get(f.name, ""),
+        }
+        for f in case_type.fields
+    ]
+    return render(
+        request,
+        "workflow/new.html",
+        {
+            "case_type": case_type,
+            "label": case_type.label(lang),
+            "fields": fields,
+            "correction": case_type.name == "record.correct",
+            "values": values,
+            "error": error,
+            "problems": problems,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    if (redirect := _login(request)) is not None:
+        return redirect
+    principal = principal_of(request)
+    error, problems = "", list[str]()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        opinion = request.POST.get("opinion", "")
+        if action == "resubmit":
+            done, error, problems = attempt(
+                lambda: services.resubmit(principal, case_id, None, opinion)
+            )
+        else:
+            done, error, problems = attempt(
+                lambda: services.act(principal, case_id, action, opinion)
+            )
+        if done is not None:
+            return HttpResponseRedirect(f"/cases/{case_id}")
+    body = queries.case(principal, case_id)
+    lang = current_language()
+    stage = Stage(body["stage"]) if body["stage"] else None
+    return render(
+        request,
+        "workflow/case.html",
+        {
+            "case": body,
+            "stage_label": LABELS[stage][0 if lang == "zh" else 1] if stage else "",
+            "may_act": bool(stage and body["status"] == "open" and principal.has(ROLE_OF[stage])),
+            "is_submitter": body["submitted_by"] == principal.actor,
+            "error": error,
+            "problems": problems,
+        },
+        status=400 if error else 200,
+    )
+
+
+def modifications_view(request: HttpRequest) -> HttpResponse:
+    if (redirect := _login(request)) is not None:
+        return redirect
+    month = request.GET.get("month") or datetime.now(UTC).strftime("%Y-%m")
+    rows, error, problems = attempt(lambda: queries.modifications(principal_of(request), month))
+    return render(
+        request,
+        "workflow/modifications.html",
+        {"rows": rows or [], "month": month, "error": error, "problems": problems},
+        status=400 if error else 200,
+    )
