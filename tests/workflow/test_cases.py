@@ -94,9 +94,8 @@ def test_reject_returns_the_case_and_resubmit_continues_it(office: Office) -> No
         act(office.reviewer, case, "reject")
     case = act(office.reviewer, case, "reject", "姓名与户口簿不符")
     assert (case.status, case.stage) == ("returned", "intake")
-    with pytest.raises(Refused, match="only the submitter"):
-        with transaction.atomic():
-            services.resubmit(office.reviewer, case.pk)
+    with pytest.raises(Refused, match="only the submitter"), transaction.atomic():
+        services.resubmit(office.reviewer, case.pk)
     with transaction.atomic():
         case = services.resubmit(office.clerk, case.pk, {**payload, "name": "钱多多"}, "已更正")
     assert (case.status, case.stage, case.round) == ("open", "review", 2)
@@ -141,9 +140,11 @@ def test_a_failure_while_applying_leaves_neither_data_nor_decision(office: Offic
 
 
 def test_registry_services_refuse_a_write_outside_a_case(office: Office) -> None:
-    with pytest.raises(Refused, match="only by the final approval of a case"):
-        with transaction.atomic():
-            registry.register_person(office.clerk, payloads.person_payload())
+    with (
+        pytest.raises(Refused, match="only by the final approval of a case"),
+        transaction.atomic(),
+    ):
+        registry.register_person(office.clerk, payloads.person_payload())
 
 
 def test_a_direct_insert_into_the_registry_is_caught_by_verify(office: Office) -> None:

@@ -38,7 +38,7 @@ def sealed(settings: object) -> None:
 def test_ordinary_change_of_sealed_fields_is_refused(
     office: Office, person: Person, sealed: None
 ) -> None:
-    with pytest.raises(InvalidInput, match="takes a record.correct case"):
+    with pytest.raises(InvalidInput, match=r"takes a record\.correct case"):
         office.submit("person.change", {"id_number": person.id_number, "name": "孙莉"})
     # Contact details are living data, not sealed.
     case = office.submit("person.change", {"id_number": person.id_number, "phone": "13911112222"})

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import Instance
-from tests.helpers import query, quanyi
+from tests.helpers import quanyi, query
 
 pytestmark = pytest.mark.subprocess
 
