@@ -182,7 +182,8 @@ def test_a_registration_passes_intake_review_and_approval_in_the_browser(
         page.wait_for_load_state()
         case_url = page.url
         assert "/cases/" in case_url
-        assert page.locator("#case-status").inner_text() == "open"
+        assert page.locator("#case-status").get_attribute("data-status") == "open"
+        assert page.locator("#case-status").inner_text() == "办理中"
         assert "冯晓" in page.locator("#diff").inner_text()
         page.click("#logout")
 

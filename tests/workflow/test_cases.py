@@ -168,3 +168,24 @@ def test_out_of_region_cases_are_invisible(office: Office) -> None:
     elsewhere = staff("reviewer-gz", "reviewer", region="440100")
     with pytest.raises(Exception, match="no such case"):
         act(elsewhere, case, "approve")
+
+
+def test_attachments_are_kept_by_their_sha256(office: Office, settings: object) -> None:
+    import hashlib
+    from pathlib import Path
+
+    scan = "户口簿扫描件".encode() * 100
+    with transaction.atomic():
+        case = services.submit(
+            office.clerk,
+            "person.register",
+            payloads.person_payload(),
+            (services.NewAttachment("../../etc/户口簿.pdf", scan),),
+        )
+    row = case.attachments.get()
+    digest = hashlib.sha256(scan).hexdigest()
+    assert (row.file_name, row.size, row.sha256) == ("户口簿.pdf", len(scan), digest)
+    stored = Path(settings.QUANYI_DATA_DIR) / "attachments" / digest[:2] / digest  # type: ignore[attr-defined]
+    assert stored.read_bytes() == scan
+    assert services.attachment_path(row) == stored
+    assert verify().ok

@@ -16,6 +16,29 @@ from quanyi.workflow.errors import case_not_found
 from quanyi.workflow.models import Case, CaseStatus, MaintenanceEntry
 from quanyi.workflow.stages import LABELS, ROLE_OF, Stage
 
+STATUS_LABELS = {
+    "open": ("办理中", "open"),
+    "returned": ("已退回", "returned"),
+    "approved": ("已办结", "approved"),
+    "withdrawn": ("已撤回", "withdrawn"),
+}
+DECISION_LABELS = {
+    "submit": ("受理提交", "submitted"),
+    "approve": ("通过", "approved"),
+    "reject": ("退回", "rejected"),
+    "resubmit": ("重新提交", "resubmitted"),
+    "withdraw": ("撤回", "withdrawn"),
+}
+
+
+def _label(labels: dict[str, tuple[str, str]], key: str) -> str:
+    zh, en = labels.get(key, (key, key))
+    return en if current_language() == "en" else zh
+
+
+def _stage_label(stage: str) -> str:
+    return _label({str(s): v for s, v in LABELS.items()}, stage) if stage else ""
+
 
 def _visible(principal: Principal) -> QuerySet[Case]:
     authorize(principal, "case.read")
@@ -38,8 +61,11 @@ def as_json(principal: Principal, found: Case, *, with_diff: bool = True) -> dic
         "type": found.type,
         "type_label": case_type.label(current_language()),
         "status": found.status,
+        "status_label": _label(STATUS_LABELS, found.status),
         "stage": found.stage or None,
+        "stage_label": _stage_label(found.stage),
         "stages": [str(s) for s in case_type.stages],
+        "stage_labels": [_stage_label(str(s)) for s in case_type.stages],
         "round": found.round,
         "region": found.region,
         "submitted_by": found.submitted_by,
@@ -53,6 +79,8 @@ def as_json(principal: Principal, found: Case, *, with_diff: bool = True) -> dic
                 "actor": d.actor,
                 "time": format_time(d.decided_at),
                 "decision": d.decision,
+                "decision_label": _label(DECISION_LABELS, d.decision),
+                "stage_label": _stage_label(d.stage),
                 "opinion": d.opinion,
             }
             for d in found.decisions.order_by("pk")
@@ -92,8 +120,9 @@ def queue(principal: Principal, stage: str | None = None) -> list[dict[str, Any]
             "type": c.type,
             "type_label": types.get(c.type).label(lang),
             "status": c.status,
+            "status_label": _label(STATUS_LABELS, c.status),
             "stage": c.stage or None,
-            "stage_label": LABELS[Stage(c.stage)][0 if lang == "zh" else 1] if c.stage else "",
+            "stage_label": _stage_label(c.stage),
             "submitted_by": c.submitted_by,
             "submitted_at": format_time(c.submitted_at),
         }

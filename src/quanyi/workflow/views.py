@@ -14,7 +14,7 @@ from quanyi.web.attempt import attempt
 from quanyi.web.principals import principal_of
 from quanyi.workflow import queries, services, types
 from quanyi.workflow.forms import payload_from_form
-from quanyi.workflow.stages import LABELS, ROLE_OF, Stage
+from quanyi.workflow.stages import ROLE_OF, Stage
 
 
 def _login(request: HttpRequest) -> HttpResponse | None:
@@ -97,14 +97,12 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         if done is not None:
             return HttpResponseRedirect(f"/cases/{case_id}")
     body = queries.case(principal, case_id)
-    lang = current_language()
     stage = Stage(body["stage"]) if body["stage"] else None
     return render(
         request,
         "workflow/case.html",
         {
             "case": body,
-            "stage_label": LABELS[stage][0 if lang == "zh" else 1] if stage else "",
             "may_act": bool(stage and body["status"] == "open" and principal.has(ROLE_OF[stage])),
             "is_submitter": body["submitted_by"] == principal.actor,
             "error": error,
