@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "quanyi.registry",
     "quanyi.access",
     "quanyi.workflow",
+    "quanyi.rulebook",
     "quanyi.web",
 ]
 

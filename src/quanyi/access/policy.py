@@ -74,6 +74,11 @@ PERMISSIONS: dict[str, tuple[Any, str, str]] = {
         "registered data is written only by the final approval of a case, never directly"
         " (001 art. 6)",
     ),
+    "rulebook.write": (
+        writes_registry,
+        "政策参数只能经审批后的参数调整业务件写入",
+        "parameters are written only by an approved parameter.change case",
+    ),
     "case.submit": (
         submits_cases,
         "仅业务经办用户可受理业务件",

@@ -60,6 +60,7 @@ def _init(args: argparse.Namespace) -> int:
     print(
         f"quanyi init: database ready ({outcome.database}), data dir {outcome.data_dir}"
         + (", signing key created" if outcome.created_keys else "")
+        + (f", {outcome.parameters} parameters loaded" if outcome.parameters else "")
     )
     if args.admin:
         password = os.environ.get("QUANYI_PASSWORD")

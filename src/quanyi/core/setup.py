@@ -19,6 +19,7 @@ class InitOutcome:
     database: str
     data_dir: Path
     created_keys: bool
+    parameters: int = 0
 
 
 def initialise() -> InitOutcome:
@@ -29,7 +30,10 @@ def initialise() -> InitOutcome:
     with transaction.atomic():
         if audit.head()[0] == 0:
             audit.record(Principal.system("system:init"), "system.init", "system", "")
-    return InitOutcome(connection.vendor, data_dir, created)
+        from quanyi.rulebook import services as rulebook
+
+        parameters = rulebook.seed(Principal.system("system:init"))
+    return InitOutcome(connection.vendor, data_dir, created, parameters)
 
 
 def create_admin(username: str, password: str) -> tuple[str, str]:

@@ -1,0 +1,1 @@
+"""The rulebook: effective-dated parameters (seeded from data files) and pure calculators."""

@@ -1,0 +1,179 @@
+"""Pure calculations of the rights record (REFERENCE.md). No database, no clock.
+
+Amounts are integer fen; rates are ``Decimal``. Rounding (half-up to the fen) happens exactly at
+the points REFERENCE.md names — each monthly amount, each year's interest, each monthly benefit
+— through ``core.money.round_fen``, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from quanyi.core.money import round_fen
+
+NATIONAL_FACTOR = Decimal("1.083") / 2  # 年度计息: credits of the year earn 1.083 × ½ of r
+LATE_FEE_DAILY = Decimal("0.0005")  # 社会保险法 art. 86: 0.05 % a day
+MONTHS_DIVISOR: dict[int, int] = {
+    40: 233, 41: 230, 42: 226, 43: 223, 44: 220, 45: 216, 46: 212, 47: 207,
+    48: 204, 49: 199, 50: 195, 51: 190, 52: 185, 53: 180, 54: 175, 55: 170,
+    56: 164, 57: 158, 58: 152, 59: 145, 60: 139, 61: 132, 62: 125, 63: 117,
+    64: 109, 65: 101, 66: 93, 67: 84, 68: 75, 69: 65, 70: 56,
+}  # fmt: skip
+
+
+# --- contributions -------------------------------------------------------------------------
+
+
+def monthly_amount(base_fen: int, rate: Decimal) -> int:
+    """One share (employer or employee) of one insurance for one month: base × rate, rounded."""
+    return round_fen(Decimal(base_fen) * rate)
+
+
+@dataclass(frozen=True)
+class Base:
+    base_fen: int
+    clamped: str  # "" | "lower" | "upper"
+
+
+def bounded_base(wage_fen: int, lower_fen: int, upper_fen: int) -> Base:
+    """The contribution base: last year's average monthly wage clamped to the region's bounds."""
+    if lower_fen > upper_fen:
+        raise ValueError("the lower bound exceeds the upper bound")
+    if wage_fen < lower_fen:
+        return Base(lower_fen, "lower")
+    if wage_fen > upper_fen:
+        return Base(upper_fen, "upper")
+    return Base(wage_fen, "")
+
+
+def account_share(base_fen: int, share: Decimal) -> int:
+    """The part of a month's employee contribution credited to the personal account
+    (8 % of the base since 2006, 11 % before)."""
+    return monthly_amount(base_fen, share)
+
+
+def late_fee(owed_fen: int, days: int, daily: Decimal = LATE_FEE_DAILY) -> int:
+    """滞纳金 on an amount owed for ``days`` days; it goes to the fund, never to the account."""
+    if days <= 0 or owed_fen <= 0:
+        return 0
+    return round_fen(Decimal(owed_fen) * daily * days)
+
+
+# --- the personal account ------------------------------------------------------------------
+
+
+def yearly_interest(
+    opening_fen: int,
+    credits_by_month: Mapping[int, int],
+    rate: Decimal,
+    method: str = "national",
+) -> int:
+    """A year's interest, rounded once.
+
+    ``national`` (年度计息): opening × r + credited × r × 1.083 × ½.
+    ``monthly`` (月积数法): opening × r + Σ credit_m × r × (13 − m) / 12.
+    """
+    credited = sum(credits_by_month.values())
+    if method == "national":
+        exact = Decimal(opening_fen) * rate + Decimal(credited) * rate * NATIONAL_FACTOR
+    elif method == "monthly":
+        weighted = sum(Decimal(amount) * (13 - month) for month, amount in credits_by_month.items())
+        exact = Decimal(opening_fen) * rate + weighted * rate / 12
+    else:
+        raise ValueError(f"unknown interest method {method!r}")
+    return round_fen(exact)
+
+
+@dataclass(frozen=True)
+class YearClose:
+    year: int
+    opening_fen: int
+    credited_fen: int
+    interest_fen: int
+
+    @property
+    def closing_fen(self) -> int:
+        return self.opening_fen + self.credited_fen + self.interest_fen
+
+
+def close_year(
+    year: int,
+    opening_fen: int,
+    credits_by_month: Mapping[int, int],
+    rate: Decimal,
+    method: str = "national",
+) -> YearClose:
+    return YearClose(
+        year,
+        opening_fen,
+        sum(credits_by_month.values()),
+        yearly_interest(opening_fen, credits_by_month, rate, method),
+    )
+
+
+def late_credit_interest(
+    amount_fen: int,
+    month: int,
+    rates_by_year: Iterable[tuple[int, Decimal]],
+    method: str = "national",
+) -> int:
+    """补记利息: interest a credit for ``month`` of the first listed (closed) year would have
+    earned through every closed year listed, compounding as the account would have."""
+    balance = Decimal(amount_fen)
+    earned = Decimal(0)
+    for index, (_, rate) in enumerate(rates_by_year):
+        if index == 0:
+            factor = NATIONAL_FACTOR if method == "national" else Decimal(13 - month) / 12
+            interest = balance * rate * factor
+        else:
+            interest = (balance + earned) * rate
+        earned += interest
+    return round_fen(earned)
+
+
+# --- contribution months and years -----------------------------------------------------------
+
+
+def contribution_months(paid_months: Iterable[str]) -> int:
+    """Months that count: each distinct paid month once, whatever its insurances."""
+    return len(set(paid_months))
+
+
+def contribution_years(months: int) -> Decimal:
+    """缴费年限 in years, to the month (months / 12, kept exact to 2 places for display)."""
+    return (Decimal(months) / 12).quantize(Decimal("0.01"))
+
+
+# --- benefits --------------------------------------------------------------------------------
+
+
+def basic_pension(benefit_base_fen: int, average_index: Decimal, years: Decimal) -> int:
+    """基础养老金 (国发〔2005〕38号): (base + base × index) / 2 × years × 1 %, rounded."""
+    return round_fen(Decimal(benefit_base_fen) * (1 + average_index) / 2 * years / Decimal(100))
+
+
+def months_divisor(age_years: Decimal) -> Decimal:
+    """计发月数 for a retirement age; between whole ages interpolated linearly to 0.1 month."""
+    whole = int(age_years)
+    if whole < 40 or whole > 70 or (whole == 70 and age_years != 70):
+        raise ValueError(f"no months divisor for age {age_years}")
+    low = Decimal(MONTHS_DIVISOR[whole])
+    if age_years == whole:
+        return low
+    high = Decimal(MONTHS_DIVISOR[whole + 1])
+    return (low + (high - low) * (age_years - whole)).quantize(Decimal("0.1"))
+
+
+def account_pension(balance_fen: int, divisor: Decimal) -> int:
+    """个人账户养老金: the balance at retirement over the months divisor, rounded."""
+    return round_fen(Decimal(balance_fen) / divisor)
+
+
+def minimum_contribution_years(retirement: date) -> Decimal:
+    """15 years for retirement in 2029 or earlier, then +6 months a year to 20 from 2039."""
+    if retirement.year <= 2029:
+        return Decimal(15)
+    return min(Decimal(20), Decimal(15) + Decimal("0.5") * (retirement.year - 2029))

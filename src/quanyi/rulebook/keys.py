@@ -1,0 +1,57 @@
+"""Which parameters exist and what their values look like."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from quanyi.core.errors import InvalidInput
+
+INSURANCES = ("pension", "medical", "maternity", "unemployment", "injury")
+RATE = re.compile(r"rate\.(employer|employee)\.(pension|medical|maternity|unemployment|injury)")
+INJURY_CLASS = re.compile(r"rate\.injury\.class[1-8]")
+FEN_KEYS = frozenset({"wage.average", "base.lower", "base.upper", "benefit.base"})
+FRACTION_KEYS = frozenset({"account.share", "interest.rate", "late_fee.daily"})
+METHODS = frozenset({"national", "monthly"})
+
+
+def kind_of(key: str) -> str | None:
+    if RATE.fullmatch(key) or INJURY_CLASS.fullmatch(key) or key in FRACTION_KEYS:
+        return "fraction"
+    if key in FEN_KEYS:
+        return "fen"
+    if key == "interest.method":
+        return "method"
+    return None
+
+
+def check(key: str, value: str) -> str:
+    """The value as stored (canonical text), or InvalidInput naming the reason."""
+    kind = kind_of(key)
+    if kind is None:
+        raise InvalidInput.one("key", "unknown_key", f"未知参数 {key}", f"unknown parameter {key}")
+    text = str(value).strip()
+    if kind == "method":
+        if text not in METHODS:
+            raise InvalidInput.one(
+                "value",
+                "bad_method",
+                "计息方法须为 national 或 monthly",
+                "the method is national or monthly",
+            )
+        return text
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput.one("value", "not_a_number", "不是有效数值", "not a number") from None
+    if kind == "fen":
+        if number != number.to_integral_value() or number <= 0:
+            raise InvalidInput.one(
+                "value", "bad_fen", "金额以分为单位，须为正整数", "amounts are positive whole fen"
+            )
+        return str(int(number))
+    if not Decimal(0) <= number < Decimal(1):
+        raise InvalidInput.one(
+            "value", "bad_fraction", "比例须在 0 与 1 之间（如 0.16）", "a rate is between 0 and 1"
+        )
+    return text
