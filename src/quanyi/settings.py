@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "quanyi.access",
     "quanyi.workflow",
     "quanyi.rulebook",
+    "quanyi.contributions",
+    "quanyi.personal_accounts",
     "quanyi.web",
 ]
 

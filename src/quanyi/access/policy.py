@@ -79,6 +79,21 @@ PERMISSIONS: dict[str, tuple[Any, str, str]] = {
         "政策参数只能经审批后的参数调整业务件写入",
         "parameters are written only by an approved parameter.change case",
     ),
+    "contributions.post": (
+        submits_cases,
+        "仅业务经办用户可执行记账批处理",
+        "only operators run the posting batch",
+    ),
+    "contributions.pay": (
+        submits_cases,
+        "仅业务经办用户可导入缴费结果",
+        "only operators import payments",
+    ),
+    "accounts.close": (
+        submits_cases,
+        "仅业务经办用户可执行年度计息",
+        "only operators run the yearly interest",
+    ),
     "case.submit": (
         submits_cases,
         "仅业务经办用户可受理业务件",

@@ -1,0 +1,1 @@
+"""Contributions: base declarations, monthly bills and their lines, payments, arrears."""

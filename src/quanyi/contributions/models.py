@@ -1,0 +1,140 @@
+"""Contribution facts (004 part 5): declared bases, monthly bills and their lines, payments.
+
+Declarations, lines and payments are append-only ledgers; a bill's paid total and status move
+as payments arrive, so a bill is a tracked row. A month is posted once (``PostedMonth``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from quanyi.audit.appendonly import append_only
+from quanyi.audit.tracking import tracked
+
+
+@append_only
+@tracked(
+    "declaration",
+    ("person_id", "employer_id", "valid_from", "wage_fen", "base_fen", "clamped", "case_id"),
+)
+class Declaration(models.Model):
+    """A person's contribution base with one employer from a month on (缴费基数申报)."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey("registry.Employer", on_delete=models.PROTECT, related_name="+")
+    valid_from = models.CharField(max_length=7)
+    wage_fen = models.BigIntegerField()  # last year's average monthly wage, as declared
+    base_fen = models.BigIntegerField()  # clamped to the region's bounds
+    clamped = models.CharField(max_length=5, blank=True, default="")  # "" | lower | upper
+    case_id = models.BigIntegerField(null=True)
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "employer", "valid_from"], name="one_declaration_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"declaration {self.person_id}/{self.employer_id} {self.valid_from}"
+
+
+class BillStatus(models.TextChoices):
+    OWED = "owed", "欠缴"
+    PARTIAL = "partial", "部分缴纳"
+    PAID = "paid", "已缴"
+
+
+@tracked("bill", ("employer_id", "month", "due_fen", "paid_fen", "lines", "status"))
+class Bill(models.Model):
+    """One employer's contributions for one month (月报): the sum of its lines."""
+
+    employer = models.ForeignKey("registry.Employer", on_delete=models.PROTECT, related_name="+")
+    month = models.CharField(max_length=7, db_index=True)
+    due_fen = models.BigIntegerField()
+    paid_fen = models.BigIntegerField(default=0)
+    lines = models.IntegerField()
+    status = models.CharField(max_length=7, choices=BillStatus.choices, default=BillStatus.OWED)
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["employer", "month"], name="one_bill_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"bill {self.pk} {self.month}"
+
+
+@append_only
+@tracked(
+    "line",
+    (
+        "bill_id",
+        "person_id",
+        "insurance",
+        "month",
+        "base_fen",
+        "employer_fen",
+        "employee_fen",
+        "account_fen",
+        "kind",
+    ),
+)
+class Line(models.Model):
+    """One person's contribution to one insurance for one month (both shares)."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    insurance = models.CharField(max_length=20)
+    month = models.CharField(max_length=7)
+    base_fen = models.BigIntegerField()
+    employer_fen = models.BigIntegerField()
+    employee_fen = models.BigIntegerField()
+    account_fen = models.BigIntegerField()  # the pension personal-account share
+    kind = models.CharField(max_length=8, default="due")  # due | backpay
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["person", "month"], name="line_person_month_idx"),
+            models.Index(fields=["bill"], name="line_bill_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.person_id} {self.insurance} {self.month}"
+
+
+@append_only
+@tracked("payment", ("bill_id", "amount_fen", "paid_on", "bank_ref", "channel"))
+class Payment(models.Model):
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="+")
+    amount_fen = models.BigIntegerField()
+    paid_on = models.DateField()
+    bank_ref = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=8, default="bank")  # bank | counter
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"payment {self.bank_ref}"
+
+
+@append_only
+@tracked("posted_month", ("month", "region", "bills", "lines"))
+class PostedMonth(models.Model):
+    """A month whose bills are all posted: posting it again is refused."""
+
+    month = models.CharField(max_length=7)
+    region = models.CharField(max_length=6)
+    bills = models.IntegerField()
+    lines = models.BigIntegerField()
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "region"], name="one_posting_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"posted {self.month}"

@@ -1,0 +1,1 @@
+"""The pension personal account: its ledger, yearly interest, and the projections."""

@@ -1,0 +1,239 @@
+"""Writing the personal account: credits when a month is paid, yearly interest, and the
+projections kept beside the ledger. The ledger is the truth; ``rebuild`` recomputes the rest.
+
+A credit belongs to its month's year while that year is open. Once the year's interest is
+credited (the year is closed), a late credit belongs to the year it is paid, with a
+late-interest entry for the closed years between (补记利息, REFERENCE.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+from quanyi.access.policy import authorize
+from quanyi.audit import services as audit
+from quanyi.core.errors import Conflict
+from quanyi.core.principal import Principal
+from quanyi.core.regions import prefix
+from quanyi.personal_accounts.models import Entry, EntryKind, InterestYear, PaidMonths, YearBalance
+from quanyi.rulebook import calc
+from quanyi.rulebook.queries import Rulebook
+
+INTEREST_KINDS = frozenset({EntryKind.INTEREST, EntryKind.LATE_INTEREST})
+
+
+@dataclass(frozen=True)
+class Credit:
+    person_id: int
+    month: str  # YYYY-MM of the contribution
+    amount_fen: int
+    line_id: int
+    region: str  # the person's agency region (rates, method)
+
+
+def closed_years(region: str) -> set[int]:
+    return set(InterestYear.objects.filter(region=region).values_list("year", flat=True))
+
+
+def credit(principal: Principal, credits: Iterable[Credit], paid_on: date) -> int:
+    """Credit paid months to their accounts (one batch event); returns entries written."""
+    assert connection.in_atomic_block, "the caller owns the transaction"
+    book: Rulebook | None = None
+    closed_by_region: dict[str, set[int]] = {}
+    entries: list[Entry] = []
+    for item in credits:
+        if item.amount_fen <= 0:
+            continue
+        closed = closed_by_region.setdefault(item.region, closed_years(item.region))
+        year = int(item.month[:4])
+        if year not in closed:
+            entries.append(
+                Entry(
+                    person_id=item.person_id,
+                    year=year,
+                    month=item.month,
+                    kind=EntryKind.CREDIT,
+                    amount_fen=item.amount_fen,
+                    line_id=item.line_id,
+                )
+            )
+            continue
+        book = book or Rulebook.load()
+        target = max(paid_on.year, max(closed) + 1)
+        between = [y for y in range(year, target) if y in closed]
+        rates = [(y, book.fraction("interest.rate", item.region, date(y, 1, 1))) for y in between]
+        method = book.text("interest.method", item.region, date(year, 1, 1))
+        entries.append(
+            Entry(
+                person_id=item.person_id,
+                year=target,
+                month=item.month,
+                kind=EntryKind.CREDIT,
+                amount_fen=item.amount_fen,
+                line_id=item.line_id,
+            )
+        )
+        late = calc.late_credit_interest(item.amount_fen, int(item.month[5:]), rates, method)
+        if late:
+            entries.append(
+                Entry(
+                    person_id=item.person_id,
+                    year=target,
+                    month=item.month,
+                    kind=EntryKind.LATE_INTEREST,
+                    amount_fen=late,
+                    line_id=item.line_id,
+                )
+            )
+    if not entries:
+        return 0
+    seq = audit.reserve_seq()
+    for entry in entries:
+        entry.audit_seq = seq
+    Entry.objects.bulk_create(entries, batch_size=5000)
+    audit.record_batch(principal, "account.credit", Entry, seq)
+    _project(entries)
+    return len(entries)
+
+
+def _project(entries: list[Entry]) -> None:
+    """Fold new entries into the year balances (this year's and every later one on record)."""
+    by_person: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for entry in entries:
+        credited, interest = by_person[entry.person_id].get(entry.year, (0, 0))
+        if entry.kind in INTEREST_KINDS:
+            interest += entry.amount_fen
+        else:
+            credited += entry.amount_fen
+        by_person[entry.person_id][entry.year] = (credited, interest)
+    for person_id, years in by_person.items():
+        for year, (credited, interest) in sorted(years.items()):
+            _add_to_year(person_id, year, credited, interest)
+
+
+def _add_to_year(person_id: int, year: int, credited: int, interest: int) -> None:
+    row = YearBalance.objects.filter(person_id=person_id, year=year).first()
+    if row is None:
+        before = (
+            YearBalance.objects.filter(person_id=person_id, year__lt=year).order_by("-year").first()
+        )
+        opening = before.closing_fen if before else 0
+        row = YearBalance(
+            person_id=person_id,
+            year=year,
+            opening_fen=opening,
+            credited_fen=0,
+            interest_fen=0,
+            closing_fen=opening,
+        )
+    row.credited_fen += credited
+    row.interest_fen += interest
+    row.closing_fen += credited + interest
+    row.save()
+    delta = credited + interest
+    if delta:  # later years on record open with this year's closing
+        for later in YearBalance.objects.filter(person_id=person_id, year__gt=year):
+            later.opening_fen += delta
+            later.closing_fen += delta
+            later.save(update_fields=["opening_fen", "closing_fen"])
+
+
+def count_paid_month(person_id: int, insurance: str, newly_paid: bool) -> None:
+    if not newly_paid:
+        return
+    row, _ = PaidMonths.objects.get_or_create(
+        person_id=person_id, insurance=insurance, defaults={"months": 0}
+    )
+    row.months += 1
+    row.save(update_fields=["months"])
+
+
+# --- yearly interest -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterestOutcome:
+    year: int
+    rate: Decimal
+    method: str
+    persons: int
+    interest_fen: int
+
+
+def credit_interest(principal: Principal, year: int, region: str) -> InterestOutcome:
+    """Credit year ``year``'s interest to every account of the region and close the year.
+    Refused if it was credited already, or while an earlier year with credits is still open."""
+    assert connection.in_atomic_block, "the caller owns the transaction"
+    authorize(principal, "accounts.close")
+    if InterestYear.objects.filter(year=year, region=region).exists():
+        raise Conflict(
+            f"{year} 年度利息已记入，不能重复计息", f"interest for {year} is credited already"
+        )
+    done = closed_years(region)
+    mine = Entry.objects.filter(person__agency_region__startswith=prefix(region))
+    still_open = set(mine.filter(year__lt=year).values_list("year", flat=True).distinct()) - done
+    if still_open:
+        earlier = min(still_open)
+        raise Conflict(
+            f"{earlier} 年度尚未计息，须先计 {earlier} 年利息",
+            f"{earlier} is not closed yet: credit its interest first",
+        )
+    book = Rulebook.load()
+    rate = book.fraction("interest.rate", region, date(year, 1, 1))
+    method = book.text("interest.method", region, date(year, 1, 1))
+    opening = dict(
+        YearBalance.objects.filter(
+            year=year - 1, person__agency_region__startswith=prefix(region)
+        ).values_list("person_id", "closing_fen")
+    )
+    credits: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for person_id, month, amount in (
+        mine.filter(year=year)
+        .exclude(kind__in=INTEREST_KINDS)
+        .values_list("person_id", "month", "amount_fen")
+    ):
+        # A late credit (of an earlier year's month) earns as if credited in December.
+        number = int(month[5:]) if month.startswith(str(year)) else 12
+        credits[person_id][number] += amount
+    entries = []
+    for person_id in sorted(set(opening) | set(credits)):
+        interest = calc.yearly_interest(
+            opening.get(person_id, 0), credits.get(person_id, {}), rate, method
+        )
+        if interest:
+            entries.append(
+                Entry(person_id=person_id, year=year, kind=EntryKind.INTEREST, amount_fen=interest)
+            )
+    total = sum(e.amount_fen for e in entries)
+    if entries:
+        seq = audit.reserve_seq()
+        for entry in entries:
+            entry.audit_seq = seq
+        Entry.objects.bulk_create(entries, batch_size=5000)
+        audit.record_batch(principal, "account.interest", Entry, seq)
+        _ensure_years(set(opening) | set(credits), year)
+        _project(entries)
+    audit.create_entry(
+        principal,
+        "account.close_year",
+        InterestYear,
+        year=year,
+        region=region,
+        rate=str(rate),
+        method=method,
+        persons=len(entries),
+        interest_fen=total,
+    )
+    return InterestOutcome(year, rate, method, len(entries), total)
+
+
+def _ensure_years(person_ids: set[int], year: int) -> None:
+    """Give every account a row for the year, even with nothing credited in it."""
+    for person_id in person_ids:
+        _add_to_year(person_id, year, 0, 0)
