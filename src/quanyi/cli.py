@@ -21,7 +21,9 @@ Handler = Callable[[argparse.Namespace], int | None]
 def _parser() -> argparse.ArgumentParser:
     from quanyi.access import cli as access_cli
     from quanyi.audit import cli as audit_cli
+    from quanyi.contributions import cli as contributions_cli
     from quanyi.core import cli as core_cli
+    from quanyi.personal_accounts import cli as accounts_cli
     from quanyi.registry import cli as registry_cli
     from quanyi.workflow import cli as workflow_cli
 
@@ -29,7 +31,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="quanyi", description="社会保险个人权益记录 · social insurance personal rights records"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core_cli, access_cli, audit_cli, registry_cli, workflow_cli):
+    for module in (
+        core_cli,
+        access_cli,
+        audit_cli,
+        registry_cli,
+        workflow_cli,
+        contributions_cli,
+        accounts_cli,
+    ):
         module.register(sub)
     return parser
 

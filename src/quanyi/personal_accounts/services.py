@@ -20,7 +20,7 @@ from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
-from quanyi.core.regions import prefix
+from quanyi.core.regions import covers, prefix
 from quanyi.personal_accounts.models import Entry, EntryKind, InterestYear, PaidMonths, YearBalance
 from quanyi.rulebook import calc
 from quanyi.rulebook.queries import Rulebook
@@ -38,7 +38,12 @@ class Credit:
 
 
 def closed_years(region: str) -> set[int]:
-    return set(InterestYear.objects.filter(region=region).values_list("year", flat=True))
+    """Years whose interest is credited for the region (by it or by a region covering it)."""
+    return {
+        year
+        for year, closed_for in InterestYear.objects.values_list("year", "region")
+        if covers(closed_for, region)
+    }
 
 
 def credit(principal: Principal, credits: Iterable[Credit], paid_on: date) -> int:

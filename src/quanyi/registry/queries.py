@@ -21,7 +21,16 @@ def record(principal: Principal, id_number: str, *, full_id: bool = False) -> di
     person = readable(principal, Person.objects.all()).filter(id_number=number).first()
     if person is None:
         raise person_not_found()
-    return {"person": person_part(person, full_id=full_id), "relations": relations_part(person)}
+    from quanyi.contributions.queries import contributions_part
+    from quanyi.personal_accounts.queries import account_part, months_part
+
+    return {
+        "person": person_part(person, full_id=full_id),
+        "relations": relations_part(person),
+        "contributions": contributions_part(person.pk),
+        "account": account_part(person.pk),
+        "contribution_months": months_part(person.pk),
+    }
 
 
 def person_part(person: Person, *, full_id: bool) -> dict[str, Any]:

@@ -1,0 +1,128 @@
+"""``quanyi contributions declare|post|pay``."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from quanyi.cli import command
+
+
+def register(sub: Any) -> None:
+    contributions = sub.add_parser("contributions", help="bases, monthly bills, payments")
+    contributions_sub = contributions.add_subparsers(
+        dest="contributions_command", required=True, metavar="COMMAND"
+    )
+    declare = command(
+        contributions_sub,
+        "declare",
+        _declare,
+        atomic=True,
+        writes=True,
+        help="take in an employer's base declaration (CSV: id_number, wage_fen) as a case",
+    )
+    declare.add_argument("file")
+    declare.add_argument("--uscc", required=True)
+    declare.add_argument("--from", dest="valid_from", required=True, metavar="YYYY-MM")
+    post = command(
+        contributions_sub,
+        "post",
+        _post,
+        writes=True,
+        batch=True,
+        help="post a month's bills (one unit of work per employer; resumable)",
+    )
+    post.add_argument("--month", required=True, metavar="YYYY-MM")
+    pay = command(
+        contributions_sub,
+        "pay",
+        _pay,
+        atomic=True,
+        writes=True,
+        batch=True,
+        help="import a bank result file (bill_id, amount_fen, paid_at, bank_ref)",
+    )
+    pay.add_argument("file")
+
+
+def _read_csv(path: str) -> tuple[str, list[dict[str, str]]]:
+    from quanyi.core.errors import InvalidInput
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput.one(
+            "file", "unreadable", f"无法读取 {path}：{error}", f"cannot read {path}: {error}"
+        ) from None
+    return text, list(csv.DictReader(text.splitlines()))
+
+
+def _declare(args: argparse.Namespace) -> int:
+    from quanyi.workflow import queries, services
+
+    _, rows = _read_csv(args.file)
+    payload = {
+        "uscc": args.uscc,
+        "valid_from": args.valid_from,
+        "rows": [
+            {"id_number": r.get("id_number", ""), "wage_fen": r.get("wage_fen", "")} for r in rows
+        ],
+    }
+    case = services.submit(args.principal, "contribution.declare", payload)
+    body = queries.case(args.principal, case.pk)
+    clamped = [c for c in body.get("changes", []) if c["field"] != "base_fen"]
+    print(
+        json.dumps(
+            {
+                "case": case.pk,
+                "status": case.status,
+                "stage": case.stage,
+                "rows": len(rows),
+                "clamped": clamped,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
+    return 0
+
+
+def _post(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from quanyi.contributions import flows
+
+    progress = None
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        task = bar.add_task(f"{args.month}", total=None)
+        bar.start()
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+    try:
+        outcome = flows.post_month(
+            args.principal, args.month, settings.QUANYI_REGION, progress=progress
+        )
+    finally:
+        if progress is not None:
+            bar.stop()
+    print(json.dumps(outcome.__dict__, ensure_ascii=False))
+    return 0
+
+
+def _pay(args: argparse.Namespace) -> int:
+    from quanyi.contributions import payments
+
+    text, _ = _read_csv(args.file)
+    rows = payments.parse_bank_file(text, Path(args.file).name)
+    written = payments.record_payments(args.principal, rows)
+    print(json.dumps({"payments": written}))
+    return 0

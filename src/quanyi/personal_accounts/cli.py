@@ -1,0 +1,73 @@
+"""``quanyi accounts credit-interest|rebuild``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from quanyi.cli import command
+
+
+def register(sub: Any) -> None:
+    accounts = sub.add_parser("accounts", help="the pension personal account")
+    accounts_sub = accounts.add_subparsers(
+        dest="accounts_command", required=True, metavar="COMMAND"
+    )
+    interest = command(
+        accounts_sub,
+        "credit-interest",
+        _credit_interest,
+        atomic=True,
+        writes=True,
+        batch=True,
+        help="credit a year's interest and close the year (refused if done already)",
+    )
+    interest.add_argument("--year", type=int, required=True)
+    command(
+        accounts_sub,
+        "rebuild",
+        _rebuild,
+        atomic=True,
+        writes=True,
+        batch=True,
+        help="recompute balances and contribution months from the ledgers; report differences",
+    )
+
+
+def _credit_interest(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from quanyi.personal_accounts import services
+
+    outcome = services.credit_interest(args.principal, args.year, settings.QUANYI_REGION)
+    print(
+        json.dumps(
+            {
+                "year": outcome.year,
+                "rate": str(outcome.rate),
+                "method": outcome.method,
+                "persons": outcome.persons,
+                "interest_fen": outcome.interest_fen,
+            }
+        )
+    )
+    return 0
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from quanyi.personal_accounts.rebuild import rebuild
+
+    report = rebuild(args.principal)
+    print(
+        json.dumps(
+            {
+                "balances": report.balances,
+                "months": report.months,
+                "differences": len(report.differences),
+            }
+        )
+    )
+    for line in report.differences[:50]:
+        print(line)
+    return 0
