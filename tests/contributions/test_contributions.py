@@ -224,3 +224,22 @@ def test_a_bad_bank_file_names_every_row() -> None:
         "bank.csv:3 paid_at",
         "bank.csv:3 bank_ref",
     ]
+
+
+def test_consistency_checks_pass_then_name_each_mismatch(office: Office, insured) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    from quanyi.contributions.consistency import check
+
+    employer, first, second = insured
+    declare(office, employer, [(first, 1000000), (second, 1000000)])
+    post(office, "2025-01")
+    bill = Bill.objects.get()
+    pay(office, bill, bill.due_fen, date(2025, 2, 1), "B-1")
+    assert check(office.clerk) == []
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE contributions_bill SET due_fen = due_fen + 1")
+        cursor.execute("UPDATE personal_accounts_yearbalance SET closing_fen = 1")
+    problems = check(office.clerk)
+    assert any(p.startswith(f"bill {bill.pk}: due") for p in problems)
+    assert any(p.startswith(f"account of person {first.pk} in 2025") for p in problems)

@@ -47,6 +47,31 @@ def register(sub: Any) -> None:
         help="import a bank result file (bill_id, amount_fen, paid_at, bank_ref)",
     )
     pay.add_argument("file")
+    register_check(sub)
+
+
+def register_check(sub: Any) -> None:
+    check = sub.add_parser("check", help="consistency checks (勾稽校验)")
+    check_sub = check.add_subparsers(dest="check_command", required=True, metavar="COMMAND")
+    command(
+        check_sub,
+        "consistency",
+        _consistency,
+        help="bills = their lines, payments = paid totals, balances and months = ledgers",
+    )
+
+
+def _consistency(args: argparse.Namespace) -> int:
+    from quanyi.cli import fail
+    from quanyi.contributions.consistency import check
+
+    problems = check(args.principal)
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        return fail(f"check consistency: {len(problems)} mismatches")
+    print("check consistency: OK")
+    return 0
 
 
 def _read_csv(path: str) -> tuple[str, list[dict[str, str]]]:

@@ -1,0 +1,79 @@
+"""勾稽校验 (004 part 1 art. 36): related records must agree. Each check reports every mismatch.
+
+- each bill's due total = the sum of its lines, and its line count = its lines;
+- each bill's paid total = the sum of its payments, and its status follows from the two;
+- each account balance = the sum of its ledger entries, year by year;
+- contribution months = the distinct paid months of the lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Sum
+
+from quanyi.access.policy import authorize
+from quanyi.contributions.models import Bill, BillStatus, Line, Payment
+from quanyi.core.principal import Principal
+
+
+def check(principal: Principal) -> list[str]:
+    from quanyi.personal_accounts.models import PaidMonths, YearBalance
+    from quanyi.personal_accounts.rebuild import expected_balances, expected_months
+
+    authorize(principal, "accounts.close")
+    problems: list[str] = []
+    lines = {
+        row["bill_id"]: row
+        for row in Line.objects.values("bill_id").annotate(
+            n=Count("id"), employer=Sum("employer_fen"), employee=Sum("employee_fen")
+        )
+    }
+    paid: dict[int, int] = defaultdict(int)
+    for bill_id, amount in Payment.objects.values_list("bill_id", "amount_fen"):
+        paid[bill_id] += amount
+    for bill in Bill.objects.order_by("pk").iterator(chunk_size=5000):
+        summed = lines.get(bill.pk, {"n": 0, "employer": 0, "employee": 0})
+        total = (summed["employer"] or 0) + (summed["employee"] or 0)
+        if total != bill.due_fen or summed["n"] != bill.lines:
+            problems.append(
+                f"bill {bill.pk}: due {bill.due_fen} over {bill.lines} lines,"
+                f" lines sum to {total} over {summed['n']}"
+            )
+        if paid[bill.pk] != bill.paid_fen:
+            problems.append(
+                f"bill {bill.pk}: paid {bill.paid_fen}, payments sum to {paid[bill.pk]}"
+            )
+        expected = (
+            BillStatus.PAID
+            if bill.paid_fen >= bill.due_fen
+            else BillStatus.PARTIAL
+            if bill.paid_fen
+            else BillStatus.OWED
+        )
+        if bill.status != expected:
+            problems.append(f"bill {bill.pk}: status {bill.status}, amounts say {expected}")
+    balances = expected_balances()
+    stored = {
+        (p, y): (o, c, i, cl)
+        for p, y, o, c, i, cl in YearBalance.objects.values_list(
+            "person_id", "year", "opening_fen", "credited_fen", "interest_fen", "closing_fen"
+        )
+    }
+    for key in sorted(set(balances) | set(stored)):
+        if balances.get(key) != stored.get(key):
+            problems.append(
+                f"account of person {key[0]} in {key[1]}: {stored.get(key)},"
+                f" ledger {balances.get(key)}"
+            )
+    months = expected_months()
+    counted = {
+        (p, i): m for p, i, m in PaidMonths.objects.values_list("person_id", "insurance", "months")
+    }
+    for pair in sorted(set(months) | set(counted)):
+        if months.get(pair, 0) != counted.get(pair, 0):
+            problems.append(
+                f"contribution months of person {pair[0]} ({pair[1]}): {counted.get(pair, 0)},"
+                f" paid lines {months.get(pair, 0)}"
+            )
+    return problems
