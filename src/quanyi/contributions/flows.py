@@ -109,7 +109,9 @@ def post_month(
     book = Rulebook.load()
     rates = Rates.of(book, region, month)
     employer_ids = list(employers_to_bill(month, region))
-    billed = set(Bill.objects.filter(month=str(month)).values_list("employer_id", flat=True))
+    billed = set(
+        Bill.objects.filter(month=str(month), kind="monthly").values_list("employer_id", flat=True)
+    )
     for done, employer_id in enumerate(employer_ids, start=1):
         if employer_id in billed:
             outcome.skipped += 1
@@ -124,7 +126,7 @@ def post_month(
         if progress:
             progress(done, len(employer_ids))
     with transaction.atomic():
-        totals = Bill.objects.filter(month=str(month), employer_id__in=employer_ids)
+        totals = Bill.objects.filter(month=str(month), kind="monthly", employer_id__in=employer_ids)
         audit.create_entry(
             principal,
             "contribution.posted",
@@ -141,7 +143,7 @@ def _bill_employer(
     principal: Principal, employer_id: int, month: YearMonth, rates: Rates
 ) -> tuple[int, int]:
     employer = Employer.objects.get(pk=employer_id)
-    if Bill.objects.filter(employer=employer, month=str(month)).exists():
+    if Bill.objects.filter(employer=employer, month=str(month), kind="monthly").exists():
         return 0, 0  # another run got here first
     relations = list(
         InsuranceRelation.objects.filter(

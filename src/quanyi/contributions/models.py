@@ -46,12 +46,14 @@ class BillStatus(models.TextChoices):
     PAID = "paid", "已缴"
 
 
-@tracked("bill", ("employer_id", "month", "due_fen", "paid_fen", "lines", "status"))
+@tracked("bill", ("employer_id", "month", "kind", "due_fen", "paid_fen", "lines", "status"))
 class Bill(models.Model):
-    """One employer's contributions for one month (月报): the sum of its lines."""
+    """One employer's contributions for one month (月报): the sum of its lines. ``monthly``
+    bills are posted once per employer and month; ``legacy`` ones come from an import."""
 
     employer = models.ForeignKey("registry.Employer", on_delete=models.PROTECT, related_name="+")
     month = models.CharField(max_length=7, db_index=True)
+    kind = models.CharField(max_length=8, default="monthly")  # monthly | legacy | backpay
     due_fen = models.BigIntegerField()
     paid_fen = models.BigIntegerField(default=0)
     lines = models.IntegerField()
@@ -60,7 +62,11 @@ class Bill(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["employer", "month"], name="one_bill_per_month")
+            models.UniqueConstraint(
+                fields=["employer", "month"],
+                condition=models.Q(kind="monthly"),
+                name="one_bill_per_month",
+            )
         ]
 
     def __str__(self) -> str:
