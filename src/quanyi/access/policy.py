@@ -90,7 +90,7 @@ PERMISSIONS: dict[str, tuple[Any, str, str]] = {
         "only operators import payments",
     ),
     "accounts.close": (
-        submits_cases,
+        submits_cases | (applying_a_case & ~is_administrative),
         "仅业务经办用户可执行年度计息",
         "only operators run the yearly interest",
     ),

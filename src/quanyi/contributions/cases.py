@@ -8,7 +8,7 @@ from typing import Any
 from quanyi.contributions import declarations
 from quanyi.core.principal import Principal
 from quanyi.registry.identifiers import mask
-from quanyi.workflow.stages import REGISTRY_STAGES
+from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES
 from quanyi.workflow.types import CaseType, Change, register
 
 
@@ -44,5 +44,60 @@ register(
         _check,
         _diff,
         _apply,
+    )
+)
+
+
+# --- import.legacy ---------------------------------------------------------------------------
+
+
+def _texts(payload: Mapping[str, Any]) -> dict[str, str]:
+    from quanyi.core.errors import InvalidInput
+    from quanyi.workflow.services import stored_path
+
+    files = payload.get("files")
+    if not isinstance(files, Mapping) or not files:
+        raise InvalidInput.one("files", "required", "须附导入文件", "attach the files to import")
+    texts = {}
+    for name, sha in files.items():
+        try:
+            texts[str(name)] = stored_path(str(sha)).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise InvalidInput.one(
+                str(name), "unreadable", "文件缺失或不是 UTF-8", "missing, or not UTF-8"
+            ) from None
+    return texts
+
+
+def _import_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
+    from quanyi.contributions import legacy
+
+    legacy.validate(principal, _texts(payload))
+    return dict(payload)
+
+
+def _import_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
+    from quanyi.contributions import legacy
+
+    counts = legacy.validate(principal, _texts(payload)).counts()
+    return [Change("import", name, None, count) for name, count in counts.items()]
+
+
+def _import_apply(principal: Principal, payload: Mapping[str, Any]) -> str:
+    from quanyi.contributions import legacy
+
+    counts = legacy.load(principal, _texts(payload))
+    return "import " + " ".join(f"{k}={v}" for k, v in counts.items())
+
+
+register(
+    CaseType(
+        "import.legacy",
+        "历史数据导入",
+        "legacy import",
+        ALL_STAGES,
+        _import_check,
+        _import_diff,
+        _import_apply,
     )
 )

@@ -48,6 +48,17 @@ def register(sub: Any) -> None:
     )
     pay.add_argument("file")
     register_check(sub)
+    importer = sub.add_parser("import", help="import legacy data")
+    importer_sub = importer.add_subparsers(dest="import_command", required=True, metavar="COMMAND")
+    legacy = command(
+        importer_sub,
+        "legacy",
+        _import_legacy,
+        atomic=True,
+        writes=True,
+        help="validate a directory of legacy CSV files and submit them as one import.legacy case",
+    )
+    legacy.add_argument("directory")
 
 
 def register_check(sub: Any) -> None:
@@ -150,4 +161,46 @@ def _pay(args: argparse.Namespace) -> int:
     rows = payments.parse_bank_file(text, Path(args.file).name)
     written = payments.record_payments(args.principal, rows)
     print(json.dumps({"payments": written}))
+    return 0
+
+
+def _import_legacy(args: argparse.Namespace) -> int:
+    from quanyi.contributions import legacy
+    from quanyi.core.errors import InvalidInput
+    from quanyi.workflow import queries, services
+
+    folder = Path(args.directory)
+    found = {p.name: p for p in sorted(folder.glob("*.csv"))} if folder.is_dir() else {}
+    if not found:
+        raise InvalidInput.one(
+            "directory", "empty", f"{folder} 中没有 CSV 文件", f"no CSV files in {folder}"
+        )
+    contents = {name: path.read_bytes() for name, path in found.items()}
+    try:
+        texts = {name: data.decode("utf-8") for name, data in contents.items()}
+    except UnicodeDecodeError as error:
+        raise InvalidInput.one(
+            "file", "not_utf8", "文件须为 UTF-8 编码", "files are UTF-8"
+        ) from error
+    legacy.validate(args.principal, texts)  # every bad row, before anything is kept
+    files = {name: services.store_content(data) for name, data in contents.items()}
+    case = services.submit(
+        args.principal,
+        "import.legacy",
+        {"files": files},
+        tuple(services.NewAttachment(name, data) for name, data in contents.items()),
+    )
+    body = queries.case(args.principal, case.pk)
+    print(
+        json.dumps(
+            {
+                "case": case.pk,
+                "status": case.status,
+                "stage": case.stage,
+                "changes": body.get("changes", []),
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     return 0

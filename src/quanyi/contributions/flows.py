@@ -33,7 +33,7 @@ class Rates:
     employee: dict[str, Fraction]
     injury: dict[int, Fraction]
     account: Fraction
-    lower_fen: int
+    lower_fen: int | None  # None where the rulebook has no bounds for the month
 
     @classmethod
     def of(cls, book: Rulebook, region: str, month: YearMonth) -> Rates:
@@ -48,7 +48,9 @@ class Rates:
             employee={k: rate(f"rate.employee.{k}") for k in [*kinds, "injury"]},
             injury={c: rate(f"rate.injury.class{c}") for c in range(1, 9)},
             account=rate("account.share"),
-            lower_fen=book.fen("base.lower", region, on),
+            lower_fen=book.fen("base.lower", region, on)
+            if book.find("base.lower", region, on)
+            else None,
         )
 
     def amounts(self, insurance: str, base_fen: int, injury_class: int) -> tuple[int, int, int]:
@@ -159,6 +161,11 @@ def _bill_employer(
     for person_id, insurance in relations:
         base = bases.get(person_id)
         if base is None:
+            if rates.lower_fen is None:
+                raise Conflict(
+                    f"{month} 无缴费基数下限参数，且有人员未申报基数",
+                    f"no lower bound for {month} and a person without a declared base",
+                )
             base, at_lower = rates.lower_fen, at_lower + 1
         employer_fen, employee_fen, account_fen = rates.amounts(
             insurance, base, employer.injury_class

@@ -242,3 +242,22 @@ def _ensure_years(person_ids: set[int], year: int) -> None:
     """Give every account a row for the year, even with nothing credited in it."""
     for person_id in person_ids:
         _add_to_year(person_id, year, 0, 0)
+
+
+def recount_months(person_ids: Iterable[int]) -> None:
+    """Set the contribution months of these persons from their paid lines."""
+    from quanyi.contributions.models import BillStatus, Line
+
+    wanted = list(person_ids)
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for person_id, insurance, _ in (
+        Line.objects.filter(person_id__in=wanted, bill__status=BillStatus.PAID)
+        .values_list("person_id", "insurance", "month")
+        .distinct()
+    ):
+        counts[(person_id, insurance)] += 1
+    PaidMonths.objects.filter(person_id__in=wanted).delete()
+    PaidMonths.objects.bulk_create(
+        [PaidMonths(person_id=p, insurance=i, months=m) for (p, i), m in counts.items()],
+        batch_size=5000,
+    )

@@ -41,7 +41,7 @@ from quanyi.workflow.models import (
 )
 from quanyi.workflow.stages import LABELS, ROLE_OF, Stage
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 1024 * 1024 * 1024  # legacy import files are large
 
 
 @dataclass(frozen=True)
@@ -132,17 +132,10 @@ def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attac
         raise InvalidInput.one(
             "attachment",
             "bad_attachment",
-            "附件须有文件名，且不超过 20 MB",
-            "an attachment has a file name and at most 20 MB",
+            "附件须有文件名，且不超过 1 GB",
+            "an attachment has a file name and at most 1 GB",
         )
-    sha = hashlib.sha256(attachment.content).hexdigest()
-    store = Path(settings.QUANYI_DATA_DIR) / "attachments" / sha[:2]
-    store.mkdir(parents=True, exist_ok=True)
-    target = store / sha
-    if not target.exists():
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(attachment.content)
-        os.replace(temporary, target)
+    sha = store_content(attachment.content)
     return audit.create_entry(
         principal,
         "case.attach",
@@ -156,8 +149,24 @@ def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attac
     )
 
 
+def store_content(content: bytes) -> str:
+    """Keep a file in the data dir under its SHA-256 (once, however often it is stored)."""
+    sha = hashlib.sha256(content).hexdigest()
+    target = stored_path(sha)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(content)
+        os.replace(temporary, target)
+    return sha
+
+
+def stored_path(sha: str) -> Path:
+    return Path(settings.QUANYI_DATA_DIR) / "attachments" / sha[:2] / sha
+
+
 def attachment_path(row: Attachment) -> Path:
-    return Path(settings.QUANYI_DATA_DIR) / "attachments" / row.sha256[:2] / row.sha256
+    return stored_path(row.sha256)
 
 
 def _case_for(principal: Principal, case_id: int) -> Case:

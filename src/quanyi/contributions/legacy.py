@@ -1,0 +1,571 @@
+"""``quanyi import legacy DIR`` (DESIGN.md): UTF-8 CSV files with a header row, each optional —
+``employers.csv``, ``persons.csv``, ``relations.csv``, ``contributions.csv``.
+
+The files are validated whole: every bad row is reported (file, line, field, reason) and
+nothing is submitted. Good files become the attachments of one ``import.legacy`` case (all five
+stages); its final approval validates them again and loads them atomically. Contribution
+amounts are computed by the rules from ``base_fen``; a row with a ``paid_month`` is paid then.
+Years of the import that are over get their interest, in order, as they would have when they
+ended; a month paid in a later year is a late credit with late interest.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from quanyi.access.policy import authorize
+from quanyi.audit import services as audit
+from quanyi.contributions.flows import Rates
+from quanyi.contributions.models import Bill, BillStatus, Line, Payment
+from quanyi.core import regions
+from quanyi.core.errors import FieldError, InvalidInput
+from quanyi.core.principal import Principal
+from quanyi.core.yearmonth import YearMonth
+from quanyi.registry.identifiers import parse_id_number, validate_uscc
+from quanyi.registry.models import (
+    EMPLOYEE_INSURANCES,
+    Employer,
+    Insurance,
+    InsuranceRelation,
+    Person,
+)
+from quanyi.registry.validation import INSURANCE_GROUP
+from quanyi.rulebook.queries import Rulebook
+
+FILES: dict[str, tuple[str, ...]] = {
+    "employers.csv": ("uscc", "name", "region", "injury_class"),
+    "persons.csv": ("id_number", "name", "phone", "hukou_region", "residence_region", "category"),
+    "relations.csv": ("id_number", "uscc", "insurance", "start_month", "end_month"),
+    "contributions.csv": ("id_number", "uscc", "insurance", "month", "base_fen", "paid_month"),
+}
+MAX_REPORTED = 1000
+
+
+@dataclass
+class Batch:
+    """The validated content of one import."""
+
+    employers: list[dict[str, Any]] = field(default_factory=list)
+    persons: list[dict[str, Any]] = field(default_factory=list)
+    relations: list[dict[str, Any]] = field(default_factory=list)
+    contributions: list[dict[str, Any]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "employers": len(self.employers),
+            "persons": len(self.persons),
+            "relations": len(self.relations),
+            "contributions": len(self.contributions),
+        }
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+        self.more = 0
+
+    def add(self, file: str, line: int, column: str, code: str, zh: str, en: str) -> None:
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.append(FieldError(f"{file}:{line} {column}", code, zh, en))
+        else:
+            self.more += 1
+
+    def extend(self, file: str, line: int, error: InvalidInput) -> None:
+        for item in error.errors:
+            self.add(file, line, item.field, item.code, item.zh, item.en)
+
+    def raise_if_any(self) -> None:
+        if self.more:
+            self.errors.append(
+                FieldError(
+                    "…",
+                    "more",
+                    f"另有 {self.more} 处错误未列出",
+                    f"{self.more} more errors not listed",
+                )
+            )
+        if self.errors:
+            raise InvalidInput(self.errors)
+
+
+def read(texts: Mapping[str, str]) -> dict[str, list[tuple[int, dict[str, str]]]]:
+    """Rows of each known file with their line numbers; unknown files and missing columns
+    are errors."""
+    report = _Report()
+    rows: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for name, text in texts.items():
+        if name not in FILES:
+            report.add(name, 0, "file", "unknown_file", "未知文件", "unknown file")
+            continue
+        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+        missing = [c for c in FILES[name] if c not in (reader.fieldnames or [])]
+        if missing:
+            report.add(name, 1, ",".join(missing), "columns", "缺少列", "missing columns")
+            continue
+        rows[name] = [
+            (line, {k: (v or "").strip() for k, v in raw.items() if k})
+            for line, raw in enumerate(reader, start=2)
+        ]
+    report.raise_if_any()
+    return rows
+
+
+def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
+    rows = read(texts)
+    report = _Report()
+    batch = Batch()
+    known_employers = {
+        u: (r, c)
+        for u, r, c in Employer.objects.values_list("uscc", "agency_region", "injury_class")
+    }
+    known_persons = set(Person.objects.values_list("id_number", flat=True))
+    new_employers: dict[str, int] = {}
+    for line, row in rows.get("employers.csv", []):
+        _employer(principal, report, line, row, known_employers, new_employers, batch)
+    new_persons: set[str] = set()
+    for line, row in rows.get("persons.csv", []):
+        _person(principal, report, line, row, known_persons, new_persons, batch)
+    all_persons = known_persons | new_persons
+    all_employers = set(known_employers) | set(new_employers)
+    covered: dict[tuple[str, str, str], list[tuple[str, str | None]]] = defaultdict(list)
+    for number, uscc, insurance, start, end in InsuranceRelation.objects.filter(
+        person__id_number__in=[r["id_number"] for _, r in rows.get("contributions.csv", [])]
+        + [r["id_number"] for _, r in rows.get("relations.csv", [])]
+    ).values_list("person__id_number", "employer__uscc", "insurance", "start_month", "end_month"):
+        covered[(number, uscc or "", insurance)].append((start, end))
+    for line, row in rows.get("relations.csv", []):
+        _relation(report, line, row, all_persons, all_employers, covered, batch)
+    seen: set[tuple[str, str, str, str]] = set()
+    for line, row in rows.get("contributions.csv", []):
+        _contribution(report, line, row, all_persons, all_employers, covered, seen, batch)
+    report.raise_if_any()
+    return batch
+
+
+def _employer(
+    principal: Principal,
+    report: _Report,
+    line: int,
+    row: dict[str, str],
+    known: Mapping[str, Any],
+    new: dict[str, int],
+    batch: Batch,
+) -> None:
+    file = "employers.csv"
+    try:
+        uscc = validate_uscc(row["uscc"])
+    except InvalidInput as error:
+        report.extend(file, line, error)
+        return
+    if uscc in known or uscc in new:
+        report.add(
+            file, line, "uscc", "duplicate", "该单位已登记或重复", "registered already or twice"
+        )
+    if not row["name"]:
+        report.add(file, line, "name", "required", "必填", "required")
+    region = ""
+    try:
+        region = regions.validate_region(row["region"], "region")
+        if not regions.covers(principal.region, region):
+            report.add(file, line, "region", "out_of_region", "不在本统筹区", "outside the region")
+    except InvalidInput as error:
+        report.extend(file, line, error)
+    try:
+        injury = int(row["injury_class"])
+        if not 1 <= injury <= 8:
+            raise ValueError
+    except ValueError:
+        report.add(
+            file,
+            line,
+            "injury_class",
+            "bad_injury_class",
+            "工伤行业风险类别应为1至8",
+            "the injury risk class is 1 to 8",
+        )
+        injury = 0
+    new[uscc] = injury
+    batch.employers.append(
+        {"uscc": uscc, "name": row["name"][:200], "region": region, "injury_class": injury}
+    )
+
+
+def _person(
+    principal: Principal,
+    report: _Report,
+    line: int,
+    row: dict[str, str],
+    known: set[str],
+    new: set[str],
+    batch: Batch,
+) -> None:
+    file = "persons.csv"
+    try:
+        identity = parse_id_number(row["id_number"])
+    except InvalidInput as error:
+        report.extend(file, line, error)
+        return
+    if identity.number in known or identity.number in new:
+        report.add(
+            file,
+            line,
+            "id_number",
+            "duplicate",
+            "该人员已登记或重复",
+            "registered already or twice",
+        )
+    if not row["name"]:
+        report.add(file, line, "name", "required", "必填", "required")
+    if row["phone"] and not (
+        len(row["phone"]) == 11 and row["phone"].isdigit() and row["phone"].startswith("1")
+    ):
+        report.add(
+            file,
+            line,
+            "phone",
+            "bad_phone",
+            "手机号码应为以1开头的11位数字",
+            "a mobile number is 11 digits starting with 1",
+        )
+    places = {}
+    for column in ("hukou_region", "residence_region"):
+        try:
+            places[column] = regions.validate_region(row[column], column)
+        except InvalidInput as error:
+            report.extend(file, line, error)
+    if row["category"] not in ("employee", "resident"):
+        report.add(
+            file,
+            line,
+            "category",
+            "bad_category",
+            "人员类别应为 employee 或 resident",
+            "the category is employee or resident",
+        )
+    age = date.today().year - identity.birth_date.year
+    if age < 18:
+        report.add(
+            file,
+            line,
+            "id_number",
+            "minor",
+            "未成年人须登记监护人，请在窗口办理",
+            "a minor needs a guardian: register them at the counter",
+        )
+    new.add(identity.number)
+    batch.persons.append(
+        {
+            "id_number": identity.number,
+            "sex": identity.sex,
+            "birth_date": identity.birth_date,
+            "name": row["name"][:100],
+            "phone": row["phone"],
+            "category": row["category"],
+            **places,
+        }
+    )
+
+
+def _overlaps(spans: Iterable[tuple[str, str | None]], start: str, end: str | None) -> bool:
+    return any(
+        (other_end is None or other_end >= start) and (end is None or other_start <= end)
+        for other_start, other_end in spans
+    )
+
+
+def _relation(
+    report: _Report,
+    line: int,
+    row: dict[str, str],
+    persons: set[str],
+    employers: set[str],
+    covered: dict[tuple[str, str, str], list[tuple[str, str | None]]],
+    batch: Batch,
+) -> None:
+    file = "relations.csv"
+    number, uscc, insurance = row["id_number"].upper(), row["uscc"], row["insurance"]
+    if number not in persons:
+        report.add(file, line, "id_number", "not_registered", "该人员未登记", "not registered")
+    if insurance not in Insurance.values:
+        report.add(file, line, "insurance", "bad_insurance", "未知险种", "unknown insurance")
+    if insurance in EMPLOYEE_INSURANCES and uscc not in employers:
+        report.add(file, line, "uscc", "not_registered", "该单位未登记", "not registered")
+    months = _months(report, file, line, row, "start_month", "end_month")
+    if months is None:
+        return
+    start, end = months
+    group = INSURANCE_GROUP.get(insurance, insurance)
+    same_group = [
+        span
+        for (n, _, i), spans in covered.items()
+        if n == number and INSURANCE_GROUP.get(i, i) == group
+        for span in spans
+    ]
+    if _overlaps(same_group, start, end):
+        report.add(
+            file, line, "start_month", "overlap", "与已有参保关系重叠", "overlaps another relation"
+        )
+    covered[(number, uscc, insurance)].append((start, end))
+    batch.relations.append(
+        {
+            "id_number": number,
+            "uscc": uscc or None,
+            "insurance": insurance,
+            "start_month": start,
+            "end_month": end,
+        }
+    )
+
+
+def _months(
+    report: _Report, file: str, line: int, row: dict[str, str], first: str, second: str
+) -> tuple[str, str | None] | None:
+    try:
+        start = str(YearMonth.parse(row[first], first))
+        end = str(YearMonth.parse(row[second], second)) if row[second] else None
+    except InvalidInput as error:
+        report.extend(file, line, error)
+        return None
+    if end is not None and end < start:
+        report.add(file, line, second, "before_start", "早于开始年月", "precedes the first month")
+        return None
+    return start, end
+
+
+def _contribution(
+    report: _Report,
+    line: int,
+    row: dict[str, str],
+    persons: set[str],
+    employers: set[str],
+    covered: dict[tuple[str, str, str], list[tuple[str, str | None]]],
+    seen: set[tuple[str, str, str, str]],
+    batch: Batch,
+) -> None:
+    file = "contributions.csv"
+    number, uscc, insurance = row["id_number"].upper(), row["uscc"], row["insurance"]
+    if number not in persons:
+        report.add(file, line, "id_number", "not_registered", "该人员未登记", "not registered")
+    if uscc not in employers:
+        report.add(file, line, "uscc", "not_registered", "该单位未登记", "not registered")
+    if insurance not in EMPLOYEE_INSURANCES:
+        report.add(
+            file,
+            line,
+            "insurance",
+            "bad_insurance",
+            "须为职工险种（居民险种暂不支持导入）",
+            "an employee insurance (resident insurances are not imported yet)",
+        )
+    months = _months(report, file, line, row, "month", "paid_month")
+    try:
+        base = int(row["base_fen"])
+        if base <= 0:
+            raise ValueError
+    except ValueError:
+        report.add(
+            file,
+            line,
+            "base_fen",
+            "bad_base",
+            "缴费基数须为正整数（分）",
+            "the base is a positive whole number of fen",
+        )
+        base = 0
+    if months is None:
+        return
+    month, paid = months
+    key = (number, uscc, insurance, month)
+    if key in seen:
+        report.add(file, line, "month", "duplicate", "同一月份重复", "the same month twice")
+    seen.add(key)
+    if not any(
+        start <= month and (end is None or month <= end)
+        for start, end in covered.get((number, uscc, insurance), [])
+    ):
+        report.add(
+            file,
+            line,
+            "month",
+            "no_relation",
+            "该月没有对应的参保关系",
+            "no insurance relation covers this month",
+        )
+    batch.contributions.append(
+        {
+            "id_number": number,
+            "uscc": uscc,
+            "insurance": insurance,
+            "month": month,
+            "base_fen": base,
+            "paid_month": paid,
+        }
+    )
+
+
+# --- loading at the final approval ------------------------------------------------------------
+
+
+def load(principal: Principal, texts: Mapping[str, str]) -> dict[str, int]:
+    """Validate again and write everything, inside the approval's transaction."""
+    assert connection.in_atomic_block, "the caller owns the transaction"
+    authorize(principal, "registry.write")
+    batch = validate(principal, texts)
+    region = principal.region
+    if batch.employers:
+        seq = audit.reserve_seq()
+        Employer.objects.bulk_create(
+            [Employer(agency_region=region, audit_seq=seq, **e) for e in batch.employers],
+            batch_size=5000,
+        )
+        audit.record_batch(principal, "employer.register", Employer, seq)
+    if batch.persons:
+        seq = audit.reserve_seq()
+        Person.objects.bulk_create(
+            [Person(agency_region=region, audit_seq=seq, **p) for p in batch.persons],
+            batch_size=5000,
+        )
+        audit.record_batch(principal, "person.register", Person, seq)
+    person_ids = dict(
+        Person.objects.filter(
+            id_number__in={r["id_number"] for r in batch.relations + batch.contributions}
+        ).values_list("id_number", "pk")
+    )
+    employers = {
+        e.uscc: e
+        for e in Employer.objects.filter(
+            uscc__in={r["uscc"] for r in batch.relations + batch.contributions if r["uscc"]}
+        )
+    }
+    if batch.relations:
+        seq = audit.reserve_seq()
+        InsuranceRelation.objects.bulk_create(
+            [
+                InsuranceRelation(
+                    person_id=person_ids[r["id_number"]],
+                    employer=employers.get(r["uscc"]) if r["uscc"] else None,
+                    insurance=r["insurance"],
+                    start_month=r["start_month"],
+                    end_month=r["end_month"],
+                    audit_seq=seq,
+                )
+                for r in batch.relations
+            ],
+            batch_size=5000,
+        )
+        audit.record_batch(principal, "relation.start", InsuranceRelation, seq)
+    if batch.contributions:
+        _load_contributions(principal, batch.contributions, person_ids, employers)
+    return batch.counts()
+
+
+def _load_contributions(
+    principal: Principal,
+    rows: list[dict[str, Any]],
+    person_ids: Mapping[str, int],
+    employers: Mapping[str, Employer],
+) -> None:
+    from quanyi.personal_accounts import services as accounts
+
+    book = Rulebook.load()
+    rates: dict[tuple[str, str], Rates] = {}
+    groups: dict[tuple[str, str, str | None], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[(row["uscc"], row["month"], row["paid_month"])].append(row)
+    bill_seq = audit.reserve_seq()
+    bills: list[tuple[Bill, list[tuple[Any, ...]], str | None]] = []
+    for (uscc, month, paid), members in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
+        employer = employers[uscc]
+        key = (employer.agency_region, month)
+        if key not in rates:
+            rates[key] = Rates.of(book, employer.agency_region, YearMonth.parse(month))
+        computed = []
+        for row in members:
+            er, ee, ac = rates[key].amounts(
+                row["insurance"], row["base_fen"], employer.injury_class
+            )
+            computed.append(
+                (person_ids[row["id_number"]], row["insurance"], row["base_fen"], er, ee, ac)
+            )
+        due = sum(c[3] + c[4] for c in computed)
+        bill = Bill(
+            employer=employer,
+            month=month,
+            kind="legacy",
+            due_fen=due,
+            paid_fen=due if paid else 0,
+            lines=len(computed),
+            status=BillStatus.PAID if paid else BillStatus.OWED,
+            audit_seq=bill_seq,
+        )
+        bills.append((bill, computed, paid))
+    Bill.objects.bulk_create([b for b, _, _ in bills], batch_size=5000)
+    audit.record_batch(principal, "contribution.legacy_bill", Bill, bill_seq)
+    line_seq = audit.reserve_seq()
+    lines = [
+        Line(
+            bill=bill,
+            person_id=p,
+            insurance=i,
+            month=bill.month,
+            base_fen=b,
+            employer_fen=er,
+            employee_fen=ee,
+            account_fen=ac,
+            audit_seq=line_seq,
+        )
+        for bill, computed, _ in bills
+        for p, i, b, er, ee, ac in computed
+    ]
+    Line.objects.bulk_create(lines, batch_size=5000)
+    audit.record_batch(principal, "contribution.lines", Line, line_seq)
+    paid_bills = [(bill, paid) for bill, _, paid in bills if paid]
+    if paid_bills:
+        pay_seq = audit.reserve_seq()
+        Payment.objects.bulk_create(
+            [
+                Payment(
+                    bill=bill,
+                    amount_fen=bill.due_fen,
+                    paid_on=YearMonth.parse(paid).first_day(),
+                    bank_ref=f"legacy:{principal.case_id}:{bill.pk}",
+                    channel="legacy",
+                    audit_seq=pay_seq,
+                )
+                for bill, paid in paid_bills
+            ],
+            batch_size=5000,
+        )
+        audit.record_batch(principal, "contribution.payment", Payment, pay_seq)
+    # The account, year by year as it happened: credits of the year (late ones with their late
+    # interest), then the year's interest if the year is over.
+    paid_month_of = {bill.pk: paid for bill, paid in paid_bills}
+    region_of = dict(
+        Person.objects.filter(pk__in=set(person_ids.values())).values_list("pk", "agency_region")
+    )
+    credits_by_year: dict[int, list[accounts.Credit]] = defaultdict(list)
+    for line in lines:
+        paid = paid_month_of.get(line.bill.pk)
+        if paid is None or line.insurance != "pension":
+            continue
+        credits_by_year[int(paid[:4])].append(
+            accounts.Credit(
+                line.person_id, line.month, line.account_fen, line.pk, region_of[line.person_id]
+            )
+        )
+    if not credits_by_year:
+        return
+    closed = accounts.closed_years(principal.region)
+    for year in range(min(credits_by_year), max(credits_by_year) + 1):
+        accounts.credit(principal, credits_by_year.get(year, []), date(year, 12, 31))
+        if year < date.today().year and year not in closed:
+            accounts.credit_interest(principal, year, principal.region)
+    accounts.recount_months(set(person_ids.values()))

@@ -1,0 +1,138 @@
+"""The legacy import (DESIGN.md; 001 art. 9 (4) migration keeps the old data): validated whole,
+one ``import.legacy`` case through five stages, loaded atomically at its final approval, with
+the account's yearly closing balances by the national formula to the fen."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+
+from quanyi.audit.verify import verify
+from quanyi.cli import main
+from quanyi.contributions.consistency import check
+from quanyi.core.principal import Principal
+from quanyi.registry import queries
+from quanyi.registry.models import Person
+from quanyi.rulebook import services as rulebook
+from quanyi.workflow.models import Case
+from tests.access import builders as accounts
+from tests.registry import builders
+from tests.workflow.builders import Office
+
+pytestmark = pytest.mark.django_db
+
+RATES = {2016: "0.0831", 2017: "0.0712", 2018: "0.0829", 2019: "0.0761", 2020: "0.0604",
+         2021: "0.0669", 2022: "0.0612", 2023: "0.0397", 2024: "0.0262"}  # fmt: skip
+GAP = {f"2019-{m:02d}" for m in range(3, 9)}  # six unpaid months
+
+
+def base_of(year: int) -> int:
+    return 500000 + 37000 * (year - 2016) + (123 if year % 2 else 0)  # changes every year
+
+
+def write_files(folder: Path, number: str, uscc: str) -> None:
+    folder.mkdir()
+    (folder / "employers.csv").write_text(
+        f"uscc,name,region,injury_class\n{uscc},旧系统迁移单位,110105,1\n", encoding="utf-8"
+    )
+    (folder / "persons.csv").write_text(
+        "id_number,name,phone,hukou_region,residence_region,category\n"
+        f"{number},迁移人员,13800138000,110105,110105,employee\n",
+        encoding="utf-8",
+    )
+    (folder / "relations.csv").write_text(
+        "id_number,uscc,insurance,start_month,end_month\n"
+        f"{number},{uscc},pension,2016-01,2024-12\n",
+        encoding="utf-8",
+    )
+    rows = ["id_number,uscc,insurance,month,base_fen,paid_month"]
+    for year in range(2016, 2025):
+        for month in range(1, 13):
+            ym = f"{year}-{month:02d}"
+            rows.append(f"{number},{uscc},pension,{ym},{base_of(year)},{'' if ym in GAP else ym}")
+    (folder / "contributions.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def expected_closings() -> dict[int, int]:
+    """The national formula, computed here on its own: interest = opening × r + credited × r ×
+    1.083 × ½, rounded half-up to the fen once a year."""
+    closing, found = 0, {}
+    for year in range(2016, 2025):
+        share = (Decimal(base_of(year)) * Decimal("0.08")).quantize(Decimal(1), ROUND_HALF_UP)
+        paid = sum(1 for m in range(1, 13) if f"{year}-{m:02d}" not in GAP)
+        credited = int(share) * paid
+        rate = Decimal(RATES[year])
+        interest = (
+            Decimal(closing) * rate + Decimal(credited) * rate * Decimal("1.083") / 2
+        ).quantize(Decimal(1), ROUND_HALF_UP)
+        closing = closing + credited + int(interest)
+        found[year] = closing
+    return found
+
+
+@pytest.fixture
+def office(monkeypatch: pytest.MonkeyPatch) -> Office:
+    with transaction.atomic():
+        rulebook.seed(Principal.system("system:init"))
+    monkeypatch.setenv("QUANYI_PASSWORD", accounts.PASSWORD)
+    monkeypatch.setenv("QUANYI_LANG", "en")
+    return Office()
+
+
+def test_a_legacy_import_gives_the_national_formulas_closing_balances(
+    office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = builders.id_number(birth=date(1980, 5, 5))
+    write_files(tmp_path / "legacy", number, builders.uscc())
+    assert main(["import", "legacy", str(tmp_path / "legacy"), "--as", "clerk"]) == 0, (
+        capsys.readouterr().err
+    )
+    case = Case.objects.get(type="import.legacy")
+    assert case.attachments.count() == 4
+    assert not Person.objects.filter(id_number=number).exists()  # nothing before approval
+    case = office.approve_all(case)
+    assert case.status == "approved", case.result
+
+    record = queries.record(office.reviewer, number)
+    closings = {row["year"]: row["closing_fen"] for row in record["account"]["by_year"]}
+    assert closings == expected_closings()
+    assert record["contribution_months"] == {"pension": 9 * 12 - len(GAP)}
+    owed = [c["month"] for c in record["contributions"] if c["status"] == "owed"]
+    assert set(owed) == GAP
+    assert check(office.clerk) == []
+    assert verify().ok
+
+
+def test_a_bad_import_names_every_row_and_submits_nothing(
+    office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "persons.csv").write_text(
+        "id_number,name,phone,hukou_region,residence_region,category\n"
+        "110105194912310021,甲,12345,110105,110105,employee\n"
+        "11010519491231002X,,13800138000,999999,110105,worker\n",
+        encoding="utf-8",
+    )
+    (folder / "contributions.csv").write_text(
+        "id_number,uscc,insurance,month,base_fen,paid_month\n"
+        "11010519491231002X,91110000600037341L,pension,2020-13,-5,\n",
+        encoding="utf-8",
+    )
+    assert main(["import", "legacy", str(folder), "--as", "clerk"]) == 1
+    err = capsys.readouterr().err
+    for place in (
+        "persons.csv:2 id_number",
+        "persons.csv:3 name",
+        "persons.csv:3 hukou_region",
+        "persons.csv:3 category",
+        "contributions.csv:2 uscc",
+        "contributions.csv:2 month",
+        "contributions.csv:2 base_fen",
+    ):
+        assert place in err, place
+    assert Case.objects.count() == 0
