@@ -4,6 +4,7 @@ the account's yearly closing balances by the national formula to the fen."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -105,6 +106,21 @@ def test_a_legacy_import_gives_the_national_formulas_closing_balances(
     assert set(owed) == GAP
     assert check(office.clerk) == []
     assert verify().ok
+
+    capsys.readouterr()
+    assert main(["record", "explain", number, "--year", "2019", "--as", "reviewer"]) == 0
+    explained = json.loads(capsys.readouterr().out)
+    assert explained["opening_fen"] == expected_closings()[2018]
+    assert explained["closing_fen"] == expected_closings()[2019]
+    assert len(explained["credits"]) == 12 - len(GAP)
+    assert explained["credits"][0]["rule"] == f"base × account.share = {base_of(2019)} × 0.08"
+    interest = explained["interest"]
+    assert (interest["method"], interest["rate"], interest["agrees"]) == (
+        "national",
+        "0.0761",
+        True,
+    )
+    assert "1.083" in interest["formula"]
 
 
 def test_a_bad_import_names_every_row_and_submits_nothing(
