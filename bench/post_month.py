@@ -1,0 +1,113 @@
+"""Benchmark posting one month (``quanyi contributions post``) against the machine's own limit.
+
+    .venv/bin/python bench/post_month.py [--persons 100000] [--employers 2000]
+                                         [--database-url postgres://…/empty_db]
+
+Builds a fresh instance (temporary data dir; SQLite unless the URL of an empty database is
+given), loads the demo, posts last month, then — in the same run — writes the same number of
+rows of the same shape the fastest plain way the database offers: ``executemany`` in one
+transaction into an unindexed table on SQLite, binary ``COPY`` on PostgreSQL. Prints a table
+with the ratio and the peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from datetime import date
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--employers", type=int, default=2_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    os.environ["QUANYI_DATA_DIR"] = tempfile.mkdtemp(prefix="quanyi-bench-")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "quanyi.settings"
+    if args.database_url:
+        os.environ["QUANYI_DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("QUANYI_DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from quanyi.contributions import flows
+    from quanyi.contributions.models import Line
+    from quanyi.core import setup
+    from quanyi.core.principal import Principal
+    from quanyi.demo import generate
+
+    setup.initialise()
+    started = time.perf_counter()
+    generate.build(persons=args.persons, employers=args.employers, years=2, seed=1)
+    demo_seconds = time.perf_counter() - started
+
+    today = date.today()
+    month = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+    clerk = Principal(
+        actor="bench", source="batch", region=settings.QUANYI_REGION, roles=frozenset({"operator"})
+    )
+    started = time.perf_counter()
+    outcome = flows.post_month(clerk, month, settings.QUANYI_REGION)
+    post_seconds = time.perf_counter() - started
+    rows = [
+        (i, i, "pension", month, 1000000, 160000, 80000, 80000, "due", 1)
+        for i in range(outcome.lines)
+    ]
+    columns = (
+        "bill_id bigint, person_id bigint, insurance text, month text, base_fen bigint,"
+        " employer_fen bigint, employee_fen bigint, account_fen bigint, kind text,"
+        " audit_seq bigint"
+    )
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE bench_lines ({columns})")
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # psycopg 3
+            with raw.copy("COPY bench_lines FROM STDIN WITH (FORMAT BINARY)") as copy:
+                copy.set_types(
+                    ["int8", "int8", "text", "text", "int8", "int8", "int8", "int8", "text", "int8"]
+                )
+                for row in rows:
+                    copy.write_row(row)
+            baseline = "binary COPY into an unindexed table"
+        else:
+            cursor.executemany(
+                "INSERT INTO bench_lines VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows
+            )
+            baseline = "executemany in one transaction, unindexed table"
+    baseline_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_lines")
+    assert Line.objects.count() == outcome.lines
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    ratio = post_seconds / baseline_seconds if baseline_seconds else float("inf")
+    print(
+        f"\n{connection.vendor}: {args.persons:,} persons, {args.employers:,} employers;"
+        f" demo built in {demo_seconds:.1f} s\n"
+    )
+    print("| step | seconds | rows | rows/s | × baseline |")
+    print("|---|---|---|---|---|")
+    print(
+        f"| contributions post {month} ({outcome.bills:,} bills) | {post_seconds:.2f} |"
+        f" {outcome.lines:,} | {outcome.lines / post_seconds:,.0f} | {ratio:.1f} |"
+    )
+    print(
+        f"| baseline: {baseline} | {baseline_seconds:.2f} | {len(rows):,} |"
+        f" {len(rows) / baseline_seconds:,.0f} | 1.0 |"
+    )
+    print(f"\npeak memory {peak_mb:,.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
