@@ -125,6 +125,8 @@ PASSWORD_HASHERS = [
 ]
 # Registry data seals this many days after it was last written (003 §5; docs/workflow.md).
 QUANYI_SEAL_AFTER_DAYS = int(os.environ.get("QUANYI_SEAL_AFTER_DAYS", "30"))
+# Lines per unit of work when posting a month: one transaction and one audit event each.
+QUANYI_POST_UNIT_LINES = int(os.environ.get("QUANYI_POST_UNIT_LINES", "20000"))
 QUANYI_PASSWORD_POLICY = os.environ.get("QUANYI_PASSWORD_POLICY", "default")
 AUTH_PASSWORD_VALIDATORS = passwords.validators(QUANYI_PASSWORD_POLICY)
 AXES_FAILURE_LIMIT = 5

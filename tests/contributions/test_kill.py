@@ -39,14 +39,19 @@ def test_kill_9_while_posting_leaves_each_unit_whole(instance: Instance) -> None
     quanyi(instance, "demo", "--persons", "1500", "--employers", "150", "--seed", "9")
     month = previous_month()
     command = [QUANYI, "contributions", "post", "--month", month, "--as", "operator"]
-    env = instance.env(**demo_login(instance, "operator"))
+    # Small units, so a kill lands between many commits.
+    env = instance.env(QUANYI_POST_UNIT_LINES="40", **demo_login(instance, "operator"))
     rng = random.Random(20261127)
     kills = 0
-    for _ in range(10):
+    for _ in range(6):
+        before = whole_bills(instance)[0]
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        time.sleep(rng.uniform(1.0, 3.5))
+        # Kill once this run has committed some units, at a random moment after.
+        while process.poll() is None and whole_bills(instance)[0] == before:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.15))
         if process.poll() is not None:
             break
         process.send_signal(signal.SIGKILL)
@@ -54,7 +59,7 @@ def test_kill_9_while_posting_leaves_each_unit_whole(instance: Instance) -> None
         kills += 1
         bills, broken = whole_bills(instance)
         assert broken == 0, f"after kill {kills}: {broken} of {bills} bills are partial"
-    assert kills >= 1, "the posting finished before any kill: make it longer"
+    assert kills >= 2, f"only {kills} kills landed: make the posting longer"
     print(f"killed {kills} times")
     finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     if finished.returncode != 0:  # the last unkilled run may have completed the month

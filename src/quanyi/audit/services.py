@@ -197,6 +197,22 @@ def record_batch(principal: Principal, action: str, model: type[Model], seq: int
     )
 
 
+def record_batch_leaves(
+    principal: Principal, action: str, model: type[Model], seq: int, leaves: list[str]
+) -> AuditEvent:
+    """``record_batch`` for a unit that computed its rows' leaves while writing them (in key
+    order), so nothing is read back. ``audit verify`` recomputes them from the stored rows."""
+    return record(
+        principal,
+        action,
+        tracking.object_type_of(model),
+        "",
+        digest=merkle_root(leaves),
+        rows=len(leaves),
+        expect_seq=seq,
+    )
+
+
 def record_failure(principal: Principal, failure: KeptFailure) -> AuditEvent:
     """Keep a refusal or failed apply as an event, in a transaction of its own: the work that
     failed has rolled back, the fact that it was tried has not."""

@@ -6,15 +6,17 @@ resumable (employers already billed are skipped) and refused once the month is c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
+from quanyi.contributions import bulk
 from quanyi.contributions.models import Bill, Declaration, Line, PostedMonth
 from quanyi.core import regions
 from quanyi.core.errors import Conflict
@@ -79,22 +81,6 @@ class PostOutcome:
     at_lower_bound: int = 0  # lines with no declaration: the lower bound was used
 
 
-def employers_to_bill(month: YearMonth, region: str) -> Iterator[int]:
-    active = (
-        InsuranceRelation.objects.filter(
-            employer__isnull=False,
-            insurance__in=EMPLOYEE_INSURANCES,
-            start_month__lte=str(month),
-            employer__agency_region__startswith=regions.prefix(region),
-        )
-        .filter(Q(end_month__isnull=True) | Q(end_month__gte=str(month)))
-        .values_list("employer_id", flat=True)
-        .distinct()
-        .order_by("employer_id")
-    )
-    yield from active.iterator(chunk_size=5000)
-
-
 def post_month(
     principal: Principal,
     month_text: str,
@@ -102,31 +88,34 @@ def post_month(
     progress: Callable[[int, int], None] | None = None,
     stop_after: int | None = None,
 ) -> PostOutcome:
-    """Post every employer's bill for the month; each unit commits on its own."""
+    """Post every employer's bill for the month. Employers are taken in units of about
+    ``QUANYI_POST_UNIT_LINES`` lines; each unit commits on its own, so an interrupted run
+    leaves whole bills and the next run continues with the employers not yet billed."""
     authorize(principal, "contributions.post")
     month = YearMonth.parse(month_text, "month")
     if PostedMonth.objects.filter(month=str(month), region=region).exists():
         raise Conflict(f"{month} 已记账，不能重复记账", f"{month} is posted already")
     outcome = PostOutcome(str(month))
-    book = Rulebook.load()
-    rates = Rates.of(book, region, month)
-    employer_ids = list(employers_to_bill(month, region))
+    rates = Rates.of(Rulebook.load(), region, month)
+    sizes = _relation_counts(month, region)
+    employer_ids = sorted(sizes)
     billed = set(
         Bill.objects.filter(month=str(month), kind="monthly").values_list("employer_id", flat=True)
     )
-    for done, employer_id in enumerate(employer_ids, start=1):
-        if employer_id in billed:
-            outcome.skipped += 1
-        else:
-            with transaction.atomic():
-                lines, at_lower = _bill_employer(principal, employer_id, month, rates)
-            outcome.bills += 1
-            outcome.lines += lines
-            outcome.at_lower_bound += at_lower
-            if stop_after is not None and outcome.bills >= stop_after:
-                return outcome
+    outcome.skipped = len(billed & set(employer_ids))
+    units = _units([e for e in employer_ids if e not in billed], sizes)
+    done = outcome.skipped
+    for unit in units:
+        with transaction.atomic():
+            bills, lines, at_lower = _bill_unit(principal, unit, month, rates)
+        outcome.bills += bills
+        outcome.lines += lines
+        outcome.at_lower_bound += at_lower
+        done += len(unit)
         if progress:
             progress(done, len(employer_ids))
+        if stop_after is not None and outcome.bills >= stop_after:
+            return outcome
     with transaction.atomic():
         totals = Bill.objects.filter(month=str(month), kind="monthly", employer_id__in=employer_ids)
         audit.create_entry(
@@ -141,25 +130,63 @@ def post_month(
     return outcome
 
 
-def _bill_employer(
-    principal: Principal, employer_id: int, month: YearMonth, rates: Rates
-) -> tuple[int, int]:
-    employer = Employer.objects.get(pk=employer_id)
-    if Bill.objects.filter(employer=employer, month=str(month), kind="monthly").exists():
-        return 0, 0  # another run got here first
-    relations = list(
-        InsuranceRelation.objects.filter(
-            employer=employer, insurance__in=EMPLOYEE_INSURANCES, start_month__lte=str(month)
-        )
-        .filter(Q(end_month__isnull=True) | Q(end_month__gte=str(month)))
-        .order_by("person_id", "insurance")
-        .values_list("person_id", "insurance")
+def _active(month: YearMonth) -> Q:
+    return Q(
+        employer__isnull=False,
+        insurance__in=EMPLOYEE_INSURANCES,
+        start_month__lte=str(month),
+    ) & (Q(end_month__isnull=True) | Q(end_month__gte=str(month)))
+
+
+def _relation_counts(month: YearMonth, region: str) -> dict[int, int]:
+    rows = (
+        InsuranceRelation.objects.filter(_active(month))
+        .filter(employer__agency_region__startswith=regions.prefix(region))
+        .values("employer_id")
+        .annotate(n=Count("id"))
+        .values_list("employer_id", "n")
     )
-    bases = _bases(employer_id, [p for p, _ in relations], month)
-    rows = []
+    return dict(rows)
+
+
+def _units(employer_ids: list[int], sizes: dict[int, int]) -> list[list[int]]:
+    units: list[list[int]] = []
+    current: list[int] = []
+    lines = 0
+    for employer_id in employer_ids:
+        if current and lines + sizes[employer_id] > settings.QUANYI_POST_UNIT_LINES:
+            units.append(current)
+            current, lines = [], 0
+        current.append(employer_id)
+        lines += sizes[employer_id]
+    if current:
+        units.append(current)
+    return units
+
+
+def _bill_unit(
+    principal: Principal, employer_ids: list[int], month: YearMonth, rates: Rates
+) -> tuple[int, int, int]:
+    """One unit of work: the bills of these employers and all their lines."""
+    taken = set(
+        Bill.objects.filter(
+            month=str(month), kind="monthly", employer_id__in=employer_ids
+        ).values_list("employer_id", flat=True)
+    )
+    employer_ids = [e for e in employer_ids if e not in taken]  # another run got there first
+    if not employer_ids:
+        return 0, 0, 0
+    injury = dict(Employer.objects.filter(pk__in=employer_ids).values_list("pk", "injury_class"))
+    relations = (
+        InsuranceRelation.objects.filter(_active(month), employer_id__in=employer_ids)
+        .order_by("employer_id", "person_id", "insurance")
+        .values_list("employer_id", "person_id", "insurance")
+    )
+    bases = _bases(employer_ids, month)
+    by_employer: dict[int, list[tuple[int, str, int, int, int, int]]] = {}
     at_lower = 0
-    for person_id, insurance in relations:
-        base = bases.get(person_id)
+    for employer_id, person_id, insurance in relations.iterator(chunk_size=10000):
+        base = bases.get((employer_id, person_id))
         if base is None:
             if rates.lower_fen is None:
                 raise Conflict(
@@ -168,40 +195,44 @@ def _bill_employer(
                 )
             base, at_lower = rates.lower_fen, at_lower + 1
         employer_fen, employee_fen, account_fen = rates.amounts(
-            insurance, base, employer.injury_class
+            insurance, base, injury[employer_id]
         )
-        rows.append((person_id, insurance, base, employer_fen, employee_fen, account_fen))
-    due = sum(r[3] + r[4] for r in rows)
-    bill = Bill.objects.create(employer=employer, month=str(month), due_fen=due, lines=len(rows))
-    audit.record_row(principal, "contribution.bill", bill)
-    seq = audit.reserve_seq()
-    Line.objects.bulk_create(
+        by_employer.setdefault(employer_id, []).append(
+            (person_id, insurance, base, employer_fen, employee_fen, account_fen)
+        )
+    bill_seq = audit.reserve_seq()
+    bills = Bill.objects.bulk_create(
         [
-            Line(
-                bill=bill,
-                person_id=p,
-                insurance=i,
+            Bill(
+                employer_id=employer_id,
                 month=str(month),
-                base_fen=b,
-                employer_fen=er,
-                employee_fen=ee,
-                account_fen=ac,
-                audit_seq=seq,
+                due_fen=sum(r[3] + r[4] for r in rows),
+                lines=len(rows),
+                audit_seq=bill_seq,
             )
-            for p, i, b, er, ee, ac in rows
+            for employer_id, rows in by_employer.items()
         ],
         batch_size=5000,
     )
-    audit.record_batch(principal, "contribution.lines", Line, seq)
-    return len(rows), at_lower
+    audit.record_batch(principal, "contribution.bills", Bill, bill_seq)
+    line_seq = audit.reserve_seq()
+    rows: list[bulk.LineRow] = [
+        (bill.pk, p, i, str(month), b, er, ee, ac, "due")
+        for bill in bills
+        for p, i, b, er, ee, ac in by_employer[bill.employer_id]
+    ]
+    leaves = bulk.write_lines(rows, line_seq)
+    audit.record_batch_leaves(principal, "contribution.lines", Line, line_seq, leaves)
+    return len(bills), len(rows), at_lower
 
 
-def _bases(employer_id: int, person_ids: list[int], month: YearMonth) -> dict[int, int]:
-    """Each person's latest declared base with this employer that has started by the month."""
-    found: dict[int, tuple[str, int]] = {}
-    for person_id, valid_from, base in Declaration.objects.filter(
-        employer_id=employer_id, person_id__in=set(person_ids), valid_from__lte=str(month)
-    ).values_list("person_id", "valid_from", "base_fen"):
-        if person_id not in found or valid_from > found[person_id][0]:
-            found[person_id] = (valid_from, base)
-    return {person_id: base for person_id, (_, base) in found.items()}
+def _bases(employer_ids: list[int], month: YearMonth) -> dict[tuple[int, int], int]:
+    """Each person's latest declared base with each employer that has started by the month."""
+    found: dict[tuple[int, int], tuple[str, int]] = {}
+    for employer_id, person_id, valid_from, base in Declaration.objects.filter(
+        employer_id__in=employer_ids, valid_from__lte=str(month)
+    ).values_list("employer_id", "person_id", "valid_from", "base_fen"):
+        key = (employer_id, person_id)
+        if key not in found or valid_from > found[key][0]:
+            found[key] = (valid_from, base)
+    return {key: base for key, (_, base) in found.items()}
