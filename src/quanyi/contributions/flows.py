@@ -7,7 +7,7 @@ resumable (employers already billed are skipped) and refused once the month is c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.conf import settings
@@ -36,6 +36,9 @@ class Rates:
     injury: dict[int, Fraction]
     account: Fraction
     lower_fen: int | None  # None where the rulebook has no bounds for the month
+    _cache: dict[tuple[str, int, int], tuple[int, int, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, book: Rulebook, region: str, month: YearMonth) -> Rates:
@@ -56,16 +59,22 @@ class Rates:
         )
 
     def amounts(self, insurance: str, base_fen: int, injury_class: int) -> tuple[int, int, int]:
-        """(employer, employee, personal-account) fen for one line, each rounded half-up once."""
-        employer_rate = (
-            self.injury[injury_class] if insurance == "injury" else self.employer[insurance]
-        )
-        share = self.account if insurance == "pension" else Fraction(0)
-        return (
-            _times(base_fen, employer_rate),
-            _times(base_fen, self.employee[insurance]),
-            _times(base_fen, share),
-        )
+        """(employer, employee, personal-account) fen for one line, each rounded half-up once.
+        Bases repeat (bounds, common wages), so results are kept per month's rates."""
+        key = (insurance, base_fen, injury_class)
+        found = self._cache.get(key)
+        if found is None:
+            employer_rate = (
+                self.injury[injury_class] if insurance == "injury" else self.employer[insurance]
+            )
+            share = self.account if insurance == "pension" else Fraction(0)
+            found = (
+                _times(base_fen, employer_rate),
+                _times(base_fen, self.employee[insurance]),
+                _times(base_fen, share),
+            )
+            self._cache[key] = found
+        return found
 
 
 def _times(base_fen: int, rate: Fraction) -> int:
@@ -216,8 +225,9 @@ def _bill_unit(
     )
     audit.record_batch(principal, "contribution.bills", Bill, bill_seq)
     line_seq = audit.reserve_seq()
+    month_text = str(month)
     rows: list[bulk.LineRow] = [
-        (bill.pk, p, i, str(month), b, er, ee, ac, "due")
+        (bill.pk, p, i, month_text, b, er, ee, ac, "due")
         for bill in bills
         for p, i, b, er, ee, ac in by_employer[bill.employer_id]
     ]
