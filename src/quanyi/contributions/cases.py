@@ -8,7 +8,7 @@ from typing import Any
 from quanyi.contributions import declarations
 from quanyi.core.principal import Principal
 from quanyi.registry.identifiers import mask
-from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES
+from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES, Stage
 from quanyi.workflow.types import CaseType, Change, register
 
 
@@ -99,5 +99,61 @@ register(
         _import_check,
         _import_diff,
         _import_apply,
+    )
+)
+
+
+# --- contribution.backpay --------------------------------------------------------------------
+
+BACKPAY_STAGES = (Stage.INTAKE, Stage.REVIEW, Stage.RECHECK, Stage.APPROVAL)
+
+
+def _backpay_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
+    from quanyi.contributions import backpay
+
+    backpay.clean(principal, payload)
+    return dict(payload)
+
+
+def _backpay_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
+    """Each month and insurance with its amounts, the late interest the account gets and the
+    late fee owed to the fund: the calculation the reviewers check."""
+    from quanyi.contributions import backpay
+
+    cleaned = backpay.clean(principal, payload)
+    return [
+        Change(
+            f"backpay {line.month} {line.insurance}",
+            "amounts",
+            None,
+            {
+                "base_fen": line.base_fen,
+                "clamped": line.clamped,
+                "employer_fen": line.employer_fen,
+                "employee_fen": line.employee_fen,
+                "account_fen": line.account_fen,
+                "late_interest_fen": line.late_interest_fen,
+                "late_fee_fen": line.late_fee_fen,
+            },
+        )
+        for line in cleaned.lines
+    ]
+
+
+def _backpay_apply(principal: Principal, payload: Mapping[str, Any]) -> str:
+    from quanyi.contributions import backpay
+
+    return backpay.apply(principal, payload)
+
+
+register(
+    CaseType(
+        "contribution.backpay",
+        "补缴",
+        "back-payment",
+        BACKPAY_STAGES,
+        _backpay_check,
+        _backpay_diff,
+        _backpay_apply,
     )
 )
