@@ -198,8 +198,11 @@ def _credit(principal: Principal, bill: Bill, paid_on: date) -> None:
         .exclude(bill=bill)
         .values_list("person_id", "insurance")
     )
-    for _, person_id, insurance, _, _ in lines:
-        accounts.count_paid_month(person_id, insurance, (person_id, insurance) not in already)
+    accounts.count_paid_months(
+        (person_id, insurance)
+        for _, person_id, insurance, _, _ in lines
+        if (person_id, insurance) not in already
+    )
 
 
 def due_date(month: str) -> date:

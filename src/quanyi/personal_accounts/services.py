@@ -107,56 +107,81 @@ def credit(principal: Principal, credits: Iterable[Credit], paid_on: date) -> in
     return len(entries)
 
 
-def _project(entries: list[Entry]) -> None:
-    """Fold new entries into the year balances (this year's and every later one on record)."""
-    by_person: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+def _project(
+    entries: list[Entry], ensure_year: int | None = None, persons: Iterable[int] = ()
+) -> None:
+    """Fold new entries into the year balances — the entry's year and every later year on
+    record — with a few set-based statements whatever the number of accounts. ``ensure_year``
+    gives each of ``persons`` a row for that year even when nothing was entered in it."""
+    deltas: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for entry in entries:
-        credited, interest = by_person[entry.person_id].get(entry.year, (0, 0))
-        if entry.kind in INTEREST_KINDS:
-            interest += entry.amount_fen
-        else:
-            credited += entry.amount_fen
-        by_person[entry.person_id][entry.year] = (credited, interest)
-    for person_id, years in by_person.items():
-        for year, (credited, interest) in sorted(years.items()):
-            _add_to_year(person_id, year, credited, interest)
-
-
-def _add_to_year(person_id: int, year: int, credited: int, interest: int) -> None:
-    row = YearBalance.objects.filter(person_id=person_id, year=year).first()
-    if row is None:
-        before = (
-            YearBalance.objects.filter(person_id=person_id, year__lt=year).order_by("-year").first()
+        deltas[entry.person_id][entry.year][1 if entry.kind in INTEREST_KINDS else 0] += (
+            entry.amount_fen
         )
-        opening = before.closing_fen if before else 0
-        row = YearBalance(
-            person_id=person_id,
-            year=year,
-            opening_fen=opening,
-            credited_fen=0,
-            interest_fen=0,
-            closing_fen=opening,
-        )
-    row.credited_fen += credited
-    row.interest_fen += interest
-    row.closing_fen += credited + interest
-    row.save()
-    delta = credited + interest
-    if delta:  # later years on record open with this year's closing
-        for later in YearBalance.objects.filter(person_id=person_id, year__gt=year):
-            later.opening_fen += delta
-            later.closing_fen += delta
-            later.save(update_fields=["opening_fen", "closing_fen"])
-
-
-def count_paid_month(person_id: int, insurance: str, newly_paid: bool) -> None:
-    if not newly_paid:
+    if ensure_year is not None:
+        for person_id in persons:
+            deltas[person_id][ensure_year]
+    if not deltas:
         return
-    row, _ = PaidMonths.objects.get_or_create(
-        person_id=person_id, insurance=insurance, defaults={"months": 0}
+    rows: dict[int, dict[int, YearBalance]] = defaultdict(dict)
+    wanted = list(deltas)
+    for start in range(0, len(wanted), 5000):
+        for row in YearBalance.objects.filter(person_id__in=wanted[start : start + 5000]):
+            rows[row.person_id][row.year] = row
+    changed: list[YearBalance] = []
+    created: list[YearBalance] = []
+    for person_id, years in deltas.items():
+        mine = rows[person_id]
+        for year in sorted(years):
+            if year not in mine:
+                before = [y for y in mine if y < year]
+                opening = mine[max(before)].closing_fen if before else 0
+                mine[year] = YearBalance(
+                    person_id=person_id,
+                    year=year,
+                    opening_fen=opening,
+                    credited_fen=0,
+                    interest_fen=0,
+                    closing_fen=opening,
+                )
+                created.append(mine[year])
+        for year, (credited, interest) in sorted(years.items()):
+            row = mine[year]
+            row.credited_fen += credited
+            row.interest_fen += interest
+            row.closing_fen += credited + interest
+            for later in (mine[y] for y in mine if y > year):
+                later.opening_fen += credited + interest
+                later.closing_fen += credited + interest
+        changed += [row for row in mine.values() if row.pk is not None]
+    YearBalance.objects.bulk_create(created, batch_size=5000)
+    YearBalance.objects.bulk_update(
+        changed, ["opening_fen", "credited_fen", "interest_fen", "closing_fen"], batch_size=2000
     )
-    row.months += 1
-    row.save(update_fields=["months"])
+
+
+def count_paid_months(pairs: Iterable[tuple[int, str]]) -> None:
+    """Add one paid month to each (person, insurance) given — set-based."""
+    wanted: dict[tuple[int, str], int] = defaultdict(int)
+    for pair in pairs:
+        wanted[pair] += 1
+    if not wanted:
+        return
+    existing = {
+        (row.person_id, row.insurance): row
+        for row in PaidMonths.objects.filter(person_id__in={p for p, _ in wanted})
+    }
+    changed = []
+    created = []
+    for pair, count in wanted.items():
+        row = existing.get(pair)
+        if row is None:
+            created.append(PaidMonths(person_id=pair[0], insurance=pair[1], months=count))
+        else:
+            row.months += count
+            changed.append(row)
+    PaidMonths.objects.bulk_create(created, batch_size=5000)
+    PaidMonths.objects.bulk_update(changed, ["months"], batch_size=2000)
 
 
 # --- yearly interest -------------------------------------------------------------------------
@@ -222,8 +247,7 @@ def credit_interest(principal: Principal, year: int, region: str) -> InterestOut
             entry.audit_seq = seq
         Entry.objects.bulk_create(entries, batch_size=5000)
         audit.record_batch(principal, "account.interest", Entry, seq)
-        _ensure_years(set(opening) | set(credits), year)
-        _project(entries)
+        _project(entries, ensure_year=year, persons=set(opening) | set(credits))
     audit.create_entry(
         principal,
         "account.close_year",
@@ -236,12 +260,6 @@ def credit_interest(principal: Principal, year: int, region: str) -> InterestOut
         interest_fen=total,
     )
     return InterestOutcome(year, rate, method, len(entries), total)
-
-
-def _ensure_years(person_ids: set[int], year: int) -> None:
-    """Give every account a row for the year, even with nothing credited in it."""
-    for person_id in person_ids:
-        _add_to_year(person_id, year, 0, 0)
 
 
 def recount_months(person_ids: Iterable[int]) -> None:
