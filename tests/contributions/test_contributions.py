@@ -243,3 +243,24 @@ def test_consistency_checks_pass_then_name_each_mismatch(office: Office, insured
     problems = check(office.clerk)
     assert any(p.startswith(f"bill {bill.pk}: due") for p in problems)
     assert any(p.startswith(f"account of person {first.pk} in 2025") for p in problems)
+
+
+def test_the_record_screen_shows_the_account_and_contributions(office: Office, insured) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from tests.access import builders as staff_accounts
+
+    employer, first, second = insured
+    declare(office, employer, [(first, 1000000), (second, 1000000)])
+    post(office, "2025-01")
+    bill = Bill.objects.get()
+    pay(office, bill, bill.due_fen, date(2025, 2, 1), "B-1")
+    client = Client()
+    assert (
+        client.post("/login", {"username": "reviewer", "password": staff_accounts.PASSWORD}).status_code
+        == 302
+    )
+    page = client.get("/records", {"id_number": first.id_number}).content.decode()
+    assert 'id="account-balance">800.00<' in page
+    assert "1,600.00" in page  # the employer's pension share of 2025-01
+    assert "● 已缴" in page or "● paid" in page
