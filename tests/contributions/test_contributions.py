@@ -256,10 +256,8 @@ def test_the_record_screen_shows_the_account_and_contributions(office: Office, i
     bill = Bill.objects.get()
     pay(office, bill, bill.due_fen, date(2025, 2, 1), "B-1")
     client = Client()
-    assert (
-        client.post("/login", {"username": "reviewer", "password": staff_accounts.PASSWORD}).status_code
-        == 302
-    )
+    login = {"username": "reviewer", "password": staff_accounts.PASSWORD}
+    assert client.post("/login", login).status_code == 302
     page = client.get("/records", {"id_number": first.id_number}).content.decode()
     assert 'id="account-balance">800.00<' in page
     assert "1,600.00" in page  # the employer's pension share of 2025-01
