@@ -186,11 +186,7 @@ def revoke(principal: Principal, username: str, role: str) -> RoleGrant:
     row = RoleGrant.objects.filter(user=user, role=role, revoked_at__isnull=True).first()
     if row is None:
         raise InvalidInput.one("role", "not_held", "未持有该角色", "the role is not held")
-    prior = audit.prior_version(row)
-    row.revoked_at = timezone.now()
-    row.save(update_fields=["revoked_at"])
-    audit.record_row(principal, "account.revoke", row, prior)
-    return row
+    return audit.update_row(principal, "account.revoke", row, revoked_at=timezone.now())
 
 
 def set_disabled(principal: Principal, username: str, disabled: bool) -> User:
@@ -201,13 +197,10 @@ def set_disabled(principal: Principal, username: str, disabled: bool) -> User:
         raise InvalidInput.one(
             "username", "self", "不能停用自己的账户", "you cannot disable yourself"
         )
-    account = user.account
-    prior = audit.prior_version(account)
-    account.disabled = disabled
-    account.save(update_fields=["disabled"])
+    action = "account.disable" if disabled else "account.enable"
+    audit.update_row(principal, action, user.account, disabled=disabled)
     user.is_active = not disabled
     user.save(update_fields=["is_active"])
-    audit.record_row(principal, "account.disable" if disabled else "account.enable", account, prior)
     if disabled:
         end_sessions(user)
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(

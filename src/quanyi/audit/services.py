@@ -165,6 +165,16 @@ def record_row(
     return event
 
 
+def update_row(principal: Principal, action: str, row: M, **changes: Any) -> M:
+    """Write ``changes`` to a tracked row and audit it with the version it replaces."""
+    prior = prior_version(row)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save(update_fields=list(changes))
+    record_row(principal, action, row, prior)
+    return row
+
+
 def create_entry(principal: Principal, action: str, model: type[M], **values: Any) -> M:
     """Insert one row of an append-only ledger already stamped with the seq of the event that
     audits it (the row can never be updated afterwards)."""

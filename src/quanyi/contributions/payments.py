@@ -164,11 +164,14 @@ def _pay(principal: Principal, bill: Bill, row: PaymentRow, channel: str) -> Non
         bank_ref=row.bank_ref,
         channel=channel,
     )
-    prior = audit.prior_version(bill)
-    bill.paid_fen += row.amount_fen
-    bill.status = BillStatus.PAID if bill.paid_fen >= bill.due_fen else BillStatus.PARTIAL
-    bill.save(update_fields=["paid_fen", "status"])
-    audit.record_row(principal, "contribution.bill_paid", bill, prior)
+    paid = bill.paid_fen + row.amount_fen
+    audit.update_row(
+        principal,
+        "contribution.bill_paid",
+        bill,
+        paid_fen=paid,
+        status=BillStatus.PAID if paid >= bill.due_fen else BillStatus.PARTIAL,
+    )
     if bill.status == BillStatus.PAID:
         _credit(principal, bill, row.paid_on)
 

@@ -185,13 +185,7 @@ def _end(principal: Principal, relation: InsuranceRelation, end: str) -> Insuran
 
 
 def _update(principal: Principal, row: T, changes: Mapping[str, Any], action: str) -> T:
-    """Write ``changes`` to a tracked row and audit it with the version it replaces."""
-    prior = audit.prior_version(row)
-    for name, value in changes.items():
-        setattr(row, name, value)
-    row.save(update_fields=list(changes))
-    audit.record_row(principal, action, row, prior)
-    return row
+    return audit.update_row(principal, action, row, **changes)
 
 
 # --- corrections (更正): only through an approved record.correct case -------------------------

@@ -80,15 +80,6 @@ def _decide(
     )
 
 
-def _save(principal: Principal, case: Case, action: str, **changes: Any) -> Case:
-    prior = audit.prior_version(case)
-    for name, value in changes.items():
-        setattr(case, name, value)
-    case.save(update_fields=list(changes))
-    audit.record_row(principal, action, case, prior)
-    return case
-
-
 def _validate(principal: Principal, case_type: types.CaseType, payload: Any) -> dict[str, Any]:
     if not isinstance(payload, Mapping):
         raise InvalidInput.one(
@@ -227,16 +218,20 @@ def act(principal: Principal, case_id: int, decision: str, opinion: str = "") ->
                 "opinion", "required", "退回须写明意见", "a rejection states its reason"
             )
         _decide(principal, case, stage, Decision.REJECT, opinion)
-        return _save(principal, case, "case.return", status=CaseStatus.RETURNED, stage=Stage.INTAKE)
+        return audit.update_row(
+            principal, "case.return", case, status=CaseStatus.RETURNED, stage=Stage.INTAKE
+        )
     case_type = types.get(case.type)
     position = case_type.stages.index(stage)
     if position + 1 < len(case_type.stages):
         _decide(principal, case, stage, Decision.APPROVE, opinion)
-        return _save(principal, case, "case.advance", stage=case_type.stages[position + 1])
+        return audit.update_row(
+            principal, "case.advance", case, stage=case_type.stages[position + 1]
+        )
     result = _apply(principal, case, case_type, opinion)
     _decide(principal, case, stage, Decision.APPROVE, opinion)
-    return _save(
-        principal, case, "case.approve", status=CaseStatus.APPROVED, stage="", result=result[:100]
+    return audit.update_row(
+        principal, "case.approve", case, status=CaseStatus.APPROVED, stage="", result=result[:100]
     )
 
 
@@ -295,7 +290,7 @@ def withdraw(principal: Principal, case: Case, opinion: str = "") -> Case:
     if case.status not in (CaseStatus.OPEN, CaseStatus.RETURNED):
         raise wrong_state("业务件已办结或已撤回", "the case is already closed")
     _decide(principal, case, Stage.INTAKE, Decision.WITHDRAW, opinion)
-    return _save(principal, case, "case.withdraw", status=CaseStatus.WITHDRAWN, stage="")
+    return audit.update_row(principal, "case.withdraw", case, status=CaseStatus.WITHDRAWN, stage="")
 
 
 def resubmit(
@@ -315,10 +310,10 @@ def resubmit(
         raise wrong_state("只有已退回的业务件可以重新提交", "only a returned case is resubmitted")
     case_type = types.get(case.type)
     cleaned = _validate(principal, case_type, case.payload if payload is None else payload)
-    _save(
+    audit.update_row(
         principal,
-        case,
         "case.resubmit",
+        case,
         payload=cleaned,
         status=CaseStatus.OPEN,
         stage=case_type.stages[1],
