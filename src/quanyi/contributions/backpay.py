@@ -56,7 +56,7 @@ def clean(
     principal: Principal, payload: Mapping[str, Any], today: date | None = None
 ) -> CleanBackpay:
     """Every reason at once; nothing is written."""
-    from quanyi.personal_accounts.services import closed_years
+    from quanyi.personal_accounts.services import closed_years, late_placement
 
     today = today or date.today()
     errors: list[FieldError] = [
@@ -172,13 +172,7 @@ def clean(
                 )
                 continue
             er, ee, ac = rates.amounts(insurance, base.base_fen, employer.injury_class)
-            between = [y for y in range(month.year, today.year) if y in closed]
-            rate_list = [
-                (y, book.fraction("interest.rate", person.agency_region, date(y, 1, 1)))
-                for y in between
-            ]
-            method = book.text("interest.method", person.agency_region, date(month.year, 1, 1))
-            late = calc.late_credit_interest(ac, month.month, rate_list, method) if ac else 0
+            _, late = late_placement(book, person.agency_region, text, ac, today.year, closed)
             days = (today - due_date(text)).days
             lines.append(
                 BackpayLine(

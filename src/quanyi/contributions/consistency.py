@@ -18,8 +18,7 @@ from quanyi.core.principal import Principal
 
 
 def check(principal: Principal) -> list[str]:
-    from quanyi.personal_accounts.models import PaidMonths, YearBalance
-    from quanyi.personal_accounts.rebuild import expected_balances, expected_months
+    from quanyi.personal_accounts.rebuild import compare
 
     authorize(principal, "accounts.close")
     problems: list[str] = []
@@ -53,27 +52,5 @@ def check(principal: Principal) -> list[str]:
         )
         if bill.status != expected:
             problems.append(f"bill {bill.pk}: status {bill.status}, amounts say {expected}")
-    balances = expected_balances()
-    stored = {
-        (p, y): (o, c, i, cl)
-        for p, y, o, c, i, cl in YearBalance.objects.values_list(
-            "person_id", "year", "opening_fen", "credited_fen", "interest_fen", "closing_fen"
-        )
-    }
-    for key in sorted(set(balances) | set(stored)):
-        if balances.get(key) != stored.get(key):
-            problems.append(
-                f"account of person {key[0]} in {key[1]}: {stored.get(key)},"
-                f" ledger {balances.get(key)}"
-            )
-    months = expected_months()
-    counted = {
-        (p, i): m for p, i, m in PaidMonths.objects.values_list("person_id", "insurance", "months")
-    }
-    for pair in sorted(set(months) | set(counted)):
-        if months.get(pair, 0) != counted.get(pair, 0):
-            problems.append(
-                f"contribution months of person {pair[0]} ({pair[1]}): {counted.get(pair, 0)},"
-                f" paid lines {months.get(pair, 0)}"
-            )
+    problems += compare().differences
     return problems

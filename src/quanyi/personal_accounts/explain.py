@@ -10,6 +10,7 @@ from typing import Any
 
 from quanyi.access.policy import readable
 from quanyi.contributions.models import Line
+from quanyi.core.money import round_fen
 from quanyi.core.principal import Principal
 from quanyi.personal_accounts.models import Entry, EntryKind, YearBalance
 from quanyi.registry.errors import person_not_found
@@ -80,13 +81,7 @@ def explain(principal: Principal, id_number: str, year: int) -> dict[str, Any]:
     if interest_rows and found is not None:
         rate = Decimal(found[0])
         method = book.text("interest.method", person.agency_region, on)
-        credited = sum(by_month.values())
-        exact = (
-            Decimal(opening) * rate + Decimal(credited) * rate * calc.NATIONAL_FACTOR
-            if method == "national"
-            else Decimal(opening) * rate
-            + sum(Decimal(a) * (13 - m) for m, a in by_month.items()) * rate / 12
-        )
+        exact = calc.exact_interest(opening, by_month, rate, method)
         source = Parameter.objects.filter(pk=found[3]).values_list("source", "note").first()
         body["interest"] = {
             "method": method,
@@ -94,7 +89,7 @@ def explain(principal: Principal, id_number: str, year: int) -> dict[str, Any]:
             "rate": str(rate),
             "rate_source": " — ".join(s for s in (source or ()) if s),
             "exact_fen": str(exact.quantize(Decimal("0.0001"))),
-            "rounded_fen": calc.yearly_interest(opening, by_month, rate, method),
+            "rounded_fen": round_fen(exact),
             "credited_fen": sum(interest_rows),
         }
         body["interest"]["agrees"] = body["interest"]["rounded_fen"] == sum(interest_rows)

@@ -61,10 +61,15 @@ def expected_months() -> dict[tuple[int, str], int]:
     return dict(counts)
 
 
-def rebuild(principal: Principal) -> RebuildReport:
-    assert connection.in_atomic_block, "the caller owns the transaction"
-    authorize(principal, "accounts.close")
-    report = RebuildReport()
+@dataclass
+class Comparison:
+    balances: dict[tuple[int, int], Balance]
+    months: dict[tuple[int, str], int]
+    differences: list[str]
+
+
+def compare() -> Comparison:
+    """What the ledgers say the projections should hold, and every place they do not."""
     balances = expected_balances()
     stored = {
         (p, y): (o, c, i, cl)
@@ -72,22 +77,30 @@ def rebuild(principal: Principal) -> RebuildReport:
             "person_id", "year", "opening_fen", "credited_fen", "interest_fen", "closing_fen"
         )
     }
-    for key in sorted(set(balances) | set(stored)):
-        if balances.get(key) != stored.get(key):
-            report.differences.append(
-                f"balance person {key[0]} year {key[1]}: stored {stored.get(key)},"
-                f" ledger {balances.get(key)}"
-            )
+    differences = [
+        f"account of person {key[0]} in {key[1]}: {stored.get(key)}, ledger {balances.get(key)}"
+        for key in sorted(set(balances) | set(stored))
+        if balances.get(key) != stored.get(key)
+    ]
     months = expected_months()
-    stored_months = {
+    counted = {
         (p, i): m for p, i, m in PaidMonths.objects.values_list("person_id", "insurance", "months")
     }
-    for pair in sorted(set(months) | set(stored_months)):
-        if months.get(pair, 0) != stored_months.get(pair, 0):
-            report.differences.append(
-                f"months person {pair[0]} {pair[1]}: stored {stored_months.get(pair, 0)},"
-                f" ledger {months.get(pair, 0)}"
-            )
+    differences += [
+        f"contribution months of person {pair[0]} ({pair[1]}): {counted.get(pair, 0)},"
+        f" paid lines {months.get(pair, 0)}"
+        for pair in sorted(set(months) | set(counted))
+        if months.get(pair, 0) != counted.get(pair, 0)
+    ]
+    return Comparison(balances, months, differences)
+
+
+def rebuild(principal: Principal) -> RebuildReport:
+    assert connection.in_atomic_block, "the caller owns the transaction"
+    authorize(principal, "accounts.close")
+    found = compare()
+    balances, months = found.balances, found.months
+    report = RebuildReport(differences=found.differences)
     YearBalance.objects.all().delete()
     YearBalance.objects.bulk_create(
         [

@@ -46,56 +46,58 @@ def closed_years(region: str) -> set[int]:
     }
 
 
+def late_placement(
+    book: Rulebook | None,
+    region: str,
+    month: str,
+    amount_fen: int,
+    paid_year: int,
+    closed: set[int],
+) -> tuple[int, int]:
+    """(account year, late interest) of a credit for ``month`` paid in ``paid_year``: its own
+    year while open; otherwise the first open year, with the interest it missed in the closed
+    years between, at their rates, by the region's method."""
+    year = int(month[:4])
+    if year not in closed:
+        return year, 0
+    book = book or Rulebook.load()
+    target = max(paid_year, max(closed) + 1)
+    rates = [
+        (y, book.fraction("interest.rate", region, date(y, 1, 1)))
+        for y in range(year, target)
+        if y in closed
+    ]
+    method = book.text("interest.method", region, date(year, 1, 1))
+    return target, calc.late_credit_interest(amount_fen, int(month[5:]), rates, method)
+
+
 def credit(principal: Principal, credits: Iterable[Credit], paid_on: date) -> int:
     """Credit paid months to their accounts (one batch event); returns entries written."""
     assert connection.in_atomic_block, "the caller owns the transaction"
-    book: Rulebook | None = None
+    book = None  # read only when a credit falls in a closed year
     closed_by_region: dict[str, set[int]] = {}
     entries: list[Entry] = []
     for item in credits:
         if item.amount_fen <= 0:
             continue
         closed = closed_by_region.setdefault(item.region, closed_years(item.region))
-        year = int(item.month[:4])
-        if year not in closed:
-            entries.append(
-                Entry(
-                    person_id=item.person_id,
-                    year=year,
-                    month=item.month,
-                    kind=EntryKind.CREDIT,
-                    amount_fen=item.amount_fen,
-                    line_id=item.line_id,
-                )
-            )
-            continue
-        book = book or Rulebook.load()
-        target = max(paid_on.year, max(closed) + 1)
-        between = [y for y in range(year, target) if y in closed]
-        rates = [(y, book.fraction("interest.rate", item.region, date(y, 1, 1))) for y in between]
-        method = book.text("interest.method", item.region, date(year, 1, 1))
-        entries.append(
-            Entry(
-                person_id=item.person_id,
-                year=target,
-                month=item.month,
-                kind=EntryKind.CREDIT,
-                amount_fen=item.amount_fen,
-                line_id=item.line_id,
-            )
+        if book is None and int(item.month[:4]) in closed:
+            book = Rulebook.load()
+        year, late = late_placement(
+            book, item.region, item.month, item.amount_fen, paid_on.year, closed
         )
-        late = calc.late_credit_interest(item.amount_fen, int(item.month[5:]), rates, method)
-        if late:
-            entries.append(
-                Entry(
-                    person_id=item.person_id,
-                    year=target,
-                    month=item.month,
-                    kind=EntryKind.LATE_INTEREST,
-                    amount_fen=late,
-                    line_id=item.line_id,
+        for kind, amount in ((EntryKind.CREDIT, item.amount_fen), (EntryKind.LATE_INTEREST, late)):
+            if amount:
+                entries.append(
+                    Entry(
+                        person_id=item.person_id,
+                        year=year,
+                        month=item.month,
+                        kind=kind,
+                        amount_fen=amount,
+                        line_id=item.line_id,
+                    )
                 )
-            )
     if not entries:
         return 0
     seq = audit.reserve_seq()

@@ -65,26 +65,34 @@ def late_fee(owed_fen: int, days: int, daily: Decimal = LATE_FEE_DAILY) -> int:
 # --- the personal account ------------------------------------------------------------------
 
 
+def exact_interest(
+    opening_fen: int,
+    credits_by_month: Mapping[int, int],
+    rate: Decimal,
+    method: str = "national",
+) -> Decimal:
+    """A year's interest before rounding.
+
+    ``national`` (年度计息): opening × r + credited × r × 1.083 × ½.
+    ``monthly`` (月积数法): opening × r + Σ credit_m × r × (13 − m) / 12.
+    """
+    if method == "national":
+        credited = sum(credits_by_month.values())
+        return Decimal(opening_fen) * rate + Decimal(credited) * rate * NATIONAL_FACTOR
+    if method == "monthly":
+        weighted = sum(Decimal(amount) * (13 - month) for month, amount in credits_by_month.items())
+        return Decimal(opening_fen) * rate + weighted * rate / 12
+    raise ValueError(f"unknown interest method {method!r}")
+
+
 def yearly_interest(
     opening_fen: int,
     credits_by_month: Mapping[int, int],
     rate: Decimal,
     method: str = "national",
 ) -> int:
-    """A year's interest, rounded once.
-
-    ``national`` (年度计息): opening × r + credited × r × 1.083 × ½.
-    ``monthly`` (月积数法): opening × r + Σ credit_m × r × (13 − m) / 12.
-    """
-    credited = sum(credits_by_month.values())
-    if method == "national":
-        exact = Decimal(opening_fen) * rate + Decimal(credited) * rate * NATIONAL_FACTOR
-    elif method == "monthly":
-        weighted = sum(Decimal(amount) * (13 - month) for month, amount in credits_by_month.items())
-        exact = Decimal(opening_fen) * rate + weighted * rate / 12
-    else:
-        raise ValueError(f"unknown interest method {method!r}")
-    return round_fen(exact)
+    """A year's interest, rounded once."""
+    return round_fen(exact_interest(opening_fen, credits_by_month, rate, method))
 
 
 @dataclass(frozen=True)
