@@ -160,15 +160,10 @@ def clean_employer(principal: Principal, data: Mapping[str, Any]) -> dict[str, A
     return cleaned
 
 
-def clean_employer_change(
-    principal: Principal, employer: Employer, data: Mapping[str, Any]
+def _employer_fields(
+    errors: ErrorCollector, principal: Principal, data: Mapping[str, Any]
 ) -> dict[str, Any]:
-    errors = ErrorCollector()
-    _unknown_fields(errors, data, EMPLOYER_CHANGE_FIELDS)
-    if not data:
-        errors.add("data", "nothing_to_change", "没有要变更的内容", "nothing to change")
-    if employer.status == EmployerStatus.CANCELLED:
-        errors.add("uscc", "cancelled", "单位已注销，不能变更", "the employer is cancelled")
+    """The changeable employer fields present in ``data``, cleaned."""
     cleaned: dict[str, Any] = {}
     if "name" in data:
         cleaned["name"] = _text(errors, data, "name", required=True, max_length=200)
@@ -179,6 +174,19 @@ def clean_employer_change(
         _in_scope(errors, principal, "region", cleaned["region"])
     if "injury_class" in data:
         cleaned["injury_class"] = _injury_class(errors, data)
+    return cleaned
+
+
+def clean_employer_change(
+    principal: Principal, employer: Employer, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    errors = ErrorCollector()
+    _unknown_fields(errors, data, EMPLOYER_CHANGE_FIELDS)
+    if not data:
+        errors.add("data", "nothing_to_change", "没有要变更的内容", "nothing to change")
+    if employer.status == EmployerStatus.CANCELLED:
+        errors.add("uscc", "cancelled", "单位已注销，不能变更", "the employer is cancelled")
+    cleaned = _employer_fields(errors, principal, data)
     if "status" in data:
         if data["status"] not in (EmployerStatus.ACTIVE, EmployerStatus.SUSPENDED):
             errors.add(
@@ -306,6 +314,21 @@ def clean_person(
     return cleaned
 
 
+def _person_fields(errors: ErrorCollector, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The changeable person fields present in ``data``, cleaned."""
+    cleaned: dict[str, Any] = {}
+    if "name" in data:
+        cleaned["name"] = _text(errors, data, "name", required=True, max_length=100)
+    if "phone" in data:
+        cleaned["phone"] = _phone(errors, data)
+    for name in ("hukou_region", "residence_region"):
+        if name in data:
+            cleaned[name] = _region(errors, data, name)
+    if "category" in data:
+        cleaned["category"] = _category(errors, data)
+    return cleaned
+
+
 def clean_person_change(
     principal: Principal, person: Person, data: Mapping[str, Any], today: date | None = None
 ) -> dict[str, Any]:
@@ -328,16 +351,7 @@ def clean_person_change(
             "人员已注销，不能变更",
             "the person's registration is cancelled",
         )
-    cleaned: dict[str, Any] = {}
-    if "name" in data:
-        cleaned["name"] = _text(errors, data, "name", required=True, max_length=100)
-    if "phone" in data:
-        cleaned["phone"] = _phone(errors, data)
-    for name in ("hukou_region", "residence_region"):
-        if name in data:
-            cleaned[name] = _region(errors, data, name)
-    if "category" in data:
-        cleaned["category"] = _category(errors, data)
+    cleaned = _person_fields(errors, data)
     if "guardian_id_number" in data:
         identity = parse_id_number(person.id_number)
         cleaned["guardian"] = _guardian(errors, data, identity, today)
@@ -562,15 +576,7 @@ def clean_person_correction(
             cleaned.update(
                 id_number=identity.number, sex=identity.sex, birth_date=identity.birth_date
             )
-    if "name" in changes:
-        cleaned["name"] = _text(errors, changes, "name", required=True, max_length=100)
-    if "phone" in changes:
-        cleaned["phone"] = _phone(errors, changes)
-    for name in ("hukou_region", "residence_region"):
-        if name in changes:
-            cleaned[name] = _region(errors, changes, name)
-    if "category" in changes:
-        cleaned["category"] = _category(errors, changes)
+    cleaned.update(_person_fields(errors, changes))
     errors.raise_if_any()
     return cleaned
 
@@ -581,16 +587,7 @@ def clean_employer_correction(
     errors = ErrorCollector()
     _unknown_fields(errors, changes, EMPLOYER_CORRECTABLE)
     _nothing(errors, changes)
-    cleaned: dict[str, Any] = {}
-    if "name" in changes:
-        cleaned["name"] = _text(errors, changes, "name", required=True, max_length=200)
-    if "address" in changes:
-        cleaned["address"] = _text(errors, changes, "address", required=False, max_length=300)
-    if "region" in changes:
-        cleaned["region"] = _region(errors, changes, "region")
-        _in_scope(errors, principal, "region", cleaned["region"])
-    if "injury_class" in changes:
-        cleaned["injury_class"] = _injury_class(errors, changes)
+    cleaned = _employer_fields(errors, principal, changes)
     errors.raise_if_any()
     return cleaned
 
