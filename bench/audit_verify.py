@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import sys
-import tempfile
 import time
+
+import instance
 
 
 def main() -> int:
@@ -28,16 +28,7 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="quanyi-bench-")
-    os.environ["QUANYI_DATA_DIR"] = data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quanyi.settings"
-    if args.database_url:
-        os.environ["QUANYI_DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("QUANYI_DATABASE_URL", None)
-    import django
-
-    django.setup()
+    instance.fresh(args.database_url)
     from django.db import connection, transaction
 
     from quanyi.audit import checkpoints

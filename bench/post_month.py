@@ -13,11 +13,11 @@ with the ratio and the peak memory.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import tempfile
 import time
 from datetime import date
+
+import instance
 
 
 def main() -> int:
@@ -27,15 +27,7 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    os.environ["QUANYI_DATA_DIR"] = tempfile.mkdtemp(prefix="quanyi-bench-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quanyi.settings"
-    if args.database_url:
-        os.environ["QUANYI_DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("QUANYI_DATABASE_URL", None)
-    import django
-
-    django.setup()
+    instance.fresh(args.database_url)
     from django.conf import settings
     from django.db import connection, transaction
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
 from datetime import date
+
+import instance
 
 
 def main() -> int:
@@ -27,15 +28,7 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    os.environ["QUANYI_DATA_DIR"] = tempfile.mkdtemp(prefix="quanyi-bench-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quanyi.settings"
-    if args.database_url:
-        os.environ["QUANYI_DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("QUANYI_DATABASE_URL", None)
-    import django
-
-    django.setup()
+    data_dir = instance.fresh(args.database_url)
     from django.conf import settings
     from django.db import connection, transaction
     from django.test import Client
@@ -64,7 +57,7 @@ def main() -> int:
             )
             if value is not None:
                 early.append(f"{key},000000,1980-01-01,{value},bench,carried back for the bench")
-    carried = os.path.join(os.environ["QUANYI_DATA_DIR"], "early.csv")
+    carried = os.path.join(data_dir, "early.csv")
     with open(carried, "w", encoding="utf-8") as handle:
         handle.write("\n".join(early) + "\n")
     system = Principal.system("system:bench")
