@@ -67,11 +67,11 @@ def clean(
     try:
         employer = registry.employer_by_uscc(principal, str(payload.get("uscc", "")))
     except QuanyiError as exc:
-        errors.append(FieldError("uscc", exc.code, exc.message("zh"), exc.message("en")))
+        errors.append(exc.at("uscc"))
     try:
         person = registry.person_by_id_number(principal, str(payload.get("id_number", "")))
     except QuanyiError as exc:
-        errors.append(FieldError("id_number", exc.code, exc.message("zh"), exc.message("en")))
+        errors.append(exc.at("id_number"))
     months: list[YearMonth] = []
     try:
         first = YearMonth.parse(str(payload.get("from_month", "")), "from_month")

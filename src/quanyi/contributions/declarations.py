@@ -52,7 +52,7 @@ def clean(principal: Principal, payload: Mapping[str, Any]) -> CleanDeclaration:
     except InvalidInput as exc:
         errors += exc.errors
     except QuanyiError as exc:  # not found, or another region's
-        errors.append(FieldError("uscc", exc.code, exc.message("zh"), exc.message("en")))
+        errors.append(exc.at("uscc"))
     valid_from = ""
     try:
         valid_from = str(YearMonth.parse(str(payload.get("valid_from", "")), "valid_from"))
@@ -72,9 +72,7 @@ def clean(principal: Principal, payload: Mapping[str, Any]) -> CleanDeclaration:
                 book.fen("base.upper", employer.agency_region, on),
             )
         except QuanyiError as exc:
-            errors.append(
-                FieldError("valid_from", "no_bounds", exc.message("zh"), exc.message("en"))
-            )
+            errors.append(exc.at("valid_from", "no_bounds"))
     numbers = []
     parsed: list[tuple[int, str, int]] = []
     for index, row in enumerate(raw_rows, start=1):

@@ -43,6 +43,10 @@ class QuanyiError(Exception):
         lang = lang or current_language()
         return self.en if lang == "en" else self.zh
 
+    def at(self, field: str, code: str | None = None) -> FieldError:
+        """This error as one field's reason, for a report of every reason at once."""
+        return FieldError(field, code or self.code, self.message("zh"), self.message("en"))
+
 
 class InvalidInput(QuanyiError):
     """Bad input: every field error found, not just the first."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -31,13 +32,13 @@ DECISION_LABELS = {
 }
 
 
-def _label(labels: dict[str, tuple[str, str]], key: str) -> str:
+def _label(labels: Mapping[Any, tuple[str, str]], key: str) -> str:
     zh, en = labels.get(key, (key, key))
     return en if current_language() == "en" else zh
 
 
 def _stage_label(stage: str) -> str:
-    return _label({str(s): v for s, v in LABELS.items()}, stage) if stage else ""
+    return _label(LABELS, stage) if stage else ""  # Stage is a StrEnum: its keys are strings
 
 
 def _visible(principal: Principal) -> QuerySet[Case]:
