@@ -165,8 +165,7 @@ def _pay(args: argparse.Namespace) -> int:
 
 
 def _import_legacy(args: argparse.Namespace) -> int:
-    from quanyi.contributions import legacy
-    from quanyi.core.errors import InvalidInput
+    from quanyi.core.errors import InvalidInput, QuanyiError
     from quanyi.workflow import queries, services
 
     folder = Path(args.directory)
@@ -177,19 +176,25 @@ def _import_legacy(args: argparse.Namespace) -> int:
         )
     contents = {name: path.read_bytes() for name, path in found.items()}
     try:
-        texts = {name: data.decode("utf-8") for name, data in contents.items()}
+        for data in contents.values():
+            data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InvalidInput.one(
             "file", "not_utf8", "文件须为 UTF-8 编码", "files are UTF-8"
         ) from error
-    legacy.validate(args.principal, texts)  # every bad row, before anything is kept
+    # Submitting validates every row of the stored files once; if it refuses, files no case
+    # refers to are removed again.
     files = {name: services.store_content(data) for name, data in contents.items()}
-    case = services.submit(
-        args.principal,
-        "import.legacy",
-        {"files": files},
-        tuple(services.NewAttachment(name, data) for name, data in contents.items()),
-    )
+    try:
+        case = services.submit(
+            args.principal,
+            "import.legacy",
+            {"files": files},
+            tuple(services.NewAttachment(name, data) for name, data in contents.items()),
+        )
+    except QuanyiError:
+        services.discard_unreferenced(files.values())
+        raise
     body = queries.case(args.principal, case.pk)
     print(
         json.dumps(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,6 +150,14 @@ def store_content(content: bytes) -> str:
         temporary.write_bytes(content)
         os.replace(temporary, target)
     return sha
+
+
+def discard_unreferenced(shas: Iterable[str]) -> None:
+    """Remove stored files that no attachment row refers to (left by a refused submission)."""
+    wanted = set(shas)
+    kept = set(Attachment.objects.filter(sha256__in=wanted).values_list("sha256", flat=True))
+    for sha in wanted - kept:
+        stored_path(sha).unlink(missing_ok=True)
 
 
 def stored_path(sha: str) -> Path:
