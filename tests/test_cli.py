@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -146,3 +147,35 @@ def test_demo_builds_valid_people(
 
     monkeypatch.setenv("QUANYI_OTP", accounts.code(User.objects.get(username="auditor")))
     assert main(["audit", "verify", "--as", "auditor"]) == 0
+
+
+def test_a_declaration_in_excel_becomes_a_case_with_clamped_wages_reported(
+    principal: Principal, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    from quanyi.rulebook import services as rulebook
+
+    rulebook.seed(Principal.system("system:init"))
+    accounts.account("clerk", "operator")
+    employer = builders.employer(principal, uscc="91110000600037341L")
+    low = builders.person(principal, id_number="11010519491231002X")
+    high = builders.person(principal, id_number="110105194912310038")
+    for person in (low, high):
+        builders.relation(principal, person, employer, "pension", "2024-01")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id_number", "wage_fen"])
+    sheet.append([low.id_number, 100000])  # 1,000 yuan: under the lower bound
+    sheet.append([high.id_number, 10000000.0])  # 100,000 yuan: over the upper bound
+    path = tmp_path / "bases-2025.xlsx"
+    book.save(path)
+    code = main(
+        ["contributions", "declare", str(path), "--uscc", employer.uscc, "--from", "2025-01"]
+        + ["--as", "clerk"]
+    )
+    assert code == 0, capsys.readouterr().err
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["rows"] == 2 and answer["stage"] == "review"
+    assert sorted(c["field"] for c in answer["clamped"]) == ["base_fen (lower)", "base_fen (upper)"]
+    assert {c["before"] for c in answer["clamped"]} == {100000, 10000000}

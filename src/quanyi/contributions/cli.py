@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ def register(sub: Any) -> None:
         _declare,
         atomic=True,
         writes=True,
-        help="take in an employer's base declaration (CSV: id_number, wage_fen) as a case",
+        help="take in an employer's base declaration (CSV or Excel: id_number, wage_fen) as a case",
     )
     declare.add_argument("file")
     declare.add_argument("--uscc", required=True)
@@ -85,22 +84,23 @@ def _consistency(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_csv(path: str) -> tuple[str, list[dict[str, str]]]:
+def _read_text(path: str) -> str:
     from quanyi.core.errors import InvalidInput
 
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        return Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidInput.one(
             "file", "unreadable", f"无法读取 {path}：{error}", f"cannot read {path}: {error}"
         ) from None
-    return text, list(csv.DictReader(text.splitlines()))
 
 
 def _declare(args: argparse.Namespace) -> int:
     from quanyi.workflow import queries, services
 
-    _, rows = _read_csv(args.file)
+    from quanyi.core.tables import read_rows
+
+    rows = read_rows(args.file)
     payload = {
         "uscc": args.uscc,
         "valid_from": args.valid_from,
@@ -157,7 +157,7 @@ def _post(args: argparse.Namespace) -> int:
 def _pay(args: argparse.Namespace) -> int:
     from quanyi.contributions import payments
 
-    text, _ = _read_csv(args.file)
+    text = _read_text(args.file)
     rows = payments.parse_bank_file(text, Path(args.file).name)
     written = payments.record_payments(args.principal, rows)
     print(json.dumps({"payments": written}))
