@@ -170,12 +170,36 @@ def test_a_declaration_in_excel_becomes_a_case_with_clamped_wages_reported(
     sheet.append([high.id_number, 10000000.0])  # 100,000 yuan: over the upper bound
     path = tmp_path / "bases-2025.xlsx"
     book.save(path)
-    code = main(
-        ["contributions", "declare", str(path), "--uscc", employer.uscc, "--from", "2025-01"]
-        + ["--as", "clerk"]
-    )
+    declare = ["contributions", "declare", str(path), "--uscc", employer.uscc]
+    code = main([*declare, "--from", "2025-01", "--as", "clerk"])
     assert code == 0, capsys.readouterr().err
     answer = json.loads(capsys.readouterr().out)
     assert answer["rows"] == 2 and answer["stage"] == "review"
     assert sorted(c["field"] for c in answer["clamped"]) == ["base_fen (lower)", "base_fen (upper)"]
     assert {c["before"] for c in answer["clamped"]} == {100000, 10000000}
+
+
+def test_counter_payment_and_bills_from_the_command_line(
+    principal: Principal, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from quanyi.contributions import flows
+    from quanyi.rulebook import services as rulebook
+
+    rulebook.seed(Principal.system("system:init"))
+    clerk = accounts.account("clerk", "operator")
+    employer = builders.employer(principal, uscc="91110000600037341L")
+    builders.relation(principal, builders.person(principal), employer, "pension", "2024-01")
+    flows.post_month(accounts.principal(clerk), "2025-01", "110000")
+    assert main(["contributions", "bills", "--uscc", employer.uscc, "--as", "clerk"]) == 0
+    (bill,) = json.loads(capsys.readouterr().out)["bills"]
+    assert (bill["status"], bill["owed_fen"]) == ("owed", bill["due_fen"])
+    assert bill["late_fee_fen"] > 0  # due on 2025-02-15, long past
+    pay = ["contributions", "counter", "--bill", str(bill["id"]), "--paid-on", "2025-02-10"]
+    assert main([*pay, "--amount-fen", "0", "--receipt", "R1", "--as", "clerk"]) == 1
+    assert "amount_fen" in capsys.readouterr().err
+    amount = str(bill["due_fen"])
+    assert main([*pay, "--amount-fen", amount, "--receipt", "R1", "--as", "clerk"]) == 0
+    capsys.readouterr()
+    assert main(["contributions", "bills", "--uscc", employer.uscc, "--as", "clerk"]) == 0
+    (bill,) = json.loads(capsys.readouterr().out)["bills"]
+    assert (bill["status"], bill["owed_fen"], bill["late_fee_fen"]) == ("paid", 0, 0)

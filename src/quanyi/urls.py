@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from quanyi.api import api
+from quanyi.contributions.views import bills_view
 from quanyi.registry.views import record_view
 
 urlpatterns = [
@@ -8,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("quanyi.access.urls")),
     path("records", record_view, name="record"),
+    path("contributions/bills", bills_view, name="bills"),
     path("", include("quanyi.workflow.urls")),
     path("", include("quanyi.web.urls")),
 ]

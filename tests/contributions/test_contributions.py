@@ -177,8 +177,49 @@ def test_short_payment_leaves_arrears_with_late_fees(office: Office, insured) ->
     assert not Entry.objects.exists()  # nothing credited until the month is paid
     record = queries.record(office.reviewer, first.id_number)
     assert record["contribution_months"] == {}
-    with pytest.raises(InvalidInput, match="still owed"):
-        pay(office, bill, owed + 1, date(2025, 4, 11), "B-2")
+    pay(office, bill, owed, date(2025, 4, 30), "B-2")  # the arrears repaid
+    bill.refresh_from_db()
+    assert (bill.status, bill.paid_fen) == ("paid", bill.due_fen)
+    assert Entry.objects.filter(person=first).values_list("amount_fen", flat=True).get() == 80000
+
+
+def test_a_duplicate_payment_is_kept_and_refunded_only_through_a_case(
+    office: Office, insured
+) -> None:  # type: ignore[no-untyped-def]
+    from quanyi.contributions.consistency import check
+    from quanyi.contributions.models import Refund
+
+    employer, first, second = insured
+    declare(office, employer, [(first, 1000000), (second, 1000000)])
+    post(office, "2025-05")
+    bill = Bill.objects.get()
+    pay(office, bill, bill.due_fen, date(2025, 6, 10), "B-1")
+    with pytest.raises(InvalidInput, match="recorded already"):
+        pay(office, bill, bill.due_fen, date(2025, 6, 10), "B-1")  # the same file again
+    pay(office, bill, bill.due_fen, date(2025, 6, 11), "B-2")  # the employer paid twice
+    bill.refresh_from_db()
+    assert (bill.status, bill.paid_fen) == ("paid", 2 * bill.due_fen)
+    assert Entry.objects.filter(person=first).count() == 1  # credited once, not twice
+    assert PaidMonths.objects.get(person=first, insurance="pension").months == 1
+    assert check(office.clerk) == []
+
+    with pytest.raises(InvalidInput) as refused:
+        office.submit("contribution.refund", {"bill_id": bill.pk, "amount_fen": bill.due_fen + 1})
+    assert refused.value.fields() == ["amount_fen", "reason"]
+    case = office.submit(
+        "contribution.refund",
+        {"bill_id": bill.pk, "amount_fen": bill.due_fen, "reason": "重复缴费 B-2"},
+    )
+    assert not Refund.objects.exists()  # nothing before approval
+    office.approve_all(case)
+    bill.refresh_from_db()
+    assert (bill.status, bill.paid_fen) == ("paid", bill.due_fen)
+    refund = Refund.objects.get()
+    assert (refund.amount_fen, refund.case_id) == (bill.due_fen, case.pk)
+    with pytest.raises(InvalidInput, match="beyond the bill"):
+        office.submit("contribution.refund", {"bill_id": bill.pk, "amount_fen": 1, "reason": "x"})
+    assert check(office.clerk) == []
+    assert verify().ok
 
 
 def test_rebuild_reproduces_every_projection(office: Office, insured) -> None:  # type: ignore[no-untyped-def]

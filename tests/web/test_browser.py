@@ -201,3 +201,48 @@ def test_a_registration_passes_intake_review_and_approval_in_the_browser(
         page.goto(f"{server}/records?id_number={form['id_number']}")
         assert page.locator("#person h2").inner_text() == "冯晓"
         browser.close()
+
+
+def test_a_counter_payment_settles_a_bill_and_a_second_one_shows_as_overpaid(
+    server: str, browser_path: str, instance: Instance
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.contributions.test_kill import previous_month
+
+    quanyi(instance, "contributions", "post", "--month", previous_month(), "--as", "operator")
+    bill, uscc, due = query(
+        instance,
+        "SELECT b.id, e.uscc, b.due_fen FROM contributions_bill b"
+        " JOIN registry_employer e ON e.id = b.employer_id ORDER BY b.id LIMIT 1",
+    )[0]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        log_in(page, server, instance, "operator")
+        page.click("#nav-bills")
+        page.fill("#uscc", uscc)
+        page.click("#lookup button")
+        page.wait_for_load_state()
+        row = page.locator(f"#bill-{bill}")
+        assert row.locator(".status").inner_text() == "欠缴"
+
+        def pay(amount: str, receipt: str) -> None:
+            page.fill("#f-bill_id", str(bill))
+            page.fill("#f-amount_fen", amount)
+            page.fill("#f-bank_ref", receipt)
+            page.click("#counter-submit")
+            page.wait_for_load_state()
+
+        pay("-5", "C-0")
+        assert "金额须为正整数（分）" in page.locator("#form-error").inner_text()
+        pay(str(due), "C-1")
+        assert row.locator(".status").inner_text() == "已缴"
+        pay(str(due), "C-2")  # paid twice at the counter
+        assert "退费" in row.inner_text()
+        browser.close()
+    assert query(
+        instance,
+        f"SELECT COUNT(*), SUM(amount_fen) FROM contributions_payment WHERE bill_id = {bill}",
+    ) == [(2, 2 * due)]
+    assert quanyi(instance, "check", "consistency", "--as", "operator").returncode == 0

@@ -9,7 +9,7 @@ from quanyi.contributions import declarations
 from quanyi.core.principal import Principal
 from quanyi.registry.identifiers import mask
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES, Stage
-from quanyi.workflow.types import CaseType, Change, register
+from quanyi.workflow.types import CaseType, Change, FormField, register
 
 
 def _check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -155,5 +155,60 @@ register(
         _backpay_check,
         _backpay_diff,
         _backpay_apply,
+    )
+)
+
+
+# --- contribution.refund ---------------------------------------------------------------------
+
+
+def _refund_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
+    from quanyi.contributions import refunds
+
+    cleaned = refunds.clean(principal, payload)
+    return {
+        "bill_id": cleaned.bill.pk,
+        "amount_fen": cleaned.amount_fen,
+        "reason": cleaned.reason,
+    }
+
+
+def _refund_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
+    """The bill's paid total before and after, so reviewers see what the refund undoes."""
+    from quanyi.contributions import refunds
+
+    cleaned = refunds.clean(principal, payload)
+    bill = cleaned.bill
+    return [
+        Change(
+            f"bill {bill.pk} {bill.employer.uscc} {bill.month}",
+            "paid_fen",
+            bill.paid_fen,
+            bill.paid_fen - cleaned.amount_fen,
+        ),
+        Change(f"bill {bill.pk}", "due_fen", bill.due_fen, bill.due_fen),
+    ]
+
+
+def _refund_apply(principal: Principal, payload: Mapping[str, Any]) -> str:
+    from quanyi.contributions import refunds
+
+    return refunds.apply(principal, payload)
+
+
+register(
+    CaseType(
+        "contribution.refund",
+        "退费（多缴、重复缴费）",
+        "refund of an overpayment",
+        REGISTRY_STAGES,
+        _refund_check,
+        _refund_diff,
+        _refund_apply,
+        fields=(
+            FormField("bill_id", "账单号", "bill id", True),
+            FormField("amount_fen", "退费金额（分）", "amount (fen)", True),
+            FormField("reason", "退费原因", "reason", True),
+        ),
     )
 )

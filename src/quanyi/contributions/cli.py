@@ -46,6 +46,25 @@ def register(sub: Any) -> None:
         help="import a bank result file (bill_id, amount_fen, paid_at, bank_ref)",
     )
     pay.add_argument("file")
+    counter = command(
+        contributions_sub,
+        "counter",
+        _counter,
+        atomic=True,
+        writes=True,
+        help="record a payment taken at the counter against a bill",
+    )
+    counter.add_argument("--bill", required=True, dest="bill_id")
+    counter.add_argument("--amount-fen", required=True)
+    counter.add_argument("--receipt", required=True, help="the counter receipt number")
+    counter.add_argument("--paid-on", default=None, metavar="YYYY-MM-DD", help="default today")
+    bills = command(
+        contributions_sub,
+        "bills",
+        _bills,
+        help="an employer's bills: due, paid, owed with late fee, overpaid",
+    )
+    bills.add_argument("--uscc", required=True)
     register_check(sub)
     importer = sub.add_parser("import", help="import legacy data")
     importer_sub = importer.add_subparsers(dest="import_command", required=True, metavar="COMMAND")
@@ -96,9 +115,8 @@ def _read_text(path: str) -> str:
 
 
 def _declare(args: argparse.Namespace) -> int:
-    from quanyi.workflow import queries, services
-
     from quanyi.core.tables import read_rows
+    from quanyi.workflow import queries, services
 
     rows = read_rows(args.file)
     payload = {
@@ -161,6 +179,31 @@ def _pay(args: argparse.Namespace) -> int:
     rows = payments.parse_bank_file(text, Path(args.file).name)
     written = payments.record_payments(args.principal, rows)
     print(json.dumps({"payments": written}))
+    return 0
+
+
+def _counter(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from quanyi.contributions import payments
+
+    row = payments.counter_payment(
+        {
+            "bill_id": args.bill_id,
+            "amount_fen": args.amount_fen,
+            "paid_at": args.paid_on or date.today().isoformat(),
+            "bank_ref": args.receipt,
+        }
+    )
+    written = payments.record_payments(args.principal, [row], channel="counter")
+    print(json.dumps({"payments": written}))
+    return 0
+
+
+def _bills(args: argparse.Namespace) -> int:
+    from quanyi.contributions.queries import employer_bills
+
+    print(json.dumps(employer_bills(args.principal, args.uscc), ensure_ascii=False, indent=1))
     return 0
 
 

@@ -1,7 +1,7 @@
 """勾稽校验 (004 part 1 art. 36): related records must agree. Each check reports every mismatch.
 
 - each bill's due total = the sum of its lines, and its line count = its lines;
-- each bill's paid total = the sum of its payments, and its status follows from the two;
+- each bill's paid total = its payments less its refunds, and its status follows from the two;
 - each account balance = the sum of its ledger entries, year by year;
 - contribution months = the distinct paid months of the lines.
 """
@@ -13,7 +13,8 @@ from collections import defaultdict
 from django.db.models import Count, Sum
 
 from quanyi.access.policy import authorize
-from quanyi.contributions.models import Bill, BillStatus, Line, Payment
+from quanyi.contributions.models import Bill, Line, Payment, Refund
+from quanyi.contributions.payments import status_of
 from quanyi.core.principal import Principal
 
 
@@ -31,6 +32,8 @@ def check(principal: Principal) -> list[str]:
     paid: dict[int, int] = defaultdict(int)
     for bill_id, amount in Payment.objects.values_list("bill_id", "amount_fen"):
         paid[bill_id] += amount
+    for bill_id, amount in Refund.objects.values_list("bill_id", "amount_fen"):
+        paid[bill_id] -= amount
     for bill in Bill.objects.order_by("pk").iterator(chunk_size=5000):
         summed = lines.get(bill.pk, {"n": 0, "employer": 0, "employee": 0})
         total = (summed["employer"] or 0) + (summed["employee"] or 0)
@@ -41,15 +44,10 @@ def check(principal: Principal) -> list[str]:
             )
         if paid[bill.pk] != bill.paid_fen:
             problems.append(
-                f"bill {bill.pk}: paid {bill.paid_fen}, payments sum to {paid[bill.pk]}"
+                f"bill {bill.pk}: paid {bill.paid_fen},"
+                f" payments less refunds sum to {paid[bill.pk]}"
             )
-        expected = (
-            BillStatus.PAID
-            if bill.paid_fen >= bill.due_fen
-            else BillStatus.PARTIAL
-            if bill.paid_fen
-            else BillStatus.OWED
-        )
+        expected = status_of(bill.due_fen, bill.paid_fen)
         if bill.status != expected:
             problems.append(f"bill {bill.pk}: status {bill.status}, amounts say {expected}")
     problems += compare().differences

@@ -144,3 +144,20 @@ class PostedMonth(models.Model):
 
     def __str__(self) -> str:
         return f"posted {self.month}"
+
+
+@append_only
+@tracked("refund", ("bill_id", "amount_fen", "refunded_on", "reason", "case_id"))
+class Refund(models.Model):
+    """Money returned to an employer that paid a bill twice or too much (退费), decided by a
+    ``contribution.refund`` case; it lowers the bill's paid total by as much."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="+")
+    amount_fen = models.BigIntegerField()
+    refunded_on = models.DateField()
+    reason = models.CharField(max_length=200)
+    case_id = models.BigIntegerField(null=True)
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"refund {self.pk} of bill {self.bill_id}"

@@ -3,6 +3,9 @@ payment. A bill fully paid credits the personal accounts of its pension lines an
 month toward each person's contribution months; a bill short of payment stays owed (欠缴),
 and its late fee (滞纳金) runs from the 16th of the month after it is due.
 
+Money paid beyond a bill — the same bill paid twice, or too much — is recorded as the bank
+reported it and shows as overpaid until a ``contribution.refund`` case returns it (退费).
+
 A bank file is a batch of facts reported by the bank, not a change decided by staff, so it is
 imported without a case: validated whole (every bad row named, nothing written on error),
 then written in one transaction.
@@ -52,61 +55,85 @@ def parse_bank_file(text: str, file_name: str = "payments.csv") -> list[PaymentR
     rows: list[PaymentRow] = []
     refs: set[str] = set()
     for line, raw in enumerate(reader, start=2):
-        where = f"{file_name}:{line}"
-        try:
-            bill_id = int(raw["bill_id"])
-        except (TypeError, ValueError):
-            errors.append(
-                FieldError(
-                    f"{where} bill_id", "bad_id", "账单号须为整数", "the bill id is a number"
-                )
-            )
-            bill_id = 0
-        try:
-            amount = int(raw["amount_fen"])
-            if amount <= 0:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors.append(
-                FieldError(
-                    f"{where} amount_fen",
-                    "bad_amount",
-                    "金额须为正整数（分）",
-                    "the amount is a positive whole number of fen",
-                )
-            )
-            amount = 0
-        try:
-            paid_on = date.fromisoformat((raw["paid_at"] or "")[:10])
-        except ValueError:
-            errors.append(
-                FieldError(
-                    f"{where} paid_at",
-                    "bad_date",
-                    "日期格式应为 YYYY-MM-DD",
-                    "a date is YYYY-MM-DD",
-                )
-            )
-            paid_on = date.min
-        ref = (raw["bank_ref"] or "").strip()
-        if not ref or ref in refs:
-            errors.append(
-                FieldError(
-                    f"{where} bank_ref",
-                    "bad_ref",
-                    "银行流水号缺失或重复",
-                    "the bank reference is missing or repeated",
-                )
-            )
-        refs.add(ref)
-        rows.append(PaymentRow(bill_id, amount, paid_on, ref))
+        row = parse_row(raw, f"{file_name}:{line} ", errors)
+        if row.bank_ref in refs:
+            errors.append(_bad_ref(f"{file_name}:{line} bank_ref"))
+        refs.add(row.bank_ref)
+        rows.append(row)
     if errors:
         raise InvalidInput(errors)
     return rows
 
 
+def counter_payment(values: Mapping[str, str]) -> PaymentRow:
+    """A payment taken at the counter (bill_id, amount_fen, paid_at, receipt number as
+    bank_ref), checked like a bank file's row."""
+    errors: list[FieldError] = []
+    row = parse_row(values, "", errors)
+    if errors:
+        raise InvalidInput(errors)
+    return row
+
+
+def parse_row(raw: Mapping[str, str | None], where: str, errors: list[FieldError]) -> PaymentRow:
+    """One payment's fields; each bad one is added to ``errors`` as ``{where}field``."""
+    try:
+        bill_id = int(raw.get("bill_id") or "")
+    except ValueError:
+        errors.append(
+            FieldError(f"{where}bill_id", "bad_id", "账单号须为整数", "the bill id is a number")
+        )
+        bill_id = 0
+    try:
+        amount = int(raw.get("amount_fen") or "")
+        if amount <= 0:
+            raise ValueError
+    except ValueError:
+        errors.append(
+            FieldError(
+                f"{where}amount_fen",
+                "bad_amount",
+                "金额须为正整数（分）",
+                "the amount is a positive whole number of fen",
+            )
+        )
+        amount = 0
+    try:
+        paid_on = date.fromisoformat((raw.get("paid_at") or "")[:10])
+    except ValueError:
+        errors.append(
+            FieldError(
+                f"{where}paid_at", "bad_date", "日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"
+            )
+        )
+        paid_on = date.min
+    if paid_on > date.today():
+        errors.append(
+            FieldError(
+                f"{where}paid_at",
+                "future",
+                "缴费日期不能晚于今天",
+                "a payment is not in the future",
+            )
+        )
+    ref = (raw.get("bank_ref") or "").strip()
+    if not ref or len(ref) > 64:
+        errors.append(_bad_ref(f"{where}bank_ref"))
+    return PaymentRow(bill_id, amount, paid_on, ref)
+
+
+def _bad_ref(field: str) -> FieldError:
+    return FieldError(
+        field,
+        "bad_ref",
+        "流水号（票据号）缺失、过长或重复",
+        "the reference is missing, too long or repeated",
+    )
+
+
 def record_payments(principal: Principal, rows: list[PaymentRow], channel: str = "bank") -> int:
-    """Check every row against the bills, then write them all; returns payments written."""
+    """Check every row against the bills, then write them all; returns payments written.
+    A reference already recorded is refused, so the same file taken twice pays nothing twice."""
     assert connection.in_atomic_block, "the caller owns the transaction"
     authorize(principal, "contributions.pay")
     bills = {
@@ -119,7 +146,6 @@ def record_payments(principal: Principal, rows: list[PaymentRow], channel: str =
         )
     )
     errors: list[FieldError] = []
-    remaining = {pk: bill.due_fen - bill.paid_fen for pk, bill in bills.items()}
     for index, row in enumerate(rows, start=1):
         bill = bills.get(row.bill_id)
         where = f"rows[{index}]"
@@ -135,17 +161,6 @@ def record_payments(principal: Principal, rows: list[PaymentRow], channel: str =
                     "this bank reference is recorded already",
                 )
             )
-        if row.amount_fen > remaining[bill.pk]:
-            errors.append(
-                FieldError(
-                    f"{where}.amount_fen",
-                    "overpaid",
-                    f"超过应缴未缴金额 {remaining[bill.pk]} 分（多缴须办理退收）",
-                    f"more than the {remaining[bill.pk]} fen still owed"
-                    " (overpayments are refunded)",
-                )
-            )
-        remaining[bill.pk] -= row.amount_fen
     if errors:
         raise InvalidInput(errors)
     for row in rows:
@@ -164,16 +179,29 @@ def _pay(principal: Principal, bill: Bill, row: PaymentRow, channel: str) -> Non
         bank_ref=row.bank_ref,
         channel=channel,
     )
-    paid = bill.paid_fen + row.amount_fen
-    audit.update_row(
-        principal,
-        "contribution.bill_paid",
-        bill,
-        paid_fen=paid,
-        status=BillStatus.PAID if paid >= bill.due_fen else BillStatus.PARTIAL,
-    )
-    if bill.status == BillStatus.PAID:
+    was_paid = bill.status == BillStatus.PAID
+    move_paid(principal, "contribution.bill_paid", bill, row.amount_fen)
+    # A bill is credited once, when it first becomes paid; money beyond it is an overpayment
+    # that waits for a refund case (退费), it does not pay anything twice.
+    if bill.status == BillStatus.PAID and not was_paid:
         _credit(principal, bill, row.paid_on)
+
+
+def move_paid(principal: Principal, action: str, bill: Bill, by_fen: int) -> None:
+    """Change a bill's paid total (a payment, or a refund when negative) and its status."""
+    paid = bill.paid_fen + by_fen
+    audit.update_row(principal, action, bill, paid_fen=paid, status=status_of(bill.due_fen, paid))
+
+
+def status_of(due_fen: int, paid_fen: int) -> BillStatus:
+    if paid_fen >= due_fen:
+        return BillStatus.PAID
+    return BillStatus.PARTIAL if paid_fen else BillStatus.OWED
+
+
+def overpaid(bill: Bill) -> int:
+    """Fen paid beyond the bill (a duplicate or excess payment), not yet refunded."""
+    return max(0, bill.paid_fen - bill.due_fen)
 
 
 def _credit(principal: Principal, bill: Bill, paid_on: date) -> None:

@@ -11,6 +11,7 @@ from quanyi.web.principals import principal_of
 
 SCREENS = {
     "records": "record.read",
+    "bills": "record.read",
     "cases": "case.read",
     "modifications": "maintenance.read",
     "accounts": "account.manage",
