@@ -214,7 +214,8 @@ def test_a_counter_payment_settles_a_bill_and_a_second_one_shows_as_overpaid(
     bill, uscc, due = query(
         instance,
         "SELECT b.id, e.uscc, b.due_fen FROM contributions_bill b"
-        " JOIN registry_employer e ON e.id = b.employer_id ORDER BY b.id LIMIT 1",
+        " JOIN registry_employer e ON e.id = b.employer_id"
+        f" WHERE b.month = '{previous_month()}' ORDER BY b.id LIMIT 1",
     )[0]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)

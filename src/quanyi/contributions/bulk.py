@@ -48,10 +48,11 @@ def next_ids(table: str, count: int) -> int:
     return first
 
 
-def write_lines(rows: Sequence[LineRow], seq: int) -> list[str]:
-    """Insert the rows with fresh ids stamped with ``seq``; return their leaves in id order."""
+def write_lines(rows: Sequence[LineRow], seq: int) -> tuple[int, list[str]]:
+    """Insert the rows with fresh ids stamped with ``seq`` (the first id, then one more per
+    row, in order); return the first id and the rows' leaves in id order."""
     if not rows:
-        return []
+        return 0, []
     first = next_ids("contributions_line", len(rows))
     records = [(first + i, *row, seq) for i, row in enumerate(rows)]
     with connection.cursor() as cursor:
@@ -82,4 +83,4 @@ def write_lines(rows: Sequence[LineRow], seq: int) -> list[str]:
                 f"INSERT INTO contributions_line ({', '.join(COLUMNS)}) VALUES ({marks})",
                 records,
             )
-    return [line_leaf(first + i, row) for i, row in enumerate(rows)]
+    return first, [line_leaf(first + i, row) for i, row in enumerate(rows)]

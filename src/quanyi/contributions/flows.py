@@ -231,7 +231,7 @@ def _bill_unit(
         for bill in bills
         for p, i, b, er, ee, ac in by_employer[bill.employer_id]
     ]
-    leaves = bulk.write_lines(rows, line_seq)
+    _, leaves = bulk.write_lines(rows, line_seq)
     audit.record_batch_leaves(principal, "contribution.lines", Line, line_seq, leaves)
     return len(bills), len(rows), at_lower
 

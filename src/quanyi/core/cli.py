@@ -35,7 +35,17 @@ def register(sub: Any) -> None:
     )
     demo.add_argument("--persons", type=int, default=1000)
     demo.add_argument("--employers", type=int, default=50)
-    demo.add_argument("--years", type=int, default=5)
+    demo.add_argument(
+        "--years",
+        type=int,
+        default=5,
+        help="years of relations, and of contribution history up to the month before last",
+    )
+    demo.add_argument(
+        "--without-history",
+        action="store_true",
+        help="registry only: no bills, payments or account history (for very large demos)",
+    )
     demo.add_argument("--seed", type=int, default=None, help="random seed (repeatable demo)")
     demo.add_argument(
         "--if-empty", action="store_true", help="do nothing if the database already holds persons"
@@ -98,10 +108,20 @@ def _demo(args: argparse.Namespace) -> int:
         years=args.years,
         seed=args.seed,
         progress=sys.stderr.isatty(),
+        history=not args.without_history,
     )
+    history = summary.history
     print(
         f"quanyi demo: {summary.persons} persons, {summary.employers} employers,"
-        f" {summary.relations} relations in {summary.seconds:.1f} s"
+        f" {summary.relations} relations"
+        + (
+            f"; {history.months} months of contributions: {history.bills} bills"
+            f" ({history.unpaid_bills} unpaid), {history.lines} lines,"
+            f" {history.years_closed} years closed with interest"
+            if history
+            else ""
+        )
+        + f" in {summary.seconds:.1f} s"
     )
     if summary.accounts_file:
         print(

@@ -26,6 +26,7 @@ from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.demo import accounts, identities
+from quanyi.demo import history as contribution_history
 from quanyi.registry.models import Employer, InsuranceRelation, Person
 
 DEMO_ACTOR = "demo"
@@ -44,6 +45,7 @@ class Summary:
     persons: int = 0
     employers: int = 0
     relations: int = 0
+    history: contribution_history.History | None = None
     seconds: float = 0.0
     accounts_file: Path | None = None
     generated_password: str | None = None
@@ -82,7 +84,12 @@ class _Context:
 
 
 def build(
-    persons: int, employers: int, years: int, seed: int | None = None, progress: bool = False
+    persons: int,
+    employers: int,
+    years: int,
+    seed: int | None = None,
+    progress: bool = False,
+    history: bool = True,
 ) -> Summary:
     if persons < 0 or employers < 1 or years < 1:
         raise QuanyiError(
@@ -123,6 +130,11 @@ def build(
             done += size
             summary.persons += size
             advance(size)
+    if history:
+        clerk = Principal(
+            actor=DEMO_ACTOR, source="batch", region=region, roles=frozenset({"operator"})
+        )
+        summary.history = contribution_history.build(clerk, rng, context.window_start, now.add(-2))
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -203,6 +203,10 @@ def credit_interest(principal: Principal, year: int, region: str) -> InterestOut
     Refused if it was credited already, or while an earlier year with credits is still open."""
     assert connection.in_atomic_block, "the caller owns the transaction"
     authorize(principal, "accounts.close")
+    if year >= date.today().year:
+        raise Conflict(
+            f"{year} 年度尚未结束，不能计息", f"{year} is not over: its interest comes after it"
+        )
     if InterestYear.objects.filter(year=year, region=region).exists():
         raise Conflict(
             f"{year} 年度利息已记入，不能重复计息", f"interest for {year} is credited already"

@@ -1,0 +1,261 @@
+"""Contribution history for the demo: every month of the demo's years up to the month before
+last, billed from the relations as ``contributions post`` would, paid the next month (a few
+employers leave the latest months unpaid, so arrears show), credited to the personal
+accounts, and each year that is over closed with its interest. Last month is left unposted so
+that a tour can post it.
+
+The rows go in by the bulk paths of the real services — units of employers, one transaction
+and one audit event per table each — so ``audit verify``, ``check consistency`` and
+``accounts rebuild`` hold for the demo as for real data.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from quanyi.audit import services as audit
+from quanyi.contributions import bulk
+from quanyi.contributions.flows import Rates
+from quanyi.contributions.models import Bill, BillStatus, Line, Payment, PostedMonth
+from quanyi.core.errors import QuanyiError
+from quanyi.core.principal import Principal
+from quanyi.core.yearmonth import YearMonth, month_range
+from quanyi.personal_accounts import services as accounts
+from quanyi.registry.models import EMPLOYEE_INSURANCES, Employer, InsuranceRelation
+from quanyi.rulebook import calc
+from quanyi.rulebook.queries import Rulebook
+
+UNIT_RELATIONS = 20_000  # relations per unit of work (each spans every month of the history)
+UNPAID_SHARE = 0.1  # of employers, for each of the latest three months
+WAGE_GROWTH = 1.06  # a year
+
+
+@dataclass
+class History:
+    months: int = 0
+    bills: int = 0
+    lines: int = 0
+    unpaid_bills: int = 0
+    years_closed: int = 0
+
+
+@dataclass(frozen=True)
+class _Span:
+    person_id: int
+    insurance: str
+    first: int  # month indexes, inclusive
+    last: int
+
+
+def build(
+    principal: Principal,
+    rng: random.Random,
+    first: YearMonth,
+    last: YearMonth,
+    advance: Callable[[int], None] | None = None,
+) -> History:
+    history = History()
+    if last.index < first.index:
+        return history
+    region = principal.region
+    book = Rulebook.load()
+    rates: dict[int, Rates] = {}
+    bounds: dict[int, tuple[int, int]] = {}
+    for month in month_range(first, last):
+        try:
+            on = month.first_day()
+            bounds[month.index] = (
+                book.fen("base.lower", region, on),
+                book.fen("base.upper", region, on),
+            )
+            rates[month.index] = Rates.of(book, region, month)
+        except QuanyiError:  # before the rulebook's first year: no history there
+            bounds.pop(month.index, None)
+    if not rates:
+        return history
+    months = [YearMonth.from_index(index) for index in sorted(rates)]
+    first = months[0]
+    injury = dict(Employer.objects.values_list("pk", "injury_class"))
+    spans: dict[int, list[_Span]] = defaultdict(list)
+    for employer_id, person_id, insurance, start, end in InsuranceRelation.objects.filter(
+        employer__isnull=False,
+        insurance__in=EMPLOYEE_INSURANCES,
+        start_month__lte=str(last),
+    ).values_list("employer_id", "person_id", "insurance", "start_month", "end_month"):
+        span = _Span(
+            person_id,
+            insurance,
+            max(YearMonth.parse(start).index, first.index),
+            min(YearMonth.parse(end).index, last.index) if end else last.index,
+        )
+        if span.first <= span.last:
+            spans[employer_id].append(span)
+    wage = _Wages(rng, first.year)
+    unit: list[int] = []
+    size = 0
+    for employer_id in sorted(spans):
+        unit.append(employer_id)
+        size += len(spans[employer_id])
+        if size >= UNIT_RELATIONS:
+            _unit(principal, rng, unit, spans, rates, bounds, injury, wage, last, history)
+            if advance:
+                advance(len(unit))
+            unit, size = [], 0
+    if unit:
+        _unit(principal, rng, unit, spans, rates, bounds, injury, wage, last, history)
+        if advance:
+            advance(len(unit))
+    with transaction.atomic():
+        for month in months:
+            posted = Bill.objects.filter(month=str(month), kind="monthly")
+            audit.create_entry(
+                principal,
+                "contribution.posted",
+                PostedMonth,
+                month=str(month),
+                region=region,
+                bills=posted.count(),
+                lines=sum(posted.values_list("lines", flat=True)),
+            )
+    history.months = len(months)
+    for year in range(first.year, min(last.year + 1, date.today().year)):
+        if year in accounts.closed_years(region):
+            continue
+        with transaction.atomic():
+            accounts.credit_interest(principal, year, region)
+        history.years_closed += 1
+    return history
+
+
+class _Wages:
+    """Each person's wage, drawn once and grown yearly: bases that change from year to year."""
+
+    def __init__(self, rng: random.Random, first_year: int) -> None:
+        self.rng = rng
+        self.first_year = first_year
+        self.drawn: dict[int, int] = {}
+
+    def base(self, person_id: int, year: int, bounds: tuple[int, int]) -> int:
+        if person_id not in self.drawn:
+            self.drawn[person_id] = int(self.rng.lognormvariate(13.8, 0.45))  # ≈ 10,000 yuan
+        wage = int(self.drawn[person_id] * WAGE_GROWTH ** (year - self.first_year))
+        return calc.bounded_base(wage, *bounds).base_fen
+
+
+def _unit(
+    principal: Principal,
+    rng: random.Random,
+    employer_ids: list[int],
+    spans: dict[int, list[_Span]],
+    rates: dict[int, Rates],
+    bounds: dict[int, tuple[int, int]],
+    injury: dict[int, int],
+    wages: _Wages,
+    last: YearMonth,
+    history: History,
+) -> None:
+    """Bills, lines, payments and credits of these employers for every month, in one
+    transaction."""
+    computed: dict[tuple[int, int], list[tuple[int, str, int, int, int, int]]] = defaultdict(list)
+    for employer_id in employer_ids:
+        for span in spans[employer_id]:
+            for index in range(span.first, span.last + 1):
+                month = YearMonth.from_index(index)
+                base = wages.base(span.person_id, month.year, bounds[index])
+                er, ee, ac = rates[index].amounts(span.insurance, base, injury[employer_id])
+                computed[(employer_id, index)].append(
+                    (span.person_id, span.insurance, base, er, ee, ac)
+                )
+    paid_on: dict[tuple[int, int], date | None] = {}
+    for key in computed:
+        recent = key[1] > last.index - 3
+        if recent and rng.random() < UNPAID_SHARE:
+            paid_on[key] = None
+        else:
+            following = YearMonth.from_index(key[1] + 1)
+            paid_on[key] = date(following.year, following.month, rng.randint(1, 15))
+    with transaction.atomic():
+        keys = sorted(computed, key=lambda k: (k[1], k[0]))
+        bill_seq = audit.reserve_seq()
+        bills = Bill.objects.bulk_create(
+            [
+                Bill(
+                    employer_id=employer_id,
+                    month=str(YearMonth.from_index(index)),
+                    kind="monthly",
+                    due_fen=(due := sum(r[3] + r[4] for r in computed[(employer_id, index)])),
+                    paid_fen=due if paid_on[(employer_id, index)] else 0,
+                    lines=len(computed[(employer_id, index)]),
+                    status=BillStatus.PAID if paid_on[(employer_id, index)] else BillStatus.OWED,
+                    audit_seq=bill_seq,
+                )
+                for employer_id, index in keys
+            ],
+            batch_size=5000,
+        )
+        audit.record_batch(principal, "contribution.bills", Bill, bill_seq)
+        rows: list[bulk.LineRow] = [
+            (bill.pk, p, i, bill.month, b, er, ee, ac, "due")
+            for bill, key in zip(bills, keys, strict=True)
+            for p, i, b, er, ee, ac in computed[key]
+        ]
+        line_seq = audit.reserve_seq()
+        first_line, leaves = bulk.write_lines(rows, line_seq)
+        audit.record_batch_leaves(principal, "contribution.lines", Line, line_seq, leaves)
+        paid = [
+            (bill, on)
+            for bill, key in zip(bills, keys, strict=True)
+            if (on := paid_on[key]) is not None
+        ]
+        if paid:
+            pay_seq = audit.reserve_seq()
+            Payment.objects.bulk_create(
+                [
+                    Payment(
+                        bill=bill,
+                        amount_fen=bill.due_fen,
+                        paid_on=on,
+                        bank_ref=f"demo:{bill.pk}",
+                        channel="bank",
+                        audit_seq=pay_seq,
+                    )
+                    for bill, on in paid
+                ],
+                batch_size=5000,
+            )
+            audit.record_batch(principal, "contribution.payment", Payment, pay_seq)
+        _credit(principal, rows, first_line, {bill.pk: on for bill, on in paid})
+    history.bills += len(bills)
+    history.lines += len(rows)
+    history.unpaid_bills += len(bills) - len(paid)
+
+
+def _credit(
+    principal: Principal,
+    rows: list[bulk.LineRow],
+    first_line: int,
+    paid_on: dict[int, date | None],
+) -> None:
+    """Credit the paid pension lines, year of payment by year, and count the paid months."""
+    by_year: dict[int, list[accounts.Credit]] = defaultdict(list)
+    months: list[tuple[int, str]] = []
+    for offset, (bill_id, person_id, insurance, month, _, _, _, account_fen, _) in enumerate(rows):
+        on = paid_on.get(bill_id)
+        if on is None:
+            continue
+        months.append((person_id, insurance))
+        if insurance == "pension":
+            by_year[on.year].append(
+                accounts.Credit(
+                    person_id, month, account_fen, first_line + offset, principal.region
+                )
+            )
+    for year in sorted(by_year):
+        accounts.credit(principal, by_year[year], date(year, 12, 31))
+    accounts.count_paid_months(months)

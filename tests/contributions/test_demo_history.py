@@ -1,0 +1,50 @@
+"""``quanyi demo`` builds contribution history for its years (the contributions issue): bills
+from the relations, payments, account credits and closed years — consistent by every check,
+with last month left for the tour to post."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from tests.conftest import Instance
+from tests.contributions.test_kill import previous_month
+from tests.helpers import quanyi, query
+
+pytestmark = pytest.mark.subprocess
+
+
+def test_the_demo_has_paid_months_arrears_and_closed_years(instance: Instance) -> None:
+    quanyi(instance, "init")
+    built = quanyi(instance, "demo", "--persons", "300", "--employers", "12", "--seed", "2")
+    assert "months of contributions" in built.stdout
+    months = [m for (m,) in query(instance, "SELECT DISTINCT month FROM contributions_bill")]
+    assert previous_month() not in months and max(months) < previous_month()
+    posted = query(instance, "SELECT COUNT(*) FROM contributions_postedmonth")[0][0]
+    assert posted == len(months)
+    statuses = dict(query(instance, "SELECT status, COUNT(*) FROM contributions_bill GROUP BY 1"))
+    assert statuses["paid"] > 10 * statuses.get("owed", 0) > 0  # mostly paid, some arrears
+    closed = [y for (y,) in query(instance, "SELECT year FROM personal_accounts_interestyear")]
+    assert closed and max(closed) == date.today().year - 1
+
+    assert "OK" in quanyi(instance, "check", "consistency", "--as", "operator").stdout
+    rebuilt = json.loads(quanyi(instance, "accounts", "rebuild", "--as", "operator").stdout)
+    assert rebuilt["differences"] == 0 and rebuilt["balances"] > 0
+    assert "audit verify: OK" in quanyi(instance, "audit", "verify", "--as", "auditor").stdout
+
+    (number,) = query(
+        instance,
+        "SELECT p.id_number FROM registry_person p JOIN personal_accounts_yearbalance b"
+        " ON b.person_id = p.id WHERE b.interest_fen > 0 ORDER BY p.id LIMIT 1",
+    )[0]
+    record = json.loads(quanyi(instance, "record", "show", number, "--as", "querier").stdout)
+    assert record["account"]["balance_fen"] > 0
+    assert record["contribution_months"]["pension"] > 0
+    assert {c["status"] for c in record["contributions"]} <= {"paid", "owed"}
+    # the tour can post last month
+    outcome = quanyi(
+        instance, "contributions", "post", "--month", previous_month(), "--as", "operator"
+    )
+    assert json.loads(outcome.stdout)["bills"] > 0
