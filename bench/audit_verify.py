@@ -44,7 +44,7 @@ def main() -> int:
 
     setup.initialise()
     started = time.perf_counter()
-    generate.build(persons=args.persons, employers=args.employers, years=5, seed=1)
+    generate.build(persons=args.persons, employers=args.employers, years=5, seed=1, history=False)
     demo_seconds = time.perf_counter() - started
 
     # The changes exercise the apply step of approved cases directly (as case 0): the bench

@@ -39,7 +39,7 @@ def main() -> int:
 
     setup.initialise()
     started = time.perf_counter()
-    generate.build(persons=args.persons, employers=args.employers, years=2, seed=1)
+    generate.build(persons=args.persons, employers=args.employers, years=2, seed=1, history=False)
     demo_seconds = time.perf_counter() - started
 
     today = date.today()

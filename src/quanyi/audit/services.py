@@ -17,7 +17,7 @@ from django.db.models import Model
 from quanyi.audit import tracking
 from quanyi.audit.models import AuditEvent
 from quanyi.core.canonical import digest as content_digest
-from quanyi.core.canonical import format_time, merkle_root
+from quanyi.core.canonical import format_time, merkle_root, merkle_root_of_digests
 from quanyi.core.errors import KeptFailure
 from quanyi.core.principal import Principal
 
@@ -208,17 +208,18 @@ def record_batch(principal: Principal, action: str, model: type[Model], seq: int
 
 
 def record_batch_leaves(
-    principal: Principal, action: str, model: type[Model], seq: int, leaves: list[str]
+    principal: Principal, action: str, model: type[Model], seq: int, digests: list[bytes]
 ) -> AuditEvent:
-    """``record_batch`` for a unit that computed its rows' leaves while writing them (in key
-    order), so nothing is read back. ``audit verify`` recomputes them from the stored rows."""
+    """``record_batch`` for a unit that computed its rows' leaf digests (raw bytes, in key
+    order) while writing them, so nothing is read back. ``audit verify`` recomputes them from
+    the stored rows."""
     return record(
         principal,
         action,
         tracking.object_type_of(model),
         "",
-        digest=merkle_root(leaves),
-        rows=len(leaves),
+        digest=merkle_root_of_digests(digests),
+        rows=len(digests),
         expect_seq=seq,
     )
 

@@ -18,6 +18,7 @@ from django.db import connection
 
 from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
+from quanyi.contributions import bulk
 from quanyi.contributions.flows import Rates
 from quanyi.contributions.models import Bill, BillStatus, Line, Payment
 from quanyi.contributions.payments import due_date
@@ -236,6 +237,7 @@ def apply(principal: Principal, payload: Mapping[str, Any]) -> str:
                 for item in lines
             ]
         )
+        bulk.check_references([bill.pk], [cleaned.person.pk])
         audit.record_batch(principal, "contribution.lines", Line, seq)
         audit.create_entry(
             principal,

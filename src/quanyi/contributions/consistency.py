@@ -1,5 +1,6 @@
 """勾稽校验 (004 part 1 art. 36): related records must agree. Each check reports every mismatch.
 
+- every line names a bill and a person that exist (its references, decision 0007);
 - each bill's due total = the sum of its lines, and its line count = its lines;
 - each bill's paid total = its payments less its refunds, and its status follows from the two;
 - each account balance = the sum of its ledger entries, year by year;
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Count, Sum
 
 from quanyi.access.policy import authorize
@@ -50,5 +52,20 @@ def check(principal: Principal) -> list[str]:
         expected = status_of(bill.due_fen, bill.paid_fen)
         if bill.status != expected:
             problems.append(f"bill {bill.pk}: status {bill.status}, amounts say {expected}")
+    problems += _orphan_lines()
     problems += compare().differences
     return problems
+
+
+def _orphan_lines() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.id, l.bill_id, l.person_id FROM contributions_line l"
+            " LEFT JOIN contributions_bill b ON b.id = l.bill_id"
+            " LEFT JOIN registry_person p ON p.id = l.person_id"
+            " WHERE b.id IS NULL OR p.id IS NULL ORDER BY l.id"
+        )
+        return [
+            f"line {pk}: names bill {bill} and person {person}, one of which does not exist"
+            for pk, bill, person in cursor.fetchall()
+        ]

@@ -23,6 +23,7 @@ from django.db import connection
 
 from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
+from quanyi.contributions import bulk
 from quanyi.contributions.flows import Rates
 from quanyi.contributions.models import Bill, BillStatus, Line, Payment
 from quanyi.core import regions
@@ -510,23 +511,13 @@ def _load_contributions(
     Bill.objects.bulk_create([b for b, _, _ in bills], batch_size=5000)
     audit.record_batch(principal, "contribution.legacy_bill", Bill, bill_seq)
     line_seq = audit.reserve_seq()
-    lines = [
-        Line(
-            bill=bill,
-            person_id=p,
-            insurance=i,
-            month=bill.month,
-            base_fen=b,
-            employer_fen=er,
-            employee_fen=ee,
-            account_fen=ac,
-            audit_seq=line_seq,
-        )
+    line_rows: list[bulk.LineRow] = [
+        (bill.pk, p, i, bill.month, b, er, ee, ac, "due")
         for bill, computed, _ in bills
         for p, i, b, er, ee, ac in computed
     ]
-    Line.objects.bulk_create(lines, batch_size=5000)
-    audit.record_batch(principal, "contribution.lines", Line, line_seq)
+    first_line, leaves = bulk.write_lines(line_rows, line_seq)
+    audit.record_batch_leaves(principal, "contribution.lines", Line, line_seq, leaves)
     paid_bills = [(bill, paid) for bill, _, paid in bills if paid]
     if paid_bills:
         pay_seq = audit.reserve_seq()
@@ -552,13 +543,15 @@ def _load_contributions(
         Person.objects.filter(pk__in=set(person_ids.values())).values_list("pk", "agency_region")
     )
     credits_by_year: dict[int, list[accounts.Credit]] = defaultdict(list)
-    for line in lines:
-        paid = paid_month_of.get(line.bill.pk)
-        if paid is None or line.insurance != "pension":
+    for offset, (bill_id, person_id, insurance, month, _, _, _, account_fen, _) in enumerate(
+        line_rows
+    ):
+        paid = paid_month_of.get(bill_id)
+        if paid is None or insurance != "pension":
             continue
         credits_by_year[int(paid[:4])].append(
             accounts.Credit(
-                line.person_id, line.month, line.account_fen, line.pk, region_of[line.person_id]
+                person_id, month, account_fen, first_line + offset, region_of[person_id]
             )
         )
     if not credits_by_year:

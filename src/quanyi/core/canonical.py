@@ -60,13 +60,17 @@ def merkle_root(leaves: Sequence[str]) -> str:
     Pairs hash as sha256(left || right) over raw bytes; an odd node at the end of a level is
     carried up unchanged (so no leaf is ever counted twice).
     """
-    if not leaves:
+    return merkle_root_of_digests([bytes.fromhex(leaf) for leaf in leaves])
+
+
+def merkle_root_of_digests(digests: Sequence[bytes]) -> str:
+    """``merkle_root`` of raw 32-byte digests (bulk writers keep them raw: no hex round trip)."""
+    if not digests:
         return ""
-    level = [bytes.fromhex(leaf) for leaf in leaves]
+    sha256 = hashlib.sha256
+    level = list(digests)
     while len(level) > 1:
-        paired = [
-            hashlib.sha256(level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
-        ]
+        paired = [sha256(level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
             paired.append(level[-1])
         level = paired
