@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, connection
 
+from quanyi.audit.bulk import next_ids
+
 LineRow = tuple[int, int, str, str, int, int, int, int, str]  # bill, person, … kind
 COLUMNS = (
     "id",
@@ -35,19 +37,6 @@ TEMPLATE = (
 
 def line_leaf(pk: int, row: LineRow) -> bytes:
     return hashlib.sha256(TEMPLATE.format(*row, pk).encode()).digest()
-
-
-def next_ids(table: str, count: int) -> int:
-    """The first of ``count`` fresh ids. The caller holds the audit chain lock (every writer of
-    these tables does), so no one else takes ids meanwhile."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        first = int(cursor.fetchone()[0]) + 1
-        if connection.vendor == "postgresql" and count:
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first + count - 1]
-            )
-    return first
 
 
 def write_lines(rows: Sequence[LineRow], seq: int) -> tuple[int, list[bytes]]:

@@ -13,10 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import Model
 
 from quanyi.access.policy import authorize
+from quanyi.audit import bulk
 from quanyi.audit import services as audit
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
@@ -76,11 +79,13 @@ def credit(principal: Principal, credits: Iterable[Credit], paid_on: date) -> in
     assert connection.in_atomic_block, "the caller owns the transaction"
     book = None  # read only when a credit falls in a closed year
     closed_by_region: dict[str, set[int]] = {}
-    entries: list[Entry] = []
+    entries: list[NewEntry] = []
     for item in credits:
         if item.amount_fen <= 0:
             continue
-        closed = closed_by_region.setdefault(item.region, closed_years(item.region))
+        closed = closed_by_region.get(item.region)
+        if closed is None:
+            closed = closed_by_region[item.region] = closed_years(item.region)
         if book is None and int(item.month[:4]) in closed:
             book = Rulebook.load()
         year, late = late_placement(
@@ -89,28 +94,35 @@ def credit(principal: Principal, credits: Iterable[Credit], paid_on: date) -> in
         for kind, amount in ((EntryKind.CREDIT, item.amount_fen), (EntryKind.LATE_INTEREST, late)):
             if amount:
                 entries.append(
-                    Entry(
-                        person_id=item.person_id,
-                        year=year,
-                        month=item.month,
-                        kind=kind,
-                        amount_fen=amount,
-                        line_id=item.line_id,
-                    )
+                    NewEntry(item.person_id, year, item.month, kind, amount, item.line_id)
                 )
     if not entries:
         return 0
-    seq = audit.reserve_seq()
-    for entry in entries:
-        entry.audit_seq = seq
-    Entry.objects.bulk_create(entries, batch_size=5000)
-    audit.record_batch(principal, "account.credit", Entry, seq)
+    _write_entries(principal, "account.credit", entries)
     _project(entries)
     return len(entries)
 
 
+class NewEntry(NamedTuple):
+    """An account entry about to be written, in ``Entry``'s audit-field order."""
+
+    person_id: int
+    year: int
+    month: str
+    kind: str
+    amount_fen: int
+    line_id: int | None
+
+
+def _write_entries(principal: Principal, action: str, entries: list[NewEntry]) -> None:
+    """One unit's entries by the bulk writer, with one batch event carrying their root."""
+    seq = audit.reserve_seq()
+    _, digests = bulk.write_rows(Entry, [(*e[:3], str(e.kind), *e[4:]) for e in entries], seq)
+    audit.record_batch_leaves(principal, action, Entry, seq, digests)
+
+
 def _project(
-    entries: list[Entry], ensure_year: int | None = None, persons: Iterable[int] = ()
+    entries: list[NewEntry], ensure_year: int | None = None, persons: Iterable[int] = ()
 ) -> None:
     """Fold new entries into the year balances — the entry's year and every later year on
     record — with a few set-based statements whatever the number of accounts. ``ensure_year``
@@ -157,8 +169,10 @@ def _project(
                 later.closing_fen += credited + interest
         changed += [row for row in mine.values() if row.pk is not None]
     YearBalance.objects.bulk_create(created, batch_size=5000)
-    YearBalance.objects.bulk_update(
-        changed, ["opening_fen", "credited_fen", "interest_fen", "closing_fen"], batch_size=2000
+    _update_by_id(
+        YearBalance,
+        ("opening_fen", "credited_fen", "interest_fen", "closing_fen"),
+        [(r.opening_fen, r.credited_fen, r.interest_fen, r.closing_fen, r.pk) for r in changed],
     )
 
 
@@ -183,7 +197,21 @@ def count_paid_months(pairs: Iterable[tuple[int, str]]) -> None:
             row.months += count
             changed.append(row)
     PaidMonths.objects.bulk_create(created, batch_size=5000)
-    PaidMonths.objects.bulk_update(changed, ["months"], batch_size=2000)
+    _update_by_id(PaidMonths, ("months",), [(r.months, r.pk) for r in changed])
+
+
+def _update_by_id(
+    model: type[Model], columns: tuple[str, ...], rows: list[tuple[int, ...]]
+) -> None:
+    """Set ``columns`` of many projection rows by id, the values first and the id last in each
+    row: one prepared UPDATE run many times (Django's bulk_update builds a CASE per column
+    whose size grows with the batch, which costs far more here)."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
 
 
 # --- yearly interest -------------------------------------------------------------------------
@@ -243,16 +271,10 @@ def credit_interest(principal: Principal, year: int, region: str) -> InterestOut
             opening.get(person_id, 0), credits.get(person_id, {}), rate, method
         )
         if interest:
-            entries.append(
-                Entry(person_id=person_id, year=year, kind=EntryKind.INTEREST, amount_fen=interest)
-            )
+            entries.append(NewEntry(person_id, year, "", EntryKind.INTEREST, interest, None))
     total = sum(e.amount_fen for e in entries)
     if entries:
-        seq = audit.reserve_seq()
-        for entry in entries:
-            entry.audit_seq = seq
-        Entry.objects.bulk_create(entries, batch_size=5000)
-        audit.record_batch(principal, "account.interest", Entry, seq)
+        _write_entries(principal, "account.interest", entries)
         _project(entries, ensure_year=year, persons=set(opening) | set(credits))
     audit.create_entry(
         principal,

@@ -1,0 +1,86 @@
+"""Writing many rows of an append-only, tracked table as one unit: explicit ids, one
+``executemany`` (SQLite) or ``COPY`` (PostgreSQL), and each row's leaf digest computed from the
+values written — the same canonical JSON ``tracking.leaf`` gives (a test holds them equal) —
+so nothing is read back for the unit's Merkle root.
+
+The hottest table, contribution lines, has its own fixed-template writer
+(``contributions.bulk``); this one serves the other ledgers (account entries, payments).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+from quanyi.audit import tracking
+
+
+def next_ids(table: str, count: int) -> int:
+    """The first of ``count`` fresh ids. The caller holds the audit chain lock (every writer of
+    tracked tables does), so no one else takes ids meanwhile."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        first = int(cursor.fetchone()[0]) + 1
+        if connection.vendor == "postgresql" and count:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, first + count - 1]
+            )
+    return first
+
+
+def write_rows(
+    model: type[Model], rows: Sequence[Sequence[Any]], seq: int
+) -> tuple[int, list[bytes]]:
+    """Insert ``rows`` (values in the model's audit-field order: integers, plain strings or
+    None) with fresh ids, stamped with ``seq``; return the first id and the leaf digests."""
+    if not rows:
+        return 0, []
+    fields = tracking.fields_of(model)
+    table = model._meta.db_table
+    columns = ["id", *(_column(model, name) for name in fields), "audit_seq"]
+    first = next_ids(table, len(rows))
+    records = [(pk, *row, seq) for pk, row in enumerate(rows, start=first)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for record in records:
+                    copy.write_row(record)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", records
+            )
+    template = _template(fields, tracking.object_type_of(model))
+    sha256 = hashlib.sha256
+    digests = [
+        sha256(template.format(*map(_json, row), pk).encode()).digest()
+        for pk, row in enumerate(rows, start=first)
+    ]
+    return first, digests
+
+
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)  # accepts a foreign key's attname (person_id)
+    return str(getattr(field, "column", name))
+
+
+def _template(fields: Sequence[str], object_type: str) -> str:
+    """The canonical JSON of a row with a slot per value (sorted keys, no spaces); the last
+    slot is the id."""
+    slots = {name: f"{{{index}}}" for index, name in enumerate(fields)}
+    slots["id"] = f"{{{len(fields)}}}"
+    slots["type"] = json.dumps(object_type).replace("{", "{{").replace("}", "}}")
+    return "{{" + ",".join(f'"{key}":{slots[key]}' for key in sorted(slots)) + "}}"
+
+
+def _json(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"bulk rows hold integers, strings or None, not {value!r}")
+    return str(value) if isinstance(value, int) else json.dumps(value, ensure_ascii=False)
