@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -48,6 +49,9 @@ FILES: dict[str, tuple[str, ...]] = {
     "contributions.csv": ("id_number", "uscc", "insurance", "month", "base_fen", "paid_month"),
 }
 MAX_REPORTED = 1000
+# Each person's relations as (uscc, insurance) → [(start, end)]: looked up by person, so
+# checking a file stays linear in its rows.
+Covered = dict[str, dict[tuple[str, str], list[tuple[str, str | None]]]]
 
 
 @dataclass
@@ -136,12 +140,12 @@ def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
         _person(principal, report, line, row, known_persons, new_persons, batch)
     all_persons = known_persons | new_persons
     all_employers = set(known_employers) | set(new_employers)
-    covered: dict[tuple[str, str, str], list[tuple[str, str | None]]] = defaultdict(list)
+    covered: Covered = defaultdict(lambda: defaultdict(list))
     for number, uscc, insurance, start, end in InsuranceRelation.objects.filter(
         person__id_number__in=[r["id_number"] for _, r in rows.get("contributions.csv", [])]
         + [r["id_number"] for _, r in rows.get("relations.csv", [])]
     ).values_list("person__id_number", "employer__uscc", "insurance", "start_month", "end_month"):
-        covered[(number, uscc or "", insurance)].append((start, end))
+        covered[number][(uscc or "", insurance)].append((start, end))
     for line, row in rows.get("relations.csv", []):
         _relation(report, line, row, all_persons, all_employers, covered, batch)
     seen: set[tuple[str, str, str, str]] = set()
@@ -288,7 +292,7 @@ def _relation(
     row: dict[str, str],
     persons: set[str],
     employers: set[str],
-    covered: dict[tuple[str, str, str], list[tuple[str, str | None]]],
+    covered: Covered,
     batch: Batch,
 ) -> None:
     file = "relations.csv"
@@ -306,15 +310,15 @@ def _relation(
     group = INSURANCE_GROUP.get(insurance, insurance)
     same_group = [
         span
-        for (n, _, i), spans in covered.items()
-        if n == number and INSURANCE_GROUP.get(i, i) == group
+        for (_, i), spans in covered[number].items()
+        if INSURANCE_GROUP.get(i, i) == group
         for span in spans
     ]
     if _overlaps(same_group, start, end):
         report.add(
             file, line, "start_month", "overlap", "与已有参保关系重叠", "overlaps another relation"
         )
-    covered[(number, uscc, insurance)].append((start, end))
+    covered[number][(uscc, insurance)].append((start, end))
     batch.relations.append(
         {
             "id_number": number,
@@ -330,8 +334,8 @@ def _months(
     report: _Report, file: str, line: int, row: dict[str, str], first: str, second: str
 ) -> tuple[str, str | None] | None:
     try:
-        start = str(YearMonth.parse(row[first], first))
-        end = str(YearMonth.parse(row[second], second)) if row[second] else None
+        start = _month_text(row[first], first)
+        end = _month_text(row[second], second) if row[second] else None
     except InvalidInput as error:
         report.extend(file, line, error)
         return None
@@ -341,13 +345,19 @@ def _months(
     return start, end
 
 
+@lru_cache(maxsize=4096)
+def _month_text(text: str, field: str) -> str:
+    """A month as YYYY-MM; files repeat the same few hundred months, so each is parsed once."""
+    return str(YearMonth.parse(text, field))
+
+
 def _contribution(
     report: _Report,
     line: int,
     row: dict[str, str],
     persons: set[str],
     employers: set[str],
-    covered: dict[tuple[str, str, str], list[tuple[str, str | None]]],
+    covered: Covered,
     seen: set[tuple[str, str, str, str]],
     batch: Batch,
 ) -> None:
@@ -390,7 +400,7 @@ def _contribution(
     seen.add(key)
     if not any(
         start <= month and (end is None or month <= end)
-        for start, end in covered.get((number, uscc, insurance), [])
+        for start, end in covered[number].get((uscc, insurance), [])
     ):
         report.add(
             file,
