@@ -6,6 +6,7 @@ resumable (employers already billed are skipped) and refused once the month is c
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -193,7 +194,14 @@ def _bill_unit(
         .values_list("employer_id", "person_id", "insurance")
     )
     bases = _bases(employer_ids, month)
-    by_employer: dict[int, list[tuple[int, str, int, int, int, int]]] = {}
+    # Bill ids are taken first, so each line is built once, in its final form.
+    first_bill = bulk.next_ids("contributions_bill", len(employer_ids))
+    bill_of = {employer_id: first_bill + n for n, employer_id in enumerate(employer_ids)}
+    due: dict[int, int] = defaultdict(int)
+    count: dict[int, int] = defaultdict(int)
+    month_text = str(month)
+    rows: list[bulk.LineRow] = []
+    append = rows.append
     at_lower = 0
     for employer_id, person_id, insurance in _fetch(relations):
         base = bases.get((employer_id, person_id))
@@ -207,31 +215,39 @@ def _bill_unit(
         employer_fen, employee_fen, account_fen = rates.amounts(
             insurance, base, injury[employer_id]
         )
-        by_employer.setdefault(employer_id, []).append(
-            (person_id, insurance, base, employer_fen, employee_fen, account_fen)
+        append(
+            (
+                bill_of[employer_id],
+                person_id,
+                insurance,
+                month_text,
+                base,
+                employer_fen,
+                employee_fen,
+                account_fen,
+                "due",
+            )
         )
+        due[employer_id] += employer_fen + employee_fen
+        count[employer_id] += 1
     bill_seq = audit.reserve_seq()
     bills = Bill.objects.bulk_create(
         [
             Bill(
+                pk=bill_of[employer_id],
                 employer_id=employer_id,
-                month=str(month),
-                due_fen=sum(r[3] + r[4] for r in rows),
-                lines=len(rows),
+                month=month_text,
+                due_fen=due[employer_id],
+                lines=count[employer_id],
                 audit_seq=bill_seq,
             )
-            for employer_id, rows in by_employer.items()
+            for employer_id in employer_ids
+            if count[employer_id]
         ],
         batch_size=5000,
     )
     audit.record_batch(principal, "contribution.bills", Bill, bill_seq)
     line_seq = audit.reserve_seq()
-    month_text = str(month)
-    rows: list[bulk.LineRow] = [
-        (bill.pk, p, i, month_text, b, er, ee, ac, "due")
-        for bill in bills
-        for p, i, b, er, ee, ac in by_employer[bill.employer_id]
-    ]
     _, leaves = bulk.write_lines(rows, line_seq)
     audit.record_batch_leaves(principal, "contribution.lines", Line, line_seq, leaves)
     return len(bills), len(rows), at_lower
