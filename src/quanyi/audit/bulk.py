@@ -34,16 +34,18 @@ def next_ids(table: str, count: int) -> int:
 
 
 def write_rows(
-    model: type[Model], rows: Sequence[Sequence[Any]], seq: int
+    model: type[Model], rows: Sequence[Sequence[Any]], seq: int, first: int | None = None
 ) -> tuple[int, list[bytes]]:
     """Insert ``rows`` (values in the model's audit-field order: integers, plain strings or
-    None) with fresh ids, stamped with ``seq``; return the first id and the leaf digests."""
+    None) with fresh ids — from ``first`` if the caller took them with ``next_ids`` — stamped
+    with ``seq``; return the first id and the leaf digests."""
     if not rows:
         return 0, []
     fields = tracking.fields_of(model)
     table = model._meta.db_table
     columns = ["id", *(_column(model, name) for name in fields), "audit_seq"]
-    first = next_ids(table, len(rows))
+    if first is None:
+        first = next_ids(table, len(rows))
     records = [(pk, *row, seq) for pk, row in enumerate(rows, start=first)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

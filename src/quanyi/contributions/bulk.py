@@ -39,13 +39,20 @@ def line_leaf(pk: int, row: LineRow) -> bytes:
     return hashlib.sha256(TEMPLATE.format(*row, pk).encode()).digest()
 
 
-def write_lines(rows: Sequence[LineRow], seq: int) -> tuple[int, list[bytes]]:
+def write_lines(
+    rows: Sequence[LineRow], seq: int, persons_from_relations: bool = False
+) -> tuple[int, list[bytes]]:
     """Insert the rows with fresh ids stamped with ``seq`` (the first id, then one more per
-    row, in order); return the first id and the rows' leaf digests in id order. On PostgreSQL each
+    row, in order); return the first id and the rows' leaf digests in id order.
+    ``persons_from_relations``: the caller read the person ids from insurance relations in this
+    transaction, whose foreign key to the person the database enforces, so only the bills are
+    looked up (decision 0007). On PostgreSQL each
     leaf is computed while the server takes the rows before it, so the two overlap."""
     if not rows:
         return 0, []
-    check_references({row[0] for row in rows}, {row[1] for row in rows})
+    check_references(
+        {row[0] for row in rows}, () if persons_from_relations else {row[1] for row in rows}
+    )
     first = next_ids("contributions_line", len(rows))
     template = TEMPLATE.format
     sha256 = hashlib.sha256

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 
 from quanyi.access.policy import authorize
+from quanyi.audit import bulk as audit_bulk
 from quanyi.audit import services as audit
 from quanyi.contributions import bulk
 from quanyi.contributions.models import Bill, Declaration, Line, PostedMonth
@@ -196,7 +197,7 @@ def _bill_unit(
     bases = _bases(employer_ids, month)
     # Bill ids are taken first, so each line is built once, in its final form.
     first_bill = bulk.next_ids("contributions_bill", len(employer_ids))
-    bill_of = {employer_id: first_bill + n for n, employer_id in enumerate(employer_ids)}
+    bill_of: dict[int, int] = {}  # in order of first line: the bills' ids run on from first_bill
     due: dict[int, int] = defaultdict(int)
     count: dict[int, int] = defaultdict(int)
     month_text = str(month)
@@ -215,9 +216,12 @@ def _bill_unit(
         employer_fen, employee_fen, account_fen = rates.amounts(
             insurance, base, injury[employer_id]
         )
+        bill_id = bill_of.get(employer_id)
+        if bill_id is None:
+            bill_id = bill_of[employer_id] = first_bill + len(bill_of)
         append(
             (
-                bill_of[employer_id],
+                bill_id,
                 person_id,
                 insurance,
                 month_text,
@@ -231,24 +235,14 @@ def _bill_unit(
         due[employer_id] += employer_fen + employee_fen
         count[employer_id] += 1
     bill_seq = audit.reserve_seq()
-    bills = Bill.objects.bulk_create(
-        [
-            Bill(
-                pk=bill_of[employer_id],
-                employer_id=employer_id,
-                month=month_text,
-                due_fen=due[employer_id],
-                lines=count[employer_id],
-                audit_seq=bill_seq,
-            )
-            for employer_id in employer_ids
-            if count[employer_id]
-        ],
-        batch_size=5000,
-    )
-    audit.record_batch(principal, "contribution.bills", Bill, bill_seq)
+    bills = [
+        (employer_id, month_text, "monthly", due[employer_id], 0, count[employer_id], "owed")
+        for employer_id in bill_of
+    ]
+    _, bill_leaves = audit_bulk.write_rows(Bill, bills, bill_seq, first=first_bill)
+    audit.record_batch_leaves(principal, "contribution.bills", Bill, bill_seq, bill_leaves)
     line_seq = audit.reserve_seq()
-    _, leaves = bulk.write_lines(rows, line_seq)
+    _, leaves = bulk.write_lines(rows, line_seq, persons_from_relations=True)
     audit.record_batch_leaves(principal, "contribution.lines", Line, line_seq, leaves)
     return len(bills), len(rows), at_lower
 

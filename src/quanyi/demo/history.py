@@ -206,7 +206,7 @@ def _unit(
             for p, i, b, er, ee, ac in computed[key]
         ]
         line_seq = audit.reserve_seq()
-        first_line, leaves = bulk.write_lines(rows, line_seq)
+        first_line, leaves = bulk.write_lines(rows, line_seq, persons_from_relations=True)
         audit.record_batch_leaves(principal, "contribution.lines", Line, line_seq, leaves)
         paid = [
             (bill, on)

@@ -133,7 +133,12 @@ class InsuranceRelation(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relations")
     employer = models.ForeignKey(
-        Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="relations"
+        Employer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="relations",
+        db_index=False,  # relation_employer_cover_idx leads with the employer
     )
     insurance = models.CharField("险种", max_length=20, choices=Insurance.choices)
     start_month = models.CharField("开始年月", max_length=7)
@@ -142,7 +147,15 @@ class InsuranceRelation(models.Model):
     audit_seq = models.BigIntegerField(null=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["person", "insurance"], name="relation_person_ins_idx")]
+        indexes = [
+            models.Index(fields=["person", "insurance"], name="relation_person_ins_idx"),
+            # Posting a month reads an employer's relations active in it: answered from this
+            # index alone, without visiting the table (docs/performance.md).
+            models.Index(
+                fields=["employer", "start_month", "end_month", "person", "insurance"],
+                name="relation_employer_cover_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
