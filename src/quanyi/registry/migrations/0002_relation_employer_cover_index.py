@@ -5,19 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='insurancerelation',
-            name='employer',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='relations', to='registry.employer'),
+            model_name="insurancerelation",
+            name="employer",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="relations",
+                to="registry.employer",
+            ),
         ),
         migrations.AddIndex(
-            model_name='insurancerelation',
-            index=models.Index(fields=['employer', 'start_month', 'end_month', 'person', 'insurance'], name='relation_employer_cover_idx'),
+            model_name="insurancerelation",
+            index=models.Index(
+                fields=["employer", "start_month", "end_month", "person", "insurance"],
+                name="relation_employer_cover_idx",
+            ),
         ),
     ]
