@@ -20,3 +20,39 @@ def fresh(database_url: str | None) -> str:
 
     django.setup()
     return data_dir
+
+
+def plain_line_write(count: int, month: str) -> tuple[str, float]:
+    """The machine's own limit for ``count`` rows shaped like contribution lines: binary COPY
+    (PostgreSQL) or executemany in one transaction (SQLite) into an unindexed scratch table,
+    dropped afterwards. Returns the method's description and its seconds."""
+    import time
+
+    from django.db import connection, transaction
+
+    rows = [(i, i, "pension", month, 1000000, 160000, 80000, 80000, "due", 1) for i in range(count)]
+    columns = (
+        "bill_id bigint, person_id bigint, insurance text, month text, base_fen bigint,"
+        " employer_fen bigint, employee_fen bigint, account_fen bigint, kind text,"
+        " audit_seq bigint"
+    )
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE bench_lines ({columns})")
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy("COPY bench_lines FROM STDIN WITH (FORMAT BINARY)") as copy:
+                copy.set_types(
+                    ["int8", "int8", "text", "text", "int8", "int8", "int8", "int8", "text", "int8"]
+                )
+                for row in rows:
+                    copy.write_row(row)
+            method = "binary COPY into an unindexed table"
+        else:
+            cursor.executemany(
+                "INSERT INTO bench_lines VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows
+            )
+            method = "executemany in one transaction, unindexed table"
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_lines")
+    return method, seconds

@@ -88,31 +88,7 @@ def main() -> int:
     load_seconds = time.perf_counter() - started
     assert counts["contributions"] == rows, counts
 
-    plain = [
-        (i, i, "pension", "2024-01", 600000, 96000, 48000, 48000, "due", 1) for i in range(rows)
-    ]
-    columns = (
-        "bill_id bigint, person_id bigint, insurance text, month text, base_fen bigint,"
-        " employer_fen bigint, employee_fen bigint, account_fen bigint, kind text,"
-        " audit_seq bigint"
-    )
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE bench_lines ({columns})")
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy("COPY bench_lines FROM STDIN WITH (FORMAT BINARY)") as copy:
-                copy.set_types(
-                    ["int8", "int8", "text", "text", "int8", "int8", "int8", "int8", "text", "int8"]
-                )
-                for row in plain:
-                    copy.write_row(row)
-            baseline = "binary COPY into an unindexed table"
-        else:
-            cursor.executemany(
-                "INSERT INTO bench_lines VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", plain
-            )
-            baseline = "executemany in one transaction, unindexed table"
-    baseline_seconds = time.perf_counter() - started
+    baseline, baseline_seconds = instance.plain_line_write(rows, "2024-01")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(

@@ -29,7 +29,7 @@ def main() -> int:
 
     instance.fresh(args.database_url)
     from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import connection
 
     from quanyi.contributions import flows
     from quanyi.contributions.models import Line
@@ -50,35 +50,7 @@ def main() -> int:
     started = time.perf_counter()
     outcome = flows.post_month(clerk, month, settings.QUANYI_REGION)
     post_seconds = time.perf_counter() - started
-    rows = [
-        (i, i, "pension", month, 1000000, 160000, 80000, 80000, "due", 1)
-        for i in range(outcome.lines)
-    ]
-    columns = (
-        "bill_id bigint, person_id bigint, insurance text, month text, base_fen bigint,"
-        " employer_fen bigint, employee_fen bigint, account_fen bigint, kind text,"
-        " audit_seq bigint"
-    )
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE bench_lines ({columns})")
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor  # psycopg 3
-            with raw.copy("COPY bench_lines FROM STDIN WITH (FORMAT BINARY)") as copy:
-                copy.set_types(
-                    ["int8", "int8", "text", "text", "int8", "int8", "int8", "int8", "text", "int8"]
-                )
-                for row in rows:
-                    copy.write_row(row)
-            baseline = "binary COPY into an unindexed table"
-        else:
-            cursor.executemany(
-                "INSERT INTO bench_lines VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows
-            )
-            baseline = "executemany in one transaction, unindexed table"
-    baseline_seconds = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE bench_lines")
+    baseline, baseline_seconds = instance.plain_line_write(outcome.lines, month)
     assert Line.objects.count() == outcome.lines
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -94,8 +66,8 @@ def main() -> int:
         f" {outcome.lines:,} | {outcome.lines / post_seconds:,.0f} | {ratio:.1f} |"
     )
     print(
-        f"| baseline: {baseline} | {baseline_seconds:.2f} | {len(rows):,} |"
-        f" {len(rows) / baseline_seconds:,.0f} | 1.0 |"
+        f"| baseline: {baseline} | {baseline_seconds:.2f} | {outcome.lines:,} |"
+        f" {outcome.lines / baseline_seconds:,.0f} | 1.0 |"
     )
     print(f"\npeak memory {peak_mb:,.0f} MB")
     return 0

@@ -129,17 +129,27 @@ def post_month(
         if stop_after is not None and outcome.bills >= stop_after:
             return outcome
     with transaction.atomic():
-        totals = Bill.objects.filter(month=str(month), kind="monthly", employer_id__in=employer_ids)
-        audit.create_entry(
-            principal,
-            "contribution.posted",
-            PostedMonth,
-            month=str(month),
-            region=region,
-            bills=totals.count(),
-            lines=sum(totals.values_list("lines", flat=True)),
-        )
+        record_posted(principal, str(month), region, employer_ids)
     return outcome
+
+
+def record_posted(
+    principal: Principal, month: str, region: str, employer_ids: list[int] | None = None
+) -> None:
+    """Mark the month posted for the region (posting it again is refused from now on), with
+    the count of its monthly bills and their lines."""
+    totals = Bill.objects.filter(month=month, kind="monthly")
+    if employer_ids is not None:
+        totals = totals.filter(employer_id__in=employer_ids)
+    audit.create_entry(
+        principal,
+        "contribution.posted",
+        PostedMonth,
+        month=month,
+        region=region,
+        bills=totals.count(),
+        lines=sum(totals.values_list("lines", flat=True)),
+    )
 
 
 def _active(month: YearMonth) -> Q:

@@ -21,8 +21,8 @@ from django.db import transaction
 
 from quanyi.audit import services as audit
 from quanyi.contributions import bulk
-from quanyi.contributions.flows import Rates
-from quanyi.contributions.models import Bill, BillStatus, Line, Payment, PostedMonth
+from quanyi.contributions.flows import Rates, record_posted
+from quanyi.contributions.models import Bill, BillStatus, Line, Payment
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth, month_range
@@ -113,16 +113,7 @@ def build(
             advance(len(unit))
     with transaction.atomic():
         for month in months:
-            posted = Bill.objects.filter(month=str(month), kind="monthly")
-            audit.create_entry(
-                principal,
-                "contribution.posted",
-                PostedMonth,
-                month=str(month),
-                region=region,
-                bills=posted.count(),
-                lines=sum(posted.values_list("lines", flat=True)),
-            )
+            record_posted(principal, str(month), region)
     history.months = len(months)
     for year in range(first.year, min(last.year + 1, date.today().year)):
         if year in accounts.closed_years(region):
