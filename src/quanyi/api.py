@@ -99,10 +99,16 @@ def refused_input(request: HttpRequest, error: QuanyiError) -> HttpResponse:
 
 def _routers() -> list[tuple[str, Router]]:
     from quanyi.access.api import router as access_router
+    from quanyi.contributions.api import router as contributions_router
     from quanyi.registry.api import router as registry_router
     from quanyi.workflow.api import router as workflow_router
 
-    return [("", access_router), ("", registry_router), ("", workflow_router)]
+    return [
+        ("", access_router),
+        ("", registry_router),
+        ("", contributions_router),
+        ("", workflow_router),
+    ]
 
 
 for _prefix, _router in _routers():

@@ -303,3 +303,28 @@ def test_the_record_screen_shows_the_account_and_contributions(office: Office, i
     assert 'id="account-balance">800.00<' in page
     assert "1,600.00" in page  # the employer's pension share of 2025-01
     assert "● 已缴" in page or "● paid" in page
+
+
+def test_an_employers_bills_over_the_api(office: Office, insured) -> None:  # type: ignore[no-untyped-def]
+    from tests.workflow.test_api import client_for
+
+    employer, first, second = insured
+    declare(office, employer, [(first, 1000000), (second, 1000000)])
+    post(office, "2025-04")
+    bill = Bill.objects.get()
+    pay(office, bill, 1000, date(2025, 5, 10), "B-1")
+    answer = client_for("teller", "querier").get(f"/api/v1/employers/{employer.uscc}/bills")
+    assert answer.status_code == 200, answer.content
+    (shown,) = answer.json()["bills"]
+    assert (shown["id"], shown["status"], shown["paid_fen"]) == (bill.pk, "partial", 1000)
+    assert shown["owed_fen"] == bill.due_fen - 1000 and shown["late_fee_fen"] > 0
+    from django.test import Client
+
+    from tests.access import builders as accounts
+
+    accounts.account("elsewhere", "querier", region="440100")
+    other = Client()
+    other.post("/login", {"username": "elsewhere", "password": accounts.PASSWORD})
+    hidden = other.get(f"/api/v1/employers/{employer.uscc}/bills")
+    assert hidden.status_code == 422 and "bills" not in hidden.json()  # outside the region
+    assert "outside your region" in hidden.json()["detail"] or "经办范围" in hidden.json()["detail"]
