@@ -24,9 +24,8 @@ from django.db import connection
 
 from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
-from quanyi.contributions import bulk
+from quanyi.contributions import history as past
 from quanyi.contributions.flows import Rates
-from quanyi.contributions.models import Bill, BillStatus, Line, Payment
 from quanyi.core import regions
 from quanyi.core.errors import FieldError, InvalidInput
 from quanyi.core.principal import Principal
@@ -491,14 +490,13 @@ def _load_contributions(
     groups: dict[tuple[str, str, str | None], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[(row["uscc"], row["month"], row["paid_month"])].append(row)
-    bill_seq = audit.reserve_seq()
-    bills: list[tuple[Bill, list[tuple[Any, ...]], str | None]] = []
+    bills: list[past.PastBill] = []
     for (uscc, month, paid), members in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
         employer = employers[uscc]
         key = (employer.agency_region, month)
         if key not in rates:
             rates[key] = Rates.of(book, employer.agency_region, YearMonth.parse(month))
-        computed = []
+        computed: list[past.Amounts] = []
         for row in members:
             er, ee, ac = rates[key].amounts(
                 row["insurance"], row["base_fen"], employer.injury_class
@@ -506,64 +504,17 @@ def _load_contributions(
             computed.append(
                 (person_ids[row["id_number"]], row["insurance"], row["base_fen"], er, ee, ac)
             )
-        due = sum(c[3] + c[4] for c in computed)
-        bill = Bill(
-            employer=employer,
-            month=month,
-            kind="legacy",
-            due_fen=due,
-            paid_fen=due if paid else 0,
-            lines=len(computed),
-            status=BillStatus.PAID if paid else BillStatus.OWED,
-            audit_seq=bill_seq,
-        )
-        bills.append((bill, computed, paid))
-    Bill.objects.bulk_create([b for b, _, _ in bills], batch_size=5000)
-    audit.record_batch(principal, "contribution.legacy_bill", Bill, bill_seq)
-    line_seq = audit.reserve_seq()
-    line_rows: list[bulk.LineRow] = [
-        (bill.pk, p, i, bill.month, b, er, ee, ac, "due")
-        for bill, computed, _ in bills
-        for p, i, b, er, ee, ac in computed
-    ]
-    first_line, leaves = bulk.write_lines(line_rows, line_seq)
-    audit.record_batch_leaves(principal, "contribution.lines", Line, line_seq, leaves)
-    paid_bills = [(bill, paid) for bill, _, paid in bills if paid]
-    if paid_bills:
-        pay_seq = audit.reserve_seq()
-        Payment.objects.bulk_create(
-            [
-                Payment(
-                    bill=bill,
-                    amount_fen=bill.due_fen,
-                    paid_on=YearMonth.parse(paid).first_day(),
-                    bank_ref=f"legacy:{principal.case_id}:{bill.pk}",
-                    channel="legacy",
-                    audit_seq=pay_seq,
-                )
-                for bill, paid in paid_bills
-            ],
-            batch_size=5000,
-        )
-        audit.record_batch(principal, "contribution.payment", Payment, pay_seq)
+        paid_on = YearMonth.parse(paid).first_day() if paid else None
+        bills.append(past.PastBill(employer.pk, month, "legacy", computed, paid_on))
+    written = past.write(
+        principal, bills, "legacy", lambda bill_id: f"legacy:{principal.case_id}:{bill_id}"
+    )
     # The account, year by year as it happened: credits of the year (late ones with their late
     # interest), then the year's interest if the year is over.
-    paid_month_of = {bill.pk: paid for bill, paid in paid_bills}
     region_of = dict(
         Person.objects.filter(pk__in=set(person_ids.values())).values_list("pk", "agency_region")
     )
-    credits_by_year: dict[int, list[accounts.Credit]] = defaultdict(list)
-    for offset, (bill_id, person_id, insurance, month, _, _, _, account_fen, _) in enumerate(
-        line_rows
-    ):
-        paid = paid_month_of.get(bill_id)
-        if paid is None or insurance != "pension":
-            continue
-        credits_by_year[int(paid[:4])].append(
-            accounts.Credit(
-                person_id, month, account_fen, first_line + offset, region_of[person_id]
-            )
-        )
+    credits_by_year = written.credits_by_year(region_of.__getitem__)
     if not credits_by_year:
         return
     closed = accounts.closed_years(principal.region)

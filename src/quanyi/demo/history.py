@@ -19,10 +19,8 @@ from datetime import date
 
 from django.db import transaction
 
-from quanyi.audit import services as audit
-from quanyi.contributions import bulk
+from quanyi.contributions import history as past
 from quanyi.contributions.flows import Rates, record_posted
-from quanyi.contributions.models import Bill, BillStatus, Line, Payment
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth, month_range
@@ -171,82 +169,27 @@ def _unit(
         else:
             following = YearMonth.from_index(key[1] + 1)
             paid_on[key] = date(following.year, following.month, rng.randint(1, 15))
+    keys = sorted(computed, key=lambda k: (k[1], k[0]))
     with transaction.atomic():
-        keys = sorted(computed, key=lambda k: (k[1], k[0]))
-        bill_seq = audit.reserve_seq()
-        bills = Bill.objects.bulk_create(
+        written = past.write(
+            principal,
             [
-                Bill(
-                    employer_id=employer_id,
-                    month=str(YearMonth.from_index(index)),
-                    kind="monthly",
-                    due_fen=(due := sum(r[3] + r[4] for r in computed[(employer_id, index)])),
-                    paid_fen=due if paid_on[(employer_id, index)] else 0,
-                    lines=len(computed[(employer_id, index)]),
-                    status=BillStatus.PAID if paid_on[(employer_id, index)] else BillStatus.OWED,
-                    audit_seq=bill_seq,
+                past.PastBill(
+                    employer_id,
+                    str(YearMonth.from_index(index)),
+                    "monthly",
+                    computed[(employer_id, index)],
+                    paid_on[(employer_id, index)],
                 )
                 for employer_id, index in keys
             ],
-            batch_size=5000,
+            "bank",
+            lambda bill_id: f"demo:{bill_id}",
+            persons_from_relations=True,
         )
-        audit.record_batch(principal, "contribution.bills", Bill, bill_seq)
-        rows: list[bulk.LineRow] = [
-            (bill.pk, p, i, bill.month, b, er, ee, ac, "due")
-            for bill, key in zip(bills, keys, strict=True)
-            for p, i, b, er, ee, ac in computed[key]
-        ]
-        line_seq = audit.reserve_seq()
-        first_line, leaves = bulk.write_lines(rows, line_seq, persons_from_relations=True)
-        audit.record_batch_leaves(principal, "contribution.lines", Line, line_seq, leaves)
-        paid = [
-            (bill, on)
-            for bill, key in zip(bills, keys, strict=True)
-            if (on := paid_on[key]) is not None
-        ]
-        if paid:
-            pay_seq = audit.reserve_seq()
-            Payment.objects.bulk_create(
-                [
-                    Payment(
-                        bill=bill,
-                        amount_fen=bill.due_fen,
-                        paid_on=on,
-                        bank_ref=f"demo:{bill.pk}",
-                        channel="bank",
-                        audit_seq=pay_seq,
-                    )
-                    for bill, on in paid
-                ],
-                batch_size=5000,
-            )
-            audit.record_batch(principal, "contribution.payment", Payment, pay_seq)
-        _credit(principal, rows, first_line, {bill.pk: on for bill, on in paid})
-    history.bills += len(bills)
-    history.lines += len(rows)
-    history.unpaid_bills += len(bills) - len(paid)
-
-
-def _credit(
-    principal: Principal,
-    rows: list[bulk.LineRow],
-    first_line: int,
-    paid_on: dict[int, date | None],
-) -> None:
-    """Credit the paid pension lines, year of payment by year, and count the paid months."""
-    by_year: dict[int, list[accounts.Credit]] = defaultdict(list)
-    months: list[tuple[int, str]] = []
-    for offset, (bill_id, person_id, insurance, month, _, _, _, account_fen, _) in enumerate(rows):
-        on = paid_on.get(bill_id)
-        if on is None:
-            continue
-        months.append((person_id, insurance))
-        if insurance == "pension":
-            by_year[on.year].append(
-                accounts.Credit(
-                    person_id, month, account_fen, first_line + offset, principal.region
-                )
-            )
-    for year in sorted(by_year):
-        accounts.credit(principal, by_year[year], date(year, 12, 31))
-    accounts.count_paid_months(months)
+        for year, credits in sorted(written.credits_by_year(lambda _: principal.region).items()):
+            accounts.credit(principal, credits, date(year, 12, 31))
+        accounts.count_paid_months(written.paid_months())
+    history.bills += len(keys)
+    history.lines += len(written.rows)
+    history.unpaid_bills += len(keys) - len(written.paid_on)
