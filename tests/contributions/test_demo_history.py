@@ -43,8 +43,14 @@ def test_the_demo_has_paid_months_arrears_and_closed_years(instance: Instance) -
     assert record["account"]["balance_fen"] > 0
     assert record["contribution_months"]["pension"] > 0
     assert {c["status"] for c in record["contributions"]} <= {"paid", "owed"}
-    # the tour can post last month
-    outcome = quanyi(
-        instance, "contributions", "post", "--month", previous_month(), "--as", "operator"
+    # the tour can post last month, at the bases declared for this year
+    outcome = json.loads(
+        quanyi(
+            instance, "contributions", "post", "--month", previous_month(), "--as", "operator"
+        ).stdout
     )
-    assert json.loads(outcome.stdout)["bills"] > 0
+    assert outcome["bills"] > 0 and outcome["at_lower_bound"] < outcome["lines"] // 10
+    declared = query(
+        instance, "SELECT COUNT(*), COUNT(DISTINCT base_fen) FROM contributions_declaration"
+    )
+    assert declared[0][0] > 100 and declared[0][1] > 50  # wages differ from person to person

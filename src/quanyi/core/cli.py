@@ -117,7 +117,8 @@ def _demo(args: argparse.Namespace) -> int:
         + (
             f"; {history.months} months of contributions: {history.bills} bills"
             f" ({history.unpaid_bills} unpaid), {history.lines} lines,"
-            f" {history.years_closed} years closed with interest"
+            f" {history.years_closed} years closed with interest,"
+            f" {history.declarations} bases declared for this year"
             if history
             else ""
         )

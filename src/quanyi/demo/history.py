@@ -19,8 +19,11 @@ from datetime import date
 
 from django.db import transaction
 
+from quanyi.audit import bulk as audit_bulk
+from quanyi.audit import services as audit
 from quanyi.contributions import history as past
 from quanyi.contributions.flows import Rates, record_posted
+from quanyi.contributions.models import Declaration
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth, month_range
@@ -41,6 +44,7 @@ class History:
     lines: int = 0
     unpaid_bills: int = 0
     years_closed: int = 0
+    declarations: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ def build(
     with transaction.atomic():
         for month in months:
             record_posted(principal, str(month), region)
+        history.declarations = _declare(principal, spans, wage, last, book)
     history.months = len(months)
     for year in range(first.year, min(last.year + 1, date.today().year)):
         if year in accounts.closed_years(region):
@@ -122,6 +127,38 @@ def build(
     return history
 
 
+def _declare(
+    principal: Principal,
+    spans: dict[int, list[_Span]],
+    wages: _Wages,
+    last: YearMonth,
+    book: Rulebook,
+) -> int:
+    """This year's base declarations (from January) for everyone employed at the end of the
+    history, so posting last month bills declared bases, not the lower bound."""
+    year = last.add(1).year
+    valid_from = f"{year}-01"
+    try:
+        bounds = (
+            book.fen("base.lower", principal.region, date(year, 1, 1)),
+            book.fen("base.upper", principal.region, date(year, 1, 1)),
+        )
+    except QuanyiError:
+        return 0
+    rows = []
+    for employer_id in sorted(spans):
+        for person_id in sorted({s.person_id for s in spans[employer_id] if s.last == last.index}):
+            wage = wages.wage(person_id, year)
+            base = calc.bounded_base(wage, *bounds)
+            rows.append(
+                (person_id, employer_id, valid_from, wage, base.base_fen, base.clamped, None)
+            )
+    seq = audit.reserve_seq()
+    _, leaves = audit_bulk.write_rows(Declaration, rows, seq)
+    audit.record_batch_leaves(principal, "contribution.declared", Declaration, seq, leaves)
+    return len(rows)
+
+
 class _Wages:
     """Each person's wage, drawn once and grown yearly: bases that change from year to year."""
 
@@ -130,11 +167,13 @@ class _Wages:
         self.first_year = first_year
         self.drawn: dict[int, int] = {}
 
-    def base(self, person_id: int, year: int, bounds: tuple[int, int]) -> int:
+    def wage(self, person_id: int, year: int) -> int:
         if person_id not in self.drawn:
             self.drawn[person_id] = int(self.rng.lognormvariate(13.8, 0.45))  # ≈ 10,000 yuan
-        wage = int(self.drawn[person_id] * WAGE_GROWTH ** (year - self.first_year))
-        return calc.bounded_base(wage, *bounds).base_fen
+        return int(self.drawn[person_id] * WAGE_GROWTH ** (year - self.first_year))
+
+    def base(self, person_id: int, year: int, bounds: tuple[int, int]) -> int:
+        return calc.bounded_base(self.wage(person_id, year), *bounds).base_fen
 
 
 def _unit(
