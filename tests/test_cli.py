@@ -203,3 +203,37 @@ def test_counter_payment_and_bills_from_the_command_line(
     assert main(["contributions", "bills", "--uscc", employer.uscc, "--as", "clerk"]) == 0
     (bill,) = json.loads(capsys.readouterr().out)["bills"]
     assert (bill["status"], bill["owed_fen"], bill["late_fee_fen"]) == ("paid", 0, 0)
+
+
+def test_a_bank_result_file_in_excel_pays_its_bills(
+    principal: Principal, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    from quanyi.contributions import flows
+    from quanyi.contributions.models import Bill
+    from quanyi.rulebook import services as rulebook
+
+    rulebook.seed(Principal.system("system:init"))
+    clerk = accounts.account("clerk", "operator")
+    employer = builders.employer(principal)
+    builders.relation(principal, builders.person(principal), employer, "pension", "2024-01")
+    flows.post_month(accounts.principal(clerk), "2025-01", "110000")
+    bill = Bill.objects.get()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["bill_id", "amount_fen", "paid_at", "bank_ref"])
+    sheet.append(
+        [bill.pk, float(bill.due_fen), datetime(2025, 2, 10), "ICBC-0001"]
+    )  # as banks type
+    path = tmp_path / "bank-2025-02-10.xlsx"
+    book.save(path)
+    assert main(["contributions", "pay", str(path), "--as", "clerk"]) == 0, capsys.readouterr()
+    bill.refresh_from_db()
+    assert (bill.status, bill.paid_fen) == ("paid", bill.due_fen)
+    sheet.append([bill.pk, "-1", "2025-02-30", ""])
+    book.save(path)
+    assert main(["contributions", "pay", str(path), "--as", "clerk"]) == 1
+    assert "bank-2025-02-10.xlsx:3 amount_fen" in capsys.readouterr().err

@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
         atomic=True,
         writes=True,
         batch=True,
-        help="import a bank result file (bill_id, amount_fen, paid_at, bank_ref)",
+        help="import a bank result file, CSV or Excel (bill_id, amount_fen, paid_at, bank_ref)",
     )
     pay.add_argument("file")
     counter = command(
@@ -101,17 +101,6 @@ def _consistency(args: argparse.Namespace) -> int:
         return fail(f"check consistency: {len(problems)} mismatches")
     print("check consistency: OK")
     return 0
-
-
-def _read_text(path: str) -> str:
-    from quanyi.core.errors import InvalidInput
-
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput.one(
-            "file", "unreadable", f"无法读取 {path}：{error}", f"cannot read {path}: {error}"
-        ) from None
 
 
 def _declare(args: argparse.Namespace) -> int:
@@ -174,9 +163,10 @@ def _post(args: argparse.Namespace) -> int:
 
 def _pay(args: argparse.Namespace) -> int:
     from quanyi.contributions import payments
+    from quanyi.core.tables import read_table
 
-    text = _read_text(args.file)
-    rows = payments.parse_bank_file(text, Path(args.file).name)
+    columns, raws = read_table(args.file)
+    rows = payments.parse_bank_rows(columns, raws, Path(args.file).name)
     written = payments.record_payments(args.principal, rows)
     print(json.dumps({"payments": written}))
     return 0

@@ -45,16 +45,24 @@ class PaymentRow:
 
 def parse_bank_file(text: str, file_name: str = "payments.csv") -> list[PaymentRow]:
     """Every bad row reported as ``file:line field reason``; nothing returned on error."""
-    errors: list[FieldError] = []
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    raws = list(reader)
+    return parse_bank_rows(list(reader.fieldnames or []), raws, file_name)
+
+
+def parse_bank_rows(
+    columns: list[str], raws: list[dict[str, str]], file_name: str
+) -> list[PaymentRow]:
+    """A bank result file already read (CSV or Excel, ``core.tables``), checked the same way."""
+    errors: list[FieldError] = []
+    missing = [c for c in COLUMNS if c not in columns]
     if missing:
         raise InvalidInput.one(
             file_name, "columns", f"缺少列：{', '.join(missing)}", f"missing columns: {missing}"
         )
     rows: list[PaymentRow] = []
     refs: set[str] = set()
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in enumerate(raws, start=2):
         row = parse_row(raw, f"{file_name}:{line} ", errors)
         if row.bank_ref in refs:
             errors.append(_bad_ref(f"{file_name}:{line} bank_ref"))

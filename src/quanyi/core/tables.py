@@ -18,6 +18,11 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 def read_rows(path: str | Path) -> list[dict[str, str]]:
     """The rows of a file as header → text; a file that cannot be read is an InvalidInput."""
+    return read_table(path)[1]
+
+
+def read_table(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the rows of a file (CSV or Excel)."""
     source = Path(path)
     if source.suffix.lower() in EXCEL_SUFFIXES:
         return _excel_rows(source)
@@ -25,10 +30,12 @@ def read_rows(path: str | Path) -> list[dict[str, str]]:
         text = source.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise _unreadable(source, error) from None
-    return list(csv.DictReader(io.StringIO(text)))
+    reader = csv.DictReader(io.StringIO(text))
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows
 
 
-def _excel_rows(source: Path) -> list[dict[str, str]]:
+def _excel_rows(source: Path) -> tuple[list[str], list[dict[str, str]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -46,7 +53,7 @@ def _excel_rows(source: Path) -> list[dict[str, str]]:
             if not any(texts):
                 continue  # Excel leaves formatted but empty rows behind
             rows.append(dict(zip(header, texts, strict=False)))
-        return rows
+        return header, rows
     finally:
         book.close()
 
