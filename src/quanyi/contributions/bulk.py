@@ -46,8 +46,8 @@ def write_lines(
     row, in order); return the first id and the rows' leaf digests in id order.
     ``persons_from_relations``: the caller read the person ids from insurance relations in this
     transaction, whose foreign key to the person the database enforces, so only the bills are
-    looked up (decision 0007). On PostgreSQL each
-    leaf is computed while the server takes the rows before it, so the two overlap."""
+    looked up (decision 0007). On PostgreSQL each leaf is computed while the server takes the
+    rows before it, so the two overlap."""
     if not rows:
         return 0, []
     check_references(

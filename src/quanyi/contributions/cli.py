@@ -177,15 +177,15 @@ def _counter(args: argparse.Namespace) -> int:
 
     from quanyi.contributions import payments
 
-    row = payments.counter_payment(
+    written = payments.take_at_counter(
+        args.principal,
         {
             "bill_id": args.bill_id,
             "amount_fen": args.amount_fen,
             "paid_at": args.paid_on or date.today().isoformat(),
             "bank_ref": args.receipt,
-        }
+        },
     )
-    written = payments.record_payments(args.principal, [row], channel="counter")
     print(json.dumps({"payments": written}))
     return 0
 

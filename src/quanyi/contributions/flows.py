@@ -20,6 +20,7 @@ from quanyi.access.policy import authorize
 from quanyi.audit import bulk as audit_bulk
 from quanyi.audit import services as audit
 from quanyi.contributions import bulk
+from quanyi.contributions.history import bill_values
 from quanyi.contributions.models import Bill, Declaration, Line, PostedMonth
 from quanyi.core import regions
 from quanyi.core.errors import Conflict
@@ -206,7 +207,7 @@ def _bill_unit(
     )
     bases = _bases(employer_ids, month)
     # Bill ids are taken first, so each line is built once, in its final form.
-    first_bill = bulk.next_ids("contributions_bill", len(employer_ids))
+    first_bill = audit_bulk.next_ids("contributions_bill", len(employer_ids))
     bill_of: dict[int, int] = {}  # in order of first line: the bills' ids run on from first_bill
     due: dict[int, int] = defaultdict(int)
     count: dict[int, int] = defaultdict(int)
@@ -246,7 +247,7 @@ def _bill_unit(
         count[employer_id] += 1
     bill_seq = audit.reserve_seq()
     bills = [
-        (employer_id, month_text, "monthly", due[employer_id], 0, count[employer_id], "owed")
+        bill_values(employer_id, month_text, "monthly", due[employer_id], count[employer_id], False)
         for employer_id in bill_of
     ]
     _, bill_leaves = audit_bulk.write_rows(Bill, bills, bill_seq, first=first_bill)

@@ -9,7 +9,7 @@ writing), so nothing is read back; the caller owns the transaction.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -71,21 +71,15 @@ def write(
     """Bills, lines and payments (``reference(bill_id)`` is each payment's bank reference)."""
     if not bills:
         return Written([], 0, {})
-    first_bill = bulk.next_ids("contributions_bill", len(bills))
+    first_bill = audit_bulk.next_ids("contributions_bill", len(bills))
     ids = range(first_bill, first_bill + len(bills))
     dues = [sum(line[3] + line[4] for line in bill.lines) for bill in bills]
     seq = audit.reserve_seq()
     _, leaves = audit_bulk.write_rows(
         Bill,
         [
-            (
-                bill.employer_id,
-                bill.month,
-                bill.kind,
-                due,
-                due if bill.paid_on else 0,
-                len(bill.lines),
-                BillStatus.PAID.value if bill.paid_on else BillStatus.OWED.value,
+            bill_values(
+                bill.employer_id, bill.month, bill.kind, due, len(bill.lines), bool(bill.paid_on)
             )
             for bill, due in zip(bills, dues, strict=True)
         ],
@@ -101,7 +95,7 @@ def write(
     seq = audit.reserve_seq()
     first_line, leaves = bulk.write_lines(rows, seq, persons_from_relations)
     audit.record_batch_leaves(principal, "contribution.lines", Line, seq, leaves)
-    paid_on: Mapping[int, date] = {
+    paid_on = {
         bill_id: bill.paid_on
         for bill_id, bill in zip(ids, bills, strict=True)
         if bill.paid_on is not None
@@ -118,4 +112,13 @@ def write(
             seq,
         )
         audit.record_batch_leaves(principal, "contribution.payment", Payment, seq, leaves)
-    return Written(rows, first_line, dict(paid_on))
+    return Written(rows, first_line, paid_on)
+
+
+def bill_values(
+    employer_id: int, month: str, kind: str, due_fen: int, lines: int, paid: bool
+) -> tuple[int, str, str, int, int, int, str]:
+    """A new bill's values in ``Bill``'s audit-field order, for the bulk writer: unpaid, or
+    paid in full."""
+    status = BillStatus.PAID if paid else BillStatus.OWED
+    return (employer_id, month, kind, due_fen, due_fen if paid else 0, lines, status.value)

@@ -73,14 +73,14 @@ def parse_bank_rows(
     return rows
 
 
-def counter_payment(values: Mapping[str, str]) -> PaymentRow:
-    """A payment taken at the counter (bill_id, amount_fen, paid_at, receipt number as
-    bank_ref), checked like a bank file's row."""
+def take_at_counter(principal: Principal, values: Mapping[str, str]) -> int:
+    """Record a payment taken at the counter (bill_id, amount_fen, paid_at, the receipt number
+    as bank_ref), checked like a bank file's row; returns payments written."""
     errors: list[FieldError] = []
     row = parse_row(values, "", errors)
     if errors:
         raise InvalidInput(errors)
-    return row
+    return record_payments(principal, [row], channel="counter")
 
 
 def parse_row(raw: Mapping[str, str | None], where: str, errors: list[FieldError]) -> PaymentRow:

@@ -31,12 +31,7 @@ def bills_view(request: HttpRequest) -> HttpResponse:
     values["paid_at"] = values["paid_at"] or date.today().isoformat()
     error, problems = "", list[str]()
     if request.method == "POST":
-
-        def take() -> int:
-            row = payments.counter_payment(values)
-            return payments.record_payments(principal, [row], channel="counter")
-
-        done, error, problems = attempt(take)
+        done, error, problems = attempt(lambda: payments.take_at_counter(principal, values))
         if done is not None:
             return HttpResponseRedirect(
                 f"/contributions/bills?uscc={uscc}&paid={values['bill_id']}"
