@@ -35,6 +35,29 @@ def test_written_rows_verify_and_their_leaves_are_canonical(principal: Principal
     assert verify().ok
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "months",
+    [
+        ["2025-01", "2025-02"],  # plain text: quoted as it is
+        ["二〇二五年一月", "2025-02"],  # not ASCII, still nothing to escape
+        ['a"b\\c\n', "\x01\t"],  # what JSON must escape, in the same column as plain text
+    ],
+)
+def test_each_columns_way_into_the_leaf_gives_the_canonical_leaf(
+    principal: Principal, months: list[str]
+) -> None:
+    person = builders.person(principal)
+    rows = [(person.pk, 2025, month, "credit", 100 + i, None) for i, month in enumerate(months)]
+    with transaction.atomic():
+        seq = audit.reserve_seq()
+        first, digests = bulk.write_rows(Entry, rows, seq)
+    assert [d.hex() for d in digests] == [
+        tracking.leaf("entry", tracking.fields_of(Entry), first + i, row)
+        for i, row in enumerate(rows)
+    ]
+
+
 def test_values_other_than_integers_strings_and_none_are_refused() -> None:
     with pytest.raises(TypeError, match=r"not 1\.5"):
         bulk._json(1.5)

@@ -152,3 +152,50 @@ def test_a_bad_import_names_every_row_and_submits_nothing(
     ):
         assert place in err, place
     assert Case.objects.count() == 0
+
+
+def test_each_bad_contribution_row_is_named_with_its_line_field_and_reason(
+    office: Office, tmp_path: Path
+) -> None:
+    from quanyi.contributions import legacy
+    from quanyi.core.errors import InvalidInput
+
+    number, uscc = "11010519491231002X", "91110000600037341L"
+    write_files(tmp_path / "files", number, uscc)
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "files").iterdir()}
+    # Columns in another order, a blank line and a short row: read by name, lines counted.
+    texts["contributions.csv"] = (
+        "uscc,id_number,month,insurance,paid_month,base_fen\n"
+        f"{uscc},{number},2016-01,pension,2016-01,500000\n"
+        "\n"
+        f"{uscc},{number},2016-01,pension,2016-01,500000\n"  # line 4: the same month again
+        f"{uscc},{number},2025-01,pension,,500000\n"  # 5: no relation then
+        f"{uscc},{number},2016-03,pension,2016-02,500000\n"  # 6: paid before its month
+        f"{uscc},{number},2016-04,pension,,1000000000000\n"  # 7: a base no one earns
+        f"{uscc},{number},2016-05,pension,,5_000\n"  # 8: not plain digits
+        f"{uscc},{number},2016-06,resident_pension,,500000\n"  # 9: not an employee insurance
+        f"{uscc},{number},16-07,pension,2016-13,500000\n"  # 10: two bad months
+        f"{uscc},{number}\n"  # 11: short
+    )
+    clerk = Principal(actor="clerk", source="batch", region="110000", roles=frozenset({"operator"}))
+    with pytest.raises(InvalidInput) as raised:
+        legacy.validate(clerk, texts)
+    found = {(e.field, e.code) for e in raised.value.errors}
+    assert found == {
+        ("contributions.csv:4 month", "duplicate"),
+        ("contributions.csv:5 month", "no_relation"),
+        ("contributions.csv:6 paid_month", "before_start"),
+        ("contributions.csv:7 base_fen", "bad_base"),
+        ("contributions.csv:8 base_fen", "bad_base"),
+        ("contributions.csv:9 insurance", "bad_insurance"),
+        ("contributions.csv:9 month", "no_relation"),
+        ("contributions.csv:10 month", "bad_month"),
+        ("contributions.csv:10 paid_month", "bad_month"),
+        ("contributions.csv:11 insurance", "bad_insurance"),
+        ("contributions.csv:11 month", "bad_month"),
+        ("contributions.csv:11 base_fen", "bad_base"),
+    }
+    texts["contributions.csv"] = texts["contributions.csv"].split("\n\n")[0] + "\n"
+    assert legacy.validate(clerk, texts).contributions == [
+        (number, uscc, "pension", "2016-01", 500000, "2016-01")
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,13 +58,38 @@ def write_rows(
             cursor.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", records
             )
-    template = _template(fields, tracking.object_type_of(model))
+    kinds = _kinds(rows, len(fields))
+    template = _template(fields, tracking.object_type_of(model), kinds).format
     sha256 = hashlib.sha256
+    loose = [index for index, kind in enumerate(kinds) if kind == "any"]
+    if loose:  # rare: a column mixing None with values, or text JSON must escape
+        rows = [
+            [_json(value) if index in loose else value for index, value in enumerate(row)]
+            for row in rows
+        ]
     digests = [
-        sha256(template.format(*map(_json, row), pk).encode()).digest()
-        for pk, row in enumerate(rows, start=first)
+        sha256(template(*row, pk).encode()).digest() for pk, row in enumerate(rows, start=first)
     ]
     return first, digests
+
+
+def _kinds(rows: Sequence[Sequence[Any]], width: int) -> list[str]:
+    """How each column goes into the canonical JSON: ``int`` (as written), ``text`` (quoted as
+    is: nothing in it JSON escapes) or ``any`` (each value through ``_json``). Deciding once per
+    column keeps the per-row work to one ``format``."""
+    kinds = []
+    for column in zip(*rows, strict=True):
+        types = set(map(type, column))
+        if types == {int}:
+            kinds.append("int")
+        elif types == {str} and not _ESCAPED.search("".join(column)):
+            kinds.append("text")
+        else:
+            kinds.append("any")
+    return kinds or ["any"] * width
+
+
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # what json.dumps(ensure_ascii=False) escapes
 
 
 def _column(model: type[Model], name: str) -> str:
@@ -71,10 +97,13 @@ def _column(model: type[Model], name: str) -> str:
     return str(getattr(field, "column", name))
 
 
-def _template(fields: Sequence[str], object_type: str) -> str:
-    """The canonical JSON of a row with a slot per value (sorted keys, no spaces); the last
-    slot is the id."""
-    slots = {name: f"{{{index}}}" for index, name in enumerate(fields)}
+def _template(fields: Sequence[str], object_type: str, kinds: Sequence[str]) -> str:
+    """The canonical JSON of a row with a slot per value (sorted keys, no spaces), quoted for
+    ``text`` columns; the last slot is the id."""
+    slots = {
+        name: f'"{{{index}}}"' if kind == "text" else f"{{{index}}}"
+        for index, (name, kind) in enumerate(zip(fields, kinds, strict=True))
+    }
     slots["id"] = f"{{{len(fields)}}}"
     slots["type"] = json.dumps(object_type).replace("{", "{{").replace("}", "}}")
     return "{{" + ",".join(f'"{key}":{slots[key]}' for key in sorted(slots)) + "}}"

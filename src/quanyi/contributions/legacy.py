@@ -14,10 +14,11 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -27,6 +28,7 @@ from quanyi.audit import services as audit
 from quanyi.contributions import history as past
 from quanyi.contributions.flows import Rates
 from quanyi.core import regions
+from quanyi.core.bulkwork import without_collector
 from quanyi.core.errors import FieldError, InvalidInput
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
@@ -48,6 +50,9 @@ FILES: dict[str, tuple[str, ...]] = {
     "contributions.csv": ("id_number", "uscc", "insurance", "month", "base_fen", "paid_month"),
 }
 MAX_REPORTED = 1000
+MAX_BASE_FEN = 10**12  # ten billion yuan a month: anything larger is a typing error
+# A contribution row: id number, uscc, insurance, month, base in fen, paid month or None.
+Contribution = tuple[str, str, str, str, int, str | None]
 # Each person's relations as (uscc, insurance) → [(start, end)]: looked up by person, so
 # checking a file stays linear in its rows.
 Covered = dict[str, dict[tuple[str, str], list[tuple[str, str | None]]]]
@@ -60,7 +65,7 @@ class Batch:
     employers: list[dict[str, Any]] = field(default_factory=list)
     persons: list[dict[str, Any]] = field(default_factory=list)
     relations: list[dict[str, Any]] = field(default_factory=list)
-    contributions: list[dict[str, Any]] = field(default_factory=list)
+    contributions: list[Contribution] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -100,28 +105,52 @@ class _Report:
             raise InvalidInput(self.errors)
 
 
-def read(texts: Mapping[str, str]) -> dict[str, list[tuple[int, dict[str, str]]]]:
-    """Rows of each known file with their line numbers; unknown files and missing columns
-    are errors."""
+class Rows:
+    """One file's rows as read: values by column name through ``index``, line numbers kept."""
+
+    def __init__(self, index: dict[str, int], rows: list[tuple[int, list[str]]]) -> None:
+        self.index = index
+        self.rows = rows
+
+    def dicts(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """Small files are checked by name; each row as {column: value}."""
+        for line, values in self.rows:
+            yield line, {name: values[at] for name, at in self.index.items()}
+
+
+def read(texts: Mapping[str, str]) -> dict[str, Rows]:
+    """Rows of each known file with their line numbers, values stripped, short rows padded;
+    unknown files and missing columns are errors."""
     report = _Report()
-    rows: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    rows: dict[str, Rows] = {}
     for name, text in texts.items():
         if name not in FILES:
             report.add(name, 0, "file", "unknown_file", "未知文件", "unknown file")
             continue
-        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-        missing = [c for c in FILES[name] if c not in (reader.fieldnames or [])]
+        reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+        header = [column.strip() for column in next(reader, [])]
+        missing = [c for c in FILES[name] if c not in header]
         if missing:
             report.add(name, 1, ",".join(missing), "columns", "缺少列", "missing columns")
             continue
-        rows[name] = [
-            (line, {k: (v or "").strip() for k, v in raw.items() if k})
-            for line, raw in enumerate(reader, start=2)
-        ]
+        index = {column: header.index(column) for column in FILES[name]}
+        width = len(header)
+        found: list[tuple[int, list[str]]] = []
+        # Stripping every value costs a second pass over millions of rows; a file with no
+        # space or tab in it has nothing to strip.
+        strip = " " in text or "\t" in text
+        for line, values in enumerate(reader, start=2):
+            if not values:
+                continue  # a blank line, as csv.DictReader skips it
+            if len(values) < width:
+                values += [""] * (width - len(values))
+            found.append((line, [value.strip() for value in values] if strip else values))
+        rows[name] = Rows(index, found)
     report.raise_if_any()
     return rows
 
 
+@without_collector
 def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
     rows = read(texts)
     report = _Report()
@@ -132,26 +161,40 @@ def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
     }
     known_persons = set(Person.objects.values_list("id_number", flat=True))
     new_employers: dict[str, int] = {}
-    for line, row in rows.get("employers.csv", []):
+    for line, row in _dicts(rows, "employers.csv"):
         _employer(principal, report, line, row, known_employers, new_employers, batch)
     new_persons: set[str] = set()
-    for line, row in rows.get("persons.csv", []):
+    for line, row in _dicts(rows, "persons.csv"):
         _person(principal, report, line, row, known_persons, new_persons, batch)
     all_persons = known_persons | new_persons
     all_employers = set(known_employers) | set(new_employers)
+    numbers = {
+        values[files.index["id_number"]].upper()
+        for files in (rows.get("contributions.csv"), rows.get("relations.csv"))
+        if files is not None
+        for _, values in files.rows
+    }
     covered: Covered = defaultdict(lambda: defaultdict(list))
-    for number, uscc, insurance, start, end in InsuranceRelation.objects.filter(
-        person__id_number__in=[r["id_number"] for _, r in rows.get("contributions.csv", [])]
-        + [r["id_number"] for _, r in rows.get("relations.csv", [])]
-    ).values_list("person__id_number", "employer__uscc", "insurance", "start_month", "end_month"):
-        covered[number][(uscc or "", insurance)].append((start, end))
-    for line, row in rows.get("relations.csv", []):
+    wanted = sorted(numbers & known_persons)  # new persons have no relations on record yet
+    for start in range(0, len(wanted), 5000):
+        for number, uscc, insurance, first, last in InsuranceRelation.objects.filter(
+            person__id_number__in=wanted[start : start + 5000]
+        ).values_list(
+            "person__id_number", "employer__uscc", "insurance", "start_month", "end_month"
+        ):
+            covered[number][(uscc or "", insurance)].append((first, last))
+    for line, row in _dicts(rows, "relations.csv"):
         _relation(report, line, row, all_persons, all_employers, covered, batch)
-    seen: set[tuple[str, str, str, str]] = set()
-    for line, row in rows.get("contributions.csv", []):
-        _contribution(report, line, row, all_persons, all_employers, covered, seen, batch)
+    if "contributions.csv" in rows:
+        _contributions(
+            report, rows["contributions.csv"], all_persons, all_employers, covered, batch
+        )
     report.raise_if_any()
     return batch
+
+
+def _dicts(rows: Mapping[str, Rows], name: str) -> Iterator[tuple[int, dict[str, str]]]:
+    return rows[name].dicts() if name in rows else iter(())
 
 
 def _employer(
@@ -350,80 +393,113 @@ def _month_text(text: str, field: str) -> str:
     return str(YearMonth.parse(text, field))
 
 
-def _contribution(
+def _contributions(
     report: _Report,
-    line: int,
-    row: dict[str, str],
+    rows: Rows,
     persons: set[str],
     employers: set[str],
     covered: Covered,
-    seen: set[tuple[str, str, str, str]],
     batch: Batch,
 ) -> None:
+    """Check every contribution row. The file holds millions of rows, so this is one loop over
+    plain lists with its look-ups cached, and good rows are kept as tuples."""
     file = "contributions.csv"
-    number, uscc, insurance = row["id_number"].upper(), row["uscc"], row["insurance"]
-    if number not in persons:
-        report.add(file, line, "id_number", "not_registered", "该人员未登记", "not registered")
-    if uscc not in employers:
-        report.add(file, line, "uscc", "not_registered", "该单位未登记", "not registered")
-    if insurance not in EMPLOYEE_INSURANCES:
+    months: dict[str, str] = {}  # each distinct month text parsed once
+    paids: dict[str, str] = {"": ""}  # the paid month is optional
+    spans: dict[tuple[str, str, str], list[tuple[str, str | None]]] = {}
+    seen: set[tuple[str, str, str, str]] = set()
+    insurances = frozenset(EMPLOYEE_INSURANCES)
+    kept = batch.contributions
+    columns = itemgetter(*(rows.index[c] for c in FILES[file]))
+    for line, values in rows.rows:
+        number, uscc, insurance, month_text, base_text, paid_text = columns(values)
+        number = number.upper()
+        if number not in persons:
+            report.add(file, line, "id_number", "not_registered", "该人员未登记", "not registered")
+        if uscc not in employers:
+            report.add(file, line, "uscc", "not_registered", "该单位未登记", "not registered")
+        if insurance not in insurances:
+            report.add(
+                file,
+                line,
+                "insurance",
+                "bad_insurance",
+                "须为职工险种（居民险种暂不支持导入）",
+                "an employee insurance (resident insurances are not imported yet)",
+            )
+        month = months.get(month_text)
+        paid = paids.get(paid_text)
+        if month is None or paid is None or (paid and paid < month):
+            month, paid = _months_of(report, line, month_text, paid_text, months, paids)
+        if base_text.isascii() and base_text.isdigit() and 0 < int(base_text) < MAX_BASE_FEN:
+            base = int(base_text)
+        else:
+            report.add(
+                file,
+                line,
+                "base_fen",
+                "bad_base",
+                "缴费基数须为正整数（分）",
+                "the base is a positive whole number of fen",
+            )
+            base = 0
+        if month is None:
+            continue
+        relation = (number, uscc, insurance)
+        key = (number, uscc, insurance, month)
+        if key in seen:
+            report.add(file, line, "month", "duplicate", "同一月份重复", "the same month twice")
+        seen.add(key)
+        mine = spans.get(relation)
+        if mine is None:
+            mine = spans[relation] = covered[number].get((uscc, insurance), [])
+        if not any(start <= month and (end is None or month <= end) for start, end in mine):
+            report.add(
+                file,
+                line,
+                "month",
+                "no_relation",
+                "该月没有对应的参保关系",
+                "no insurance relation covers this month",
+            )
+        kept.append((number, uscc, insurance, month, base, paid or None))
+
+
+def _months_of(
+    report: _Report,
+    line: int,
+    month_text: str,
+    paid_text: str,
+    months: dict[str, str],
+    paids: dict[str, str],
+) -> tuple[str | None, str | None]:
+    """The row's month and paid month, parsed and cached; (None, None) once reported bad."""
+    file = "contributions.csv"
+    parsed: list[str | None] = []
+    for text, name, cache in ((month_text, "month", months), (paid_text, "paid_month", paids)):
+        if text in cache:
+            parsed.append(cache[text])
+            continue
+        try:
+            parsed.append(cache.setdefault(text, str(YearMonth.parse(text, name))))
+        except InvalidInput as error:
+            report.extend(file, line, error)
+            parsed.append(None)
+    month, paid = parsed
+    if month is None or paid is None:
+        return None, None
+    if paid and paid < month:
         report.add(
-            file,
-            line,
-            "insurance",
-            "bad_insurance",
-            "须为职工险种（居民险种暂不支持导入）",
-            "an employee insurance (resident insurances are not imported yet)",
+            file, line, "paid_month", "before_start", "早于开始年月", "precedes the first month"
         )
-    months = _months(report, file, line, row, "month", "paid_month")
-    try:
-        base = int(row["base_fen"])
-        if base <= 0:
-            raise ValueError
-    except ValueError:
-        report.add(
-            file,
-            line,
-            "base_fen",
-            "bad_base",
-            "缴费基数须为正整数（分）",
-            "the base is a positive whole number of fen",
-        )
-        base = 0
-    if months is None:
-        return
-    month, paid = months
-    key = (number, uscc, insurance, month)
-    if key in seen:
-        report.add(file, line, "month", "duplicate", "同一月份重复", "the same month twice")
-    seen.add(key)
-    if not any(
-        start <= month and (end is None or month <= end)
-        for start, end in covered[number].get((uscc, insurance), [])
-    ):
-        report.add(
-            file,
-            line,
-            "month",
-            "no_relation",
-            "该月没有对应的参保关系",
-            "no insurance relation covers this month",
-        )
-    batch.contributions.append(
-        {
-            "id_number": number,
-            "uscc": uscc,
-            "insurance": insurance,
-            "month": month,
-            "base_fen": base,
-            "paid_month": paid,
-        }
-    )
+        return None, None
+    return month, paid
 
 
 # --- loading at the final approval ------------------------------------------------------------
 
 
+@without_collector
 def load(principal: Principal, texts: Mapping[str, str]) -> dict[str, int]:
     """Validate again and write everything, inside the approval's transaction."""
     assert connection.in_atomic_block, "the caller owns the transaction"
@@ -446,13 +522,15 @@ def load(principal: Principal, texts: Mapping[str, str]) -> dict[str, int]:
         audit.record_batch(principal, "person.register", Person, seq)
     person_ids = dict(
         Person.objects.filter(
-            id_number__in={r["id_number"] for r in batch.relations + batch.contributions}
+            id_number__in={r["id_number"] for r in batch.relations}
+            | {row[0] for row in batch.contributions}
         ).values_list("id_number", "pk")
     )
     employers = {
         e.uscc: e
         for e in Employer.objects.filter(
-            uscc__in={r["uscc"] for r in batch.relations + batch.contributions if r["uscc"]}
+            uscc__in={r["uscc"] for r in batch.relations if r["uscc"]}
+            | {row[1] for row in batch.contributions}
         )
     }
     if batch.relations:
@@ -479,7 +557,7 @@ def load(principal: Principal, texts: Mapping[str, str]) -> dict[str, int]:
 
 def _load_contributions(
     principal: Principal,
-    rows: list[dict[str, Any]],
+    rows: list[Contribution],
     person_ids: Mapping[str, int],
     employers: Mapping[str, Employer],
 ) -> None:
@@ -487,25 +565,33 @@ def _load_contributions(
 
     book = Rulebook.load()
     rates: dict[tuple[str, str], Rates] = {}
-    groups: dict[tuple[str, str, str | None], list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        groups[(row["uscc"], row["month"], row["paid_month"])].append(row)
-    bills: list[past.PastBill] = []
-    for (uscc, month, paid), members in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
+    groups: dict[tuple[str, str, str | None], list[past.Amounts]] = defaultdict(list)
+    for number, uscc, insurance, month, base, paid in rows:
         employer = employers[uscc]
         key = (employer.agency_region, month)
-        if key not in rates:
-            rates[key] = Rates.of(book, employer.agency_region, YearMonth.parse(month))
-        computed: list[past.Amounts] = []
-        for row in members:
-            er, ee, ac = rates[key].amounts(
-                row["insurance"], row["base_fen"], employer.injury_class
+        found = rates.get(key)
+        if found is None:
+            found = rates[key] = Rates.of(book, employer.agency_region, YearMonth.parse(month))
+        groups[(uscc, month, paid)].append(
+            (
+                person_ids[number],
+                insurance,
+                base,
+                *found.amounts(insurance, base, employer.injury_class),
             )
-            computed.append(
-                (person_ids[row["id_number"]], row["insurance"], row["base_fen"], er, ee, ac)
-            )
-        paid_on = YearMonth.parse(paid).first_day() if paid else None
-        bills.append(past.PastBill(employer.pk, month, "legacy", computed, paid_on))
+        )
+    bills = [
+        past.PastBill(
+            employers[uscc].pk,
+            month,
+            "legacy",
+            computed,
+            YearMonth.parse(paid).first_day() if paid else None,
+        )
+        for (uscc, month, paid), computed in sorted(
+            groups.items(), key=lambda g: (g[0][1], g[0][0])
+        )
+    ]
     written = past.write(
         principal, bills, "legacy", lambda bill_id: f"legacy:{principal.case_id}:{bill_id}"
     )

