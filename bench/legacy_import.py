@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import instance
 
@@ -54,6 +56,51 @@ def files(persons: int, years: int) -> dict[str, str]:
     }
 
 
+STEPS = {
+    "validate again": ("quanyi.contributions.legacy", None, "validate"),
+    "bills, lines, payments": ("quanyi.contributions.history", None, "write"),
+    "… of which the lines (COPY and leaves)": ("quanyi.contributions.bulk", None, "write_lines"),
+    "paid pension lines as credits": ("quanyi.contributions.history", "Written", "credits_by_year"),
+    "account credits (entries and year balances)": (
+        "quanyi.personal_accounts.services",
+        None,
+        "credit",
+    ),
+    "yearly interest of the closed years": (
+        "quanyi.personal_accounts.services",
+        None,
+        "credit_interest",
+    ),
+    "contribution months": ("quanyi.personal_accounts.services", None, "recount_months"),
+}
+
+
+def timed_steps() -> dict[str, float]:
+    """Wrap the load's main steps so each reports its total time (instrumentation for this
+    benchmark only). Returns the dict the times accumulate in."""
+    import importlib
+
+    spent: dict[str, float] = {}
+    for label, (module_name, class_name, name) in STEPS.items():
+        module = importlib.import_module(module_name)
+        owner = getattr(module, class_name) if class_name else module
+        original = getattr(owner, name)
+
+        setattr(owner, name, _timer(spent, label, original))
+    return spent
+
+
+def _timer(spent: dict[str, float], label: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+
+    return timed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persons", type=int, default=5_000)
@@ -63,6 +110,8 @@ def main() -> int:
 
     instance.fresh(args.database_url)
     from django.db import connection, transaction
+
+    steps = timed_steps()
 
     from quanyi.contributions import legacy
     from quanyi.core import setup
@@ -82,6 +131,7 @@ def main() -> int:
     started = time.perf_counter()
     legacy.validate(clerk, texts)
     validate_seconds = time.perf_counter() - started
+    steps.clear()  # what follows is the load's own
     started = time.perf_counter()
     with transaction.atomic():
         counts = legacy.load(approver, texts)
@@ -107,7 +157,11 @@ def main() -> int:
             f"| {label} | {seconds:.2f} | {rows / seconds:,.0f} |"
             f" {seconds / baseline_seconds:.1f} |"
         )
-    print(f"\npeak memory {peak_mb:,.0f} MB")
+    print(f"\npeak memory {peak_mb:,.0f} MB\n")
+    print("| inside the load at approval | seconds | rows/s |")
+    print("|---|---|---|")
+    for label, seconds in steps.items():
+        print(f"| {label} | {seconds:.2f} | {rows / seconds:,.0f} |")
     return 0
 
 

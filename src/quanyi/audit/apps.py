@@ -9,11 +9,8 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from quanyi.audit import appendonly, ledger_indexes
+        from quanyi.audit import appendonly
 
         # SQLite rebuilds a table on alter_field and the rebuild drops its triggers:
         # re-arm every append-only table after each migrate run.
         post_migrate.connect(appendonly.rearm_after_migrate, dispatch_uid="quanyi-append-only")
-        post_migrate.connect(
-            ledger_indexes.deduplication_off, dispatch_uid="quanyi-ledger-audit-seq-index"
-        )

@@ -31,8 +31,9 @@ from quanyi.rulebook.queries import Rulebook
 INTEREST_KINDS = frozenset({EntryKind.INTEREST, EntryKind.LATE_INTEREST})
 
 
-@dataclass(frozen=True)
-class Credit:
+class Credit(NamedTuple):
+    """A paid month's personal-account share, to be credited (a tuple: imports make millions)."""
+
     person_id: int
     month: str  # YYYY-MM of the contribution
     amount_fen: int
