@@ -23,7 +23,6 @@ from quanyi.contributions import bulk
 from quanyi.contributions.history import bill_values
 from quanyi.contributions.models import Bill, Declaration, Line, PostedMonth
 from quanyi.core import regions
-from quanyi.core.bulkwork import collector_paused
 from quanyi.core.errors import Conflict
 from quanyi.core.money import round_ratio
 from quanyi.core.principal import Principal
@@ -120,7 +119,7 @@ def post_month(
     units = _units([e for e in employer_ids if e not in billed], sizes)
     done = outcome.skipped
     for unit in units:
-        with transaction.atomic(), collector_paused():
+        with transaction.atomic():
             bills, lines, at_lower = _bill_unit(principal, unit, month, rates)
         outcome.bills += bills
         outcome.lines += lines
