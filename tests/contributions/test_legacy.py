@@ -199,3 +199,27 @@ def test_each_bad_contribution_row_is_named_with_its_line_field_and_reason(
     assert legacy.validate(clerk, texts).contributions == [
         (number, uscc, "pension", "2016-01", 500000, "2016-01")
     ]
+
+
+def test_rows_of_persons_on_record_are_checked_against_their_relations(
+    office: Office, principal: Principal
+) -> None:
+    from quanyi.contributions import legacy
+    from quanyi.core.errors import InvalidInput
+
+    with transaction.atomic():
+        person = builders.person(principal)
+        employer = builders.employer(principal)
+        builders.relation(principal, person, employer, "medical", "2021-01", "2021-06")
+    header = "id_number,uscc,insurance,month,base_fen,paid_month\n"
+    row = f"{person.id_number.lower()},{employer.uscc},medical,{{}},600000,\n"
+    texts = {"contributions.csv": header + row.format("2021-06")}
+    assert legacy.validate(principal, texts).contributions == [
+        (person.id_number, employer.uscc, "medical", "2021-06", 600000, None)
+    ]
+    texts = {"contributions.csv": header + row.format("2021-07")}
+    with pytest.raises(InvalidInput) as raised:
+        legacy.validate(principal, texts)
+    assert [(e.field, e.code) for e in raised.value.errors] == [
+        ("contributions.csv:2 month", "no_relation")
+    ]

@@ -155,11 +155,21 @@ def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
     rows = read(texts)
     report = _Report()
     batch = Batch()
+    # Only the persons and employers the files name are looked up: a region holds millions.
+    numbers = _named(rows, "id_number", ("persons.csv", "relations.csv", "contributions.csv"))
+    usccs = _named(rows, "uscc", ("employers.csv", "relations.csv", "contributions.csv"))
     known_employers = {
         u: (r, c)
-        for u, r, c in Employer.objects.values_list("uscc", "agency_region", "injury_class")
+        for chunk in _chunks(sorted(usccs))
+        for u, r, c in Employer.objects.filter(uscc__in=chunk).values_list(
+            "uscc", "agency_region", "injury_class"
+        )
     }
-    known_persons = set(Person.objects.values_list("id_number", flat=True))
+    known_persons = {
+        number
+        for chunk in _chunks(sorted(numbers))
+        for number in Person.objects.filter(id_number__in=chunk).values_list("id_number", flat=True)
+    }
     new_employers: dict[str, int] = {}
     for line, row in _dicts(rows, "employers.csv"):
         _employer(principal, report, line, row, known_employers, new_employers, batch)
@@ -168,17 +178,10 @@ def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
         _person(principal, report, line, row, known_persons, new_persons, batch)
     all_persons = known_persons | new_persons
     all_employers = set(known_employers) | set(new_employers)
-    numbers = {
-        values[files.index["id_number"]].upper()
-        for files in (rows.get("contributions.csv"), rows.get("relations.csv"))
-        if files is not None
-        for _, values in files.rows
-    }
     covered: Covered = defaultdict(lambda: defaultdict(list))
-    wanted = sorted(numbers & known_persons)  # new persons have no relations on record yet
-    for start in range(0, len(wanted), 5000):
+    for chunk in _chunks(sorted(known_persons)):  # new persons have no relations on record yet
         for number, uscc, insurance, first, last in InsuranceRelation.objects.filter(
-            person__id_number__in=wanted[start : start + 5000]
+            person__id_number__in=chunk
         ).values_list(
             "person__id_number", "employer__uscc", "insurance", "start_month", "end_month"
         ):
@@ -191,6 +194,21 @@ def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
         )
     report.raise_if_any()
     return batch
+
+
+def _named(rows: Mapping[str, Rows], column: str, names: Iterable[str]) -> set[str]:
+    """Every value of ``column`` in the files ``names`` (id numbers upper-cased)."""
+    return {
+        values[rows[name].index[column]].upper()
+        for name in names
+        if name in rows
+        for _, values in rows[name].rows
+    }
+
+
+def _chunks(values: list[str], size: int = 5000) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _dicts(rows: Mapping[str, Rows], name: str) -> Iterator[tuple[int, dict[str, str]]]:
