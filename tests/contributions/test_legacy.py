@@ -15,7 +15,10 @@ from django.db import transaction
 from quanyi.audit.verify import verify
 from quanyi.cli import main
 from quanyi.contributions.consistency import check
+from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
+from quanyi.personal_accounts import services as accounts_service
+from quanyi.personal_accounts.rebuild import rebuild
 from quanyi.registry import queries
 from quanyi.registry.models import Person
 from quanyi.rulebook import services as rulebook
@@ -223,3 +226,38 @@ def test_rows_of_persons_on_record_are_checked_against_their_relations(
     assert [(e.field, e.code) for e in raised.value.errors] == [
         ("contributions.csv:2 month", "no_relation")
     ]
+
+
+def test_a_later_import_into_closed_years_gives_the_same_closings_year_by_year(
+    office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first import closes 2016-2024 for the region; a second one, for someone else with
+    the same history, must still give that person the national formula's closing of every
+    year — their history happened then, it is not a late payment now."""
+    uscc = builders.uscc()
+    numbers = [builders.id_number(birth=date(1980, 5, 5 + i)) for i in range(2)]
+    for i, number in enumerate(numbers):
+        folder = tmp_path / f"legacy{i}"
+        write_files(folder, number, uscc)
+        if i:
+            (folder / "employers.csv").unlink()  # the employer came with the first import
+        assert main(["import", "legacy", str(folder), "--as", "clerk"]) == 0, (
+            capsys.readouterr().err
+        )
+        case = Case.objects.filter(type="import.legacy").order_by("-pk").first()
+        assert case is not None
+        case = office.approve_all(case)
+        assert case.status == "approved", case.result
+    for number in numbers:
+        record = queries.record(office.reviewer, number)
+        closings = {row["year"]: row["closing_fen"] for row in record["account"]["by_year"]}
+        assert closings == expected_closings(), number
+    assert check(office.clerk) == []
+    assert verify().ok
+    with transaction.atomic():
+        assert rebuild(office.clerk).differences == []
+    second = Person.objects.get(id_number=numbers[1]).pk
+    with pytest.raises(Conflict, match="credited already"), transaction.atomic():
+        accounts_service.credit_interest_for(office.clerk, 2016, "110000", [second])
+    with pytest.raises(Conflict, match="not closed"), transaction.atomic():
+        accounts_service.credit_interest_for(office.clerk, 2025, "110000", [second])

@@ -622,8 +622,38 @@ def _load_contributions(
     if not credits_by_year:
         return
     closed = accounts.closed_years(principal.region)
-    for year in range(min(credits_by_year), max(credits_by_year) + 1):
-        accounts.credit(principal, credits_by_year.get(year, []), date(year, 12, 31))
-        if year < date.today().year and year not in closed:
+    first = min(credits_by_year)
+    # Accounts that had nothing here get their history as it happened, even in years the
+    # region has closed since: each year's credits, then that year's interest for them. Others
+    # already have money in closed years, so their months of those years are late credits.
+    fresh = set(region_of) - _with_entries(set(region_of))
+    for year in range(first, max(credits_by_year) + 1):
+        due = credits_by_year.get(year, [])
+        accounts.credit(principal, [c for c in due if c.person_id not in fresh], date(year, 12, 31))
+        accounts.credit(
+            principal,
+            [c for c in due if c.person_id in fresh],
+            date(year, 12, 31),
+            closed_for_these={y for y in closed if y < first} | set(range(first, year)),
+        )
+        if year >= date.today().year:
+            continue
+        if year in closed:
+            accounts.credit_interest_for(principal, year, principal.region, fresh)
+        else:
             accounts.credit_interest(principal, year, principal.region)
     accounts.recount_months(set(person_ids.values()))
+
+
+def _with_entries(person_ids: set[int]) -> set[int]:
+    """Those of these persons whose account has any entry."""
+    from quanyi.personal_accounts.models import Entry
+
+    wanted = sorted(person_ids)
+    return {
+        person_id
+        for start in range(0, len(wanted), 5000)
+        for person_id in Entry.objects.filter(person_id__in=wanted[start : start + 5000])
+        .values_list("person_id", flat=True)
+        .distinct()
+    }

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from quanyi.access.policy import authorize
 from quanyi.audit import bulk
@@ -75,8 +75,15 @@ def late_placement(
     return target, calc.late_credit_interest(amount_fen, int(month[5:]), rates, method)
 
 
-def credit(principal: Principal, credits: Iterable[Credit], paid_on: date) -> int:
-    """Credit paid months to their accounts (one batch event); returns entries written."""
+def credit(
+    principal: Principal,
+    credits: Iterable[Credit],
+    paid_on: date,
+    closed_for_these: set[int] | None = None,
+) -> int:
+    """Credit paid months to their accounts (one batch event); returns entries written.
+    ``closed_for_these``: the years to treat as closed for these accounts instead of their
+    region's — for history replayed year by year into accounts that had nothing then."""
     assert connection.in_atomic_block, "the caller owns the transaction"
     book = None  # read only when a credit falls in a closed year
     closed_by_region: dict[str, set[int]] = {}
@@ -84,7 +91,9 @@ def credit(principal: Principal, credits: Iterable[Credit], paid_on: date) -> in
     for item in credits:
         if item.amount_fen <= 0:
             continue
-        closed = closed_by_region.get(item.region)
+        closed = closed_for_these
+        if closed is None:
+            closed = closed_by_region.get(item.region)
         if closed is None:
             closed = closed_by_region[item.region] = closed_years(item.region)
         if book is None and int(item.month[:4]) in closed:
@@ -282,31 +291,17 @@ def credit_interest(principal: Principal, year: int, region: str) -> InterestOut
     book = Rulebook.load()
     rate = book.fraction("interest.rate", region, date(year, 1, 1))
     method = book.text("interest.method", region, date(year, 1, 1))
-    opening = dict(
-        YearBalance.objects.filter(
-            year=year - 1, person__agency_region__startswith=prefix(region)
-        ).values_list("person_id", "closing_fen")
+    entries, accounts = _year_interest(
+        year,
+        rate,
+        method,
+        mine,
+        YearBalance.objects.filter(person__agency_region__startswith=prefix(region)),
     )
-    credits: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for person_id, month, amount in (
-        mine.filter(year=year)
-        .exclude(kind__in=INTEREST_KINDS)
-        .values_list("person_id", "month", "amount_fen")
-    ):
-        # A late credit (of an earlier year's month) earns as if credited in December.
-        number = int(month[5:]) if month.startswith(str(year)) else 12
-        credits[person_id][number] += amount
-    entries = []
-    for person_id in sorted(set(opening) | set(credits)):
-        interest = calc.yearly_interest(
-            opening.get(person_id, 0), credits.get(person_id, {}), rate, method
-        )
-        if interest:
-            entries.append(NewEntry(person_id, year, "", EntryKind.INTEREST, interest, None))
     total = sum(e.amount_fen for e in entries)
     if entries:
         _write_entries(principal, "account.interest", entries)
-        _project(entries, ensure_year=year, persons=set(opening) | set(credits))
+        _project(entries, ensure_year=year, persons=accounts)
     audit.create_entry(
         principal,
         "account.close_year",
@@ -319,6 +314,77 @@ def credit_interest(principal: Principal, year: int, region: str) -> InterestOut
         interest_fen=total,
     )
     return InterestOutcome(year, rate, method, len(entries), total)
+
+
+def _year_interest(
+    year: int,
+    rate: Decimal,
+    method: str,
+    entries: QuerySet[Entry],
+    balances: QuerySet[YearBalance],
+) -> tuple[list[NewEntry], set[int]]:
+    """The year's interest entries for the accounts the two querysets hold, and every account
+    that had money in the year (whose year row must exist even when the interest is zero)."""
+    opening = dict(balances.filter(year=year - 1).values_list("person_id", "closing_fen"))
+    credits: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for person_id, month, amount in (
+        entries.filter(year=year)
+        .exclude(kind__in=INTEREST_KINDS)
+        .values_list("person_id", "month", "amount_fen")
+    ):
+        # A late credit (of an earlier year's month) earns as if credited in December.
+        number = int(month[5:]) if month.startswith(str(year)) else 12
+        credits[person_id][number] += amount
+    found = []
+    for person_id in sorted(set(opening) | set(credits)):
+        interest = calc.yearly_interest(
+            opening.get(person_id, 0), credits.get(person_id, {}), rate, method
+        )
+        if interest:
+            found.append(NewEntry(person_id, year, "", EntryKind.INTEREST, interest, None))
+    return found, set(opening) | set(credits)
+
+
+def credit_interest_for(
+    principal: Principal, year: int, region: str, person_ids: Iterable[int]
+) -> int:
+    """The interest of a year already closed for the region, for accounts whose history of that
+    year arrived afterwards, whole (a legacy import of persons who had no account here):
+    computed as the year's closing computed everyone else's, at the rate and by the method it
+    recorded. Returns the interest credited. Refused for an account that has that year's
+    interest already, and for a year that is not closed."""
+    assert connection.in_atomic_block, "the caller owns the transaction"
+    authorize(principal, "accounts.close")
+    closing = next(
+        (
+            (rate, method)
+            for closed, closed_for, rate, method in InterestYear.objects.filter(
+                year=year
+            ).values_list("year", "region", "rate", "method")
+            if closed == year and covers(closed_for, region)
+        ),
+        None,
+    )
+    if closing is None:
+        raise Conflict(f"{year} 年度尚未计息", f"{year} is not closed")
+    rate, method = Decimal(closing[0]), closing[1]
+    wanted = sorted(set(person_ids))
+    total = 0
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        mine = Entry.objects.filter(person_id__in=chunk)
+        if mine.filter(year=year, kind=EntryKind.INTEREST).exists():
+            raise Conflict(
+                f"{year} 年度利息已记入，不能重复计息", f"interest for {year} is credited already"
+            )
+        entries, accounts = _year_interest(
+            year, rate, method, mine, YearBalance.objects.filter(person_id__in=chunk)
+        )
+        if entries:
+            _write_entries(principal, "account.interest", entries)
+        _project(entries, ensure_year=year, persons=accounts)
+        total += sum(e.amount_fen for e in entries)
+    return total
 
 
 def recount_months(person_ids: Iterable[int]) -> None:
