@@ -47,17 +47,7 @@ def write_rows(
     columns = ["id", *(_column(model, name) for name in fields), "audit_seq"]
     if first is None:
         first = next_ids(table, len(rows))
-    records = [(pk, *row, seq) for pk, row in enumerate(rows, start=first)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for record in records:
-                    copy.write_row(record)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", records
-            )
+    insert_rows(table, columns, [(pk, *row, seq) for pk, row in enumerate(rows, start=first)])
     kinds = _kinds(rows, len(fields))
     template = _template(fields, tracking.object_type_of(model), kinds).format
     sha256 = hashlib.sha256
@@ -71,6 +61,21 @@ def write_rows(
         sha256(template(*row, pk).encode()).digest() for pk, row in enumerate(rows, start=first)
     ]
     return first, digests
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Plain rows into ``table``: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def _kinds(rows: Sequence[Sequence[Any]], width: int) -> list[str]:

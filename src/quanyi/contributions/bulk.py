@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from django.db import IntegrityError, connection
 
 from quanyi.audit.bulk import next_ids
+from quanyi.core.bulkwork import chunks
 
 LineRow = tuple[int, int, str, str, int, int, int, int, str]  # bill, person, … kind
 COLUMNS = (
@@ -27,7 +28,6 @@ COLUMNS = (
     "kind",
     "audit_seq",
 )
-CHUNK = 5000  # ids per look-up: well inside SQLite's limit on parameters
 TYPES = ["int8", "int8", "int8", "text", "text", "int8", "int8", "int8", "int8", "text", "int8"]
 TEMPLATE = (
     '{{"account_fen":{7},"base_fen":{4},"bill_id":{0},"employee_fen":{6},"employer_fen":{5},'
@@ -100,8 +100,7 @@ def _existing(table: str, ids: list[int]) -> set[int]:
         if connection.vendor == "postgresql":  # one array parameter, not thousands
             cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", [ids])
             return {pk for (pk,) in cursor.fetchall()}
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
+        for chunk in chunks(ids):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk)
             found.update(pk for (pk,) in cursor.fetchall())

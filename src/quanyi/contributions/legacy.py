@@ -28,7 +28,7 @@ from quanyi.audit import services as audit
 from quanyi.contributions import history as past
 from quanyi.contributions.flows import Rates
 from quanyi.core import regions
-from quanyi.core.bulkwork import without_collector
+from quanyi.core.bulkwork import chunks, without_collector
 from quanyi.core.errors import FieldError, InvalidInput
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
@@ -160,14 +160,14 @@ def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
     usccs = _named(rows, "uscc", ("employers.csv", "relations.csv", "contributions.csv"))
     known_employers = {
         u: (r, c)
-        for chunk in _chunks(sorted(usccs))
+        for chunk in chunks(sorted(usccs))
         for u, r, c in Employer.objects.filter(uscc__in=chunk).values_list(
             "uscc", "agency_region", "injury_class"
         )
     }
     known_persons = {
         number
-        for chunk in _chunks(sorted(numbers))
+        for chunk in chunks(sorted(numbers))
         for number in Person.objects.filter(id_number__in=chunk).values_list("id_number", flat=True)
     }
     new_employers: dict[str, int] = {}
@@ -179,7 +179,7 @@ def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
     all_persons = known_persons | new_persons
     all_employers = set(known_employers) | set(new_employers)
     covered: Covered = defaultdict(lambda: defaultdict(list))
-    for chunk in _chunks(sorted(known_persons)):  # new persons have no relations on record yet
+    for chunk in chunks(sorted(known_persons)):  # new persons have no relations on record yet
         for number, uscc, insurance, first, last in InsuranceRelation.objects.filter(
             person__id_number__in=chunk
         ).values_list(
@@ -204,11 +204,6 @@ def _named(rows: Mapping[str, Rows], column: str, names: Iterable[str]) -> set[s
         if name in rows
         for _, values in rows[name].rows
     }
-
-
-def _chunks(values: list[str], size: int = 5000) -> Iterator[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _dicts(rows: Mapping[str, Rows], name: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -363,7 +358,9 @@ def _relation(
         report.add(file, line, "insurance", "bad_insurance", "未知险种", "unknown insurance")
     if insurance in EMPLOYEE_INSURANCES and uscc not in employers:
         report.add(file, line, "uscc", "not_registered", "该单位未登记", "not registered")
-    months = _months(report, file, line, row, "start_month", "end_month")
+    months = _months(
+        report, file, line, row["start_month"], row["end_month"], "start_month", "end_month"
+    )
     if months is None:
         return
     start, end = months
@@ -391,13 +388,25 @@ def _relation(
 
 
 def _months(
-    report: _Report, file: str, line: int, row: dict[str, str], first: str, second: str
+    report: _Report,
+    file: str,
+    line: int,
+    first_text: str,
+    second_text: str,
+    first: str,
+    second: str,
 ) -> tuple[str, str | None] | None:
-    try:
-        start = _month_text(row[first], first)
-        end = _month_text(row[second], second) if row[second] else None
-    except InvalidInput as error:
-        report.extend(file, line, error)
+    """A row's two months as YYYY-MM — the second optional and not before the first — or None
+    once each bad one is reported."""
+    found: list[str | None] = []
+    for text, name in ((first_text, first), (second_text, second)):
+        try:
+            found.append(_month_text(text, name) if text or name == first else None)
+        except InvalidInput as error:
+            report.extend(file, line, error)
+            found.append(None)
+    start, end = found
+    if start is None or (end is None and second_text):
         return None
     if end is not None and end < start:
         report.add(file, line, second, "before_start", "早于开始年月", "precedes the first month")
@@ -448,7 +457,12 @@ def _contributions(
         month = months.get(month_text)
         paid = paids.get(paid_text)
         if month is None or paid is None or (paid and paid < month):
-            month, paid = _months_of(report, line, month_text, paid_text, months, paids)
+            pair = _months(report, file, line, month_text, paid_text, "month", "paid_month")
+            if pair is None:
+                month = None
+            else:  # only good months are kept, so a bad one is reported on every row
+                month = months[month_text] = pair[0]
+                paid = paids[paid_text] = pair[1] or ""
         if base_text.isascii() and base_text.isdigit() and 0 < int(base_text) < MAX_BASE_FEN:
             base = int(base_text)
         else:
@@ -481,37 +495,6 @@ def _contributions(
                 "no insurance relation covers this month",
             )
         kept.append((number, uscc, insurance, month, base, paid or None))
-
-
-def _months_of(
-    report: _Report,
-    line: int,
-    month_text: str,
-    paid_text: str,
-    months: dict[str, str],
-    paids: dict[str, str],
-) -> tuple[str | None, str | None]:
-    """The row's month and paid month, parsed and cached; (None, None) once reported bad."""
-    file = "contributions.csv"
-    parsed: list[str | None] = []
-    for text, name, cache in ((month_text, "month", months), (paid_text, "paid_month", paids)):
-        if text in cache:
-            parsed.append(cache[text])
-            continue
-        try:
-            parsed.append(cache.setdefault(text, str(YearMonth.parse(text, name))))
-        except InvalidInput as error:
-            report.extend(file, line, error)
-            parsed.append(None)
-    month, paid = parsed
-    if month is None or paid is None:
-        return None, None
-    if paid and paid < month:
-        report.add(
-            file, line, "paid_month", "before_start", "早于开始年月", "precedes the first month"
-        )
-        return None, None
-    return month, paid
 
 
 # --- loading at the final approval ------------------------------------------------------------
@@ -649,11 +632,10 @@ def _with_entries(person_ids: set[int]) -> set[int]:
     """Those of these persons whose account has any entry."""
     from quanyi.personal_accounts.models import Entry
 
-    wanted = sorted(person_ids)
     return {
         person_id
-        for start in range(0, len(wanted), 5000)
-        for person_id in Entry.objects.filter(person_id__in=wanted[start : start + 5000])
+        for chunk in chunks(sorted(person_ids))
+        for person_id in Entry.objects.filter(person_id__in=chunk)
         .values_list("person_id", flat=True)
         .distinct()
     }

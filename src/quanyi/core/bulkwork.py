@@ -1,4 +1,5 @@
-"""Running bulk work without Python's cyclic garbage collector.
+"""Helpers for bulk work: look-ups in chunks, and running without Python's cyclic garbage
+collector.
 
 A bulk path allocates millions of small lists and tuples (parsed CSV rows, rows to write). Each
 few hundred allocations start a collection, and the older generations are walked again and
@@ -17,6 +18,14 @@ from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
+CHUNK = 5000  # values per IN (…) look-up: well inside SQLite's limit on parameters
+
+
+def chunks(values: list[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``values`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @contextmanager

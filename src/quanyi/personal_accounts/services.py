@@ -21,6 +21,7 @@ from django.db.models import Model, QuerySet
 from quanyi.access.policy import authorize
 from quanyi.audit import bulk
 from quanyi.audit import services as audit
+from quanyi.core.bulkwork import chunks
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
 from quanyi.core.regions import covers, prefix
@@ -150,10 +151,9 @@ def _project(
     # [id (0 while new), opening, credited, interest, closing] per person and year, as plain
     # lists: the ORM's objects cost more than the arithmetic at a million accounts.
     rows: dict[int, dict[int, list[int]]] = defaultdict(dict)
-    wanted = list(deltas)
-    for start in range(0, len(wanted), 5000):
+    for chunk in chunks(list(deltas)):
         for pk, person_id, year, *amounts in YearBalance.objects.filter(
-            person_id__in=wanted[start : start + 5000]
+            person_id__in=chunk
         ).values_list(
             "pk", "person_id", "year", "opening_fen", "credited_fen", "interest_fen", "closing_fen"
         ):
@@ -180,29 +180,14 @@ def _project(
                 changed.append((*amounts, pk))
             else:
                 created.append((person_id, year, *amounts))
-    _insert(
-        YearBalance,
+    bulk.insert_rows(
+        YearBalance._meta.db_table,
         ("person_id", "year", "opening_fen", "credited_fen", "interest_fen", "closing_fen"),
         created,
     )
     _update_by_id(
         YearBalance, ("opening_fen", "credited_fen", "interest_fen", "closing_fen"), changed
     )
-
-
-def _insert(model: type[Model], columns: tuple[str, ...], rows: list[tuple[int, ...]]) -> None:
-    """Insert projection rows of integers: ``COPY`` on PostgreSQL, ``executemany`` on SQLite."""
-    if not rows:
-        return
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def count_paid_months(pairs: Iterable[tuple[int, str]]) -> None:
@@ -358,20 +343,18 @@ def credit_interest_for(
     closing = next(
         (
             (rate, method)
-            for closed, closed_for, rate, method in InterestYear.objects.filter(
-                year=year
-            ).values_list("year", "region", "rate", "method")
-            if closed == year and covers(closed_for, region)
+            for closed_for, rate, method in InterestYear.objects.filter(year=year).values_list(
+                "region", "rate", "method"
+            )
+            if covers(closed_for, region)
         ),
         None,
     )
     if closing is None:
         raise Conflict(f"{year} 年度尚未计息", f"{year} is not closed")
     rate, method = Decimal(closing[0]), closing[1]
-    wanted = sorted(set(person_ids))
     total = 0
-    for start in range(0, len(wanted), 5000):
-        chunk = wanted[start : start + 5000]
+    for chunk in chunks(sorted(set(person_ids))):
         mine = Entry.objects.filter(person_id__in=chunk)
         if mine.filter(year=year, kind=EntryKind.INTEREST).exists():
             raise Conflict(
@@ -392,10 +375,8 @@ def recount_months(person_ids: Iterable[int]) -> None:
     counts the distinct paid months per person and insurance, in chunks of persons."""
     from quanyi.contributions.models import BillStatus
 
-    wanted = sorted(set(person_ids))
     table = PaidMonths._meta.db_table
-    for start in range(0, len(wanted), 5000):
-        chunk = wanted[start : start + 5000]
+    for chunk in chunks(sorted(set(person_ids))):
         PaidMonths.objects.filter(person_id__in=chunk).delete()
         marks = ", ".join(["%s"] * len(chunk))
         with connection.cursor() as cursor:
