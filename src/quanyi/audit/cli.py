@@ -57,12 +57,15 @@ def _verify(args: argparse.Namespace) -> int:
                     "seconds": round(report.seconds, 3),
                     "events_per_second": round(report.events_per_second),
                     "problem": report.problem,
+                    "findings": [finding.en for finding in report.findings],
                 },
                 ensure_ascii=False,
             )
         )
     if not report.ok:
         zh = current_language() == "zh"
+        for finding in report.findings[1:]:
+            print(f"  {finding.zh if zh else finding.en}", file=sys.stderr)
         return fail(f"audit verify: {report.problem_zh if zh else report.problem}")
     if not args.json:
         print(

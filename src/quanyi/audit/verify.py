@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from quanyi.audit import appendonly, checkpoints, tracking
+from quanyi.audit import appendonly, checkpoints, checks, tracking
 from quanyi.audit.models import AuditEvent
 from quanyi.audit.services import GENESIS, HASHED_FIELDS, event_hash
 from quanyi.core.canonical import merkle_root
@@ -40,6 +40,7 @@ class Report:
     problem: str | None = None
     problem_zh: str | None = None
     rows_by_type: dict[str, int] = field(default_factory=dict)
+    findings: list[checks.Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -70,8 +71,11 @@ def verify(progress: Progress | None = None) -> Report:
         _check_rows(report, expected, superseded)
         # Last: a tampered row or event is the finding that matters; missing triggers come next.
         _check_triggers()
+        _run_registered_checks(report)
     except _Broken as broken:
         report.problem, report.problem_zh = broken.en, broken.zh
+        if not report.findings:
+            report.findings.append(checks.Finding(broken.en, broken.zh))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -119,6 +123,17 @@ def _check_chain(
         if progress and report.events % 10000 == 0:
             progress(report.events)
     return expected, superseded, (previous_seq, previous_hash, last_time)
+
+
+def _run_registered_checks(report: Report) -> None:
+    """Every domain's own check (projections, access state); all their findings are kept."""
+    for check in checks.registered().values():
+        report.findings.extend(check())
+    if report.findings:
+        first, more = report.findings[0], len(report.findings) - 1
+        suffix_en = f" (and {more} more)" if more else ""
+        suffix_zh = f"（另有 {more} 处）" if more else ""
+        raise _Broken(first.en + suffix_en, first.zh + suffix_zh)
 
 
 def _check_triggers() -> None:

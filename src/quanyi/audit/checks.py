@@ -1,0 +1,36 @@
+"""Checks that domains add to ``quanyi audit verify`` (DESIGN.md invariant 5: whatever the record
+shows is under verify).
+
+``audit`` imports only ``core``: a domain registers, from its ``AppConfig.ready``, a function
+that recomputes what it shows (projections from their ledgers, access state from its tracked
+events) and returns every difference it finds, each named in English and Chinese. Verify runs
+them after the chain and the rows, in registration order, and reports every finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference, naming the table and row: ``personal_accounts_yearbalance person 17
+    year 2024: closing 1200 fen, ledger says 1100``."""
+
+    en: str
+    zh: str
+
+
+Check = Callable[[], Iterable[Finding]]
+
+_CHECKS: dict[str, Check] = {}
+
+
+def register(name: str, check: Check) -> None:
+    """Add (or replace, so ``ready`` may run twice) the check called ``name``."""
+    _CHECKS[name] = check
+
+
+def registered() -> dict[str, Check]:
+    return dict(_CHECKS)
