@@ -24,7 +24,7 @@ def test_init_demo_verify_and_tamper(instance: Instance) -> None:
     assert "500 persons, 20 employers" in demo.stdout
     again = quanyi(instance, "demo", "--if-empty").stdout
     assert "already holds persons" in again and "demo-accounts.json" in again
-    assert list((instance.data_dir / "checkpoints").glob("*.json"))
+    assert list((instance.data_dir / "checkpoints").glob("*.jsonl"))
     report = json.loads(quanyi(instance, "audit", "verify", "--json", "--as", "auditor").stdout)
     assert report["rows"]["person"] == 500
 

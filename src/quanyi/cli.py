@@ -55,10 +55,14 @@ def command(
     anonymous: bool = False,
     batch: bool = False,
     allow_expired: bool = False,
+    guarded: bool | None = None,
 ) -> argparse.ArgumentParser:
     """Add a subcommand. ``atomic`` wraps it in one transaction; ``writes`` signs a checkpoint
     afterwards; unless ``anonymous`` it acts as the user named by ``--as`` (audited with source
-    ``cli``, or ``batch`` for batch jobs); ``allow_expired`` lets an expired password in."""
+    ``cli``, or ``batch`` for batch jobs); ``allow_expired`` lets an expired password in.
+    ``guarded`` (the default for every command that writes or logs in) refuses to run when the
+    audit chain no longer passes through its last signed head; only the auditor's tools that
+    look at a broken chain opt out."""
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
     if not anonymous:
         parser.add_argument(
@@ -76,6 +80,8 @@ def command(
         anonymous=anonymous,
         batch=batch,
         allow_expired=allow_expired,
+        guarded=(writes or not anonymous) if guarded is None else guarded,
+        command_name=parser.prog.removeprefix("quanyi "),
         principal=None,
     )
     return parser
@@ -105,7 +111,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from quanyi.audit import checkpoints
     from quanyi.core.errors import KeptFailure, QuanyiError
 
-    prefix = "error" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "错误"
+    lang = "en" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "zh"
+    prefix = "error" if lang == "en" else "错误"
+    if args.guarded:
+        refusal = _guard(checkpoints, args)
+        if refusal is not None:
+            return fail(f"{prefix}: {refusal.message(lang)}")
+    signed_ok = True
+    if not args.guarded and not args.anonymous:
+        args.head_before_login = _head_now()
     try:
         if not args.anonymous:
             from quanyi.access import cli_login
@@ -128,16 +142,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"{prefix}: {error.message()}")
     finally:
         if args.writes or not args.anonymous:
-            _sign_checkpoint(checkpoints)
-    return int(status or 0)
+            # An auditor's tool run on a broken chain has already said so; its own refusal to
+            # sign is one alert, not one per run, and does not change its outcome.
+            signed_ok = _sign_checkpoint(checkpoints, args, lang) or not args.guarded
+    return int(status or 0) if signed_ok else 1
 
 
-def _sign_checkpoint(checkpoints: Any) -> None:
+def _head_now() -> tuple[int, str]:
     from django.db import DatabaseError
 
-    # No chain yet (e.g. init failed before migrating): nothing to sign.
-    with contextlib.suppress(DatabaseError):
-        checkpoints.write()
+    from quanyi.audit import services
+
+    try:
+        return services.head()
+    except DatabaseError:
+        return 0, services.GENESIS
+
+
+def _guard(checkpoints: Any, args: argparse.Namespace) -> Any:
+    """Fail closed: nothing is written, not even the login, over a chain that no longer passes
+    through its last signed head; the refusal is an alert the auditor sees."""
+    refusal = checkpoints.guard()
+    if refusal is not None:
+        checkpoints.alert(
+            refusal, source=f"cli {args.command_name}", actor=getattr(args, "as_user", "") or ""
+        )
+    return refusal
+
+
+def _sign_checkpoint(checkpoints: Any, args: argparse.Namespace, lang: str) -> bool:
+    from django.db import DatabaseError
+
+    try:
+        # No chain yet (e.g. init failed before migrating): nothing to sign.
+        with contextlib.suppress(DatabaseError):
+            checkpoints.write(source=f"cli {args.command_name}", dedupe=not args.guarded)
+    except checkpoints.ChainBroken as broken:
+        if not args.guarded:
+            return False
+        print(
+            ("checkpoint refused: " if lang == "en" else "拒绝签署检查点：")
+            + broken.refusal.message(lang),
+            file=sys.stderr,
+        )
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -17,6 +17,12 @@ QUANYI_REGION = os.environ.get("QUANYI_REGION", "110000")
 QUANYI_CHECKPOINT_DIR = Path(
     os.environ.get("QUANYI_CHECKPOINT_DIR", str(QUANYI_DATA_DIR / "checkpoints"))
 ).resolve()
+# Independent copies of the checkpoint log (another disk, another host's mount), separated by
+# the path separator; and the signing key when it lives outside the data dir.
+QUANYI_CHECKPOINT_WITNESSES = [
+    part for part in os.environ.get("QUANYI_CHECKPOINT_WITNESSES", "").split(os.pathsep) if part
+]
+QUANYI_SIGNING_KEY_FILE = os.environ.get("QUANYI_SIGNING_KEY_FILE", "")
 
 SECRET_KEY = config.secret_key(QUANYI_DATA_DIR)
 DEBUG = os.environ.get("QUANYI_DEBUG") == "1"
@@ -53,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "quanyi.access.middleware.SessionLimitsMiddleware",
+    "quanyi.audit.middleware.ChainGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -207,6 +207,6 @@ def test_missing_triggers_are_reported(world: World) -> None:
 
 
 def test_forged_checkpoint_is_reported(world: World) -> None:
-    path = sorted(checkpoints.checkpoint_dir().glob("*.json"))[-1]
-    path.write_text(path.read_text().replace('"seq": ', '"seq": 1'))
+    path = sorted(checkpoints.checkpoint_dir().glob("*.jsonl"))[-1]
+    path.write_text(path.read_text().replace('"seq":', '"seq":1'))
     broken("bad signature")

@@ -115,9 +115,19 @@ PERMISSIONS: dict[str, tuple[Any, str, str]] = {
         "only the security auditor verifies the audit chain",
     ),
     "audit.checkpoint": (
-        _holds(Role.AUDITOR, Role.SYSADMIN, Role.DBA),
-        "仅安全审计员、系统管理员、数据库管理员可签署检查点",
-        "only the auditor, sysadmin or DBA sign checkpoints",
+        _holds(Role.AUDITOR),
+        "仅安全审计员可签署检查点",
+        "only the security auditor signs checkpoints",
+    ),
+    "audit.fork.propose": (
+        _holds(Role.AUDITOR),
+        "仅安全审计员可提出分叉登记（备份恢复）",
+        "only the security auditor proposes a fork (restore from backup)",
+    ),
+    "audit.fork.approve": (
+        _holds(Role.SECADMIN),
+        "仅安全管理员可批准分叉登记",
+        "only the security administrator approves a fork",
     ),
     "audit.read": (
         _holds(Role.AUDITOR),

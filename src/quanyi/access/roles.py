@@ -13,6 +13,7 @@ from enum import StrEnum
 
 class Role(StrEnum):
     SYSADMIN = "sysadmin"
+    SECADMIN = "secadmin"
     DBA = "dba"
     AUDITOR = "auditor"
     OPERATOR = "operator"
@@ -28,6 +29,7 @@ class Role(StrEnum):
 
 LABELS: dict[str, tuple[str, str]] = {
     Role.SYSADMIN: ("系统管理员", "system administrator"),
+    Role.SECADMIN: ("安全管理员", "security administrator"),
     Role.DBA: ("数据库管理员", "database administrator"),
     Role.AUDITOR: ("安全审计员", "security auditor"),
     Role.OPERATOR: ("业务经办", "operator"),
@@ -41,13 +43,13 @@ LABELS: dict[str, tuple[str, str]] = {
     Role.EXTERNAL: ("外部查询单位", "external requester"),
 }
 
-ADMINISTRATIVE = frozenset({Role.SYSADMIN, Role.DBA})
+ADMINISTRATIVE = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.DBA})
 BUSINESS = frozenset(
     {Role.OPERATOR, Role.CHECKER, Role.REVIEWER, Role.RECHECKER, Role.APPROVER, Role.QUERIER}
 )
 STAFF = ADMINISTRATIVE | BUSINESS | {Role.AUDITOR}
 OUTSIDE = frozenset({Role.EMPLOYER, Role.PERSON, Role.EXTERNAL})
-SECOND_FACTOR = frozenset({Role.SYSADMIN, Role.DBA, Role.AUDITOR})
+SECOND_FACTOR = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.DBA, Role.AUDITOR})
 # Roles whose holders read person records (need to know, 001 art. 14-22).
 RECORD_READERS = BUSINESS
 

@@ -1,10 +1,11 @@
-"""``quanyi audit verify`` and ``quanyi audit checkpoint``."""
+"""``quanyi audit``: verify, checkpoint, head, alerts, fork, modifications."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from quanyi.cli import command, fail
@@ -17,10 +18,61 @@ def register(sub: Any) -> None:
         audit_sub,
         "verify",
         _verify,
-        help="recompute the chain, check every registry row and the last checkpoint",
+        guarded=False,
+        help="recompute the chain, check every checkpoint, tracked row, trigger and projection",
     )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
-    command(audit_sub, "checkpoint", _checkpoint, help="sign a checkpoint of the chain head now")
+    verify.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also check this independent copy of the checkpoint log (repeatable)",
+    )
+    verify.add_argument(
+        "--expect",
+        metavar="SEQ:HASH",
+        help="the chain must still pass through this head (as printed by audit head)",
+    )
+    command(
+        audit_sub,
+        "checkpoint",
+        _checkpoint,
+        help="sign a checkpoint of the chain head now (auditor; refused over a broken chain)",
+    )
+    head = command(
+        audit_sub,
+        "head",
+        _head,
+        guarded=False,
+        help="print the last signed head (seq, hash, time, signature) to keep on paper",
+    )
+    head.add_argument("--json", action="store_true", help="print it as JSON")
+    alerts = command(
+        audit_sub,
+        "alerts",
+        _alerts,
+        guarded=False,
+        help="the alerts of the checkpoint log: refusals to sign or to write",
+    )
+    alerts.add_argument("--json", action="store_true", help="print them as JSON")
+    fork = audit_sub.add_parser("fork", help="record a restore from backup as a fork")
+    fork_sub = fork.add_subparsers(dest="fork_command", required=True, metavar="STEP")
+    propose = command(
+        fork_sub,
+        "propose",
+        _fork_propose,
+        guarded=False,
+        help="the auditor names the restore: abandoned head, restored head, reason",
+    )
+    propose.add_argument("--reason", required=True, help="why the database was restored")
+    command(
+        fork_sub,
+        "approve",
+        _fork_approve,
+        guarded=False,
+        help="the security administrator approves the auditor's fork proposal",
+    )
     modifications = command(
         audit_sub,
         "modifications",
@@ -42,7 +94,18 @@ def _verify(args: argparse.Namespace) -> int:
     def progress(events: int) -> None:
         print(f"\r{events} events…", end="", file=sys.stderr, flush=True)
 
-    report = verify(progress if on_tty else None)
+    try:
+        report = verify(
+            progress if on_tty else None,
+            witnesses=tuple(Path(path) for path in args.witness),
+            expect=_expect(args.expect),
+        )
+    except ValueError:
+        return fail(
+            "audit verify: --expect 须为 序号:哈希（64 位十六进制）"
+            if current_language() == "zh"
+            else "audit verify: --expect must be SEQ:HASH (64 hex digits)"
+        )
     if on_tty:
         print(file=sys.stderr)
     if args.json:
@@ -58,20 +121,29 @@ def _verify(args: argparse.Namespace) -> int:
                     "events_per_second": round(report.events_per_second),
                     "problem": report.problem,
                     "findings": [finding.en for finding in report.findings],
+                    "checkpoints": report.checkpoints,
+                    "alerts": report.alerts,
+                    "forks": report.forks,
+                    "abandoned_checkpoints": report.abandoned,
+                    "witnesses": report.witnesses,
                 },
                 ensure_ascii=False,
             )
         )
+    zh = current_language() == "zh"
+    for fork in report.forks:
+        print(_fork_line(fork, zh), file=sys.stderr)
     if not report.ok:
-        zh = current_language() == "zh"
         for finding in report.findings[1:]:
             print(f"  {finding.zh if zh else finding.en}", file=sys.stderr)
         return fail(f"audit verify: {report.problem_zh if zh else report.problem}")
     if not args.json:
         print(
             f"audit verify: OK — {report.events} events checked"
-            f" ({report.events_per_second:,.0f}/s), {report.rows} registry rows,"
-            f" checkpoint at event {report.checkpoint_seq}"
+            f" ({report.events_per_second:,.0f}/s), {report.rows} tracked rows,"
+            f" {report.checkpoints} checkpoints, last at event {report.checkpoint_seq}"
+            + (f", witnesses agree: {', '.join(report.witnesses)}" if report.witnesses else "")
+            + (f", {report.alerts} alerts on record (quanyi audit alerts)" if report.alerts else "")
             + (
                 f", {report.pending} recent events await the next checkpoint"
                 if report.pending
@@ -86,11 +158,127 @@ def _checkpoint(args: argparse.Namespace) -> int:
     from quanyi.audit import checkpoints
 
     authorize(args.principal, "audit.checkpoint")
-    written = checkpoints.write()
+    try:
+        written = checkpoints.write(source="cli audit checkpoint")
+    except checkpoints.ChainBroken as broken:
+        return fail(f"audit checkpoint: {broken.refusal.message(_lang())}")
     latest = written or checkpoints.latest()
     print(
         f"checkpoint at event {latest.seq if latest else 0}"
         + (" (signed now)" if written else " (already signed)")
+    )
+    return 0
+
+
+def _lang() -> str:
+    from quanyi.core.errors import current_language
+
+    return "zh" if current_language() == "zh" else "en"
+
+
+def _expect(text: str | None) -> str | None:
+    if text is None:
+        return None
+    from quanyi.audit.logcheck import parse_expect
+
+    seq, digest = parse_expect(text)
+    return f"{seq}:{digest}"
+
+
+def _head(args: argparse.Namespace) -> int:
+    from quanyi.access.policy import authorize
+    from quanyi.audit import checkpoints
+
+    authorize(args.principal, "audit.verify")
+    head = checkpoints.latest()
+    if head is None:
+        return fail(
+            "audit head: 尚无已签名的检查点"
+            if _lang() == "zh"
+            else "audit head: nothing signed yet"
+        )
+    data = {
+        "seq": head.seq,
+        "hash": head.hash,
+        "time": head.time,
+        "kind": head.kind,
+        "signature": head.signature,
+        "key_fingerprint": checkpoints.key_fingerprint(),
+        "expect": f"{head.seq}:{head.hash}",
+    }
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    for name, value in data.items():
+        print(f"{name:16} {value}")
+    return 0
+
+
+def _alerts(args: argparse.Namespace) -> int:
+    from quanyi.access.policy import authorize
+    from quanyi.audit.alerts import alert_rows
+
+    authorize(args.principal, "audit.read")
+    rows = alert_rows()
+    if args.json:
+        print(json.dumps([row.model_dump() for row in rows], ensure_ascii=False, indent=1))
+        return 0
+    zh = _lang() == "zh"
+    print(f"告警：{len(rows)} 条" if zh else f"alerts: {len(rows)}")
+    for row in rows:
+        print(
+            f"{row.time}  {row.kind}  {row.source}  {row.actor or '-'}"
+            f"  {row.reason_zh if zh else row.reason}"
+        )
+    return 0
+
+
+def _fork_line(fork: dict[str, Any], zh: bool) -> str:
+    if zh:
+        return (
+            f"分叉（备份恢复）{fork.get('time')}：放弃链头事件 {fork.get('abandoned_seq')}，"
+            f"恢复至事件 {fork.get('restored_seq')}；原因：{fork.get('reason')}；"
+            f"提出：{fork.get('proposed_by')}，批准：{fork.get('approved_by')}"
+        )
+    return (
+        f"fork (restore from backup) at {fork.get('time')}: head at event"
+        f" {fork.get('abandoned_seq')} abandoned, restored to event {fork.get('restored_seq')};"
+        f" reason: {fork.get('reason')}; proposed by {fork.get('proposed_by')},"
+        f" approved by {fork.get('approved_by')}"
+    )
+
+
+def _fork_propose(args: argparse.Namespace) -> int:
+    from quanyi.access.policy import authorize
+    from quanyi.audit import forks
+
+    authorize(args.principal, "audit.fork.propose")
+    proposal = forks.propose(args.principal.actor, args.reason, args.head_before_login)
+    print(_fork_proposal_line(proposal.details, proposal.seq, _lang() == "zh"))
+    return 0
+
+
+def _fork_proposal_line(details: dict[str, Any], restored: int, zh: bool) -> str:
+    if zh:
+        return (
+            f"分叉提议已记录：放弃事件 {details['abandoned_seq']}，恢复至事件 {restored}；"
+            "待安全管理员批准：quanyi audit fork approve --as <安全管理员>"
+        )
+    return (
+        f"fork proposed: head at event {details['abandoned_seq']} abandoned, restored to event"
+        f" {restored}; the security administrator approves it: quanyi audit fork approve"
+        " --as <secadmin>"
+    )
+
+
+def _fork_approve(args: argparse.Namespace) -> int:
+    from quanyi.access.policy import authorize
+    from quanyi.audit import forks
+
+    authorize(args.principal, "audit.fork.approve")
+    fork = forks.approve(args.principal.actor)
+    print(
+        _fork_line({"time": fork.time, "restored_seq": fork.seq, **fork.details}, _lang() == "zh")
     )
     return 0
 

@@ -1,4 +1,5 @@
-"""``quanyi audit verify``: recompute the chain, check every tracked row, check the checkpoint.
+"""``quanyi audit verify``: recompute the chain, check every checkpoint of the log (and of any
+witness copy) against it, check every tracked row, the triggers and each domain's own checks.
 
 It stops at the first problem and names it: later problems are usually consequences.
 """
@@ -9,16 +10,16 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from quanyi.audit import appendonly, checkpoints, checks, tracking
+from quanyi.audit import appendonly, checkpoints, checks, logcheck, tracking
 from quanyi.audit.models import AuditEvent
 from quanyi.audit.services import GENESIS, HASHED_FIELDS, event_hash
 from quanyi.core.canonical import merkle_root
 
-# The server signs a checkpoint at least once a minute and every command signs one when it
-# ends, so only events younger than this may lawfully stand beyond the latest checkpoint.
-UNSIGNED_GRACE = timedelta(seconds=120)
+UNSIGNED_GRACE = checkpoints.UNSIGNED_GRACE
 
 
 @dataclass
@@ -41,6 +42,11 @@ class Report:
     problem_zh: str | None = None
     rows_by_type: dict[str, int] = field(default_factory=dict)
     findings: list[checks.Finding] = field(default_factory=list)
+    checkpoints: int = 0
+    alerts: int = 0
+    abandoned: int = 0
+    forks: list[dict[str, Any]] = field(default_factory=list)
+    witnesses: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -61,18 +67,25 @@ class _Broken(Exception):
 Progress = Callable[[int], None]
 
 
-def verify(progress: Progress | None = None) -> Report:
+def verify(
+    progress: Progress | None = None,
+    *,
+    witnesses: tuple[Path, ...] = (),
+    expect: str | None = None,
+) -> Report:
     report = Report()
     started = time.perf_counter()
     try:
+        own_log = checkpoints.read_log()
+        witness_logs = [(path, checkpoints.read_log(path)) for path in witnesses]
         expected, superseded, last = _check_chain(report, progress)
         report.chain_seconds = time.perf_counter() - started
-        _check_checkpoint(report, last)
+        _check_logs(report, last, own_log, witness_logs, expect)
         _check_rows(report, expected, superseded)
         # Last: a tampered row or event is the finding that matters; missing triggers come next.
         _check_triggers()
         _run_registered_checks(report)
-    except _Broken as broken:
+    except (_Broken, logcheck.Broken) as broken:
         report.problem, report.problem_zh = broken.en, broken.zh
         if not report.findings:
             report.findings.append(checks.Finding(broken.en, broken.zh))
@@ -146,33 +159,47 @@ def _check_triggers() -> None:
             )
 
 
-def _check_checkpoint(report: Report, last: tuple[int, str, datetime | None]) -> None:
+def _check_logs(
+    report: Report,
+    last: tuple[int, str, datetime | None],
+    own_log: list[checkpoints.Entry],
+    witness_logs: list[tuple[Path, list[checkpoints.Entry]]],
+    expect: str | None,
+) -> None:
     last_seq, _, _ = last
-    checkpoint = checkpoints.latest()
-    if checkpoint is None:
+    seqs = logcheck.needed_seqs(own_log, *(log for _, log in witness_logs))
+    if expect:
+        seqs.add(logcheck.parse_expect(expect)[0])
+    hashes = logcheck.database_hashes(seqs)
+    summary = logcheck.check_log(own_log, hashes, "checkpoint log")
+    report.checkpoints, report.alerts = summary.checkpoints, summary.alerts
+    report.forks, report.abandoned = summary.forks, summary.abandoned
+    for directory, log in witness_logs:
+        if not log:
+            raise _Broken(
+                f"the witness {directory} holds no checkpoint log",
+                f"见证目录 {directory} 中没有检查点日志",
+            )
+        logcheck.check_log(log, hashes, f"witness {directory}")
+        logcheck.compare_witness(own_log, log, directory)
+        report.witnesses.append(str(directory))
+    if expect:
+        logcheck.check_expected(expect, hashes)
+    head = summary.head
+    if head is None:
         if last_seq:
             _check_unsigned_tail(report, 1, last_seq)
         return
-    if not checkpoints.is_authentic(checkpoint):
+    report.checkpoint_seq = head.seq
+    if last_seq < head.seq:
         raise _Broken(
-            f"checkpoint {checkpoint.seq} has a bad signature", f"检查点 {checkpoint.seq} 签名无效"
+            f"the chain ends at event {last_seq} but checkpoint {head.seq} was signed:"
+            f" events {last_seq + 1}-{head.seq} were removed",
+            f"链止于事件 {last_seq}，但已签名检查点 {head.seq}：事件 {last_seq + 1}-"
+            f"{head.seq} 被删除",
         )
-    report.checkpoint_seq = checkpoint.seq
-    if last_seq < checkpoint.seq:
-        raise _Broken(
-            f"the chain ends at event {last_seq} but checkpoint {checkpoint.seq} was signed:"
-            f" events {last_seq + 1}-{checkpoint.seq} were removed",
-            f"链止于事件 {last_seq}，但已签名检查点 {checkpoint.seq}：事件 {last_seq + 1}-"
-            f"{checkpoint.seq} 被删除",
-        )
-    signed = AuditEvent.objects.filter(seq=checkpoint.seq).values_list("hash", flat=True).first()
-    if signed != checkpoint.hash:
-        raise _Broken(
-            f"event {checkpoint.seq} differs from its signed checkpoint (the chain was recomputed)",
-            f"事件 {checkpoint.seq} 与已签名检查点不符（链被重算）",
-        )
-    if last_seq > checkpoint.seq:
-        _check_unsigned_tail(report, checkpoint.seq + 1, last_seq)
+    if last_seq > head.seq:
+        _check_unsigned_tail(report, head.seq + 1, last_seq)
 
 
 def _check_unsigned_tail(report: Report, first: int, last: int) -> None:

@@ -18,6 +18,7 @@ from quanyi.core.principal import Principal
 
 DEMO_ROLES = (
     "sysadmin",
+    "secadmin",
     "dba",
     "auditor",
     "operator",
