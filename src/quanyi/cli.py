@@ -55,14 +55,14 @@ def command(
     anonymous: bool = False,
     batch: bool = False,
     allow_expired: bool = False,
-    guarded: bool | None = None,
+    guarded: bool | Callable[[argparse.Namespace], bool] | None = None,
 ) -> argparse.ArgumentParser:
     """Add a subcommand. ``atomic`` wraps it in one transaction; ``writes`` signs a checkpoint
     afterwards; unless ``anonymous`` it acts as the user named by ``--as`` (audited with source
     ``cli``, or ``batch`` for batch jobs); ``allow_expired`` lets an expired password in.
     ``guarded`` (the default for every command that writes or logs in) refuses to run when the
     audit chain no longer passes through its last signed head; only the auditor's tools that
-    look at a broken chain opt out."""
+    look at a broken chain opt out. It may be a predicate of the parsed arguments."""
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
     if not anonymous:
         parser.add_argument(
@@ -105,6 +105,8 @@ def fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if callable(args.guarded):
+        args.guarded = args.guarded(args)
     setup_django()
     from django.db import transaction
 

@@ -82,6 +82,7 @@ def _check_heads(
         if entry.kind == "fork":
             floor = entry.seq if floor is None else min(floor, entry.seq)
     last_seq = 0
+    intact = 0  # the last signed seq whose event still has its signed hash
     for index, entry in enumerate(entries):
         if entry.kind not in checkpoints.HEAD_KINDS:
             continue
@@ -103,11 +104,36 @@ def _check_heads(
         if stored is None:
             continue  # beyond the end of the chain: the caller reports the truncation
         if stored != entry.hash:
+            suspects_en, suspects_zh = _suspects(intact + 1, entry.seq)
             raise Broken(
                 f"event {entry.seq} differs from its signed checkpoint of {entry.time}"
-                f" in the {label} (the chain was recomputed)",
-                f"事件 {entry.seq} 与{label}中 {entry.time} 的已签名检查点不符（链被重算）",
+                f" in the {label} (the chain was recomputed): the rewrite lies in events"
+                f" {intact + 1}-{entry.seq}, which write {suspects_en}",
+                f"事件 {entry.seq} 与{label}中 {entry.time} 的已签名检查点不符（链被重算）："
+                f"改写发生在事件 {intact + 1}-{entry.seq} 之间，这些事件写入 {suspects_zh}",
             )
+        intact = max(intact, entry.seq)
+
+
+def _suspects(first: int, last: int, shown: int = 6) -> tuple[str, str]:
+    """The rows the events of a rewritten span claim to write: the candidates for the forgery."""
+    names: list[str] = []
+    total = 0
+    events = (
+        AuditEvent.objects.filter(seq__gte=first, seq__lte=last)
+        .exclude(object_type__in=("session", "system"))
+        .order_by("seq")
+        .values_list("seq", "object_type", "object_id", "rows")
+    )
+    for seq, object_type, object_id, rows in events.iterator(chunk_size=5000):
+        total += 1
+        if len(names) < shown:
+            what = f"{object_type} {object_id}" if object_id else f"{rows} {object_type} rows"
+            names.append(f"{what} (event {seq})")
+    more_en = f" and {total - shown} more events" if total > shown else ""
+    more_zh = f" 等（另有 {total - shown} 个事件）" if total > shown else ""
+    listed = ", ".join(names) or "nothing but logins"
+    return listed + more_en, (", ".join(names) or "仅登录事件") + more_zh
 
 
 def compare_witness(primary: list[Entry], witness: list[Entry], directory: Path) -> None:

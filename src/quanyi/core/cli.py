@@ -31,6 +31,7 @@ def register(sub: Any) -> None:
         _demo,
         writes=True,
         anonymous=True,
+        guarded=lambda args: not args.otp,  # printing a demo one-time code writes nothing
         help="build a realistic demo region and demo accounts (refused on real data)",
     )
     demo.add_argument("--persons", type=int, default=1000)
