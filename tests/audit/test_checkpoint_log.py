@@ -219,14 +219,13 @@ def test_a_restore_is_a_fork_proposed_by_the_auditor_and_approved_by_the_secadmi
     assert checkpoints.guard() is not None
     with pytest.raises(QuanyiError, match="reason"):
         forks.propose("auditor", "   ", restored)
-    with pytest.raises(QuanyiError, match="not older"):
-        forks.propose("auditor", "disk failure", (6, "f" * 64))
     proposal = forks.propose("auditor", "disk failure on 2026-11-29; restored last night", restored)
     assert checkpoints.guard() is not None, "a proposal alone signs nothing"
     with pytest.raises(QuanyiError, match="own fork"):
         forks.approve("auditor")
     fork = forks.approve("secadmin")
     assert fork.details["abandoned_seq"] == 6 and fork.seq == 3
+    assert fork.details["fork_point"] == 0, "no head before the restored one was signed"
     assert fork.details["proposal"] == proposal.digest
     assert checkpoints.guard() is None
     _event(principal)

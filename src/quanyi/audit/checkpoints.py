@@ -431,16 +431,19 @@ def alerts() -> list[Entry]:
     return [entry for entry in read_log() if entry.kind == "alert"]
 
 
-def propose_fork(actor: str, reason: str, restored: tuple[int, str]) -> Entry:
+def propose_fork(
+    actor: str, reason: str, restored: tuple[int, str], point: tuple[int, str]
+) -> Entry:
     """The auditor names a restore: the head the log last signed is abandoned, ``restored`` is
-    the head of the database as restored. Nothing is signed over the restored chain until the
-    security administrator approves."""
+    the head of the database as restored, ``point`` the last signed head both share. Nothing is
+    signed over the restored chain until the security administrator approves."""
     abandoned = latest()
     if abandoned is None:
         raise ValueError("no signed head to abandon")
     details = {
         "abandoned_seq": abandoned.seq,
         "abandoned_hash": abandoned.hash,
+        "fork_point": point[0],
         "reason": reason,
         "proposed_by": actor,
     }

@@ -237,12 +237,14 @@ def _fork_line(fork: dict[str, Any], zh: bool) -> str:
     if zh:
         return (
             f"分叉（备份恢复）{fork.get('time')}：放弃链头事件 {fork.get('abandoned_seq')}，"
-            f"恢复至事件 {fork.get('restored_seq')}；原因：{fork.get('reason')}；"
+            f"恢复至事件 {fork.get('restored_seq')}（与日志共同的最后签名链头：事件"
+            f" {fork.get('fork_point')}）；原因：{fork.get('reason')}；"
             f"提出：{fork.get('proposed_by')}，批准：{fork.get('approved_by')}"
         )
     return (
         f"fork (restore from backup) at {fork.get('time')}: head at event"
-        f" {fork.get('abandoned_seq')} abandoned, restored to event {fork.get('restored_seq')};"
+        f" {fork.get('abandoned_seq')} abandoned, restored to event {fork.get('restored_seq')}"
+        f" (last signed head shared with the log: event {fork.get('fork_point')});"
         f" reason: {fork.get('reason')}; proposed by {fork.get('proposed_by')},"
         f" approved by {fork.get('approved_by')}"
     )

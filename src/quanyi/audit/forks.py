@@ -9,7 +9,7 @@ knows the log and the chain.
 
 from __future__ import annotations
 
-from quanyi.audit import checkpoints
+from quanyi.audit import checkpoints, logcheck
 from quanyi.audit.checkpoints import Entry
 from quanyi.core.errors import QuanyiError
 
@@ -21,7 +21,8 @@ class ForkRefused(QuanyiError):
 
 
 def propose(actor: str, reason: str, restored: tuple[int, str]) -> Entry:
-    """``restored``: the database's head as restored, taken before this command logged in."""
+    """``restored``: the database's head as restored, taken before this command logged in (it
+    may include logins made since the restore, which link to it)."""
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
         raise ForkRefused(
@@ -34,14 +35,26 @@ def propose(actor: str, reason: str, restored: tuple[int, str]) -> Entry:
             "审计链仍经过最后一个已签名链头，无需登记分叉",
             "the chain still passes through the last signed head: there is no fork to record",
         )
-    if restored[0] >= head.seq:
+    point = fork_point()
+    refusal = checkpoints.passes_through(*point)
+    if refusal is not None:
         raise ForkRefused(
-            f"恢复后的链头（事件 {restored[0]}）不早于已签名链头（事件 {head.seq}）："
-            "这不是备份恢复，而是链被改写，请勿以分叉掩盖",
-            f"the restored head (event {restored[0]}) is not older than the signed head (event"
-            f" {head.seq}): that is a rewrite, not a restore, and a fork must not cover it",
+            f"恢复后的链不经过与日志共同的最后一个已签名链头（事件 {point[0]}）：" + refusal.zh,
+            f"the restored chain does not pass through the last signed head it shares with the"
+            f" log (event {point[0]}): " + refusal.en,
         )
-    return checkpoints.propose_fork(actor, reason, restored)
+    return checkpoints.propose_fork(actor, reason, restored, point)
+
+
+def fork_point() -> tuple[int, str]:
+    """The newest signed head the database still has: where the restored chain leaves the log.
+    Every signed head after it is abandoned by the fork (and reported by verify)."""
+    heads = [entry for entry in checkpoints.read_log() if entry.kind in checkpoints.HEAD_KINDS]
+    stored = logcheck.database_hashes({entry.seq for entry in heads})
+    for entry in reversed(heads):
+        if stored.get(entry.seq) == entry.hash:
+            return entry.seq, entry.hash
+    return 0, ""
 
 
 def approve(actor: str) -> Entry:

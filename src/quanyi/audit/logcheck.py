@@ -80,7 +80,8 @@ def _check_heads(
         restored_after[index] = floor
         entry = entries[index]
         if entry.kind == "fork":
-            floor = entry.seq if floor is None else min(floor, entry.seq)
+            point = int(entry.details.get("fork_point", entry.seq))
+            floor = point if floor is None else min(floor, point)
     last_seq = 0
     intact = 0  # the last signed seq whose event still has its signed hash
     for index, entry in enumerate(entries):
@@ -115,10 +116,10 @@ def _check_heads(
         intact = max(intact, entry.seq)
 
 
-def _suspects(first: int, last: int, shown: int = 6) -> tuple[str, str]:
-    """The rows the events of a rewritten span claim to write: the candidates for the forgery."""
-    names: list[str] = []
-    total = 0
+def _suspects(first: int, last: int, shown: int = 3) -> tuple[str, str]:
+    """What the events of a rewritten span claim to write, by table: the candidates for the
+    forgery (a checkpoint follows every command, so a span is one command's work)."""
+    by_type: dict[str, list[tuple[int, str, int]]] = {}
     events = (
         AuditEvent.objects.filter(seq__gte=first, seq__lte=last)
         .exclude(object_type__in=("session", "system"))
@@ -126,14 +127,20 @@ def _suspects(first: int, last: int, shown: int = 6) -> tuple[str, str]:
         .values_list("seq", "object_type", "object_id", "rows")
     )
     for seq, object_type, object_id, rows in events.iterator(chunk_size=5000):
-        total += 1
-        if len(names) < shown:
-            what = f"{object_type} {object_id}" if object_id else f"{rows} {object_type} rows"
-            names.append(f"{what} (event {seq})")
-    more_en = f" and {total - shown} more events" if total > shown else ""
-    more_zh = f" 等（另有 {total - shown} 个事件）" if total > shown else ""
-    listed = ", ".join(names) or "nothing but logins"
-    return listed + more_en, (", ".join(names) or "仅登录事件") + more_zh
+        by_type.setdefault(object_type, []).append((seq, object_id, rows))
+    if not by_type:
+        return "nothing but logins", "仅登录事件"
+    parts = []
+    for object_type, items in by_type.items():
+        named = [
+            f"{object_type} {object_id}" if object_id else f"{rows} {object_type} rows"
+            for _, object_id, rows in items[:shown]
+        ]
+        events_text = ", ".join(str(seq) for seq, _, _ in items[:shown])
+        more = f" … ({len(items)} events)" if len(items) > shown else ""
+        parts.append(f"{'; '.join(named)} (event {events_text}){more}")
+    text = "; ".join(parts)
+    return text, text
 
 
 def compare_witness(primary: list[Entry], witness: list[Entry], directory: Path) -> None:

@@ -14,6 +14,7 @@ SCREENS = {
     "bills": "record.read",
     "cases": "case.read",
     "modifications": "maintenance.read",
+    "alerts": "audit.read",
     "accounts": "account.manage",
 }
 
