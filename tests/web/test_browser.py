@@ -247,3 +247,54 @@ def test_a_counter_payment_settles_a_bill_and_a_second_one_shows_as_overpaid(
         f"SELECT COUNT(*), SUM(amount_fen) FROM contributions_payment WHERE bill_id = {bill}",
     ) == [(2, 2 * due)]
     assert quanyi(instance, "check", "consistency", "--as", "operator").returncode == 0
+
+
+def test_writes_stop_over_a_rewritten_chain_and_the_auditor_sees_the_alert(
+    server: str, browser_path: str, instance: Instance
+) -> None:
+    """Fail closed on the web (DESIGN.md invariant 5; 001 art. 12, 28 (3)): after an insider
+    rewrote a name and recomputed the chain, a clerk's counter payment is refused with nothing
+    written, and the auditor finds the refusal on the alerts screen."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.audit.test_attacks import a_person, chain_length, forge
+
+    bill, uscc = query(
+        instance,
+        "SELECT b.id, e.uscc FROM contributions_bill b"
+        " JOIN registry_employer e ON e.id = b.employer_id ORDER BY b.id LIMIT 1",
+    )[0]
+    pk, _ = a_person(instance)
+    forge(instance, "rewrite", "person", str(pk), "name", "李鬼")
+    payments = query(instance, "SELECT COUNT(*) FROM contributions_payment")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        log_in(page, server, instance, "operator")
+        page.click("#nav-bills")
+        page.fill("#uscc", uscc)
+        page.click("#lookup button")
+        page.wait_for_load_state()
+        length = chain_length(instance)
+        page.fill("#f-bill_id", str(bill))
+        page.fill("#f-amount_fen", "100")
+        page.fill("#f-bank_ref", "C-9")
+        page.click("#counter-submit")
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "暂停写入"
+        assert "已签名检查点不符" in page.locator("body").inner_text()
+        assert chain_length(instance) == length
+        page = browser.new_context().new_page()
+        log_in(page, server, instance, "auditor")
+        page.click("#nav-alerts")
+        row = page.locator("#alerts tbody tr").first
+        assert "审计链断裂" in row.inner_text()
+        assert "web POST /contributions/bills" in row.inner_text()
+        assert "operator" in row.inner_text()
+        if os.environ.get("QUANYI_SCREENSHOT_DIR"):
+            page.screenshot(
+                path=os.path.join(os.environ["QUANYI_SCREENSHOT_DIR"], "alerts-zh.png"),
+                full_page=True,
+            )
+        browser.close()
+    assert query(instance, "SELECT COUNT(*) FROM contributions_payment") == payments
