@@ -11,7 +11,7 @@ Kinds of entry:
 - ``alert``: a refusal to sign or to write (``reason``), with the head the database showed;
 - ``fork_proposal`` / ``fork``: a restore from backup said out loud — the abandoned head, the
   restored head and the reason, proposed by the auditor, approved by the security
-  administrator (decision 0009).
+  administrator (decision 0010).
 
 Before anything is signed the signer checks that the database chain still passes through the
 last signed head (``guard``); if it does not, nothing is signed and an alert is written instead,

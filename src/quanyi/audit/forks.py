@@ -1,4 +1,4 @@
-"""A restore from backup said out loud (decision 0009): the auditor proposes a fork naming the
+"""A restore from backup said out loud (decision 0010): the auditor proposes a fork naming the
 abandoned head (the last one the log signed), the restored head and the reason; the security
 administrator — someone else — approves it. Only then does the log sign heads of the restored
 chain again, and every later verify reports the fork.
