@@ -29,8 +29,10 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+## The suite on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 bench: setup
 	$(BIN)/python bench/audit_verify.py
