@@ -150,13 +150,58 @@ def _run_registered_checks(report: Report) -> None:
 
 
 def _check_triggers() -> None:
-    for table in appendonly.registered_tables():
-        missing = set(appendonly.trigger_names(table)) - appendonly.armed_triggers(table)
-        if missing:
-            raise _Broken(
-                f"append-only triggers missing on {table}: {', '.join(sorted(missing))}",
-                f"表 {table} 的只追加触发器缺失：{', '.join(sorted(missing))}",
-            )
+    """Every append-only trigger present, enabled and as shipped (001 art. 12, 28 (3)): a
+    disabled or rewritten trigger lets UPDATE through while it still exists by name."""
+    problems = appendonly.trigger_problems()
+    if not problems:
+        return
+    first = problems[0]
+    group = [
+        p for p in problems if (p.table, p.kind, p.state) == (first.table, first.kind, first.state)
+    ]
+    rest = [p for p in problems if p not in group]
+    en, zh = _TRIGGER_PROBLEM[first.kind]
+    state_en, state_zh = _TRIGGER_STATE.get(first.state, ("", ""))
+    names = ", ".join(p.trigger for p in group)
+    where = dict(table=first.table, triggers=names, state_en=state_en, state_zh=state_zh)
+    more_en = more_zh = ""
+    if rest:
+        tables = ", ".join(sorted({p.table for p in rest}))
+        more_en = f" (and {len(rest)} more, on {tables})"
+        more_zh = f"（另有 {len(rest)} 处，涉及表 {tables}）"
+    raise _Broken(en.format(**where) + more_en, zh.format(**where) + more_zh)
+
+
+_TRIGGER_PROBLEM = {
+    "missing": (
+        "append-only triggers missing on {table}: {triggers}",
+        "表 {table} 的只追加触发器缺失：{triggers}",
+    ),
+    "disabled": (
+        "append-only triggers on {table} are {state_en}, so updates and deletes get through:"
+        " {triggers}",
+        "表 {table} 的只追加触发器{state_zh}，修改和删除不再被拒绝：{triggers}",
+    ),
+    "altered": (
+        "append-only triggers on {table} were altered, their definitions are not the shipped"
+        " ones (another function, a WHEN clause or another body): {triggers}",
+        "表 {table} 的只追加触发器被改动，定义与发布版本不符（调用其他函数、附加 WHEN 条件或"
+        "改写了内容）：{triggers}",
+    ),
+    "function": (
+        "the function quanyi_refuse_change that the append-only triggers on {table} call was"
+        " replaced: {triggers}",
+        "表 {table} 的只追加触发器所调用的函数 quanyi_refuse_change 已被替换：{triggers}",
+    ),
+}
+_TRIGGER_STATE = {
+    "D": ("disabled", "已被停用"),
+    "R": ("enabled for replication sessions only", "仅对复制会话启用"),
+    "O": (
+        "no longer ENABLE ALWAYS (a session with session_replication_role = replica skips them)",
+        "不再是 ENABLE ALWAYS（session_replication_role = replica 的会话会跳过它们）",
+    ),
+}
 
 
 def _check_logs(
