@@ -25,6 +25,7 @@ from typing import Any
 
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import Max, Sum
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -121,13 +122,18 @@ CREATED: Prior = (None, "")
 
 
 def before(user: User) -> Prior:
-    """Lock the chain, then read the user's credentials as they stand before a change: the
+    """Lock the user's row, then read their credentials as they stand before a change: the
     latest event carrying them and their digest now. The event recording the change names both
     (``prior_seq``, ``prior_digest``), so a change made behind the application's back between
-    two events breaks that link for good — the next lawful change cannot launder it. Locking
-    first also means a concurrent change to the same user (a failed login from another address
-    writes another axes row) has committed before this one reads."""
-    audit.reserve_seq()
+    two events breaks that link for good: the next lawful change cannot launder it.
+
+    The lock makes a concurrent change to the same user (a failed login from another address
+    writes another axes row) commit before this one reads, so each event finds the state the
+    previous one left; it is the user's row and not the whole chain, so a login's password
+    hashing holds up no one else (SQLite has one writer at a time anyway)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("credentials change inside the caller's transaction")
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     last = (
         AuditEvent.objects.filter(object_type__in=CARRIERS, object_id=str(user.pk))
         .exclude(digest="")
@@ -148,7 +154,6 @@ def carried(user: User, prior: Prior) -> dict[str, Any]:
 
 def record(actor: Principal, action: str, user: User, prior: Prior) -> AuditEvent:
     """Append the ``credentials`` event of ``user`` after a service changed them."""
-    audit.reserve_seq()
     return audit.record(actor, action, OBJECT_TYPE, rows=1, **carried(user, prior))
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth import password_validation
+from django.contrib.auth import hashers, password_validation
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -264,7 +264,10 @@ def change_password(principal: Principal, new_password: str) -> None:
     if principal.user_id is None:
         raise Refused("仅登录用户可修改密码", "only a logged-in user changes a password")
     user = User.objects.get(pk=principal.user_id)
-    if user.check_password(new_password):
+    # Not ``user.check_password``: on a match it may re-hash and save the old password, and
+    # this refusal does not roll back on the web (the screen shows it), leaving a change that
+    # no credentials event covers.
+    if hashers.check_password(new_password, user.password):
         raise InvalidInput.one(
             "password",
             "unchanged",
