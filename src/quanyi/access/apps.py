@@ -7,4 +7,7 @@ class AccessConfig(AppConfig):
     verbose_name = "access"
 
     def ready(self) -> None:
-        from quanyi.access import signals  # noqa: F401  (connects the lockout audit)
+        from quanyi.access import credentials, signals  # noqa: F401  (signals: the lockout audit)
+        from quanyi.audit import checks
+
+        checks.register("access", credentials.check)

@@ -8,13 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from axes.utils import reset
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from quanyi.access import passwords
+from quanyi.access import credentials, passwords
 from quanyi.access import roles as role_rules
 from quanyi.access.models import Account
 from quanyi.access.services import live_roles
@@ -73,6 +75,11 @@ def attempt(
 ) -> LoginAttempt:
     """Check credentials and second factor; record the outcome. Never raises for a bad login."""
     request.quanyi_source = source  # type: ignore[attr-defined]
+    # Even a failed attempt on an existing user name changes that user's lockout (or TOTP
+    # throttling) state, and a good one may re-hash the password: the event names the user and
+    # links the state it found to the state it left.
+    target = User.objects.filter(username=username).first()
+    prior = credentials.before(target) if target is not None else None
     user = authenticate(request=request, username=username, password=password)
     result: LoginAttempt
     if user is None:
@@ -81,7 +88,12 @@ def attempt(
     else:
         assert isinstance(user, User)
         result = _second_factor(user, otp)
-    _record(username, result, source, request)
+    if result.ok and result.user is not None and settings.AXES_RESET_ON_SUCCESS:
+        # Here rather than in axes' own handler, which runs only from ``django.contrib.auth.login``
+        # (the web, after this attempt is recorded; never the CLI): the login event must carry
+        # the lockout state the login leaves.
+        reset(username=result.user.username)
+    _record(username, result, source, request, target, prior)
     return result
 
 
@@ -98,7 +110,14 @@ def _second_factor(user: User, otp: str | None) -> LoginAttempt:
     return LoginAttempt(Outcome.OK, user, device, password_expired=expired)
 
 
-def _record(username: str, result: LoginAttempt, source: Source, request: HttpRequest) -> None:
+def _record(
+    username: str,
+    result: LoginAttempt,
+    source: Source,
+    request: HttpRequest,
+    target: User | None,
+    prior: credentials.Prior | None,
+) -> None:
     region = result.user.account.region if result.user else ""
     actor = result.user.username if result.user else safe_name(username)
     principal = Principal(
@@ -107,11 +126,11 @@ def _record(username: str, result: LoginAttempt, source: Source, request: HttpRe
         region=region,
         request_id=getattr(request, "quanyi_request_id", "") or "login",
     )
-    object_id = str(result.user.pk) if result.user else ""
+    carried = credentials.carried(target, prior) if target is not None and prior is not None else {}
     audit.record(
         principal,
         "auth.login",
-        "session",
-        object_id,
+        credentials.LOGIN_OBJECT_TYPE,
         result="ok" if result.ok else result.outcome.value,
+        **carried,
     )

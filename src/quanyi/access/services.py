@@ -1,8 +1,10 @@
 """Accounts, grants, second factors and tokens: the only code that writes them.
 
 Every function takes the acting principal, authorizes it (``account.manage`` unless noted), runs
-inside the caller's transaction and appends audit events. Separation of duties is enforced at
-grant time (001 art. 26).
+inside the caller's transaction and appends audit events; a change to what lets a user log in
+(user row, tokens, second factor, lockout) ends with the user's ``credentials`` event, which
+``audit verify`` holds the stored state to. Separation of duties is enforced at grant time
+(001 art. 26).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth import password_validation
+from django.contrib.auth import hashers, password_validation
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -23,6 +25,7 @@ from django.db import connection
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from quanyi.access import credentials
 from quanyi.access import roles as role_rules
 from quanyi.access.errors import DutyConflict, Refused
 from quanyi.access.models import Account, AccountKind, ApiToken, RoleGrant
@@ -156,6 +159,7 @@ def create_account(actor: Principal, new: NewAccount) -> User:
     audit.record_row(actor, "account.create", account)
     for role in new.roles:
         _grant(actor, user, role)
+    credentials.record(actor, "credentials.create", user, credentials.CREATED)
     return user
 
 
@@ -197,6 +201,7 @@ def set_disabled(principal: Principal, username: str, disabled: bool) -> User:
         raise InvalidInput.one(
             "username", "self", "不能停用自己的账户", "you cannot disable yourself"
         )
+    prior = credentials.before(user)
     action = "account.disable" if disabled else "account.enable"
     audit.update_row(principal, action, user.account, disabled=disabled)
     user.is_active = not disabled
@@ -206,6 +211,7 @@ def set_disabled(principal: Principal, username: str, disabled: bool) -> User:
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+    credentials.record(principal, f"credentials.{'disable' if disabled else 'enable'}", user, prior)
     return user
 
 
@@ -224,8 +230,10 @@ def unlock(principal: Principal, username: str) -> int:
 
     authorize(principal, "account.manage")
     user = user_by_name(username)
+    prior = credentials.before(user)
     cleared = int(reset(username=username) or 0)
     audit.record(principal, "account.unlock", "account", str(user.account.pk))
+    credentials.record(principal, "credentials.unlock", user, prior)
     return cleared
 
 
@@ -237,9 +245,11 @@ def setup_second_factor(principal: Principal, username: str) -> TOTPDevice:
 def create_second_factor(actor: Principal, user: User) -> TOTPDevice:
     """A new TOTP secret for the user, replacing any other (django-otp)."""
     _assert_transaction()
+    prior = credentials.before(user)
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(user=user, name="quanyi", confirmed=True)
     audit.record(actor, "account.otp", "account", str(user.account.pk))
+    credentials.record(actor, "credentials.otp", user, prior)
     return device
 
 
@@ -254,7 +264,10 @@ def change_password(principal: Principal, new_password: str) -> None:
     if principal.user_id is None:
         raise Refused("仅登录用户可修改密码", "only a logged-in user changes a password")
     user = User.objects.get(pk=principal.user_id)
-    if user.check_password(new_password):
+    # Not ``user.check_password``: on a match it may re-hash and save the old password, and
+    # this refusal does not roll back on the web (the screen shows it), leaving a change that
+    # no credentials event covers.
+    if hashers.check_password(new_password, user.password):
         raise InvalidInput.one(
             "password",
             "unchanged",
@@ -262,10 +275,12 @@ def change_password(principal: Principal, new_password: str) -> None:
             "the new password must differ from the old one",
         )
     _check_password(new_password, user)
+    prior = credentials.before(user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     Account.objects.filter(user=user).update(password_changed_at=timezone.now())
     audit.record(principal, "account.password", "account", str(user.account.pk))
+    credentials.record(principal, "credentials.password", user, prior)
 
 
 # --- API tokens ----------------------------------------------------------------------------------
@@ -289,6 +304,7 @@ def create_token(
         raise InvalidInput.one(
             "days", "bad_days", "有效期为1至366天", "a token lives 1 to 366 days"
         )
+    prior = credentials.before(user)
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -302,6 +318,7 @@ def create_token(
         expires_at=now + timedelta(days=days),
     )
     audit.record(principal, "token.create", "token", str(token.pk))
+    credentials.record(principal, "credentials.token", user, prior)
     return token, f"qy_{prefix}_{secret}"
 
 
@@ -310,9 +327,11 @@ def revoke_token(principal: Principal, prefix: str) -> ApiToken:
     token = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
     if token is None:
         raise NotFound("没有该令牌（或已撤销）", "no such live token")
+    prior = credentials.before(token.user)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(principal, "token.revoke", "token", str(token.pk))
+    credentials.record(principal, "credentials.token", token.user, prior)
     return token
 
 
