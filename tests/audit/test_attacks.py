@@ -197,3 +197,46 @@ def test_raw_sql_on_a_person_is_named_and_not_laundered(demo: Instance) -> None:
     verify_fails(demo, "person")
     quanyi(demo, "record", "show", number, "--as", "querier")  # signs a checkpoint
     verify_fails(demo, "person")
+
+
+def test_access_tables_changed_behind_the_back_are_named(demo: Instance) -> None:
+    """001 art. 25, 26: a password hash copied onto the sysadmin, an account renamed, the
+    superuser flag set, a second-factor secret swapped, lockout rows deleted — each named by
+    user, and still named after the forged credentials were used to log in."""
+    ids = dict(query(demo, "SELECT username, id FROM auth_user"))
+    raw_sql(
+        demo,
+        "UPDATE auth_user SET password = (SELECT password FROM auth_user"
+        " WHERE username = 'querier') WHERE username = 'sysadmin'",
+        "UPDATE auth_user SET username = 'operat0r' WHERE username = 'operator'",
+        "UPDATE auth_user SET is_superuser = TRUE WHERE username = 'reviewer'",
+        "UPDATE otp_totp_totpdevice SET key = (SELECT key FROM otp_totp_totpdevice d"
+        f" WHERE d.user_id = {ids['dba']}) WHERE user_id = {ids['secadmin']}",
+    )
+    stderr = verify_fails(demo, "credentials differ from audit event")
+    for username, pk in (
+        ("sysadmin", ids["sysadmin"]),
+        ("operat0r", ids["operator"]),
+        ("reviewer", ids["reviewer"]),
+        ("secadmin", ids["secadmin"]),
+    ):
+        assert f"auth_user {pk} ({username})" in stderr, stderr
+    quanyi(demo, "record", "show", a_person(demo)[1], "--as", "reviewer")  # signs over it
+    verify_fails(demo, f"auth_user {ids['reviewer']} (reviewer)")
+
+
+def test_a_disabled_or_loosened_trigger_is_named(demo: Instance) -> None:
+    """DESIGN.md invariant 5: triggers present, enabled and unaltered."""
+    if demo.database_url.startswith("sqlite"):
+        raw_sql(
+            demo,
+            "DROP TRIGGER contributions_line_no_update",
+            "CREATE TRIGGER contributions_line_no_update BEFORE UPDATE ON contributions_line"
+            " WHEN 0 BEGIN SELECT RAISE(ABORT, 'no'); END",
+        )
+    else:
+        raw_sql(demo, "ALTER TABLE contributions_line DISABLE TRIGGER contributions_line_no_update")
+    raw_sql(demo, "UPDATE contributions_line SET employee_fen = employee_fen WHERE id = 1")
+    verify_fails(demo, "contributions_line")
+    quanyi(demo, "init")  # any migrate repairs the triggers
+    quanyi(demo, "audit", "verify", "--as", "auditor")
