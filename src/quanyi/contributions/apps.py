@@ -7,4 +7,11 @@ class ContributionsConfig(AppConfig):
     verbose_name = "contributions"
 
     def ready(self) -> None:
-        from quanyi.contributions import cases  # noqa: F401  (registers contribution.declare)
+        from quanyi.audit import checks
+        from quanyi.contributions import (
+            cases,  # noqa: F401  (registers contribution.declare)
+            consistency,
+        )
+
+        # A bill's totals and status are shown as arrears: under verify (DESIGN.md invariant 5).
+        checks.register("contributions.bills", consistency.verify_check)

@@ -5,56 +5,86 @@
 - each bill's paid total = its payments less its refunds, and its status follows from the two;
 - each account balance = the sum of its ledger entries, year by year;
 - contribution months = the distinct paid months of the lines.
+
+The bill figures and the account projections are computed once, here and in
+``personal_accounts.projections``: the operator's ``check consistency`` prints them and
+``audit verify`` runs them as registered checks (001 art. 6 ¶4, 12; DESIGN.md invariant 5).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterator
 
 from django.db import connection
 from django.db.models import Count, Sum
 
 from quanyi.access.policy import authorize
+from quanyi.audit import checks
 from quanyi.contributions.models import Bill, Line, Payment, Refund
 from quanyi.contributions.payments import status_of
 from quanyi.core.principal import Principal
+from quanyi.core.projection import Difference, capped, differs, walk
+
+STREAM_CHUNK = 10000
+BILLS = Bill._meta.db_table
+BILL_FIELDS = ("due_fen", "paid_fen", "lines", "status")
 
 
 def check(principal: Principal) -> list[str]:
-    from quanyi.personal_accounts.rebuild import compare
+    from quanyi.personal_accounts import projections
 
     authorize(principal, "accounts.close")
-    problems: list[str] = []
-    lines = {
-        row["bill_id"]: row
-        for row in Line.objects.values("bill_id").annotate(
-            n=Count("id"), employer=Sum("employer_fen"), employee=Sum("employee_fen")
-        )
-    }
-    paid: dict[int, int] = defaultdict(int)
-    for bill_id, amount in Payment.objects.values_list("bill_id", "amount_fen"):
-        paid[bill_id] += amount
-    for bill_id, amount in Refund.objects.values_list("bill_id", "amount_fen"):
-        paid[bill_id] -= amount
-    for bill in Bill.objects.order_by("pk").iterator(chunk_size=5000):
-        summed = lines.get(bill.pk, {"n": 0, "employer": 0, "employee": 0})
-        total = (summed["employer"] or 0) + (summed["employee"] or 0)
-        if total != bill.due_fen or summed["n"] != bill.lines:
-            problems.append(
-                f"bill {bill.pk}: due {bill.due_fen} over {bill.lines} lines,"
-                f" lines sum to {total} over {summed['n']}"
-            )
-        if paid[bill.pk] != bill.paid_fen:
-            problems.append(
-                f"bill {bill.pk}: paid {bill.paid_fen},"
-                f" payments less refunds sum to {paid[bill.pk]}"
-            )
-        expected = status_of(bill.due_fen, bill.paid_fen)
-        if bill.status != expected:
-            problems.append(f"bill {bill.pk}: status {bill.status}, amounts say {expected}")
+    problems = [d.en for d in bill_differences()]
     problems += _orphan_lines()
-    problems += compare().differences
+    problems += [d.en for d in projections.differences()]
     return problems
+
+
+def bill_differences() -> Iterator[Difference]:
+    """Each bill whose due total, line count, paid total or status its lines, payments and
+    refunds do not give — one pass over each, summed by bill in the database."""
+    stored = (
+        Bill.objects.order_by("pk")
+        .values_list("pk", *BILL_FIELDS)
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
+    lines = (
+        Line.objects.values("bill_id")
+        .annotate(n=Count("id"), employer=Sum("employer_fen"), employee=Sum("employee_fen"))
+        .order_by("bill_id")
+        .values_list("bill_id", "n", "employer", "employee")
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
+    paid, refunded = (
+        model.objects.values("bill_id")
+        .annotate(total=Sum("amount_fen"))
+        .order_by("bill_id")
+        .values_list("bill_id", "total")
+        .iterator(chunk_size=STREAM_CHUNK)
+        for model in (Payment, Refund)
+    )
+    for bill_id, (held, summed, payments, refunds) in walk(stored, lines, paid, refunded):
+        _, count, employer, employee = summed[0] if summed else (bill_id, 0, 0, 0)
+        due = (employer or 0) + (employee or 0)
+        paid_fen = (payments[0][1] if payments else 0) - (refunds[0][1] if refunds else 0)
+        expected = dict(
+            zip(BILL_FIELDS, (due, paid_fen, count, status_of(due, paid_fen).value), strict=True)
+        )
+        found = differs(
+            BILLS,
+            f"bill {bill_id}",
+            f"账单 {bill_id}",
+            dict(zip(BILL_FIELDS, held[0][1:], strict=True)) if held else None,
+            expected,
+        )
+        if found:
+            yield found
+
+
+def verify_check() -> Iterator[checks.Finding]:
+    """``audit verify``'s check of the bills' figures (registered in ``apps.py``)."""
+    for en, zh in capped(bill_differences()):
+        yield checks.Finding(en, zh)
 
 
 def _orphan_lines() -> list[str]:
