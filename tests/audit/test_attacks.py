@@ -240,3 +240,22 @@ def test_a_disabled_or_loosened_trigger_is_named(demo: Instance) -> None:
     verify_fails(demo, "contributions_line")
     quanyi(demo, "init")  # any migrate repairs the triggers
     quanyi(demo, "audit", "verify", "--as", "auditor")
+
+
+def test_forged_projections_are_named_and_not_laundered(demo: Instance) -> None:
+    """001 art. 6 ¶4: a balance and contribution months forged by raw SQL; the record would show
+    them, verify recomputes them from the ledgers and names each row."""
+    person, year = query(
+        demo, "SELECT person_id, year FROM personal_accounts_yearbalance ORDER BY id LIMIT 1"
+    )[0]
+    raw_sql(
+        demo,
+        "UPDATE personal_accounts_yearbalance SET closing_fen = closing_fen + 99999900"
+        f" WHERE person_id = {person} AND year = {year}",
+        f"UPDATE personal_accounts_paidmonths SET months = months + 12 WHERE person_id = {person}",
+    )
+    number = query(demo, f"SELECT id_number FROM registry_person WHERE id = {person}")[0][0]
+    quanyi(demo, "record", "show", number, "--as", "querier")  # signs a checkpoint
+    stderr = verify_fails(demo, f"account of person {person} in {year}")
+    assert "personal_accounts_yearbalance" in stderr
+    assert "personal_accounts_paidmonths" in stderr
