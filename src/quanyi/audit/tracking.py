@@ -76,18 +76,15 @@ def leaf(object_type: str, fields: Sequence[str], pk: int, values: Sequence[Any]
 def leaf_of(obj: Model) -> bytes:
     """The digest of a row not yet inserted (its id already chosen), from its values as the
     database will return them: each passes through its field's ``to_python`` (a date given as
-    text becomes a date, a choice its plain code) and a foreign key given as an object counts
-    by its id. A test holds this equal to the digest of the stored row for every tracked
-    model."""
+    a moment becomes that day, a code given as a number becomes text, a choice its plain code).
+    A test holds this equal to the digest of the stored row for every tracked model; a foreign
+    key must name a saved row (``record_batch`` refuses a row stored without its digest)."""
     model = type(obj)
     values = []
     for name in fields_of(model):
         field = model._meta.get_field(name)
         assert isinstance(field, models.Field), f"{name} is not a column"
         value = getattr(obj, field.attname)
-        if value is None and isinstance(field, models.ForeignKey) and field.is_cached(obj):
-            related = field.get_cached_value(obj)
-            value = None if related is None else related.pk
         values.append(None if value is None else field.to_python(value))
     if obj.pk is None:
         raise ValueError("a row's digest names its id: choose the id before inserting")
