@@ -261,25 +261,27 @@ def _older(superseded: dict[int, list[tuple[int, str]]], seq: int) -> list[tuple
 def _compare(seq: int, claim: Expected, leaves: list[tuple[int, bytes]]) -> None:
     leaves.sort()
     kind = claim.object_type
-    if claim.rows == 1:
+    # A batch of one row names no object: its row is named by the id it has.
+    if claim.rows == 1 and (claim.object_id or len(leaves) == 1):
+        name = claim.object_id or str(leaves[0][0])
         if not leaves:
             raise _Broken(
-                f"{kind} {claim.object_id} is missing (deleted behind the application's"
+                f"{kind} {name} is missing (deleted behind the application's"
                 f" back; last written by event {seq})",
-                f"{kind} {claim.object_id} 缺失（绕过应用删除；最后由事件 {seq} 写入）",
+                f"{kind} {name} 缺失（绕过应用删除；最后由事件 {seq} 写入）",
             )
-        if len(leaves) != 1 or str(leaves[0][0]) != claim.object_id:
+        if len(leaves) != 1 or str(leaves[0][0]) != name:
             raise _Broken(
-                f"{kind} {claim.object_id} differs from audit event {seq}"
+                f"{kind} {name} differs from audit event {seq}"
                 " (changed behind the application's back)",
-                f"{kind} {claim.object_id} 与审计事件 {seq} 不符（绕过应用修改）",
+                f"{kind} {name} 与审计事件 {seq} 不符（绕过应用修改）",
             )
         if leaves[0][1].hex() != claim.digest:
             raise _Broken(
-                f"the digest of {kind} {claim.object_id} was rewritten: the rows of audit event"
+                f"the digest of {kind} {name} was rewritten: the rows of audit event"
                 f" {seq} no longer match its Merkle root (content and digest changed together"
                 " behind the application's back)",
-                f"{kind} {claim.object_id} 的摘要被改写：审计事件 {seq} 的行与其默克尔根不符"
+                f"{kind} {name} 的摘要被改写：审计事件 {seq} 的行与其默克尔根不符"
                 "（内容与摘要一同被绕过应用修改）",
             )
         return
