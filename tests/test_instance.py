@@ -35,9 +35,7 @@ def test_init_demo_verify_and_tamper(instance: Instance) -> None:
     )
     tampered = quanyi(instance, "audit", "verify", "--as", "auditor", check=False)
     assert tampered.returncode == 1
-    assert (
-        "relation rows of audit event" in tampered.stderr and "no longer match" in tampered.stderr
-    )
+    assert "relation " in tampered.stderr and "differs from its stored digest" in tampered.stderr
 
 
 def test_truncated_audit_tail_is_named(instance: Instance) -> None:

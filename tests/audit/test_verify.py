@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from quanyi.audit import appendonly, checkpoints
+from quanyi.audit import appendonly, checkpoints, tracking
 from quanyi.audit import services as audit
 from quanyi.audit.models import AuditEvent
 from quanyi.audit.verify import verify
@@ -149,21 +149,23 @@ def test_fresh_unsigned_events_are_pending_not_broken(world: World, principal: P
 
 def test_person_row_changed_by_raw_sql(world: World) -> None:
     sql("UPDATE registry_person SET name = '李四' WHERE id = %s", [world.person.pk])
-    broken(f"person {world.person.pk} differs from audit event {world.person.audit_seq}")
+    broken(f"person {world.person.pk} differs from its stored digest (table registry_person")
 
 
 def test_batch_row_changed_by_raw_sql(world: World) -> None:
     row = world.batch_person
     assert row is not None
     sql("UPDATE registry_person SET phone = '13000000000' WHERE id = %s", [row.pk])
-    broken(f"person rows of audit event {row.audit_seq} no longer match")
+    broken(f"person {row.pk} differs from its stored digest")
 
 
 def test_row_restored_to_an_older_version(world: World) -> None:
-    older = AuditEvent.objects.get(seq=world.person.audit_seq).prior_seq
+    latest = AuditEvent.objects.get(seq=world.person.audit_seq)
+    older = latest.prior_seq
     sql(
-        "UPDATE registry_person SET phone = '13800138000', audit_seq = %s WHERE id = %s",
-        [older, world.person.pk],
+        "UPDATE registry_person SET phone = '13800138000', audit_seq = %s, row_digest = %s"
+        " WHERE id = %s",
+        [older, bytes.fromhex(latest.prior_digest), world.person.pk],
     )
     broken(f"person {world.person.pk} differs from audit event {older}")
 
@@ -186,6 +188,9 @@ def _raw_person(audit_seq: int | None) -> None:
         " '110000', %s)",
         [builders.id_number(), audit_seq],
     )
+    # The attacker gives the row the digest the project's own function computes.
+    ((pk, leaf),) = tracking.stored_leaves(Person, pks=[Person.objects.order_by("-pk")[0].pk])
+    sql("UPDATE registry_person SET row_digest = %s WHERE id = %s", [bytes.fromhex(leaf), pk])
 
 
 def test_row_inserted_by_raw_sql(world: World) -> None:

@@ -23,9 +23,18 @@ from quanyi.audit import tracking
 
 def next_ids(table: str, count: int) -> int:
     """The first of ``count`` fresh ids. The caller holds the audit chain lock (every writer of
-    tracked tables does), so no one else takes ids meanwhile."""
+    tracked tables does), so no one else takes ids meanwhile. On PostgreSQL ids start past the
+    table's sequence as well: a row another transaction inserted the ORM's way (``nextval``)
+    and has not committed is invisible to ``MAX(id)`` but has its id already."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT GREATEST(COALESCE(MAX(id), 0), COALESCE(pg_sequence_last_value("
+                f"pg_get_serial_sequence(%s, 'id')::regclass), 0)) FROM {table}",
+                [table],
+            )
+        else:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         first = int(cursor.fetchone()[0]) + 1
         if connection.vendor == "postgresql" and count:
             cursor.execute(
@@ -39,27 +48,44 @@ def write_rows(
 ) -> tuple[int, list[bytes]]:
     """Insert ``rows`` (values in the model's audit-field order: integers, plain strings or
     None) with fresh ids — from ``first`` if the caller took them with ``next_ids`` — stamped
-    with ``seq``; return the first id and the leaf digests."""
+    with ``seq`` and each with its leaf digest in ``row_digest``; return the first id and the
+    digests."""
     if not rows:
         return 0, []
     fields = tracking.fields_of(model)
     table = model._meta.db_table
-    columns = ["id", *(_column(model, name) for name in fields), "audit_seq"]
+    columns = [
+        "id",
+        *(_column(model, name) for name in fields),
+        "audit_seq",
+        tracking.DIGEST_COLUMN,
+    ]
     if first is None:
         first = next_ids(table, len(rows))
-    insert_rows(table, columns, [(pk, *row, seq) for pk, row in enumerate(rows, start=first)])
     kinds = _kinds(rows, len(fields))
     template = _template(fields, tracking.object_type_of(model), kinds).format
     sha256 = hashlib.sha256
     loose = [index for index, kind in enumerate(kinds) if kind == "any"]
-    if loose:  # rare: a column mixing None with values, or text JSON must escape
-        rows = [
+    # Rare: a column mixing None with values, or text JSON must escape.
+    quoted = (
+        [
             [_json(value) if index in loose else value for index, value in enumerate(row)]
             for row in rows
         ]
+        if loose
+        else rows
+    )
     digests = [
-        sha256(template(*row, pk).encode()).digest() for pk, row in enumerate(rows, start=first)
+        sha256(template(*row, pk).encode()).digest() for pk, row in enumerate(quoted, start=first)
     ]
+    insert_rows(
+        table,
+        columns,
+        [
+            (pk, *row, seq, digest)
+            for (pk, row), digest in zip(enumerate(rows, start=first), digests, strict=True)
+        ],
+    )
     return first, digests
 
 

@@ -8,16 +8,17 @@ a fork is impossible either way.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model
 
-from quanyi.audit import tracking
+from quanyi.audit import bulk, tracking
 from quanyi.audit.models import AuditEvent
 from quanyi.core.canonical import digest as content_digest
-from quanyi.core.canonical import format_time, merkle_root, merkle_root_of_digests
+from quanyi.core.canonical import format_time, merkle_root_of_digests
 from quanyi.core.errors import KeptFailure
 from quanyi.core.principal import Principal
 
@@ -148,20 +149,24 @@ def prior_version(obj: Model) -> tuple[int, str]:
 def record_row(
     principal: Principal, action: str, obj: Model, prior: tuple[int, str] | None = None
 ) -> AuditEvent:
-    """Audit one saved row of a tracked model and stamp the row with the event's seq."""
+    """Audit one saved row of a tracked model and stamp the row with the event's seq and its
+    digest, read back from the row as stored."""
     model = type(obj)
+    leaf = current_leaf(obj)
     event = record(
         principal,
         action,
         tracking.object_type_of(model),
         str(obj.pk),
-        digest=current_leaf(obj),
+        digest=leaf,
         rows=1,
         prior_seq=prior[0] if prior else None,
         prior_digest=prior[1] if prior else "",
     )
-    model._default_manager.filter(pk=obj.pk).update(audit_seq=event.seq)
+    raw = bytes.fromhex(leaf)
+    model._default_manager.filter(pk=obj.pk).update(audit_seq=event.seq, row_digest=raw)
     obj.audit_seq = event.seq  # type: ignore[attr-defined]
+    obj.row_digest = raw  # type: ignore[attr-defined]
     return event
 
 
@@ -175,17 +180,43 @@ def update_row(principal: Principal, action: str, row: M, **changes: Any) -> M:
     return row
 
 
+def stamp_rows(rows: Sequence[M], seq: int) -> list[bytes]:
+    """Ready unsaved rows of one tracked model for ``bulk_create`` in the unit ``seq`` (from
+    ``reserve_seq``, whose lock is held): fresh ids, the seq and each row's digest, which must
+    be in the INSERT (an append-only row can never be updated). Call it right before each
+    ``bulk_create`` of the unit, then ``record_batch``. Returns the digests in id order."""
+    if not rows:
+        return []
+    model = type(rows[0])
+    first = bulk.next_ids(model._meta.db_table, len(rows))
+    digests = []
+    for pk, row in enumerate(rows, start=first):
+        row.pk = pk
+        row.audit_seq = seq  # type: ignore[attr-defined]
+        row.row_digest = digest = tracking.leaf_of(row)  # type: ignore[attr-defined]
+        digests.append(digest)
+    return digests
+
+
 def create_entry(principal: Principal, action: str, model: type[M], **values: Any) -> M:
     """Insert one row of an append-only ledger already stamped with the seq of the event that
-    audits it (the row can never be updated afterwards)."""
+    audits it and with its digest (the row can never be updated afterwards)."""
     seq = reserve_seq()
-    row = model._default_manager.create(audit_seq=seq, **values)
+    row = model(**values)
+    (digest,) = stamp_rows([row], seq)
+    row.save(force_insert=True)
+    stored = current_leaf(row)
+    if stored != digest.hex():
+        raise RuntimeError(
+            f"{tracking.object_type_of(model)} {row.pk}: the digest computed before insert"
+            " differs from the stored row's (a value the database changes on the way in)"
+        )
     record(
         principal,
         action,
         tracking.object_type_of(model),
         str(row.pk),
-        digest=current_leaf(row),
+        digest=stored,
         rows=1,
         expect_seq=seq,
     )
@@ -194,14 +225,23 @@ def create_entry(principal: Principal, action: str, model: type[M], **values: An
 
 def record_batch(principal: Principal, action: str, model: type[Model], seq: int) -> AuditEvent:
     """One event for every row of ``model`` a unit of work inserted stamped with ``seq``
-    (from ``reserve_seq``): its digest is the Merkle root of their leaves in key order."""
-    leaves = [leaf for _, leaf in tracking.stored_leaves(model, audit_seq=seq)]
+    (from ``reserve_seq``, rows readied by ``stamp_rows``): its digest is the Merkle root of
+    their leaves in key order, recomputed from the stored rows, each of which must already
+    store that leaf as its digest."""
+    leaves = []
+    for pk, leaf, stored in tracking.stored_rows(model, audit_seq=seq):
+        if stored != leaf:
+            raise RuntimeError(
+                f"{tracking.object_type_of(model)} {pk} was inserted without its digest"
+                " (stamp_rows before bulk_create)"
+            )
+        leaves.append(leaf)
     return record(
         principal,
         action,
         tracking.object_type_of(model),
         "",
-        digest=merkle_root(leaves),
+        digest=merkle_root_of_digests(leaves),
         rows=len(leaves),
         expect_seq=seq,
     )
@@ -211,8 +251,9 @@ def record_batch_leaves(
     principal: Principal, action: str, model: type[Model], seq: int, digests: list[bytes]
 ) -> AuditEvent:
     """``record_batch`` for a unit that computed its rows' leaf digests (raw bytes, in key
-    order) while writing them, so nothing is read back. ``audit verify`` recomputes them from
-    the stored rows."""
+    order) while writing them into each row's ``row_digest`` (``bulk.write_rows``,
+    ``contributions.bulk.write_lines``), so nothing is read back. ``audit verify`` recomputes
+    them from the stored rows."""
     return record(
         principal,
         action,

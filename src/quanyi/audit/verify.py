@@ -17,7 +17,7 @@ from typing import Any
 from quanyi.audit import appendonly, checkpoints, checks, logcheck, tracking
 from quanyi.audit.models import AuditEvent
 from quanyi.audit.services import GENESIS, HASHED_FIELDS, event_hash
-from quanyi.core.canonical import merkle_root
+from quanyi.core.canonical import merkle_root_of_digests
 
 UNSIGNED_GRACE = checkpoints.UNSIGNED_GRACE
 
@@ -268,20 +268,27 @@ def _check_rows(
     report: Report, expected: dict[int, Expected], superseded: dict[int, list[tuple[int, str]]]
 ) -> None:
     """Stream each tracked table in (audit_seq, pk) order: rows of one event are contiguous, so
-    each event's leaves are checked and dropped before the next (memory stays flat at scale)."""
+    each event's leaves are checked and dropped before the next (memory stays flat at scale).
+
+    Two checks (decision 0009): each row's content must give the digest the row stores — else
+    the row is named; then the stored digests of an event's rows, with the versions later
+    events replaced, must give the event's digest (its Merkle root) — else the event is named,
+    for someone rewrote a row's content and its digest together."""
+    leaf_bytes = tracking.leaf_bytes
     for object_type, model in tracking.tracked_models().items():
         fields = tracking.fields_of(model)
+        table = model._meta.db_table
         rows = (
             model._default_manager.order_by("audit_seq", "pk")
-            .values_list("pk", "audit_seq", *fields)
+            .values_list("pk", "audit_seq", tracking.DIGEST_COLUMN, *fields)
             .iterator(chunk_size=10000)
         )
         seen: set[int] = set()
         group_seq: int | None = None
-        leaves: list[tuple[int, str]] = []
+        leaves: list[tuple[int, bytes]] = []
         count = 0
         for row in rows:
-            pk, seq = row[0], row[1]
+            pk, seq, stored = row[0], row[1], row[2]
             claim = expected.get(seq) if seq is not None else None
             if claim is None or claim.object_type != object_type:
                 raise _Broken(
@@ -289,44 +296,79 @@ def _check_rows(
                     " (inserted or changed behind the application's back)",
                     f"{object_type} {pk} 无对应审计事件（绕过应用插入或修改）",
                 )
+            if stored is None:
+                raise _Broken(
+                    f"{object_type} {pk} has no stored digest (table {table};"
+                    " changed behind the application's back)",
+                    f"{object_type} {pk} 缺少存储的摘要（表 {table}；绕过应用修改）",
+                )
+            stored = bytes(stored)
+            if leaf_bytes(object_type, fields, pk, row[3:]) != stored:
+                raise _Broken(
+                    f"{object_type} {pk} differs from its stored digest (table {table};"
+                    " changed behind the application's back)",
+                    f"{object_type} {pk} 与其存储的摘要不符（表 {table}；绕过应用修改）",
+                )
             if seq != group_seq:
                 if group_seq is not None:
-                    _compare(group_seq, expected[group_seq], leaves + superseded.get(group_seq, []))
+                    _compare(group_seq, expected[group_seq], leaves + _older(superseded, group_seq))
                 group_seq, leaves = seq, []
                 seen.add(seq)
-            leaves.append((pk, tracking.leaf(object_type, fields, pk, row[2:])))
+            leaves.append((pk, stored))
             count += 1
         if group_seq is not None:
-            _compare(group_seq, expected[group_seq], leaves + superseded.get(group_seq, []))
+            _compare(group_seq, expected[group_seq], leaves + _older(superseded, group_seq))
         report.rows += count
         report.rows_by_type[object_type] = count
         for seq, claim in sorted(expected.items()):
             if claim.object_type == object_type and seq not in seen:
-                _compare(seq, claim, list(superseded.get(seq, [])))
+                _compare(seq, claim, _older(superseded, seq))
 
 
-def _compare(seq: int, claim: Expected, leaves: list[tuple[int, str]]) -> None:
+def _older(superseded: dict[int, list[tuple[int, str]]], seq: int) -> list[tuple[int, bytes]]:
+    """The versions event ``seq`` wrote that later single-row events replaced, as leaves."""
+    return [(pk, bytes.fromhex(digest)) for pk, digest in superseded.get(seq, [])]
+
+
+def _compare(seq: int, claim: Expected, leaves: list[tuple[int, bytes]]) -> None:
     leaves.sort()
     kind = claim.object_type
-    if claim.rows == 1:
+    # A batch of one row names no object: its row is named by the id it has.
+    if claim.rows == 1 and (claim.object_id or len(leaves) == 1):
+        name = claim.object_id or str(leaves[0][0])
         if not leaves:
             raise _Broken(
-                f"{kind} {claim.object_id} is missing (deleted behind the application's"
+                f"{kind} {name} is missing (deleted behind the application's"
                 f" back; last written by event {seq})",
-                f"{kind} {claim.object_id} 缺失（绕过应用删除；最后由事件 {seq} 写入）",
+                f"{kind} {name} 缺失（绕过应用删除；最后由事件 {seq} 写入）",
             )
-        if len(leaves) != 1 or leaves[0][1] != claim.digest:
+        if len(leaves) != 1 or str(leaves[0][0]) != name:
             raise _Broken(
-                f"{kind} {claim.object_id} differs from audit event {seq}"
+                f"{kind} {name} differs from audit event {seq}"
                 " (changed behind the application's back)",
-                f"{kind} {claim.object_id} 与审计事件 {seq} 不符（绕过应用修改）",
+                f"{kind} {name} 与审计事件 {seq} 不符（绕过应用修改）",
+            )
+        if leaves[0][1].hex() != claim.digest:
+            raise _Broken(
+                f"the digest of {kind} {name} was rewritten: the rows of audit event"
+                f" {seq} no longer match its Merkle root (content and digest changed together"
+                " behind the application's back)",
+                f"{kind} {name} 的摘要被改写：审计事件 {seq} 的行与其默克尔根不符"
+                "（内容与摘要一同被绕过应用修改）",
             )
         return
-    if len(leaves) != claim.rows or merkle_root([leaf for _, leaf in leaves]) != claim.digest:
+    if len(leaves) != claim.rows:
         raise _Broken(
             f"the {claim.rows} {kind} rows of audit event {seq} no longer match it"
-            f" ({len(leaves)} found; changed, deleted or inserted behind the"
-            " application's back)",
+            f" ({len(leaves)} found; deleted or inserted behind the application's back)",
             f"审计事件 {seq} 的 {claim.rows} 行 {kind} 数据不符（现有 {len(leaves)} 行；"
-            "绕过应用被修改、删除或插入）",
+            "绕过应用被删除或插入）",
+        )
+    if merkle_root_of_digests([leaf for _, leaf in leaves]) != claim.digest:
+        raise _Broken(
+            f"the digest of a {kind} row was rewritten: the {claim.rows} {kind} rows of audit"
+            f" event {seq} no longer match its Merkle root (a row's content and digest changed"
+            " together behind the application's back)",
+            f"{kind} 行的摘要被改写：审计事件 {seq} 的 {claim.rows} 行 {kind} 数据与其默克尔根"
+            "不符（某行内容与摘要一同被绕过应用修改）",
         )

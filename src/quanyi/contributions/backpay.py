@@ -220,23 +220,22 @@ def apply(principal: Principal, payload: Mapping[str, Any]) -> str:
         )
         audit.record_row(principal, "contribution.backpay_bill", bill)
         seq = audit.reserve_seq()
-        rows = Line.objects.bulk_create(
-            [
-                Line(
-                    bill=bill,
-                    person=cleaned.person,
-                    insurance=item.insurance,
-                    month=month,
-                    base_fen=item.base_fen,
-                    employer_fen=item.employer_fen,
-                    employee_fen=item.employee_fen,
-                    account_fen=item.account_fen,
-                    kind="backpay",
-                    audit_seq=seq,
-                )
-                for item in lines
-            ]
-        )
+        rows = [
+            Line(
+                bill=bill,
+                person=cleaned.person,
+                insurance=item.insurance,
+                month=month,
+                base_fen=item.base_fen,
+                employer_fen=item.employer_fen,
+                employee_fen=item.employee_fen,
+                account_fen=item.account_fen,
+                kind="backpay",
+            )
+            for item in lines
+        ]
+        audit.stamp_rows(rows, seq)
+        Line.objects.bulk_create(rows)
         bulk.check_references([bill.pk], [cleaned.person.pk])
         audit.record_batch(principal, "contribution.lines", Line, seq)
         audit.create_entry(

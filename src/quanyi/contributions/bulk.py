@@ -27,8 +27,22 @@ COLUMNS = (
     "account_fen",
     "kind",
     "audit_seq",
+    "row_digest",
 )
-TYPES = ["int8", "int8", "int8", "text", "text", "int8", "int8", "int8", "int8", "text", "int8"]
+TYPES = [
+    "int8",
+    "int8",
+    "int8",
+    "text",
+    "text",
+    "int8",
+    "int8",
+    "int8",
+    "int8",
+    "text",
+    "int8",
+    "bytea",
+]
 TEMPLATE = (
     '{{"account_fen":{7},"base_fen":{4},"bill_id":{0},"employee_fen":{6},"employer_fen":{5},'
     '"id":{9},"insurance":"{2}","kind":"{8}","month":"{3}","person_id":{1},"type":"line"}}'
@@ -42,12 +56,13 @@ def line_leaf(pk: int, row: LineRow) -> bytes:
 def write_lines(
     rows: Sequence[LineRow], seq: int, persons_from_relations: bool = False
 ) -> tuple[int, list[bytes]]:
-    """Insert the rows with fresh ids stamped with ``seq`` (the first id, then one more per
-    row, in order); return the first id and the rows' leaf digests in id order.
+    """Insert the rows with fresh ids stamped with ``seq`` and each with its leaf in
+    ``row_digest`` (the first id, then one more per row, in order); return the first id and
+    the rows' leaf digests in id order.
     ``persons_from_relations``: the caller read the person ids from insurance relations in this
     transaction, whose foreign key to the person the database enforces, so only the bills are
     looked up (decision 0007). On PostgreSQL each leaf is computed while the server takes the
-    rows before it, so the two overlap."""
+    rows before it, so the two overlap; the row carries its leaf (decision 0009)."""
     if not rows:
         return 0, []
     check_references(
@@ -64,19 +79,24 @@ def write_lines(
             ) as copy:
                 copy.set_types(TYPES)
                 write = copy.write_row
+                append = leaves.append
                 for pk, row in enumerate(rows, start=first):
-                    write((pk, *row, seq))
-                    leaves.append(sha256(template(*row, pk).encode()).digest())
+                    leaf = sha256(template(*row, pk).encode()).digest()
+                    write((pk, *row, seq, leaf))
+                    append(leaf)
         else:
-            marks = ", ".join(["%s"] * len(COLUMNS))
-            cursor.executemany(
-                f"INSERT INTO contributions_line ({', '.join(COLUMNS)}) VALUES ({marks})",
-                [(pk, *row, seq) for pk, row in enumerate(rows, start=first)],
-            )
             leaves = [
                 sha256(template(*row, pk).encode()).digest()
                 for pk, row in enumerate(rows, start=first)
             ]
+            marks = ", ".join(["%s"] * len(COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO contributions_line ({', '.join(COLUMNS)}) VALUES ({marks})",
+                [
+                    (pk, *row, seq, leaf)
+                    for (pk, row), leaf in zip(enumerate(rows, start=first), leaves, strict=True)
+                ],
+            )
     return first, leaves
 
 

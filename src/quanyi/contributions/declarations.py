@@ -153,21 +153,19 @@ def declare(principal: Principal, payload: Mapping[str, Any]) -> int:
     authorize(principal, "registry.write")
     cleaned = clean(principal, payload)
     seq = audit.reserve_seq()
-    Declaration.objects.bulk_create(
-        [
-            Declaration(
-                person=row.person,
-                employer=cleaned.employer,
-                valid_from=cleaned.valid_from,
-                wage_fen=row.wage_fen,
-                base_fen=row.base.base_fen,
-                clamped=row.base.clamped,
-                case_id=principal.case_id,
-                audit_seq=seq,
-            )
-            for row in cleaned.rows
-        ],
-        batch_size=5000,
-    )
+    declarations = [
+        Declaration(
+            person=row.person,
+            employer=cleaned.employer,
+            valid_from=cleaned.valid_from,
+            wage_fen=row.wage_fen,
+            base_fen=row.base.base_fen,
+            clamped=row.base.clamped,
+            case_id=principal.case_id,
+        )
+        for row in cleaned.rows
+    ]
+    audit.stamp_rows(declarations, seq)
+    Declaration.objects.bulk_create(declarations, batch_size=5000)
     audit.record_batch(principal, "contribution.declare", Declaration, seq)
     return len(cleaned.rows)

@@ -509,17 +509,15 @@ def load(principal: Principal, texts: Mapping[str, str]) -> dict[str, int]:
     region = principal.region
     if batch.employers:
         seq = audit.reserve_seq()
-        Employer.objects.bulk_create(
-            [Employer(agency_region=region, audit_seq=seq, **e) for e in batch.employers],
-            batch_size=5000,
-        )
+        new_employers = [Employer(agency_region=region, **e) for e in batch.employers]
+        audit.stamp_rows(new_employers, seq)
+        Employer.objects.bulk_create(new_employers, batch_size=5000)
         audit.record_batch(principal, "employer.register", Employer, seq)
     if batch.persons:
         seq = audit.reserve_seq()
-        Person.objects.bulk_create(
-            [Person(agency_region=region, audit_seq=seq, **p) for p in batch.persons],
-            batch_size=5000,
-        )
+        new_persons = [Person(agency_region=region, **p) for p in batch.persons]
+        audit.stamp_rows(new_persons, seq)
+        Person.objects.bulk_create(new_persons, batch_size=5000)
         audit.record_batch(principal, "person.register", Person, seq)
     person_ids = dict(
         Person.objects.filter(
@@ -536,20 +534,18 @@ def load(principal: Principal, texts: Mapping[str, str]) -> dict[str, int]:
     }
     if batch.relations:
         seq = audit.reserve_seq()
-        InsuranceRelation.objects.bulk_create(
-            [
-                InsuranceRelation(
-                    person_id=person_ids[r["id_number"]],
-                    employer=employers.get(r["uscc"]) if r["uscc"] else None,
-                    insurance=r["insurance"],
-                    start_month=r["start_month"],
-                    end_month=r["end_month"],
-                    audit_seq=seq,
-                )
-                for r in batch.relations
-            ],
-            batch_size=5000,
-        )
+        relations = [
+            InsuranceRelation(
+                person_id=person_ids[r["id_number"]],
+                employer=employers.get(r["uscc"]) if r["uscc"] else None,
+                insurance=r["insurance"],
+                start_month=r["start_month"],
+                end_month=r["end_month"],
+            )
+            for r in batch.relations
+        ]
+        audit.stamp_rows(relations, seq)
+        InsuranceRelation.objects.bulk_create(relations, batch_size=5000)
         audit.record_batch(principal, "relation.start", InsuranceRelation, seq)
     if batch.contributions:
         _load_contributions(principal, batch.contributions, person_ids, employers)

@@ -176,6 +176,7 @@ def _employers(principal: Principal, rng: random.Random, fake: Any, region: str,
                 audit_seq=seq,
             )
         )
+    audit.stamp_rows(rows, seq)
     Employer.objects.bulk_create(rows, batch_size=2000)
     audit.record_batch(principal, "employer.register", Employer, seq)
     return count
@@ -244,10 +245,12 @@ def _persons_unit(principal: Principal, context: _Context, size: int) -> int:
                     region=principal.region,
                 )
             )
+    audit.stamp_rows(adults, seq)
     Person.objects.bulk_create(adults, batch_size=2000)
     guardians = [p for p in adults if p.birth_date.year <= context.today.year - 25] or adults
     for minor in minors:
         minor.guardian_id = rng.choice(guardians).pk
+    audit.stamp_rows(minors, seq)
     Person.objects.bulk_create(minors, batch_size=2000)
     audit.record_batch(principal, "person.register", Person, seq)
 
@@ -255,6 +258,7 @@ def _persons_unit(principal: Principal, context: _Context, size: int) -> int:
     relations: list[InsuranceRelation] = []
     for person in adults + minors:
         relations.extend(_relations(context, person, seq))
+    audit.stamp_rows(relations, seq)
     InsuranceRelation.objects.bulk_create(relations, batch_size=5000)
     audit.record_batch(principal, "relation.start", InsuranceRelation, seq)
     return len(relations)

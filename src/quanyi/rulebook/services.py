@@ -50,8 +50,7 @@ def seed(principal: Principal, path: Path = DATA) -> int:
     if not missing:
         return 0
     seq = audit.reserve_seq()
-    for parameter in missing:
-        parameter.audit_seq = seq
+    audit.stamp_rows(missing, seq)
     Parameter.objects.bulk_create(missing)
     audit.record_batch(principal, "rulebook.seed", Parameter, seq)
     return len(missing)
