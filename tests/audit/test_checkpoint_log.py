@@ -249,3 +249,30 @@ def test_the_signing_key_may_live_outside_the_data_dir(
     assert not (checkpoints.key_dir() / checkpoints.PRIVATE_KEY).exists()
     assert (checkpoints.key_dir() / checkpoints.PUBLIC_KEY).exists()
     assert verify().ok
+
+
+def test_a_daily_verify_since_a_signed_head_checks_what_changed_after_it(
+    principal: Principal,
+) -> None:
+    """``audit verify --since SEQ``: the chain and rows after a signed head; an unsigned seq is
+    refused; a rewrite before it is still caught against the log."""
+    old = builders.person(principal, name="旧人")
+    head = checkpoints.write()
+    assert head is not None
+    new = builders.person(principal, name="新人")
+    checkpoints.write()
+    report = verify(since=head.seq)
+    assert report.ok, report.problem
+    assert report.events == audit.head()[0] - head.seq
+    assert report.rows_by_type["person"] == 1
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE registry_person SET name = '李鬼' WHERE id = %s", [new.pk])
+    assert f"person {new.pk} differs from its stored digest" in (
+        verify(since=head.seq).problem or ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE registry_person SET name = '新人' WHERE id = %s", [new.pk])
+        cursor.execute("UPDATE registry_person SET name = '李鬼' WHERE id = %s", [old.pk])
+    assert verify(since=head.seq).ok, "a row under an older event waits for the full verify"
+    assert f"person {old.pk}" in (verify().problem or "")
+    assert "no signed head at event 999" in (verify(since=999).problem or "")

@@ -10,4 +10,4 @@ class AccessConfig(AppConfig):
         from quanyi.access import credentials, signals  # noqa: F401  (signals: the lockout audit)
         from quanyi.audit import checks
 
-        checks.register("access", credentials.check)
+        checks.register("access", credentials.check, daily=True)

@@ -24,13 +24,15 @@ class Finding:
 
 Check = Callable[[], Iterable[Finding]]
 
-_CHECKS: dict[str, Check] = {}
+_CHECKS: dict[str, tuple[Check, bool]] = {}
 
 
-def register(name: str, check: Check) -> None:
-    """Add (or replace, so ``ready`` may run twice) the check called ``name``."""
-    _CHECKS[name] = check
+def register(name: str, check: Check, *, daily: bool = False) -> None:
+    """Add (or replace, so ``ready`` may run twice) the check called ``name``. ``daily`` checks
+    are cheap enough for ``audit verify --since`` too; the others (O(ledger rows)) run in the
+    full verify only."""
+    _CHECKS[name] = (check, daily)
 
 
-def registered() -> dict[str, Check]:
-    return dict(_CHECKS)
+def registered(*, daily_only: bool = False) -> dict[str, Check]:
+    return {name: check for name, (check, daily) in _CHECKS.items() if daily or not daily_only}

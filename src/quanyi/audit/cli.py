@@ -30,6 +30,12 @@ def register(sub: Any) -> None:
         help="also check this independent copy of the checkpoint log (repeatable)",
     )
     verify.add_argument(
+        "--since",
+        type=int,
+        metavar="SEQ",
+        help="daily check: only what changed after this signed head (see audit head)",
+    )
+    verify.add_argument(
         "--expect",
         metavar="SEQ:HASH",
         help="the chain must still pass through this head (as printed by audit head)",
@@ -99,6 +105,7 @@ def _verify(args: argparse.Namespace) -> int:
             progress if on_tty else None,
             witnesses=tuple(Path(path) for path in args.witness),
             expect=_expect(args.expect),
+            since=args.since,
         )
     except ValueError:
         return fail(
@@ -126,6 +133,8 @@ def _verify(args: argparse.Namespace) -> int:
                     "forks": report.forks,
                     "abandoned_checkpoints": report.abandoned,
                     "witnesses": report.witnesses,
+                    "since": report.since,
+                    "step_seconds": {k: round(v, 3) for k, v in report.step_seconds.items()},
                 },
                 ensure_ascii=False,
             )
@@ -143,6 +152,7 @@ def _verify(args: argparse.Namespace) -> int:
             f" ({report.events_per_second:,.0f}/s), {report.rows} tracked rows,"
             f" {report.checkpoints} checkpoints, last at event {report.checkpoint_seq}"
             + (f", witnesses agree: {', '.join(report.witnesses)}" if report.witnesses else "")
+            + (f"; only what changed after event {report.since}" if report.since else "")
             + (f", {report.alerts} alerts on record (quanyi audit alerts)" if report.alerts else "")
             + (
                 f", {report.pending} recent events await the next checkpoint"
