@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from quanyi.audit import checkpoints
 from quanyi.core.errors import current_language
@@ -30,6 +30,10 @@ class ChainGuardMiddleware:
         actor = user.get_username() if user is not None and user.is_authenticated else ""
         checkpoints.alert(refusal, source=f"web {request.method} {request.path}"[:200], actor=actor)
         lang = current_language()
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": refusal.message(lang), "code": "audit_chain_broken"}, status=503
+            )
         title = "Writing is suspended" if lang == "en" else "暂停写入"
         body = (
             "The audit chain no longer passes through its last signed head; nothing was"
