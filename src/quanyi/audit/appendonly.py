@@ -9,7 +9,8 @@ verify``) names every trigger that is not present, enabled and exactly as shippe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -90,11 +91,18 @@ def arm(table: str, connection: BaseDatabaseWrapper | None = None) -> None:
     conn = connection or default_connection
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            cursor.execute(PG_FUNCTION)
-            for op, level in _OPS:
-                cursor.execute(_pg_trigger(table, op, level))
-                # CREATE OR REPLACE TRIGGER resets the firing mode to ordinary ENABLE.
-                cursor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_no_{op.lower()}")
+            # Only when something is wrong: the DDL takes an exclusive lock on the table, and
+            # every ``quanyi init`` re-arms every ledger.
+            if not trigger_problems([table], conn):
+                return
+            with _immediate_constraints(cursor):
+                cursor.execute(PG_FUNCTION)
+                for op, level in _OPS:
+                    cursor.execute(_pg_trigger(table, op, level))
+                    # CREATE OR REPLACE TRIGGER resets the firing mode to ordinary ENABLE.
+                    cursor.execute(
+                        f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_no_{op.lower()}"
+                    )
             return
         if conn.vendor != "sqlite":
             raise NotImplementedError(f"append-only triggers for {conn.vendor}")
@@ -111,11 +119,22 @@ def disarm(table: str, connection: BaseDatabaseWrapper | None = None) -> None:
     """Drop the triggers. Only for migrations that must rewrite history, and for tamper tests."""
     conn = connection or default_connection
     with conn.cursor() as cursor:
-        for op in ("update", "delete", "truncate"):
-            if conn.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op} ON {table}")
-            elif op != "truncate":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
+        if conn.vendor == "postgresql":
+            with _immediate_constraints(cursor):
+                for op in ("update", "delete", "truncate"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op} ON {table}")
+            return
+        for op in ("update", "delete"):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
+
+
+@contextmanager
+def _immediate_constraints(cursor: Any) -> Iterator[None]:
+    """PostgreSQL refuses DDL on a table with pending deferred foreign-key checks in the same
+    transaction: run them now, then defer Django's (deferrable) keys again."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def armed_triggers(table: str, connection: BaseDatabaseWrapper | None = None) -> set[str]:
