@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import sys
 import time
+from datetime import UTC, datetime
 
 import instance
 
@@ -42,6 +43,7 @@ def main() -> int:
     from quanyi.registry import services
     from quanyi.registry.models import InsuranceRelation, Person
 
+    bench_started = datetime.now(UTC)
     setup.initialise()
     started = time.perf_counter()
     generate.build(persons=args.persons, employers=args.employers, years=5, seed=1, history=False)
@@ -60,7 +62,7 @@ def main() -> int:
                 phone = f"139{i:08d}"
                 services.change_person(operator, numbers[i % len(numbers)], {"phone": phone})
     change_seconds = time.perf_counter() - started
-    checkpoints.write()
+    checkpoints.write(started=bench_started)
 
     report = verify()
     if not report.ok:

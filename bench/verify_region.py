@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
 import instance
 
@@ -38,6 +38,7 @@ def main() -> int:
     from quanyi.core.principal import Principal
     from quanyi.demo import generate
 
+    bench_started = datetime.now(UTC)
     setup.initialise()
     started = time.perf_counter()
     generate.build(persons=args.persons, employers=args.employers, years=2, seed=1, history=False)
@@ -50,7 +51,7 @@ def main() -> int:
     started = time.perf_counter()
     posted = flows.post_month(clerk, month, settings.QUANYI_REGION)
     post_seconds = time.perf_counter() - started
-    checkpoints.write()
+    checkpoints.write(started=bench_started)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -88,7 +89,9 @@ def main() -> int:
         count = report.rows if step == "rows" else 0
         rate = f"{count / seconds:,.0f}" if count and seconds else ""
         print(f"| {step} | {seconds:.2f} | {count:,} | {rate} |")
-    print(f"| **whole verify** | {report.seconds:.2f} | {total:,} | {total / report.seconds:,.0f} |")
+    print(
+        f"| **whole verify** | {report.seconds:.2f} | {total:,} | {total / report.seconds:,.0f} |"
+    )
     print(
         f"| floor: plain SELECT of the same {len(tables)} tables | {select_seconds:.2f} |"
         f" {total:,} | {total / select_seconds:,.0f} |"

@@ -13,6 +13,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 Handler = Callable[[argparse.Namespace], int | None]
@@ -105,6 +106,9 @@ def fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # Events this command writes may be older than the signing grace when it ends (a long
+    # batch); events older than its start may not.
+    args.started = datetime.now(UTC)
     if callable(args.guarded):
         args.guarded = args.guarded(args)
     setup_django()
@@ -143,10 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QuanyiError as error:
         return fail(f"{prefix}: {error.message()}")
     finally:
-        if args.writes or not args.anonymous:
-            # An auditor's tool run on a broken chain has already said so; its own refusal to
-            # sign is one alert, not one per run, and does not change its outcome.
-            signed_ok = _sign_checkpoint(checkpoints, args, lang) or not args.guarded
+        # The auditor's tools run over a broken chain and sign nothing: a verify that has just
+        # named an unsigned event must not be the one that signs it.
+        if args.guarded:
+            signed_ok = _sign_checkpoint(checkpoints, args, lang)
     return int(status or 0) if signed_ok else 1
 
 
@@ -164,10 +168,13 @@ def _head_now() -> tuple[int, str]:
 def _guard(checkpoints: Any, args: argparse.Namespace) -> Any:
     """Fail closed: nothing is written, not even the login, over a chain that no longer passes
     through its last signed head; the refusal is an alert the auditor sees."""
-    refusal = checkpoints.guard()
+    refusal = checkpoints.guard(args.started)
     if refusal is not None:
         checkpoints.alert(
-            refusal, source=f"cli {args.command_name}", actor=getattr(args, "as_user", "") or ""
+            refusal,
+            source=f"cli {args.command_name}",
+            actor=getattr(args, "as_user", "") or "",
+            logged=False,
         )
     return refusal
 
@@ -178,10 +185,8 @@ def _sign_checkpoint(checkpoints: Any, args: argparse.Namespace, lang: str) -> b
     try:
         # No chain yet (e.g. init failed before migrating): nothing to sign.
         with contextlib.suppress(DatabaseError):
-            checkpoints.write(source=f"cli {args.command_name}", dedupe=not args.guarded)
+            checkpoints.write(source=f"cli {args.command_name}", started=args.started, logged=False)
     except checkpoints.ChainBroken as broken:
-        if not args.guarded:
-            return False
         print(
             ("checkpoint refused: " if lang == "en" else "拒绝签署检查点：")
             + broken.refusal.message(lang),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,71 @@ def test_a_daily_verify_since_a_signed_head_checks_what_changed_after_it(
     assert verify(since=head.seq).ok, "a row under an older event waits for the full verify"
     assert f"person {old.pk}" in (verify().problem or "")
     assert "no signed head at event 999" in (verify(since=999).problem or "")
+
+
+def _forge_at_tail(when: datetime) -> None:
+    """An insider appends a well-formed event at the tail, dated as they like."""
+    seq, previous = audit.head()
+    values: dict[str, object] = {
+        "seq": seq + 1,
+        "time": when,
+        "actor": "approver-a",
+        "source": "cli",
+        "request_id": "x",
+        "action": "person.change",
+        "object_type": "system",
+        "object_id": "",
+        "rows": 0,
+        "result": "ok",
+        "digest": "",
+        "prior_seq": None,
+        "prior_digest": "",
+        "prev_hash": previous,
+    }
+    values["hash"] = audit.event_hash(values)
+    AuditEvent.objects.bulk_create([AuditEvent(**values)])  # type: ignore[arg-type]
+
+
+def test_an_old_or_future_event_at_the_tail_is_not_signed_until_the_auditor_accepts_it(
+    principal: Principal,
+) -> None:
+    """Decision 0002's window holds for the signer too: an event older than the grace (an
+    insider's append, or a server killed between two ticks) or dated in the future is refused;
+    the auditor may accept it by name, and verify reports that for ever."""
+    _event(principal)
+    checkpoints.write()
+    _forge_at_tail(datetime.now(UTC) - timedelta(minutes=30))
+    with pytest.raises(checkpoints.ChainBroken, match="older than any unsigned event"):
+        checkpoints.write()
+    started = datetime.now(UTC) - timedelta(hours=1)
+    assert checkpoints.guard(started) is None, "a command's own events may be older"
+    accepted = checkpoints.write(accept=("auditor", "server killed at 03:00; events reviewed"))
+    assert accepted is not None and accepted.details["accepted_by"] == "auditor"
+    report = verify()
+    assert report.ok and report.accepted[0]["reason"].startswith("server killed")
+    _forge_at_tail(datetime.now(UTC) + timedelta(days=365))
+    refusal = checkpoints.guard()
+    assert refusal is not None and "dated in the future" in refusal.en
+
+
+def test_a_deleted_log_is_not_started_again_over_old_events(principal: Principal) -> None:
+    _event(principal)
+    checkpoints.write()
+    appendonly.disarm("audit_auditevent")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET time = %s", [datetime.now(UTC) - timedelta(1)])
+    appendonly.arm("audit_auditevent")
+    for path in checkpoints.checkpoint_dir().glob("*.jsonl"):
+        path.unlink()
+    refusal = checkpoints.guard()
+    assert refusal is not None and "the checkpoint log has no signed head" in refusal.en
+
+
+def test_a_fork_does_not_cover_a_chain_rewritten_in_place(principal: Principal) -> None:
+    _event(principal, 3)
+    checkpoints.write()
+    _event(principal, 2)
+    checkpoints.write()
+    _recompute_from(2)
+    with pytest.raises(QuanyiError, match="a rewrite, not a restore"):
+        forks.propose("auditor", "disk lost", audit.head())

@@ -220,7 +220,8 @@ def read_log(directory: Path | None = None) -> list[Entry]:
     if not directory.is_dir():
         return entries
     for path in sorted(directory.glob(f"*{LOG_SUFFIX}")):
-        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text_of_file = path.read_text(encoding="utf-8", errors="replace")
+        for number, text in enumerate(text_of_file.splitlines(), start=1):
             if not text.strip():
                 continue
             try:
@@ -230,6 +231,23 @@ def read_log(directory: Path | None = None) -> list[Entry]:
                     Entry("unreadable", 0, "", "", details={"file": path.name, "line": number})
                 )
     return entries
+
+
+def _entries_backwards(directory: Path, limit: int = 1000) -> Iterator[Entry]:
+    """The newest entries first (at most ``limit``), skipping lines that are not entries."""
+    if not directory.is_dir():
+        return
+    count = 0
+    for path in sorted(directory.glob(f"*{LOG_SUFFIX}"), reverse=True):
+        for text in _lines_backwards(path):
+            try:
+                entry = Entry.parse(text)
+            except (ValueError, KeyError, TypeError):
+                continue
+            yield entry
+            count += 1
+            if count >= limit:
+                return
 
 
 def _tail(directory: Path) -> tuple[Entry | None, Entry | None]:
@@ -266,9 +284,10 @@ def _lines_backwards(path: Path, block: int = 65536) -> Iterator[str]:
             rest = lines.pop(0)
             for line in reversed(lines):
                 if line.strip():
-                    yield line.decode("utf-8")
+                    # A torn or foreign line must not stop the guard: it fails to parse instead.
+                    yield line.decode("utf-8", errors="replace")
         if rest.strip():
-            yield rest.decode("utf-8")
+            yield rest.decode("utf-8", errors="replace")
 
 
 def latest() -> Entry | None:
@@ -329,20 +348,59 @@ def _append(kind: str, seq: int, head_hash: str, details: dict[str, Any]) -> Ent
 # --- the guard ------------------------------------------------------------------------------
 
 
-def guard() -> Refusal | None:
+FUTURE_SKEW = timedelta(seconds=60)
+
+
+def guard(started: datetime | None = None) -> Refusal | None:
     """Does the database chain still pass through the last signed head? The event at its seq must
-    have the signed hash and every later event must link to it with its content intact. (Events
-    appended at the tail since then are the next checkpoint's business: decision 0002.)"""
+    have the signed hash, every later event must link to it with its content intact, and none of
+    them may be older than the grace (decision 0002) — unless the command asking (``started``)
+    wrote it — nor dated in the future. With no signed head at all, the chain must be young."""
     head = latest()
-    if head is None:
-        return None
     try:
-        return passes_through(head.seq, head.hash)
+        if head is None:
+            return _unsigned_tail(0, started)
+        return passes_through(head.seq, head.hash) or _unsigned_tail(head.seq, started)
     except DatabaseError:
+        if head is None:
+            return None  # no chain yet (before the first migrate) and nothing signed
         return Refusal(
             f"the audit table cannot be read but event {head.seq} was signed",
             f"无法读取审计表，但事件 {head.seq} 已签名",
         )
+
+
+def _unsigned_tail(after: int, started: datetime | None) -> Refusal | None:
+    now = datetime.now(UTC)
+    cutoff = now - UNSIGNED_GRACE
+    if started is not None:
+        cutoff = min(cutoff, started)
+    tail = AuditEvent.objects.filter(seq__gt=after)
+    stale = tail.filter(time__lt=cutoff).order_by("seq").values_list("seq", flat=True).first()
+    if stale is not None:
+        where_en = (
+            "after the last signed head" if after else "and the checkpoint log has no signed head"
+        )
+        where_zh = "在最后签名链头之后" if after else "且检查点日志中没有已签名链头"
+        return Refusal(
+            f"event {stale} is older than any unsigned event may be {where_en}"
+            " (appended behind the application's back, or the log was cut; the auditor may"
+            " accept it: quanyi audit checkpoint --accept REASON)",
+            f"事件 {stale} 早于签名宽限期仍未签名，{where_zh}（疑似绕过应用追加或日志被截断；"
+            "安全审计员核实后可接受：quanyi audit checkpoint --accept 原因）",
+        )
+    future = (
+        tail.filter(time__gt=now + FUTURE_SKEW)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if future is not None:
+        return Refusal(
+            f"event {future} is dated in the future (forged?)",
+            f"事件 {future} 的时间在未来（疑似伪造）",
+        )
+    return None
 
 
 def passes_through(seq: int, head_hash: str) -> Refusal | None:
@@ -352,11 +410,13 @@ def passes_through(seq: int, head_hash: str) -> Refusal | None:
     anchor = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
     if anchor is None:
         last_seq = services.head()[0]
+        span = f"{last_seq + 1}-{seq}" if seq > last_seq + 1 else str(seq)
         return Refusal(
             f"the chain ends at event {last_seq} but event {seq} was signed:"
-            f" events {last_seq + 1}-{seq} were removed (restore from backup? record it as a"
-            " fork: quanyi audit fork)",
-            f"链止于事件 {last_seq}，但事件 {seq} 已签名：事件 {last_seq + 1}-{seq} 被删除"
+            f" {'events' if seq > last_seq + 1 else 'event'} {span}"
+            f" {'were' if seq > last_seq + 1 else 'was'} removed (restore from backup? record it"
+            " as a fork: quanyi audit fork)",
+            f"链止于事件 {last_seq}，但事件 {seq} 已签名：事件 {span} 被删除"
             "（若为备份恢复，须登记分叉：quanyi audit fork）",
         )
     if anchor != head_hash:
@@ -386,18 +446,32 @@ def passes_through(seq: int, head_hash: str) -> Refusal | None:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def write(*, source: str = "command", dedupe: bool = False) -> Entry | None:
+def write(
+    *,
+    source: str = "command",
+    dedupe: bool = False,
+    started: datetime | None = None,
+    accept: tuple[str, str] | None = None,
+    logged: bool = True,
+) -> Entry | None:
     """Sign the current head if it moved since the last signed head and the chain still passes
     through that head. Returns the new checkpoint; None if there was nothing to sign. Raises
-    ``ChainBroken`` (after writing an alert) when it refuses."""
+    ``ChainBroken`` (after writing an alert) when it refuses. ``started``: when the signing
+    command began (its own events may be older than the grace). ``accept``: (auditor, reason)
+    — the auditor has looked at unsigned events older than the grace (a server killed between
+    two ticks, an upgrade) and signs them, which verify reports ever after."""
     seq, head_hash = services.head()
     previous = latest()
     if seq == 0 or (previous and previous.seq == seq and previous.hash == head_hash):
         return None
-    refusal = guard()
+    if accept is None:
+        refusal = guard(started)
+    else:
+        refusal = passes_through(previous.seq, previous.hash) if previous else None
     if refusal is not None:
-        raise_alert(refusal, source=source, dedupe=dedupe)
-    return _append("checkpoint", seq, head_hash, {})
+        raise_alert(refusal, source=source, dedupe=dedupe, logged=logged)
+    details = {"accepted_by": accept[0], "reason": accept[1]} if accept else {}
+    return _append("checkpoint", seq, head_hash, details)
 
 
 class ChainBroken(Exception):
@@ -406,24 +480,39 @@ class ChainBroken(Exception):
         self.refusal = refusal
 
 
-def alert(refusal: Refusal, *, source: str, actor: str = "", dedupe: bool = False) -> Entry | None:
+def alert(
+    refusal: Refusal,
+    *,
+    source: str,
+    actor: str = "",
+    dedupe: bool = False,
+    logged: bool = True,
+) -> Entry | None:
     """Append an alert (the auditor's list, ``quanyi audit alerts``). With ``dedupe`` an alert
-    identical to the last entry of the log is not repeated (the server's minute timer)."""
+    with the same reason as the log's last alert is not repeated (the server's timer, web
+    requests anyone can send). ``logged``: also at ERROR in the service log (not for the CLI,
+    which tells its user itself)."""
     try:
         seq, head_hash = services.head()
     except Exception:  # the database may be the very thing that is broken
         seq, head_hash = 0, ""
     details = {"reason": refusal.en, "reason_zh": refusal.zh, "source": source, "actor": actor}
     if dedupe:
-        last, _ = _tail(checkpoint_dir())
-        if last and last.kind == "alert" and last.details.get("reason") == refusal.en:
+        last_alert = next(
+            (entry for entry in _entries_backwards(checkpoint_dir()) if entry.kind == "alert"),
+            None,
+        )
+        if last_alert and last_alert.details.get("reason") == refusal.en:
             return None
-    log.error("audit chain: %s (%s)", refusal.en, source)
+    if logged:
+        log.error("audit chain: %s (%s)", refusal.en, source)
     return _append("alert", seq, head_hash, details)
 
 
-def raise_alert(refusal: Refusal, *, source: str, actor: str = "", dedupe: bool = False) -> None:
-    alert(refusal, source=source, actor=actor, dedupe=dedupe)
+def raise_alert(
+    refusal: Refusal, *, source: str, actor: str = "", dedupe: bool = False, logged: bool = True
+) -> None:
+    alert(refusal, source=source, actor=actor, dedupe=dedupe, logged=logged)
     raise ChainBroken(refusal)
 
 

@@ -40,11 +40,18 @@ def register(sub: Any) -> None:
         metavar="SEQ:HASH",
         help="the chain must still pass through this head (as printed by audit head)",
     )
-    command(
+    checkpoint = command(
         audit_sub,
         "checkpoint",
         _checkpoint,
+        guarded=lambda args: args.accept is None,
         help="sign a checkpoint of the chain head now (auditor; refused over a broken chain)",
+    )
+    checkpoint.add_argument(
+        "--accept",
+        metavar="REASON",
+        help="sign unsigned events older than the grace after looking at them (a server killed"
+        " between two checkpoints, an upgrade); verify reports it ever after",
     )
     head = command(
         audit_sub,
@@ -101,18 +108,19 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"\r{events} events…", end="", file=sys.stderr, flush=True)
 
     try:
-        report = verify(
-            progress if on_tty else None,
-            witnesses=tuple(Path(path) for path in args.witness),
-            expect=_expect(args.expect),
-            since=args.since,
-        )
+        expect = _expect(args.expect)
     except ValueError:
         return fail(
             "audit verify: --expect 须为 序号:哈希（64 位十六进制）"
             if current_language() == "zh"
             else "audit verify: --expect must be SEQ:HASH (64 hex digits)"
         )
+    report = verify(
+        progress if on_tty else None,
+        witnesses=tuple(Path(path) for path in args.witness),
+        expect=expect,
+        since=args.since,
+    )
     if on_tty:
         print(file=sys.stderr)
     if args.json:
@@ -131,6 +139,7 @@ def _verify(args: argparse.Namespace) -> int:
                     "checkpoints": report.checkpoints,
                     "alerts": report.alerts,
                     "forks": report.forks,
+                    "accepted": report.accepted,
                     "abandoned_checkpoints": report.abandoned,
                     "witnesses": report.witnesses,
                     "since": report.since,
@@ -142,6 +151,19 @@ def _verify(args: argparse.Namespace) -> int:
     zh = current_language() == "zh"
     for fork in report.forks:
         print(_fork_line(fork, zh), file=sys.stderr)
+    for accepted in report.accepted:
+        print(
+            (
+                f"已接受的未签名事件（{accepted['time']}，签至事件 {accepted['seq']}）："
+                f"{accepted['accepted_by']}，原因：{accepted['reason']}"
+            )
+            if zh
+            else (
+                f"unsigned events accepted at {accepted['time']} (signed up to event"
+                f" {accepted['seq']}) by {accepted['accepted_by']}: {accepted['reason']}"
+            ),
+            file=sys.stderr,
+        )
     if not report.ok:
         for finding in report.findings[1:]:
             print(f"  {finding.zh if zh else finding.en}", file=sys.stderr)
@@ -168,8 +190,20 @@ def _checkpoint(args: argparse.Namespace) -> int:
     from quanyi.audit import checkpoints
 
     authorize(args.principal, "audit.checkpoint")
+    accept = None
+    if args.accept is not None:
+        reason = args.accept.strip()
+        if not reason or len(reason) > 1000 or not reason.isprintable():
+            return fail(
+                "audit checkpoint: --accept 须说明原因（1 至 1000 个可打印字符）"
+                if _lang() == "zh"
+                else "audit checkpoint: --accept needs a reason (1 to 1000 printable characters)"
+            )
+        accept = (args.principal.actor, reason)
     try:
-        written = checkpoints.write(source="cli audit checkpoint")
+        written = checkpoints.write(
+            source="cli audit checkpoint", started=args.started, accept=accept, logged=False
+        )
     except checkpoints.ChainBroken as broken:
         return fail(f"audit checkpoint: {broken.refusal.message(_lang())}")
     latest = written or checkpoints.latest()

@@ -30,6 +30,7 @@ class LogSummary:
     alerts: int = 0
     head: Entry | None = None
     forks: list[dict[str, Any]] = field(default_factory=list)
+    accepted: list[dict[str, Any]] = field(default_factory=list)
     abandoned: int = 0
 
 
@@ -64,6 +65,8 @@ def check_log(entries: list[Entry], hashes: dict[int, str | None], label: str) -
             summary.alerts += 1
         if entry.kind == "fork":
             summary.forks.append({"time": entry.time, "restored_seq": entry.seq, **entry.details})
+        if entry.kind == "checkpoint" and entry.details.get("accepted_by"):
+            summary.accepted.append({"time": entry.time, "seq": entry.seq, **entry.details})
         if entry.kind in checkpoints.HEAD_KINDS:
             summary.head = entry
     _check_heads(entries, hashes, label, summary)
@@ -191,6 +194,8 @@ def check_expected(expect: str, hashes: dict[int, str | None]) -> None:
 def parse_expect(text: str) -> tuple[int, str]:
     seq_text, sep, hash_text = text.partition(":")
     if not sep or not seq_text.strip().isdigit() or len(hash_text.strip()) != 64:
+        raise ValueError(text)
+    if int(seq_text) >= 2**63:
         raise ValueError(text)
     int(hash_text.strip(), 16)
     return int(seq_text), hash_text.strip().lower()

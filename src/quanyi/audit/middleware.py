@@ -28,7 +28,10 @@ class ChainGuardMiddleware:
             return self.get_response(request)
         user = getattr(request, "user", None)
         actor = user.get_username() if user is not None and user.is_authenticated else ""
-        checkpoints.alert(refusal, source=f"web {request.method} {request.path}"[:200], actor=actor)
+        # Anyone can send requests: one alert per reason, not one per request.
+        checkpoints.alert(
+            refusal, source=f"web {request.method} {request.path}"[:200], actor=actor, dedupe=True
+        )
         lang = current_language()
         if request.path.startswith("/api/"):
             return JsonResponse(

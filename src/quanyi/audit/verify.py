@@ -46,6 +46,7 @@ class Report:
     alerts: int = 0
     abandoned: int = 0
     forks: list[dict[str, Any]] = field(default_factory=list)
+    accepted: list[dict[str, Any]] = field(default_factory=list)
     witnesses: list[str] = field(default_factory=list)
     since: int | None = None
     step_seconds: dict[str, float] = field(default_factory=dict)
@@ -260,7 +261,13 @@ def _check_logs(
     summary = logcheck.check_log(own_log, hashes, "checkpoint log")
     report.checkpoints, report.alerts = summary.checkpoints, summary.alerts
     report.forks, report.abandoned = summary.forks, summary.abandoned
+    report.accepted = summary.accepted
     for directory, log in witness_logs:
+        if directory.resolve() == checkpoints.checkpoint_dir().resolve():
+            raise _Broken(
+                f"{directory} is the data dir's own checkpoint log, not a witness",
+                f"{directory} 是数据目录自己的检查点日志，不是见证副本",
+            )
         if not log:
             raise _Broken(
                 f"the witness {directory} holds no checkpoint log",
@@ -280,12 +287,17 @@ def _check_logs(
     if last_seq < head.seq:
         raise _Broken(
             f"the chain ends at event {last_seq} but checkpoint {head.seq} was signed:"
-            f" events {last_seq + 1}-{head.seq} were removed",
-            f"链止于事件 {last_seq}，但已签名检查点 {head.seq}：事件 {last_seq + 1}-"
-            f"{head.seq} 被删除",
+            f" {_span_en(last_seq + 1, head.seq)} removed",
+            f"链止于事件 {last_seq}，但已签名检查点 {head.seq}：事件 {last_seq + 1}"
+            + (f"-{head.seq}" if head.seq > last_seq + 1 else "")
+            + " 被删除",
         )
     if last_seq > head.seq:
         _check_unsigned_tail(report, head.seq + 1, last_seq)
+
+
+def _span_en(first: int, last: int) -> str:
+    return f"event {first} was" if first == last else f"events {first}-{last} were"
 
 
 def _check_unsigned_tail(report: Report, first: int, last: int) -> None:
