@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from quanyi.access import cli_login, credentials, services
+from quanyi.audit import checks
 from quanyi.audit.models import AuditEvent
 from quanyi.audit.verify import verify
 from tests.access import builders
@@ -232,3 +233,19 @@ def test_ordinary_actions_verify(world: World, monkeypatch: pytest.MonkeyPatch) 
     assert set(latest) == set(User.objects.values_list("pk", flat=True))
     failed = AuditEvent.objects.filter(action="auth.login", result="bad_credentials")
     assert all(e.object_id and e.digest for e in failed.exclude(actor="nobody"))
+
+
+def test_password_expiry_and_a_future_second_factor_step_are_named(world: World) -> None:
+    """A password that would never expire, and a TOTP device whose last used step is set in the
+    future (every code refused: the admins locked out by the database alone)."""
+    operator = User.objects.get(username="operator")
+    sql(
+        "UPDATE access_account SET password_changed_at = %s WHERE user_id = %s",
+        [datetime(2999, 1, 1, tzinfo=UTC), operator.pk],
+    )
+    sql("UPDATE otp_totp_totpdevice SET last_t = 999999999999")
+    problems = [finding.en for finding in checks.registered()["access"]()]
+    assert any(
+        p.startswith(f"auth_user {operator.pk} (operator): credentials differ") for p in problems
+    ), problems
+    assert any("last used step lies in the future" in p for p in problems), problems
