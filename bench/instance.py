@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import Any
 
 
 def fresh(database_url: str | None) -> str:
@@ -56,3 +57,30 @@ def plain_line_write(count: int, month: str) -> tuple[str, float]:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_lines")
     return method, seconds
+
+
+def demo_with_last_month(persons: int, employers: int) -> tuple[float, str, Any, float]:
+    """``quanyi init``, the demo register without history, then last month posted as a working
+    region's latest month is. Returns (demo seconds, month, the posting's outcome, its seconds)."""
+    import time
+    from datetime import date
+
+    from django.conf import settings
+
+    from quanyi.contributions import flows
+    from quanyi.core import setup
+    from quanyi.core.principal import Principal
+    from quanyi.demo import generate
+
+    setup.initialise()
+    started = time.perf_counter()
+    generate.build(persons=persons, employers=employers, years=2, seed=1, history=False)
+    demo_seconds = time.perf_counter() - started
+    today = date.today()
+    month = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+    clerk = Principal(
+        actor="bench", source="batch", region=settings.QUANYI_REGION, roles=frozenset({"operator"})
+    )
+    started = time.perf_counter()
+    outcome = flows.post_month(clerk, month, settings.QUANYI_REGION)
+    return demo_seconds, month, outcome, time.perf_counter() - started

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import time
-from datetime import date
 
 import instance
 
@@ -28,28 +26,13 @@ def main() -> int:
     args = parser.parse_args()
 
     instance.fresh(args.database_url)
-    from django.conf import settings
     from django.db import connection
 
-    from quanyi.contributions import flows
     from quanyi.contributions.models import Line
-    from quanyi.core import setup
-    from quanyi.core.principal import Principal
-    from quanyi.demo import generate
 
-    setup.initialise()
-    started = time.perf_counter()
-    generate.build(persons=args.persons, employers=args.employers, years=2, seed=1, history=False)
-    demo_seconds = time.perf_counter() - started
-
-    today = date.today()
-    month = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
-    clerk = Principal(
-        actor="bench", source="batch", region=settings.QUANYI_REGION, roles=frozenset({"operator"})
+    demo_seconds, month, outcome, post_seconds = instance.demo_with_last_month(
+        args.persons, args.employers
     )
-    started = time.perf_counter()
-    outcome = flows.post_month(clerk, month, settings.QUANYI_REGION)
-    post_seconds = time.perf_counter() - started
     baseline, baseline_seconds = instance.plain_line_write(outcome.lines, month)
     assert Line.objects.count() == outcome.lines
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import instance
 
@@ -28,29 +28,15 @@ def main() -> int:
     args = parser.parse_args()
 
     instance.fresh(args.database_url)
-    from django.conf import settings
     from django.db import connection
 
     from quanyi.audit import checkpoints, tracking
     from quanyi.audit.verify import verify
-    from quanyi.contributions import flows
-    from quanyi.core import setup
-    from quanyi.core.principal import Principal
-    from quanyi.demo import generate
 
     bench_started = datetime.now(UTC)
-    setup.initialise()
-    started = time.perf_counter()
-    generate.build(persons=args.persons, employers=args.employers, years=2, seed=1, history=False)
-    demo_seconds = time.perf_counter() - started
-    today = date.today()
-    month = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
-    clerk = Principal(
-        actor="bench", source="batch", region=settings.QUANYI_REGION, roles=frozenset({"operator"})
+    demo_seconds, month, posted, post_seconds = instance.demo_with_last_month(
+        args.persons, args.employers
     )
-    started = time.perf_counter()
-    posted = flows.post_month(clerk, month, settings.QUANYI_REGION)
-    post_seconds = time.perf_counter() - started
     checkpoints.write(started=bench_started)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -29,7 +30,6 @@ def _sql(statement: str, params: list[Any] | None = None) -> None:
 
 def rewrite(object_type: str, pk: int, column: str, value: str) -> None:
     from quanyi.audit import appendonly, tracking
-    from quanyi.audit import services as audit
     from quanyi.audit.models import AuditEvent
     from quanyi.core.canonical import merkle_root
 
@@ -58,18 +58,53 @@ def rewrite(object_type: str, pk: int, column: str, value: str) -> None:
             ]
             digest = merkle_root([item for _, item in sorted(leaves)])
         _sql("UPDATE audit_auditevent SET digest = %s WHERE seq = %s", [digest, seq])
-        previous = AuditEvent.objects.get(seq=seq - 1).hash if seq > 1 else audit.GENESIS
-        for values in (
-            AuditEvent.objects.filter(seq__gte=seq).order_by("seq").values(*audit.HASHED_FIELDS)
-        ):
-            values["prev_hash"] = previous
-            previous = audit.event_hash(values)
-            _sql(
-                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s",
-                [values["prev_hash"], previous, values["seq"]],
-            )
+        relink_from(seq)
         for name in tables:
             appendonly.arm(name)
+
+
+def relink_from(seq: int) -> None:
+    """Recompute the hash and link of event ``seq`` and of every event after it (the audit
+    table's triggers must be down)."""
+    from quanyi.audit import services as audit
+    from quanyi.audit.models import AuditEvent
+
+    previous = AuditEvent.objects.get(seq=seq - 1).hash if seq > 1 else audit.GENESIS
+    for values in (
+        AuditEvent.objects.filter(seq__gte=seq).order_by("seq").values(*audit.HASHED_FIELDS)
+    ):
+        values["prev_hash"] = previous
+        previous = audit.event_hash(values)
+        _sql(
+            "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s",
+            [values["prev_hash"], previous, values["seq"]],
+        )
+
+
+def append_event(seq: int, prev_hash: str, when: datetime) -> None:
+    """A well-formed event inserted at ``seq``, linked to ``prev_hash``, dated as the insider
+    likes."""
+    from quanyi.audit import services as audit
+    from quanyi.audit.models import AuditEvent
+
+    values: dict[str, Any] = {
+        "seq": seq,
+        "time": when,
+        "actor": "mallory",
+        "source": "cli",
+        "request_id": "x",
+        "action": "person.register",
+        "object_type": "system",
+        "object_id": "",
+        "rows": 0,
+        "result": "ok",
+        "digest": "",
+        "prior_seq": None,
+        "prior_digest": "",
+        "prev_hash": prev_hash,
+    }
+    values["hash"] = audit.event_hash(values)
+    AuditEvent.objects.bulk_create([AuditEvent(**values)])
 
 
 def truncate(keep: int) -> None:

@@ -20,6 +20,7 @@ from quanyi.audit.models import AuditEvent
 from quanyi.audit.verify import verify
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
+from tests.audit import forgery
 from tests.registry import builders
 
 pytestmark = pytest.mark.django_db
@@ -35,16 +36,7 @@ def _recompute_from(seq: int) -> None:
     appendonly.disarm("audit_auditevent")
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET actor = 'mallory' WHERE seq = %s", [seq])
-        previous = AuditEvent.objects.get(seq=seq - 1).hash
-        for values in (
-            AuditEvent.objects.filter(seq__gte=seq).order_by("seq").values(*audit.HASHED_FIELDS)
-        ):
-            values["prev_hash"] = previous
-            previous = audit.event_hash(values)
-            cursor.execute(
-                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s",
-                [values["prev_hash"], previous, values["seq"]],
-            )
+    forgery.relink_from(seq)
     appendonly.arm("audit_auditevent")
 
 
@@ -282,24 +274,7 @@ def test_a_daily_verify_since_a_signed_head_checks_what_changed_after_it(
 def _forge_at_tail(when: datetime) -> None:
     """An insider appends a well-formed event at the tail, dated as they like."""
     seq, previous = audit.head()
-    values: dict[str, object] = {
-        "seq": seq + 1,
-        "time": when,
-        "actor": "approver-a",
-        "source": "cli",
-        "request_id": "x",
-        "action": "person.change",
-        "object_type": "system",
-        "object_id": "",
-        "rows": 0,
-        "result": "ok",
-        "digest": "",
-        "prior_seq": None,
-        "prior_digest": "",
-        "prev_hash": previous,
-    }
-    values["hash"] = audit.event_hash(values)
-    AuditEvent.objects.bulk_create([AuditEvent(**values)])  # type: ignore[arg-type]
+    forgery.append_event(seq + 1, previous, when)
 
 
 def test_an_old_or_future_event_at_the_tail_is_not_signed_until_the_auditor_accepts_it(

@@ -19,6 +19,7 @@ from quanyi.core.principal import Principal
 from quanyi.demo import generate
 from quanyi.registry import services
 from quanyi.registry.models import InsuranceRelation, Person
+from tests.audit import forgery
 from tests.registry import builders
 
 pytestmark = pytest.mark.django_db
@@ -84,16 +85,7 @@ def test_event_changed_by_raw_sql(world: World) -> None:
 def test_recomputed_chain_is_caught_by_the_checkpoint(world: World) -> None:
     with triggers_dropped():
         sql("UPDATE audit_auditevent SET actor = 'mallory' WHERE seq = 3")
-        previous = AuditEvent.objects.get(seq=2).hash
-        for event in list(
-            AuditEvent.objects.filter(seq__gte=3).order_by("seq").values(*audit.HASHED_FIELDS)
-        ):
-            event["prev_hash"] = previous
-            previous = audit.event_hash(event)
-            sql(
-                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s",
-                [event["prev_hash"], previous, event["seq"]],
-            )
+        forgery.relink_from(3)
     broken(f"event {world.last_seq} differs from its signed checkpoint")
 
 
@@ -109,35 +101,14 @@ def test_truncated_tail(world: World) -> None:
     broken(f"the chain ends at event 5 but checkpoint {world.last_seq} was signed")
 
 
-def _forge(seq: int, prev_hash: str, when: datetime) -> None:
-    values: dict[str, Any] = {
-        "seq": seq,
-        "time": when,
-        "actor": "mallory",
-        "source": "cli",
-        "request_id": "x",
-        "action": "person.register",
-        "object_type": "system",
-        "object_id": "",
-        "rows": 0,
-        "result": "ok",
-        "digest": "",
-        "prior_seq": None,
-        "prior_digest": "",
-        "prev_hash": prev_hash,
-    }
-    values["hash"] = audit.event_hash(values)
-    AuditEvent.objects.bulk_create([AuditEvent(**values)])
-
-
 def test_inserted_event_that_does_not_link(world: World) -> None:
-    _forge(world.last_seq + 1, "f" * 64, datetime.now(UTC))
+    forgery.append_event(world.last_seq + 1, "f" * 64, datetime.now(UTC))
     broken(f"event {world.last_seq + 1} does not link")
 
 
 def test_inserted_event_with_a_forged_link(world: World) -> None:
     head_hash = audit.head()[1]
-    _forge(world.last_seq + 1, head_hash, datetime.now(UTC) - timedelta(hours=1))
+    forgery.append_event(world.last_seq + 1, head_hash, datetime.now(UTC) - timedelta(hours=1))
     broken(f"event {world.last_seq + 1} is not covered by any signed checkpoint")
 
 

@@ -203,6 +203,15 @@ def test_a_registration_passes_intake_review_and_approval_in_the_browser(
         browser.close()
 
 
+def open_bills(page: Any, server: str, instance: Instance, uscc: str) -> None:
+    """The operator's 账单缴费 screen for one employer."""
+    log_in(page, server, instance, "operator")
+    page.click("#nav-bills")
+    page.fill("#uscc", uscc)
+    page.click("#lookup button")
+    page.wait_for_load_state()
+
+
 def test_a_counter_payment_settles_a_bill_and_a_second_one_shows_as_overpaid(
     server: str, browser_path: str, instance: Instance
 ) -> None:
@@ -220,11 +229,7 @@ def test_a_counter_payment_settles_a_bill_and_a_second_one_shows_as_overpaid(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
         page = browser.new_page()
-        log_in(page, server, instance, "operator")
-        page.click("#nav-bills")
-        page.fill("#uscc", uscc)
-        page.click("#lookup button")
-        page.wait_for_load_state()
+        open_bills(page, server, instance, uscc)
         row = page.locator(f"#bill-{bill}")
         assert row.locator(".status").inner_text() == "欠缴"
 
@@ -270,11 +275,7 @@ def test_writes_stop_over_a_rewritten_chain_and_the_auditor_sees_the_alert(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
         page = browser.new_page()
-        log_in(page, server, instance, "operator")
-        page.click("#nav-bills")
-        page.fill("#uscc", uscc)
-        page.click("#lookup button")
-        page.wait_for_load_state()
+        open_bills(page, server, instance, uscc)
         length = chain_length(instance)
         page.fill("#f-bill_id", str(bill))
         page.fill("#f-amount_fen", "100")

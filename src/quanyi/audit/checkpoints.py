@@ -233,7 +233,7 @@ def read_log(directory: Path | None = None) -> list[Entry]:
     return entries
 
 
-def _entries_backwards(directory: Path, limit: int = 1000) -> Iterator[Entry]:
+def _entries_backwards(directory: Path, limit: int | None = 1000) -> Iterator[Entry]:
     """The newest entries first (at most ``limit``), skipping lines that are not entries."""
     if not directory.is_dir():
         return
@@ -246,25 +246,17 @@ def _entries_backwards(directory: Path, limit: int = 1000) -> Iterator[Entry]:
                 continue
             yield entry
             count += 1
-            if count >= limit:
+            if limit is not None and count >= limit:
                 return
 
 
 def _tail(directory: Path) -> tuple[Entry | None, Entry | None]:
     """(last entry, last head entry) of a log, reading the newest day files first."""
     last: Entry | None = None
-    if not directory.is_dir():
-        return None, None
-    for path in sorted(directory.glob(f"*{LOG_SUFFIX}"), reverse=True):
-        for text in _lines_backwards(path):
-            try:
-                entry = Entry.parse(text)
-            except (ValueError, KeyError, TypeError):
-                continue
-            if last is None:
-                last = entry
-            if entry.kind in HEAD_KINDS:
-                return last, entry
+    for entry in _entries_backwards(directory, limit=None):
+        last = last or entry
+        if entry.kind in HEAD_KINDS:
+            return last, entry
     return last, None
 
 
@@ -356,7 +348,10 @@ def guard(started: datetime | None = None) -> Refusal | None:
     have the signed hash, every later event must link to it with its content intact, and none of
     them may be older than the grace (decision 0002) — unless the command asking (``started``)
     wrote it — nor dated in the future. With no signed head at all, the chain must be young."""
-    head = latest()
+    return _guard(latest(), started)
+
+
+def _guard(head: Entry | None, started: datetime | None) -> Refusal | None:
     try:
         if head is None:
             return _unsigned_tail(0, started)
@@ -465,7 +460,7 @@ def write(
     if seq == 0 or (previous and previous.seq == seq and previous.hash == head_hash):
         return None
     if accept is None:
-        refusal = guard(started)
+        refusal = _guard(previous, started)
     else:
         refusal = passes_through(previous.seq, previous.hash) if previous else None
     if refusal is not None:
