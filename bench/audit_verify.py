@@ -32,11 +32,11 @@ def main() -> int:
     instance.fresh(args.database_url)
     from django.db import connection, transaction
 
+    from quanyi import initialise as setup
     from quanyi.audit import checkpoints
     from quanyi.audit.models import AuditEvent
     from quanyi.audit.services import HASHED_FIELDS
     from quanyi.audit.verify import verify
-    from quanyi.core import setup
     from quanyi.core.canonical import canonical_json, format_time
     from quanyi.core.principal import Principal
     from quanyi.demo import generate

@@ -67,8 +67,8 @@ def demo_with_last_month(persons: int, employers: int) -> tuple[float, str, Any,
 
     from django.conf import settings
 
+    from quanyi import initialise as setup
     from quanyi.contributions import flows
-    from quanyi.core import setup
     from quanyi.core.principal import Principal
     from quanyi.demo import generate
 

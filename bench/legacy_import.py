@@ -113,8 +113,8 @@ def main() -> int:
 
     steps = timed_steps()
 
+    from quanyi import initialise as setup
     from quanyi.contributions import legacy
-    from quanyi.core import setup
     from quanyi.core.principal import Principal
 
     setup.initialise()

@@ -33,8 +33,8 @@ def main() -> int:
     from django.db import connection, transaction
     from django.test import Client
 
+    from quanyi import initialise as setup
     from quanyi.access import services as access
-    from quanyi.core import setup
     from quanyi.core.principal import Principal
     from quanyi.demo import identities
     from quanyi.workflow import services as workflow

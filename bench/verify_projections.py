@@ -41,8 +41,8 @@ def main() -> int:
     instance.fresh(args.database_url)
     from django.db import connection
 
+    from quanyi import initialise as setup
     from quanyi.contributions.consistency import bill_differences
-    from quanyi.core import setup
     from quanyi.demo import generate
     from quanyi.personal_accounts import projections
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from quanyi import __version__
@@ -20,7 +20,6 @@ from quanyi.core.errors import (
     QuanyiError,
     current_language,
 )
-from quanyi.core.principal import Principal
 
 
 class TokenAuth(HttpBearer):
@@ -49,7 +48,7 @@ class StaffSessionAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is not None:
-            from quanyi.web.principals import principal_of
+            from quanyi.access.requests import principal_of
 
             principal_of(request, "api")
         return user
@@ -61,12 +60,6 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), StaffSessionAuth()],
 )
-
-
-def principal(request: HttpRequest) -> Principal:
-    found = getattr(request, "quanyi_principal", None)
-    assert isinstance(found, Principal), "authenticated requests carry their principal"
-    return found
 
 
 def _error(request: HttpRequest, error: QuanyiError, status: int) -> HttpResponse:
@@ -97,19 +90,12 @@ def refused_input(request: HttpRequest, error: QuanyiError) -> HttpResponse:
     return _error(request, error, 409 if isinstance(error, Conflict) else 422)
 
 
-def _routers() -> list[tuple[str, Router]]:
-    from quanyi.access.api import router as access_router
-    from quanyi.contributions.api import router as contributions_router
-    from quanyi.registry.api import router as registry_router
-    from quanyi.workflow.api import router as workflow_router
+def _mount_routers() -> None:
+    from quanyi.core import plugins
 
-    return [
-        ("", access_router),
-        ("", registry_router),
-        ("", contributions_router),
-        ("", workflow_router),
-    ]
+    for _, plugin in plugins.installed():
+        if plugin.router:
+            api.add_router("", plugins.resolve(plugin.router))
 
 
-for _prefix, _router in _routers():
-    api.add_router(_prefix, _router)
+_mount_routers()

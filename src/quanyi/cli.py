@@ -12,79 +12,26 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-Handler = Callable[[argparse.Namespace], int | None]
+from quanyi.core.commands import fail
 
 
 def _parser() -> argparse.ArgumentParser:
-    from quanyi.access import cli as access_cli
-    from quanyi.audit import cli as audit_cli
-    from quanyi.contributions import cli as contributions_cli
-    from quanyi.core import cli as core_cli
-    from quanyi.personal_accounts import cli as accounts_cli
-    from quanyi.registry import cli as registry_cli
-    from quanyi.workflow import cli as workflow_cli
+    """``init`` and every installed app's subcommands (``Plugin.cli``)."""
+    from quanyi import initialise
+    from quanyi.core import plugins
 
     parser = argparse.ArgumentParser(
         prog="quanyi", description="社会保险个人权益记录 · social insurance personal rights records"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (
-        core_cli,
-        access_cli,
-        audit_cli,
-        registry_cli,
-        workflow_cli,
-        contributions_cli,
-        accounts_cli,
-    ):
-        module.register(sub)
-    return parser
-
-
-def command(
-    sub: Any,
-    name: str,
-    handler: Handler,
-    *,
-    help: str,
-    atomic: bool = False,
-    writes: bool = False,
-    anonymous: bool = False,
-    batch: bool = False,
-    allow_expired: bool = False,
-    guarded: bool | Callable[[argparse.Namespace], bool] | None = None,
-) -> argparse.ArgumentParser:
-    """Add a subcommand. ``atomic`` wraps it in one transaction; ``writes`` signs a checkpoint
-    afterwards; unless ``anonymous`` it acts as the user named by ``--as`` (audited with source
-    ``cli``, or ``batch`` for batch jobs); ``allow_expired`` lets an expired password in.
-    ``guarded`` (the default for every command that writes or logs in) refuses to run when the
-    audit chain no longer passes through its last signed head; only the auditor's tools that
-    look at a broken chain opt out. It may be a predicate of the parsed arguments."""
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
-    if not anonymous:
-        parser.add_argument(
-            "--as",
-            dest="as_user",
-            metavar="USER",
-            required=True,
-            help="act as this user (password from QUANYI_PASSWORD, one-time code from"
-            " QUANYI_OTP, or prompts)",
-        )
-    parser.set_defaults(
-        handler=handler,
-        atomic=atomic,
-        writes=writes,
-        anonymous=anonymous,
-        batch=batch,
-        allow_expired=allow_expired,
-        guarded=(writes or not anonymous) if guarded is None else guarded,
-        command_name=parser.prog.removeprefix("quanyi "),
-        principal=None,
-    )
+    initialise.register(sub)
+    for _, plugin in plugins.installed():
+        if plugin.cli:
+            plugins.resolve(plugin.cli)(sub)
     return parser
 
 
@@ -99,19 +46,14 @@ def setup_django() -> None:
     )
 
 
-def fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return 1
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    setup_django()
     args = _parser().parse_args(argv)
     # Events this command writes may be older than the signing grace when it ends (a long
     # batch); events older than its start may not.
     args.started = datetime.now(UTC)
     if callable(args.guarded):
         args.guarded = args.guarded(args)
-    setup_django()
     from django.db import transaction
 
     from quanyi.audit import checkpoints
@@ -133,11 +75,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.principal = cli_login.login(
                 args.as_user, batch=args.batch, allow_expired=args.allow_expired
             )
+            if args.permission:
+                from quanyi.access.policy import authorize
+
+                authorize(args.principal, args.permission)
         if args.atomic:
             with transaction.atomic():
                 status = args.handler(args)
         else:
             status = args.handler(args)
+        if args.guarded:
+            _run_periodic()
     except KeptFailure as failure:
         # The command's transaction has rolled back; the refusal or failure itself is kept.
         from quanyi.access.middleware import record_refusal
@@ -152,6 +100,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif not args.anonymous:
             _sign_if_sound(checkpoints, args)
     return int(status or 0) if signed_ok else 1
+
+
+def _run_periodic() -> None:
+    """The apps' periodic work (sealing the query log into the chain) after each command, so a
+    command's own reads are sealed before its checkpoint is signed."""
+    from django.db import transaction
+
+    from quanyi.core import plugins
+
+    for _, plugin in plugins.installed():
+        for hook in plugin.periodic:
+            with transaction.atomic():
+                plugins.resolve(hook)()
 
 
 def _head_now() -> tuple[int, str]:

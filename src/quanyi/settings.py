@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -46,7 +45,9 @@ INSTALLED_APPS = [
     "quanyi.rulebook",
     "quanyi.contributions",
     "quanyi.personal_accounts",
+    "quanyi.records",
     "quanyi.web",
+    "quanyi.demo",
 ]
 
 MIDDLEWARE = [
@@ -62,7 +63,6 @@ MIDDLEWARE = [
     "quanyi.audit.middleware.ChainGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "quanyi.access.middleware.RefusalMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",

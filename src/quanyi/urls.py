@@ -1,15 +1,17 @@
-from django.urls import include, path
+"""The site's URLs: the API, then every installed app's own (``Plugin.urls``)."""
+
+from django.urls import URLPattern, URLResolver, include, path
 
 from quanyi.api import api
-from quanyi.contributions.views import bills_view
-from quanyi.registry.views import record_view
+from quanyi.core import plugins
+
+
+def _app_urls() -> list[URLPattern | URLResolver]:
+    return [path("", include(plugin.urls)) for _, plugin in plugins.installed() if plugin.urls]
+
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("", include("quanyi.access.urls")),
-    path("records", record_view, name="record"),
-    path("contributions/bills", bills_view, name="bills"),
-    path("", include("quanyi.workflow.urls")),
-    path("", include("quanyi.web.urls")),
+    *_app_urls(),
 ]

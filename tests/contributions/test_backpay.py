@@ -14,7 +14,7 @@ from quanyi.core.errors import InvalidInput
 from quanyi.core.principal import Principal
 from quanyi.personal_accounts import services as accounts
 from quanyi.personal_accounts.models import Entry
-from quanyi.registry import queries
+from quanyi.records import queries
 from quanyi.rulebook import services as rulebook
 from quanyi.workflow.queries import case as show
 from tests.registry import builders
@@ -66,7 +66,7 @@ def test_a_back_payment_for_a_closed_year(principal: Principal) -> None:
         (paid_year, "late_int", 1135),
         (paid_year, "late_int", 1135),
     ]
-    record = queries.record(office.reviewer, person.id_number)
+    record = queries.read(office.reviewer, person.id_number)
     assert record["contribution_months"] == {"pension": 2}
     assert {c["status"] for c in record["contributions"]} == {"paid"}
     assert verify().ok

@@ -16,7 +16,7 @@ from quanyi.core.principal import Principal
 from quanyi.personal_accounts import services as accounts
 from quanyi.personal_accounts.models import Entry, PaidMonths, YearBalance
 from quanyi.personal_accounts.rebuild import rebuild
-from quanyi.registry import queries
+from quanyi.records import queries
 from quanyi.registry.models import Employer, Person
 from quanyi.rulebook import services as rulebook
 from tests.registry import builders
@@ -125,11 +125,11 @@ def test_a_month_from_bill_to_interest(office: Office, insured) -> None:  # type
     assert bill.due_fen == sum(
         line.employer_fen + line.employee_fen for line in Line.objects.filter(bill=bill)
     )
-    record = queries.record(office.reviewer, first.id_number)
+    record = queries.read(office.reviewer, first.id_number)
     assert {c["status"] for c in record["contributions"]} == {"owed"}
 
     pay(office, bill, bill.due_fen, date(2025, 2, 10), "B-1")
-    record = queries.record(office.reviewer, first.id_number)
+    record = queries.read(office.reviewer, first.id_number)
     assert {c["status"] for c in record["contributions"]} == {"paid"}
     assert record["account"]["balance_fen"] == 80000
     assert record["contribution_months"] == {i: 1 for i in INSURANCES}
@@ -175,7 +175,7 @@ def test_short_payment_leaves_arrears_with_late_fees(office: Office, insured) ->
         "late_fee_fen": round(owed * 0.0005 * 10),
     }
     assert not Entry.objects.exists()  # nothing credited until the month is paid
-    record = queries.record(office.reviewer, first.id_number)
+    record = queries.read(office.reviewer, first.id_number)
     assert record["contribution_months"] == {}
     pay(office, bill, owed, date(2025, 4, 30), "B-2")  # the arrears repaid
     bill.refresh_from_db()

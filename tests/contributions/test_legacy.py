@@ -19,7 +19,7 @@ from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
 from quanyi.personal_accounts import services as accounts_service
 from quanyi.personal_accounts.rebuild import rebuild
-from quanyi.registry import queries
+from quanyi.records import queries
 from quanyi.registry.models import Person
 from quanyi.rulebook import services as rulebook
 from quanyi.workflow.models import Case
@@ -101,7 +101,7 @@ def test_a_legacy_import_gives_the_national_formulas_closing_balances(
     case = office.approve_all(case)
     assert case.status == "approved", case.result
 
-    record = queries.record(office.reviewer, number)
+    record = queries.read(office.reviewer, number)
     closings = {row["year"]: row["closing_fen"] for row in record["account"]["by_year"]}
     assert closings == expected_closings()
     assert record["contribution_months"] == {"pension": 9 * 12 - len(GAP)}
@@ -249,7 +249,7 @@ def test_a_later_import_into_closed_years_gives_the_same_closings_year_by_year(
         case = office.approve_all(case)
         assert case.status == "approved", case.result
     for number in numbers:
-        record = queries.record(office.reviewer, number)
+        record = queries.read(office.reviewer, number)
         closings = {row["year"]: row["closing_fen"] for row in record["account"]["by_year"]}
         assert closings == expected_closings(), number
     assert check(office.clerk) == []

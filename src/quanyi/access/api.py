@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from quanyi.api import principal
+from quanyi.access.requests import api_principal as principal
 
 router = Router(tags=["accounts"])
 

@@ -1,10 +1,19 @@
 from django.apps import AppConfig
 
+from quanyi.core.plugins import Plugin, Screen
+
 
 class AccessConfig(AppConfig):
     name = "quanyi.access"
     label = "access"
     verbose_name = "access"
+    plugin = Plugin(
+        router="quanyi.access.api:router",
+        cli="quanyi.access.cli:register",
+        urls="quanyi.access.urls",
+        screens=(Screen("accounts", "users", "account.manage", "账户管理", "Accounts", order=60),),
+        permissions="quanyi.access.permissions:PERMISSIONS",
+    )
 
     def ready(self) -> None:
         from quanyi.access import credentials, signals  # noqa: F401  (signals: the lockout audit)

@@ -9,7 +9,7 @@ import secrets
 import sys
 from typing import Any
 
-from quanyi.cli import command, fail
+from quanyi.core.commands import command, fail
 
 
 def register(sub: Any) -> None:

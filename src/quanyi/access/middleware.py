@@ -59,7 +59,7 @@ class RefusalMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, KeptFailure):
             return None
-        from quanyi.web.principals import principal_of
+        from quanyi.access.requests import principal_of
 
         record_refusal(principal_of(request), exception)
         refused = isinstance(exception, Refused)

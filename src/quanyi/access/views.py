@@ -18,8 +18,8 @@ from quanyi.access import authentication, queries, services
 from quanyi.access.forms import AddUserForm, LoginForm, PasswordForm, RoleForm
 from quanyi.access.middleware import LOGIN_AT, PASSWORD_EXPIRED
 from quanyi.access.policy import authorize
+from quanyi.access.requests import principal_of
 from quanyi.core.errors import QuanyiError, current_language
-from quanyi.web.principals import principal_of
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,10 +1,16 @@
 from django.apps import AppConfig
 
+from quanyi.core.plugins import Plugin
+
 
 class AuditConfig(AppConfig):
     name = "quanyi.audit"
     label = "audit"
     verbose_name = "audit"
+    plugin = Plugin(
+        cli="quanyi.audit.cli:register",
+        permissions="quanyi.audit.permissions:PERMISSIONS",
+    )
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

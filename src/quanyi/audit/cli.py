@@ -1,4 +1,5 @@
-"""``quanyi audit``: verify, checkpoint, head, alerts, fork, modifications."""
+"""``quanyi audit``: verify, checkpoint, head, alerts, fork. Each command names the permission
+the dispatcher checks after login (``audit`` imports nothing above ``core``)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from quanyi.cli import command, fail
+from quanyi.core.commands import command, fail, group
 
 
 def register(sub: Any) -> None:
-    audit = sub.add_parser("audit", help="the tamper-evident audit chain")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    audit_sub = group(sub, "audit", "the tamper-evident audit chain")
     verify = command(
         audit_sub,
         "verify",
         _verify,
+        permission="audit.verify",
         guarded=False,
         help="recompute the chain, check every checkpoint, tracked row, trigger and projection",
     )
@@ -44,6 +45,7 @@ def register(sub: Any) -> None:
         audit_sub,
         "checkpoint",
         _checkpoint,
+        permission="audit.checkpoint",
         guarded=lambda args: args.accept is None,
         help="sign a checkpoint of the chain head now (auditor; refused over a broken chain)",
     )
@@ -57,6 +59,7 @@ def register(sub: Any) -> None:
         audit_sub,
         "head",
         _head,
+        permission="audit.verify",
         guarded=False,
         help="print the last signed head (seq, hash, time, signature) to keep on paper",
     )
@@ -65,6 +68,7 @@ def register(sub: Any) -> None:
         audit_sub,
         "alerts",
         _alerts,
+        permission="audit.read",
         guarded=False,
         help="the alerts of the checkpoint log: refusals to sign or to write",
     )
@@ -75,6 +79,7 @@ def register(sub: Any) -> None:
         fork_sub,
         "propose",
         _fork_propose,
+        permission="audit.fork.propose",
         guarded=False,
         help="the auditor names the restore: abandoned head, restored head, reason",
     )
@@ -83,25 +88,16 @@ def register(sub: Any) -> None:
         fork_sub,
         "approve",
         _fork_approve,
+        permission="audit.fork.approve",
         guarded=False,
         help="the security administrator approves the auditor's fork proposal",
     )
-    modifications = command(
-        audit_sub,
-        "modifications",
-        _modifications,
-        help="the month's modification log of corrections (维护日志, auditor)",
-    )
-    modifications.add_argument("--month", required=True, metavar="YYYY-MM")
-    modifications.add_argument("--json", action="store_true", help="print it as JSON")
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from quanyi.access.policy import authorize
     from quanyi.audit.verify import verify
     from quanyi.core.errors import current_language
 
-    authorize(args.principal, "audit.verify")
     on_tty = sys.stderr.isatty()
 
     def progress(events: int) -> None:
@@ -186,10 +182,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _checkpoint(args: argparse.Namespace) -> int:
-    from quanyi.access.policy import authorize
     from quanyi.audit import checkpoints
 
-    authorize(args.principal, "audit.checkpoint")
     accept = None
     if args.accept is not None:
         reason = args.accept.strip()
@@ -230,10 +224,8 @@ def _expect(text: str | None) -> str | None:
 
 
 def _head(args: argparse.Namespace) -> int:
-    from quanyi.access.policy import authorize
     from quanyi.audit import checkpoints
 
-    authorize(args.principal, "audit.verify")
     head = checkpoints.latest()
     if head is None:
         return fail(
@@ -259,10 +251,8 @@ def _head(args: argparse.Namespace) -> int:
 
 
 def _alerts(args: argparse.Namespace) -> int:
-    from quanyi.access.policy import authorize
     from quanyi.audit.alerts import alert_rows
 
-    authorize(args.principal, "audit.read")
     rows = alert_rows()
     if args.json:
         print(json.dumps([row.model_dump() for row in rows], ensure_ascii=False, indent=1))
@@ -295,10 +285,8 @@ def _fork_line(fork: dict[str, Any], zh: bool) -> str:
 
 
 def _fork_propose(args: argparse.Namespace) -> int:
-    from quanyi.access.policy import authorize
     from quanyi.audit import forks
 
-    authorize(args.principal, "audit.fork.propose")
     proposal = forks.propose(args.principal.actor, args.reason, args.head_before_login)
     print(_fork_proposal_line(proposal.details, proposal.seq, _lang() == "zh"))
     return 0
@@ -318,38 +306,10 @@ def _fork_proposal_line(details: dict[str, Any], restored: int, zh: bool) -> str
 
 
 def _fork_approve(args: argparse.Namespace) -> int:
-    from quanyi.access.policy import authorize
     from quanyi.audit import forks
 
-    authorize(args.principal, "audit.fork.approve")
     fork = forks.approve(args.principal.actor)
     print(
         _fork_line({"time": fork.time, "restored_seq": fork.seq, **fork.details}, _lang() == "zh")
     )
-    return 0
-
-
-def _modifications(args: argparse.Namespace) -> int:
-    from quanyi.core.errors import current_language
-    from quanyi.workflow.queries import modifications
-
-    rows = modifications(args.principal, args.month)
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
-        return 0
-    zh = current_language() == "zh"
-    print(
-        f"{args.month} 维护日志：{len(rows)} 条"
-        if zh
-        else f"modification log {args.month}: {len(rows)} entries"
-    )
-    for row in rows:
-        content = "; ".join(f"{c['field']}: {c['before']} → {c['after']}" for c in row["content"])
-        print(
-            f"{row['time']}  case {row['case']}  {row['object_type']} {row['object_id']}  "
-            f"{content}  | {'原因' if zh else 'reason'}: {row['reason']}"
-            f"  | {'方式' if zh else 'method'}: {row['method']}"
-            f"  | {'负责人' if zh else 'responsible'}: {row['responsible']}"
-            f" ({'受理' if zh else 'submitted by'} {row['submitted_by']})"
-        )
     return 0

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from quanyi.api import principal
+from quanyi.access.requests import api_principal as principal
 from quanyi.contributions import queries
 
 router = Router(tags=["contributions"])

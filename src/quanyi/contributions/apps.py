@@ -1,10 +1,28 @@
 from django.apps import AppConfig
 
+from quanyi.core.plugins import Plugin, RecordPart, Screen
+
 
 class ContributionsConfig(AppConfig):
     name = "quanyi.contributions"
     label = "contributions"
     verbose_name = "contributions"
+    plugin = Plugin(
+        router="quanyi.contributions.api:router",
+        cli="quanyi.contributions.cli:register",
+        urls="quanyi.contributions.urls",
+        screens=(Screen("bills", "bills", "record.read", "账单缴费", "Bills", order=20),),
+        permissions="quanyi.contributions.permissions:PERMISSIONS",
+        record_parts=(
+            RecordPart(
+                "contributions",
+                ("contributions",),
+                "record.read",
+                "quanyi.contributions.queries:record_part",
+                order=20,
+            ),
+        ),
+    )
 
     def ready(self) -> None:
         from quanyi.audit import checks

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from quanyi.cli import command
+from quanyi.core.commands import command
 
 
 def register(sub: Any) -> None:
@@ -91,8 +91,8 @@ def register_check(sub: Any) -> None:
 
 
 def _consistency(args: argparse.Namespace) -> int:
-    from quanyi.cli import fail
     from quanyi.contributions.consistency import check
+    from quanyi.core.commands import fail
 
     problems = check(args.principal)
     if problems:

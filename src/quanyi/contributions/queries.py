@@ -11,6 +11,11 @@ from quanyi.core.principal import Principal
 from quanyi.registry import services as registry
 
 
+def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
+    """The ``contributions`` part of the record."""
+    return {"contributions": contributions_part(person_id)}
+
+
 def contributions_part(person_id: int) -> list[dict[str, Any]]:
     rows = (
         Line.objects.filter(person_id=person_id)

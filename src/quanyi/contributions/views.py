@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods
 
 from quanyi.access.errors import Refused
 from quanyi.access.policy import allowed, authorize
+from quanyi.access.requests import principal_of
 from quanyi.contributions import payments, queries
+from quanyi.core.attempt import attempt
 from quanyi.core.errors import QuanyiError, current_language
-from quanyi.web.attempt import attempt
-from quanyi.web.principals import principal_of
 
 FORM_FIELDS = ("bill_id", "amount_fen", "paid_at", "bank_ref")
 

@@ -1,4 +1,4 @@
-"""``quanyi accounts credit-interest|rebuild``."""
+"""``quanyi accounts credit-interest|rebuild`` and ``quanyi record explain``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from quanyi.cli import command
+from quanyi.core.commands import command, group
 
 
 def register(sub: Any) -> None:
@@ -33,6 +33,14 @@ def register(sub: Any) -> None:
         batch=True,
         help="recompute balances and contribution months from the ledgers; report differences",
     )
+    explain = command(
+        group(sub, "record", "a person's rights record"),
+        "explain",
+        _explain,
+        help="how a year's account figures were computed (JSON)",
+    )
+    explain.add_argument("id_number")
+    explain.add_argument("--year", type=int, required=True)
 
 
 def _credit_interest(args: argparse.Namespace) -> int:
@@ -70,4 +78,12 @@ def _rebuild(args: argparse.Namespace) -> int:
     )
     for line in report.differences[:50]:
         print(line)
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from quanyi.personal_accounts.explain import explain
+
+    body = explain(args.principal, args.id_number, args.year)
+    print(json.dumps(body, ensure_ascii=False, indent=2))
     return 0

@@ -7,6 +7,16 @@ from typing import Any
 from quanyi.personal_accounts.models import PaidMonths, YearBalance
 
 
+def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
+    """The ``account`` and ``contribution_months`` parts of the record."""
+    part: dict[str, Any] = {}
+    if "account" in items:
+        part["account"] = account_part(person_id)
+    if "contribution_months" in items:
+        part["contribution_months"] = months_part(person_id)
+    return part
+
+
 def account_part(person_id: int) -> dict[str, Any]:
     years = list(YearBalance.objects.filter(person_id=person_id).order_by("year"))
     return {

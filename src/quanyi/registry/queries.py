@@ -1,4 +1,4 @@
-"""Reads of the registry. The accounts issue routes these through ``access.readable``."""
+"""Reads of the registry, scoped through ``access.readable``."""
 
 from __future__ import annotations
 
@@ -11,26 +11,26 @@ from quanyi.registry.identifiers import mask, parse_id_number
 from quanyi.registry.models import InsuranceRelation, Person
 
 
-def record(principal: Principal, id_number: str, *, full_id: bool = False) -> dict[str, Any]:
-    """The ``person`` and ``relations`` parts of the record JSON (DESIGN.md, CLI contract).
-
-    Refused (not empty) for a principal who may read no records; a person outside the
-    principal's region is "not found", as if absent (need to know, 001 art. 14-22).
-    """
+def find_person(principal: Principal, id_number: str) -> Person:
+    """The person with this id number in the principal's readable region, or "not found" as
+    if absent (need to know, 001 art. 14-22); refused outright for a principal who may read no
+    records."""
     number = parse_id_number(id_number).number
     person = readable(principal, Person.objects.all()).filter(id_number=number).first()
     if person is None:
         raise person_not_found()
-    from quanyi.contributions.queries import contributions_part
-    from quanyi.personal_accounts.queries import account_part, months_part
+    return person
 
-    return {
-        "person": person_part(person, full_id=full_id),
-        "relations": relations_part(person),
-        "contributions": contributions_part(person.pk),
-        "account": account_part(person.pk),
-        "contribution_months": months_part(person.pk),
-    }
+
+def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
+    """The ``person`` and ``relations`` parts of the record (DESIGN.md, CLI contract)."""
+    person = Person.objects.get(pk=person_id)
+    part: dict[str, Any] = {}
+    if "person" in items:
+        part["person"] = person_part(person, full_id=False)
+    if "relations" in items:
+        part["relations"] = relations_part(person)
+    return part
 
 
 def person_part(person: Person, *, full_id: bool) -> dict[str, Any]:

@@ -1,10 +1,16 @@
 from django.apps import AppConfig
 
+from quanyi.core.plugins import Plugin
+
 
 class RulebookConfig(AppConfig):
     name = "quanyi.rulebook"
     label = "rulebook"
     verbose_name = "rulebook"
+    plugin = Plugin(
+        permissions="quanyi.rulebook.permissions:PERMISSIONS",
+        init="quanyi.rulebook.services:seed",
+    )
 
     def ready(self) -> None:
         from quanyi.rulebook import cases  # noqa: F401  (registers parameter.change)

@@ -4,11 +4,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 
 from quanyi.access.policy import authorize
+from quanyi.access.requests import principal_of
 from quanyi.audit import checkpoints
 from quanyi.audit.alerts import alert_rows
 from quanyi.core.errors import current_language
 from quanyi.web import queries
-from quanyi.web.principals import principal_of
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from quanyi.api import principal
+from quanyi.access.requests import api_principal as principal
 from quanyi.workflow import queries, services, types
 
 router = Router(tags=["cases"])

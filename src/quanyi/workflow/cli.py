@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from quanyi.cli import command
+from quanyi.core.commands import command, group
 
 
 def register(sub: Any) -> None:
@@ -52,6 +52,15 @@ def register(sub: Any) -> None:
     listing = command(case_sub, "list", _list, help="the cases waiting for you (JSON)")
     listing.add_argument("--stage", choices=["check", "review", "recheck", "approval"])
     command(case_sub, "types", _types, anonymous=True, help="the case types and their stages")
+    modifications = command(
+        group(sub, "audit", "the tamper-evident audit chain"),
+        "modifications",
+        _modifications,
+        permission="maintenance.read",
+        help="the month's modification log of corrections (维护日志, auditor)",
+    )
+    modifications.add_argument("--month", required=True, metavar="YYYY-MM")
+    modifications.add_argument("--json", action="store_true", help="print it as JSON")
 
 
 def _payload(value: str) -> Any:
@@ -140,4 +149,30 @@ def _types(args: argparse.Namespace) -> int:
     for case_type in types.all_types():
         stages = " → ".join(str(s) for s in case_type.stages)
         print(f"{case_type.name:20} {case_type.label(lang)}: {stages}")
+    return 0
+
+
+def _modifications(args: argparse.Namespace) -> int:
+    from quanyi.core.errors import current_language
+    from quanyi.workflow.queries import modifications
+
+    rows = modifications(args.principal, args.month)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    zh = current_language() == "zh"
+    print(
+        f"{args.month} 维护日志：{len(rows)} 条"
+        if zh
+        else f"modification log {args.month}: {len(rows)} entries"
+    )
+    for row in rows:
+        content = "; ".join(f"{c['field']}: {c['before']} → {c['after']}" for c in row["content"])
+        print(
+            f"{row['time']}  case {row['case']}  {row['object_type']} {row['object_id']}  "
+            f"{content}  | {'原因' if zh else 'reason'}: {row['reason']}"
+            f"  | {'方式' if zh else 'method'}: {row['method']}"
+            f"  | {'负责人' if zh else 'responsible'}: {row['responsible']}"
+            f" ({'受理' if zh else 'submitted by'} {row['submitted_by']})"
+        )
     return 0

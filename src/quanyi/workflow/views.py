@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from quanyi.access.requests import principal_of
+from quanyi.core.attempt import attempt
 from quanyi.core.errors import current_language
-from quanyi.web.attempt import attempt
-from quanyi.web.principals import principal_of
 from quanyi.workflow import queries, services, types
 from quanyi.workflow.forms import payload_from_form
 from quanyi.workflow.stages import ROLE_OF, Stage

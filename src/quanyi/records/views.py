@@ -7,9 +7,9 @@ from django.shortcuts import render
 
 from quanyi.access.errors import Refused
 from quanyi.access.policy import authorize
+from quanyi.access.requests import principal_of
 from quanyi.core.errors import QuanyiError, current_language
-from quanyi.registry import queries
-from quanyi.web.principals import principal_of
+from quanyi.records import queries
 
 
 def record_view(request: HttpRequest) -> HttpResponse:
@@ -21,14 +21,14 @@ def record_view(request: HttpRequest) -> HttpResponse:
     record, error = None, ""
     if number:
         try:
-            record = queries.record(principal, number)
+            record = queries.read(principal, number, purpose="counter query")
         except Refused:
             raise
         except QuanyiError as problem:
             error = problem.message(current_language())
     return render(
         request,
-        "registry/record.html",
+        "records/record.html",
         {"record": record, "error": error, "id_number": number},
         status=404 if error else 200,
     )

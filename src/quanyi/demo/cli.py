@@ -1,30 +1,15 @@
-"""``quanyi init``, ``quanyi demo``, ``quanyi serve``: the commands that need no login."""
+"""``quanyi demo``: a realistic demo region and its accounts."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import sys
 from typing import Any
 
-from quanyi.cli import command
+from quanyi.core.commands import command
 
 
 def register(sub: Any) -> None:
-    init = command(
-        sub,
-        "init",
-        _init,
-        writes=True,
-        anonymous=True,
-        help="create or upgrade the database, load reference data, create keys",
-    )
-    init.add_argument(
-        "--admin",
-        metavar="NAME",
-        help="create the first sysadmin (password from QUANYI_PASSWORD or a prompt)",
-    )
     demo = command(
         sub,
         "demo",
@@ -56,36 +41,6 @@ def register(sub: Any) -> None:
         metavar="USER",
         help="print an unused one-time code for a demo account (from demo-accounts.json)",
     )
-    serve = command(
-        sub, "serve", _serve, anonymous=True, help="serve the web UI and API with gunicorn"
-    )
-    serve.add_argument("--port", type=int, default=int(os.environ.get("QUANYI_PORT", "8000")))
-    serve.add_argument("--host", default=os.environ.get("QUANYI_HOST", "127.0.0.1"))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("QUANYI_WORKERS", "2")))
-
-
-def _init(args: argparse.Namespace) -> int:
-    from quanyi.core import setup
-
-    outcome = setup.initialise()
-    print(
-        f"quanyi init: database ready ({outcome.database}), data dir {outcome.data_dir}"
-        + (", signing key created" if outcome.created_keys else "")
-        + (f", {outcome.parameters} parameters loaded" if outcome.parameters else "")
-    )
-    if args.admin:
-        password = os.environ.get("QUANYI_PASSWORD")
-        if password is None and sys.stdin.isatty():
-            password = getpass.getpass(f"{args.admin} 的密码 (password): ")
-        if not password:
-            print("quanyi init --admin: set QUANYI_PASSWORD or run on a terminal", file=sys.stderr)
-            return 2
-        secret, uri = setup.create_admin(args.admin, password)
-        print(
-            f"sysadmin {args.admin} created. Add this second factor to an authenticator app"
-            f" now; it is not shown again.\n  secret: {secret}\n  uri:    {uri}"
-        )
-    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -135,9 +90,3 @@ def _demo(args: argparse.Namespace) -> int:
             )
         )
     return 0
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from quanyi.web import server
-
-    return server.serve(host=args.host, port=args.port, workers=args.workers)

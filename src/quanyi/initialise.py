@@ -1,0 +1,112 @@
+"""``quanyi init``: migrate, reference data, keys — safe to run again on every start. Each app
+adds its own reference data through its ``Plugin.init``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from quanyi.access import services as access
+from quanyi.access.models import RoleGrant
+from quanyi.audit import checkpoints
+from quanyi.audit import services as audit
+from quanyi.core import plugins
+from quanyi.core.commands import command
+from quanyi.core.errors import QuanyiError
+from quanyi.core.principal import Principal
+
+
+@dataclass(frozen=True)
+class InitOutcome:
+    database: str
+    data_dir: Path
+    created_keys: bool
+    parameters: int = 0
+
+
+def initialise() -> InitOutcome:
+    data_dir = Path(settings.QUANYI_DATA_DIR)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    created = checkpoints.ensure_keys()
+    with transaction.atomic():
+        if audit.head()[0] == 0:
+            audit.record(Principal.system("system:init"), "system.init", "system", "")
+        parameters = 0
+        for _, plugin in plugins.installed():
+            if plugin.init:
+                parameters += plugins.resolve(plugin.init)(Principal.system("system:init")) or 0
+    return InitOutcome(connection.vendor, data_dir, created, parameters)
+
+
+def create_admin(username: str, password: str) -> tuple[str, str]:
+    """The first sysadmin, with a TOTP second factor; refused once a sysadmin exists.
+
+    Returns the base32 secret and the otpauth URI to show once.
+    """
+    with transaction.atomic():
+        if RoleGrant.objects.filter(role="sysadmin", revoked_at__isnull=True).exists():
+            raise QuanyiError(
+                "已有系统管理员；请由其添加账户",
+                "a sysadmin exists already; ask them",
+                "admin_exists",
+            )
+        actor = Principal.system("system:init")
+        user = access.create_account(
+            actor,
+            access.NewAccount(
+                username=username,
+                password=password,
+                roles=("sysadmin",),
+                region=settings.QUANYI_REGION,
+            ),
+        )
+        device = access.create_second_factor(actor, user)
+        return access.otp_secret(device), device.config_url
+
+
+def register(sub: Any) -> None:
+    init = command(
+        sub,
+        "init",
+        _init,
+        writes=True,
+        anonymous=True,
+        help="create or upgrade the database, load reference data, create keys",
+    )
+    init.add_argument(
+        "--admin",
+        metavar="NAME",
+        help="create the first sysadmin (password from QUANYI_PASSWORD or a prompt)",
+    )
+
+
+def _init(args: argparse.Namespace) -> int:
+    outcome = initialise()
+    print(
+        f"quanyi init: database ready ({outcome.database}), data dir {outcome.data_dir}"
+        + (", signing key created" if outcome.created_keys else "")
+        + (f", {outcome.parameters} parameters loaded" if outcome.parameters else "")
+    )
+    if args.admin:
+        password = os.environ.get("QUANYI_PASSWORD")
+        if password is None and sys.stdin.isatty():
+            password = getpass.getpass(f"{args.admin} 的密码 (password): ")
+        if not password:
+            print("quanyi init --admin: set QUANYI_PASSWORD or run on a terminal", file=sys.stderr)
+            return 2
+        secret, uri = create_admin(args.admin, password)
+        print(
+            f"sysadmin {args.admin} created. Add this second factor to an authenticator app"
+            f" now; it is not shown again.\n  secret: {secret}\n  uri:    {uri}"
+        )
+    return 0

@@ -1,0 +1,28 @@
+"""``quanyi record show ID_NUMBER``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from quanyi.core.commands import command, group
+
+
+def register(sub: Any) -> None:
+    record = group(sub, "record", "a person's rights record")
+    show = command(record, "show", _show, help="print a person's record as JSON")
+    show.add_argument("id_number")
+    show.add_argument(
+        "--purpose",
+        default="record show",
+        help="why the record is read; kept in the query log the person may see",
+    )
+
+
+def _show(args: argparse.Namespace) -> int:
+    from quanyi.records import queries
+
+    body = queries.read(args.principal, args.id_number, purpose=args.purpose)
+    print(json.dumps(body, ensure_ascii=False, indent=2))
+    return 0

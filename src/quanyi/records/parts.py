@@ -1,0 +1,31 @@
+"""The parts of the person record, as the installed apps declare them (``Plugin.record_parts``)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from quanyi.core import plugins
+from quanyi.core.plugins import RecordPart
+
+Loader = Callable[[int, frozenset[str]], dict[str, Any]]
+
+
+@functools.cache
+def declared() -> tuple[tuple[RecordPart, Loader], ...]:
+    """Every part with its loader, in the parts' order (then INSTALLED_APPS order)."""
+    found = [
+        (part, plugins.resolve(part.load))
+        for _, plugin in plugins.installed()
+        for part in plugin.record_parts
+    ]
+    items = [item for part, _ in found for item in part.items]
+    duplicated = sorted({item for item in items if items.count(item) > 1})
+    if duplicated:
+        raise RuntimeError(f"record items declared by two parts: {duplicated}")
+    return tuple(sorted(found, key=lambda pair: pair[0].order))
+
+
+def all_items() -> tuple[str, ...]:
+    return tuple(item for part, _ in declared() for item in part.items)

@@ -1,0 +1,171 @@
+"""Writing, sealing and checking the query log (001 art. 21).
+
+``log`` inserts one row in the reader's transaction, with its digest, taking no chain lock.
+``seal`` (after every CLI command, once a minute in the server) takes the chain lock, then on
+PostgreSQL a SHARE lock on the log so that no read still in flight holds an id below the ones
+it seals, and appends one ``records.seal`` event: object id ``FIRST-LAST``, ``rows`` the count
+and ``digest`` the Merkle root of the rows' digests in id order. ``check`` (run by ``audit
+verify``) recomputes every sealed range from the stored rows and names each row changed,
+removed or slipped into a sealed range behind the application's back. Rows not sealed yet are
+the window DESIGN.md invariant 5 accepts for the chain's own tail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connection
+
+from quanyi.audit import services as audit
+from quanyi.audit import tracking
+from quanyi.audit.checks import Finding
+from quanyi.audit.models import AuditEvent
+from quanyi.core.canonical import merkle_root_of_digests
+from quanyi.core.principal import Principal
+from quanyi.records.models import FIELDS, OBJECT_TYPE, QueryLogEntry
+
+SEAL_ACTION = "records.seal"
+
+
+def _leaf(entry: QueryLogEntry) -> bytes:
+    return tracking.leaf_bytes(
+        OBJECT_TYPE, FIELDS, entry.pk, [getattr(entry, name) for name in FIELDS]
+    )
+
+
+def log(
+    principal: Principal,
+    person_id: int,
+    *,
+    items: Sequence[str],
+    purpose: str,
+    basis: str,
+    result: str,
+) -> QueryLogEntry:
+    entry = QueryLogEntry(
+        time=datetime.now(UTC),
+        actor=principal.actor,
+        source=principal.source,
+        request_id=principal.request_id,
+        person_id=person_id,
+        items=",".join(items),
+        purpose=purpose[:200],
+        basis=basis[:200],
+        result=result,
+    )
+    # The id is known only after the insert, and an append-only row cannot be updated: take it
+    # first, as every tracked writer does.
+    entry.pk = _next_id()
+    entry.row_digest = _leaf(entry)
+    entry.save(force_insert=True)
+    return entry
+
+
+def _next_id() -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
+                [QueryLogEntry._meta.db_table],
+            )
+        else:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {QueryLogEntry._meta.db_table}")
+        return int(cursor.fetchone()[0])
+
+
+@dataclass(frozen=True)
+class Seal:
+    seq: int
+    first: int
+    last: int
+    rows: int
+    root: str
+
+
+def _seals() -> Iterator[Seal]:
+    for seq, object_id, rows, digest in (
+        AuditEvent.objects.filter(action=SEAL_ACTION)
+        .order_by("seq")
+        .values_list("seq", "object_id", "rows", "digest")
+    ):
+        first, _, last = object_id.partition("-")
+        yield Seal(seq, int(first), int(last), rows, digest)
+
+
+def last_sealed() -> int:
+    found = (
+        AuditEvent.objects.filter(action=SEAL_ACTION)
+        .order_by("-seq")
+        .values_list("object_id", flat=True)
+        .first()
+    )
+    return int(found.partition("-")[2]) if found else 0
+
+
+def seal(principal: Principal | None = None) -> int:
+    """Seal every row not yet sealed; returns how many (0: nothing written)."""
+    after = last_sealed()
+    if not QueryLogEntry.objects.filter(pk__gt=after).exists():
+        return 0
+    seq = audit.reserve_seq()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {QueryLogEntry._meta.db_table} IN SHARE MODE")
+    after = last_sealed()
+    rows = list(QueryLogEntry.objects.filter(pk__gt=after).order_by("pk"))
+    if not rows:
+        return 0
+    leaves = [_leaf(row) for row in rows]
+    audit.record(
+        principal or Principal.system("system:seal"),
+        SEAL_ACTION,
+        OBJECT_TYPE,
+        f"{rows[0].pk}-{rows[-1].pk}",
+        digest=merkle_root_of_digests(leaves),
+        rows=len(rows),
+        expect_seq=seq,
+    )
+    return len(rows)
+
+
+def check() -> Iterator[Finding]:
+    """Every sealed range recomputed from the rows stored now."""
+    covered = 0
+    for found in _seals():
+        rows = list(
+            QueryLogEntry.objects.filter(pk__gte=found.first, pk__lte=found.last).order_by("pk")
+        )
+        if found.first != covered + 1:
+            yield Finding(
+                f"query_log: seal at seq {found.seq} starts at row {found.first}, the previous"
+                f" ended at {covered}",
+                f"查询日志：序号 {found.seq} 的封存从第 {found.first} 行开始，上一次止于 {covered}",
+            )
+        covered = found.last
+        for row in rows:
+            stored = tracking.stored_digest(row.row_digest)
+            if stored != _leaf(row):
+                yield Finding(
+                    f"query_log {row.pk}: content differs from its digest (sealed at seq"
+                    f" {found.seq})",
+                    f"查询日志第 {row.pk} 行：内容与其摘要不符（序号 {found.seq} 封存）",
+                )
+        root = merkle_root_of_digests([_leaf(row) for row in rows])
+        if len(rows) != found.rows or root != found.root:
+            present = {row.pk for row in rows}
+            missing = [pk for pk in range(found.first, found.last + 1) if pk not in present]
+            yield Finding(
+                f"query_log rows {found.first}-{found.last}: {len(rows)} rows stored, {found.rows}"
+                f" sealed at seq {found.seq}"
+                + (f"; missing {_ids(missing)}" if missing else "; the Merkle root differs"),
+                f"查询日志第 {found.first}-{found.last} 行：现存 {len(rows)} 行，序号"
+                f" {found.seq} 封存 {found.rows} 行"
+                + (f"；缺少 {_ids(missing)}" if missing else "；默克尔根不符"),
+            )
+
+
+def _ids(pks: list[int]) -> str:
+    shown = ", ".join(str(pk) for pk in pks[:10])
+    return shown + (f" … ({len(pks)} in all)" if len(pks) > 10 else "")
