@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from quanyi.access import applying
 from quanyi.core.principal import Principal
 
 
@@ -23,16 +24,17 @@ def _data_dir(settings: object, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def principal() -> Principal:
+def principal() -> Iterator[Principal]:
     """Staff applying an approved case: the only principal the registry services accept.
-    Registry tests exercise that apply step directly; workflow tests go through whole cases."""
-    return Principal(
-        actor="approver-a",
-        source="cli",
-        region="110000",
-        roles=frozenset({"approver"}),
-        case_id=0,
-    )
+    Registry tests exercise that apply step directly (inside the grant the workflow's final
+    approval holds); workflow tests go through whole cases."""
+    yield from applying_as("approver-a", "110000")
+
+
+def applying_as(actor: str, region: str) -> Iterator[Principal]:
+    staff = Principal(actor=actor, source="cli", region=region, roles=frozenset({"approver"}))
+    with applying.granted(staff, 0) as applier:
+        yield applier
 
 
 def on_postgresql() -> bool:

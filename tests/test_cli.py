@@ -126,7 +126,7 @@ def test_demo_builds_valid_people(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("QUANYI_DEMO_PASSWORD", accounts.PASSWORD)
-    from quanyi.registry.identifiers import parse_id_number, validate_uscc
+    from quanyi.core.identifiers import parse_id_number, validate_uscc
     from quanyi.registry.models import Employer, InsuranceRelation
 
     assert (

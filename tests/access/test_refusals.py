@@ -6,31 +6,28 @@ and the CLI, and each refusal is an audit event. Staff read only their own regio
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from quanyi.access import services
+from quanyi.access import applying, services
 from quanyi.audit.models import AuditEvent
 from quanyi.cli import main
 from quanyi.core.principal import Principal
 from quanyi.registry.models import Person
 from tests.access import builders
+from tests.conftest import applying_as
 from tests.registry import builders as registry
 
 pytestmark = pytest.mark.django_db
 
-BEIJING = Principal(
-    actor="approver-bj", source="cli", region="110000", roles=frozenset({"approver"}), case_id=0
-)
-GUANGZHOU = Principal(
-    actor="approver-gz", source="cli", region="440100", roles=frozenset({"approver"}), case_id=0
-)
-
 
 @pytest.fixture
-def person() -> Person:
-    return registry.person(BEIJING, name="王芳")
+def person() -> Iterator[Person]:
+    for beijing in applying_as("approver-bj", "110000"):
+        yield registry.person(beijing, name="王芳")
 
 
 def web_login(client: Client, user: User) -> None:
@@ -97,9 +94,13 @@ def test_querier_reads_the_record_in_every_channel(person: Person, client: Clien
 
 
 def test_an_operator_of_region_a_cannot_see_a_person_of_region_b(client: Client) -> None:
-    cantonese = registry.person(
-        GUANGZHOU, name="陈伟", id_number=registry.id_number(region="440106")
+    guangzhou = Principal(
+        actor="approver-gz", source="cli", region="440100", roles=frozenset({"approver"})
     )
+    with applying.granted(guangzhou, 0) as applier:
+        cantonese = registry.person(
+            applier, name="陈伟", id_number=registry.id_number(region="440106")
+        )
     beijing_clerk = builders.account("clerk-bj", "operator", region="110000")
     guangzhou_clerk = builders.account("clerk-gz", "operator", region="440100")
     path = f"/api/v1/persons/{cantonese.id_number}/record"

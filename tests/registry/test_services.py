@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from quanyi.access import applying
 from quanyi.audit.models import AuditEvent
 from quanyi.core.errors import InvalidInput
 from quanyi.core.principal import Principal
@@ -244,13 +245,14 @@ def test_change_person(principal: Principal) -> None:
 
 def test_other_regions_records_are_out_of_scope(principal: Principal) -> None:
     person = builders.person(principal)
-    tianjin = Principal(
-        actor="approver-tj", source="cli", region="120000", roles=frozenset({"approver"}), case_id=0
+    staff = Principal(
+        actor="approver-tj", source="cli", region="120000", roles=frozenset({"approver"})
     )
-    with pytest.raises(OutOfRegion):
-        services.change_person(tianjin, person.id_number, {"phone": "13912345678"})
-    with pytest.raises(InvalidInput) as refused:
-        services.register_employer(tianjin, builders.employer_payload(region="110105"))
+    with applying.granted(staff, 0) as tianjin:
+        with pytest.raises(OutOfRegion):
+            services.change_person(tianjin, person.id_number, {"phone": "13912345678"})
+        with pytest.raises(InvalidInput) as refused:
+            services.register_employer(tianjin, builders.employer_payload(region="110105"))
     assert refused.value.errors[0].code == "out_of_region"
 
 

@@ -21,8 +21,8 @@ from quanyi.access import roles as role_rules
 from quanyi.access.models import Account
 from quanyi.access.services import live_roles
 from quanyi.audit import services as audit
+from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal, Source
-from quanyi.registry.identifiers import mask
 
 
 class Outcome(StrEnum):

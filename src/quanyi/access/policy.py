@@ -13,6 +13,7 @@ import rules
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 
+from quanyi.access.applying import is_applying
 from quanyi.access.errors import Refused
 from quanyi.access.roles import ADMINISTRATIVE
 from quanyi.core import plugins, regions
@@ -53,7 +54,7 @@ def _scoped(scope: str) -> Any:
 
 @rules.predicate
 def applying_a_case(principal: Principal) -> bool:
-    return principal.case_id is not None
+    return is_applying(principal)
 
 
 def predicate_of(rule: Permission) -> Any:
@@ -96,12 +97,30 @@ def authorize(principal: Principal, permission: str, obj: Any = None) -> None:
         raise Refused(f"无权操作：{zh}", f"refused: {en}", permission, ref)
 
 
+# Where each scoped model keeps the region it belongs to, nearest first.
+_REGION_FIELDS = ("agency_region", "region", "person__agency_region", "employer__agency_region")
+
+
+def scope(queryset: QuerySet[M], principal: Principal, field: str | None = None) -> QuerySet[M]:
+    """The rows of ``queryset`` in a region the principal's agency covers — the one meaning of
+    "region covers" (``core.regions.covers``) for every scoped read. Rows outside answer
+    exactly like absent ones. ``field`` names the region column when the model's is not one
+    of the usual ones."""
+    return queryset.filter(regions.within(field or _region_field(queryset.model), principal.region))
+
+
+def _region_field(model: type[Model]) -> str:
+    names = {f.name for f in model._meta.get_fields()}
+    for path in _REGION_FIELDS:
+        if path.split("__")[0] in names:
+            return path
+    raise ImproperlyConfigured(f"{model.__name__} has no region to scope by")
+
+
 def readable(principal: Principal, queryset: QuerySet[M]) -> QuerySet[M]:
     """The part of ``queryset`` (persons, or rows with a ``person``) the principal may read.
 
     Refuses outright — never an empty answer — when the principal may read no records at all.
     """
     authorize(principal, "record.read")
-    model = queryset.model
-    field = "agency_region" if hasattr(model, "agency_region") else "person__agency_region"
-    return queryset.filter(**{f"{field}__startswith": regions.prefix(principal.region)})
+    return scope(queryset, principal)

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from quanyi.contributions import declarations
+from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal
-from quanyi.registry.identifiers import mask
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES, Stage
 from quanyi.workflow.types import CaseType, Change, FormField, register
 

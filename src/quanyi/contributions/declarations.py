@@ -14,10 +14,10 @@ from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
 from quanyi.contributions.models import Declaration
 from quanyi.core.errors import FieldError, InvalidInput, QuanyiError
+from quanyi.core.identifiers import parse_id_number
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import services as registry
-from quanyi.registry.identifiers import parse_id_number
 from quanyi.registry.models import Employer, Person
 from quanyi.rulebook import calc
 from quanyi.rulebook.queries import Rulebook

@@ -30,9 +30,9 @@ from quanyi.contributions.flows import Rates
 from quanyi.core import regions
 from quanyi.core.bulkwork import chunks, without_collector
 from quanyi.core.errors import FieldError, InvalidInput
+from quanyi.core.identifiers import parse_id_number, validate_uscc
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
-from quanyi.registry.identifiers import parse_id_number, validate_uscc
 from quanyi.registry.models import (
     EMPLOYEE_INSURANCES,
     Employer,

@@ -31,8 +31,8 @@ class Principal:
     employer_id: int | None = None
     person_id: int | None = None
     scopes: frozenset[str] | None = None  # an API token's scopes; None: not limited by a token
-    # Set only while the final approval of this case applies it: the one way to write
-    # registered data (001 art. 6; DESIGN invariant 1).
+    # The case whose final approval this principal is applying; it counts only inside
+    # ``access.applying.granted``, which the workflow enters (001 art. 6; DESIGN invariant 1).
     case_id: int | None = None
 
     @classmethod
@@ -40,11 +40,6 @@ class Principal:
         from django.conf import settings
 
         return cls(actor=actor, source=source, region=settings.QUANYI_REGION)
-
-    def applying(self, case_id: int) -> Principal:
-        from dataclasses import replace
-
-        return replace(self, case_id=case_id)
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))

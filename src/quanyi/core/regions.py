@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from django.db.models import Q
+
 from quanyi.core.errors import FieldError, InvalidInput
 
 _ENTRY = re.compile(r"^\s+(\d{4}) county=\"(.*)\"$")
@@ -91,6 +93,12 @@ def prefix(region: str) -> str:
 def covers(region: str, code: str) -> bool:
     """True if ``code`` lies within ``region`` (a region covers itself)."""
     return code.startswith(prefix(region))
+
+
+def within(field: str, region: str) -> Q:
+    """``covers`` as a query condition on ``field`` (a region code column): the same meaning,
+    in SQL."""
+    return Q(**{f"{field}__startswith": prefix(region)})
 
 
 def validate_region(value: object, field: str) -> str:

@@ -10,11 +10,11 @@ from typing import Any
 
 from quanyi.access.policy import readable
 from quanyi.contributions.models import Line
+from quanyi.core.identifiers import mask, parse_id_number
 from quanyi.core.money import round_fen
 from quanyi.core.principal import Principal
 from quanyi.personal_accounts.models import Entry, EntryKind, YearBalance
 from quanyi.registry.errors import person_not_found
-from quanyi.registry.identifiers import mask, parse_id_number
 from quanyi.registry.models import Person
 from quanyi.rulebook import calc
 from quanyi.rulebook.models import Parameter

@@ -13,10 +13,10 @@ from typing import Any
 from django.db.models import Model
 
 from quanyi.core.errors import InvalidInput
+from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import services, validation
-from quanyi.registry.identifiers import mask
 from quanyi.registry.models import InsuranceRelation, Person
 from quanyi.workflow import sealing
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES

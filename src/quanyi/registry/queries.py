@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from quanyi.access.policy import readable
+from quanyi.core.identifiers import mask, parse_id_number
 from quanyi.core.principal import Principal
 from quanyi.registry.errors import person_not_found
-from quanyi.registry.identifiers import mask, parse_id_number
 from quanyi.registry.models import InsuranceRelation, Person
 
 

@@ -18,6 +18,7 @@ from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
 from quanyi.core import regions
 from quanyi.core.errors import InvalidInput
+from quanyi.core.identifiers import parse_id_number, validate_uscc
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import validation
@@ -27,7 +28,6 @@ from quanyi.registry.errors import (
     person_not_found,
     relation_not_found,
 )
-from quanyi.registry.identifiers import parse_id_number, validate_uscc
 from quanyi.registry.models import (
     Employer,
     EmployerStatus,

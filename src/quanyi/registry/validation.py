@@ -15,9 +15,9 @@ from django.db.models import Q
 
 from quanyi.core import regions
 from quanyi.core.errors import ErrorCollector, InvalidInput
+from quanyi.core.identifiers import IdNumber, mask, parse_id_number, validate_uscc
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
-from quanyi.registry.identifiers import IdNumber, mask, parse_id_number, validate_uscc
 from quanyi.registry.models import (
     EMPLOYEE_INSURANCES,
     RESIDENT_INSURANCES,

@@ -75,9 +75,10 @@ class _Application(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from quanyi.wsgi import application
+        # What quanyi.wsgi builds, without importing the site's top layer from here.
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()
 
 
 def serve(host: str, port: int, workers: int) -> int:

@@ -7,15 +7,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from quanyi.access.policy import authorize
-from quanyi.core import regions
+from quanyi.access.policy import allowed, authorize, scope
 from quanyi.core.canonical import format_time
 from quanyi.core.errors import QuanyiError, current_language
 from quanyi.core.principal import Principal
 from quanyi.workflow import types
 from quanyi.workflow.errors import case_not_found
 from quanyi.workflow.models import Case, CaseStatus, MaintenanceEntry
-from quanyi.workflow.stages import LABELS, ROLE_OF, Stage
+from quanyi.workflow.stages import LABELS, Stage
 
 STATUS_LABELS = {
     "open": ("办理中", "open"),
@@ -43,7 +42,7 @@ def _stage_label(stage: str) -> str:
 
 def _visible(principal: Principal) -> QuerySet[Case]:
     authorize(principal, "case.read")
-    return Case.objects.filter(region__startswith=regions.prefix(principal.region))
+    return scope(Case.objects.all(), principal)
 
 
 def case(principal: Principal, case_id: int, *, with_diff: bool = True) -> dict[str, Any]:
@@ -93,9 +92,7 @@ def as_json(principal: Principal, found: Case, *, with_diff: bool = True) -> dic
     }
     if with_diff and found.status in (CaseStatus.OPEN, CaseStatus.RETURNED):
         try:
-            body["changes"] = [
-                c.as_dict() for c in case_type.changes(principal.applying(found.pk), found.payload)
-            ]
+            body["changes"] = [c.as_dict() for c in case_type.changes(principal, found.payload)]
         except QuanyiError as problem:  # the data moved since intake: show why
             body["changes"] = []
             body["problem"] = problem.message()
@@ -106,7 +103,7 @@ def queue(principal: Principal, stage: str | None = None) -> list[dict[str, Any]
     """Open cases waiting at the stages this principal's roles act on (or one stage), oldest
     first; returned cases for their submitter."""
     visible = _visible(principal)
-    stages = [s for s in Stage if principal.has(ROLE_OF[s])]
+    stages = [s for s in Stage if allowed(principal, f"case.{s}")]
     if stage:
         stages = [s for s in stages if s == stage]
     waiting = visible.filter(status=CaseStatus.OPEN, stage__in=[str(s) for s in stages])

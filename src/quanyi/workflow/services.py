@@ -22,10 +22,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
+from quanyi.access import applying
 from quanyi.access.errors import Refused
-from quanyi.access.policy import authorize
+from quanyi.access.policy import authorize, scope
 from quanyi.audit import services as audit
-from quanyi.core import regions
 from quanyi.core.canonical import digest
 from quanyi.core.errors import InvalidInput, QuanyiError
 from quanyi.core.principal import Principal
@@ -39,7 +39,7 @@ from quanyi.workflow.models import (
     Decision,
     MaintenanceEntry,
 )
-from quanyi.workflow.stages import LABELS, ROLE_OF, Stage
+from quanyi.workflow.stages import LABELS, Stage
 
 MAX_ATTACHMENT_BYTES = 1024 * 1024 * 1024  # legacy import files are large
 
@@ -169,8 +169,8 @@ def attachment_path(row: Attachment) -> Path:
 
 
 def _case_for(principal: Principal, case_id: int) -> Case:
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None or not regions.covers(principal.region, case.region):
+    case = scope(Case.objects.select_for_update(), principal).filter(pk=case_id).first()
+    if case is None:
         raise case_not_found()
     return case
 
@@ -181,15 +181,7 @@ def _check_may_act(principal: Principal, case: Case) -> Stage:
             f"业务件状态为 {case.get_status_display()}，不能审批", f"the case is {case.status}"
         )
     stage = Stage(case.stage)
-    role = ROLE_OF[stage]
-    zh, en = LABELS[stage]
-    if not principal.has(role) or principal.has("sysadmin", "dba"):
-        raise Refused(
-            f"无权操作：{zh}环节须由{role}角色办理（001 第七条）",
-            f"refused: the {en} stage needs the {role} role (001 art. 7)",
-            f"case.{stage}",
-            f"case {case.pk}",
-        )
+    authorize(principal, f"case.{stage}", case)
     others = (
         CaseDecision.objects.filter(case=case, actor=principal.actor)
         .exclude(stage=stage)
@@ -246,9 +238,9 @@ def act(principal: Principal, case_id: int, decision: str, opinion: str = "") ->
 def _apply(principal: Principal, case: Case, case_type: types.CaseType, opinion: str) -> str:
     """Apply at the final approval. Any failure raises ``ApplyFailed``: the caller's
     transaction rolls back, so neither the data nor the decision is kept."""
-    applier = principal.applying(case.pk)
     try:
-        with transaction.atomic():  # a savepoint: nothing half-applied survives a failure
+        # A savepoint: nothing half-applied survives a failure.
+        with transaction.atomic(), applying.granted(principal, case.pk) as applier:
             changes = case_type.changes(applier, case.payload) if case_type.maintenance else []
             result = case_type.apply(applier, case.payload)
             for change_group in _group(changes):

@@ -1,11 +1,9 @@
 """The review stages (001 art. 7; 003 §4): intake 受理, check 初审, review 审核, re-check 复核,
-approval 审批 — each acted on by its own role."""
+approval 审批 — each acted on by its own role (``case.<stage>`` in ``workflow/permissions.py``)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-
-from quanyi.access.roles import Role
 
 
 class Stage(StrEnum):
@@ -15,14 +13,6 @@ class Stage(StrEnum):
     RECHECK = "recheck"
     APPROVAL = "approval"
 
-
-ROLE_OF: dict[Stage, Role] = {
-    Stage.INTAKE: Role.OPERATOR,
-    Stage.CHECK: Role.CHECKER,
-    Stage.REVIEW: Role.REVIEWER,
-    Stage.RECHECK: Role.RECHECKER,
-    Stage.APPROVAL: Role.APPROVER,
-}
 
 LABELS: dict[Stage, tuple[str, str]] = {
     Stage.INTAKE: ("受理", "intake"),

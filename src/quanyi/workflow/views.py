@@ -9,12 +9,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from quanyi.access.policy import allowed
 from quanyi.access.requests import principal_of
 from quanyi.core.attempt import attempt
 from quanyi.core.errors import current_language
 from quanyi.workflow import queries, services, types
 from quanyi.workflow.forms import payload_from_form
-from quanyi.workflow.stages import ROLE_OF, Stage
+from quanyi.workflow.stages import Stage
 
 
 def _login(request: HttpRequest) -> HttpResponse | None:
@@ -103,7 +104,9 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "workflow/case.html",
         {
             "case": body,
-            "may_act": bool(stage and body["status"] == "open" and principal.has(ROLE_OF[stage])),
+            "may_act": bool(
+                stage and body["status"] == "open" and allowed(principal, f"case.{stage}")
+            ),
             "is_submitter": body["submitted_by"] == principal.actor,
             "error": error,
             "problems": problems,

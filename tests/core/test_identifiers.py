@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from quanyi.core.errors import InvalidInput
-from quanyi.registry.identifiers import mask, parse_id_number, validate_uscc
+from quanyi.core.identifiers import mask, parse_id_number, validate_uscc
 
 
 def test_accepted_id_numbers_derive_sex_and_birth_date() -> None:
