@@ -12,3 +12,7 @@ DATABASES = {"default": _database(_url)}
 if _url.startswith("sqlite"):
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA foreign_keys=ON;"
+
+# A domain that exists only in the tests: its folder declares a router, a command, a permission,
+# a screen and a record part, and nothing else in the code names it (tests/fakedomain).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.fakedomain"]  # noqa: F405

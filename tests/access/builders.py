@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -37,3 +38,9 @@ def code(user: User) -> str:
     if totp.t() <= device.last_t:
         totp.time = totp.time + device.step * (device.last_t - totp.t() + 1)
     return f"{totp.token():0{device.digits}d}"
+
+
+def web_login(client: Client, user: User) -> None:
+    otp = code(user) if user.totpdevice_set.exists() else ""
+    answer = client.post("/login", {"username": user.username, "password": PASSWORD, "otp": otp})
+    assert answer.status_code == 302, answer.content.decode()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from quanyi.access import applying, services
@@ -18,6 +17,7 @@ from quanyi.cli import main
 from quanyi.core.principal import Principal
 from quanyi.registry.models import Person
 from tests.access import builders
+from tests.access.builders import web_login
 from tests.conftest import applying_as
 from tests.registry import builders as registry
 
@@ -28,14 +28,6 @@ pytestmark = pytest.mark.django_db
 def person() -> Iterator[Person]:
     for beijing in applying_as("approver-bj", "110000"):
         yield registry.person(beijing, name="王芳")
-
-
-def web_login(client: Client, user: User) -> None:
-    otp = builders.code(user) if user.totpdevice_set.exists() else ""
-    answer = client.post(
-        "/login", {"username": user.username, "password": builders.PASSWORD, "otp": otp}
-    )
-    assert answer.status_code == 302, answer.content.decode()
 
 
 def refusals(actor: str) -> int:

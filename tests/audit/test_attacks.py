@@ -259,3 +259,27 @@ def test_forged_projections_are_named_and_not_laundered(demo: Instance) -> None:
     stderr = verify_fails(demo, f"account of person {person} in {year}")
     assert "personal_accounts_yearbalance" in stderr
     assert "personal_accounts_paidmonths" in stderr
+
+
+def test_a_logged_read_removed_behind_the_back_is_named(demo: Instance) -> None:
+    """001 art. 21: who looked at a record cannot be erased from the query log."""
+    number = a_person(demo)[1]
+    quanyi(demo, "record", "show", number, "--as", "querier")
+    quanyi(demo, "record", "show", number, "--as", "reviewer")
+    quanyi(demo, "audit", "verify", "--as", "auditor")
+    (first,) = query(demo, "SELECT MIN(id) FROM records_querylogentry WHERE actor = 'querier'")[0]
+    if demo.database_url.startswith("sqlite"):
+        raw_sql(
+            demo,
+            "DROP TRIGGER records_querylogentry_no_delete",
+            f"DELETE FROM records_querylogentry WHERE id = {first}",
+        )
+    else:
+        raw_sql(
+            demo,
+            "ALTER TABLE records_querylogentry DISABLE TRIGGER USER",
+            f"DELETE FROM records_querylogentry WHERE id = {first}",
+            "ALTER TABLE records_querylogentry ENABLE TRIGGER USER",
+        )
+    quanyi(demo, "init")  # puts the trigger back
+    verify_fails(demo, f"missing {first}")
