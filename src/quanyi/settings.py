@@ -121,7 +121,7 @@ STATIC_ROOT = QUANYI_DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
-# --- accounts and login hardening (issue: accounts, roles; 等级保护 level 3) -----------------
+# --- accounts and login hardening (等级保护 level 3) ---------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

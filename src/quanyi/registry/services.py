@@ -2,7 +2,7 @@
 
 Every function takes the acting principal, runs inside the caller's transaction, validates with
 ``registry.validation`` (every reason at once, nothing written on error), writes, and appends the
-audit event for each row it wrote. The workflow issue puts these behind business cases.
+audit event for each row it wrote. Only a case's final approval may call them (``registry.write``).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Payload checks for registry writes. Each ``clean_*`` reports every reason at once and writes
-nothing, so intake can refuse a bad payload and apply can check it again (issue: workflow).
+nothing, so intake can refuse a bad payload and apply can check it again.
 
 Payload fields use the column names of the legacy CSV files (DESIGN.md).
 """

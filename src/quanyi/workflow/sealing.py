@@ -1,7 +1,7 @@
 """Sealed periods (封存, 003 §5): data of a closed period is changed only by a ``record.correct``
 case through all five stages, with a maintenance-log entry.
 
-A month seals once posted and a year once its interest is credited (the contributions issue).
+A month seals once posted and a year once its interest is credited.
 Registry data seals ``QUANYI_SEAL_AFTER_DAYS`` after it was last written (default 30).
 """
 
