@@ -14,10 +14,10 @@ from django.db import transaction
 
 from quanyi.audit.verify import verify
 from quanyi.cli import main
-from quanyi.contributions.consistency import check
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
 from quanyi.personal_accounts import services as accounts_service
+from quanyi.personal_accounts.consistency import check
 from quanyi.personal_accounts.rebuild import rebuild
 from quanyi.records import queries
 from quanyi.registry.models import Person
