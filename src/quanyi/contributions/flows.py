@@ -1,7 +1,8 @@
 """Posting a month (月报): one bill per employer from its relations active in the month, with a
-line per person and insurance. Each employer's bill is a unit of work — one transaction, one
-audit event for the bill and one for its lines (the Merkle root of their digests). Posting is
-resumable (employers already billed are skipped) and refused once the month is complete.
+line per person and insurance. Employers are taken in units of work — one transaction each,
+written by ``services.bill_unit`` with one audit event for the bills and one for their lines
+(the Merkle root of their digests). Posting is resumable (employers already billed are
+skipped) and refused once the month is complete.
 """
 
 from __future__ import annotations

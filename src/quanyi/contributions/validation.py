@@ -26,6 +26,26 @@ from quanyi.registry.models import EMPLOYEE_INSURANCES, Employer, InsuranceRelat
 from quanyi.rulebook import calc
 from quanyi.rulebook.queries import Rulebook
 
+
+def _positive_fen(errors: list[FieldError], value: Any, field: str, what: str, zh: str) -> int:
+    """A positive whole number of fen, or 0 with the reason added to ``errors``."""
+    try:
+        fen = int(str("" if value is None else value).strip())
+        if fen > 0:
+            return fen
+    except ValueError:
+        pass
+    errors.append(
+        FieldError(
+            field,
+            f"bad_{what}",
+            f"{zh}须为正整数（分）",
+            f"the {what} is a positive whole number of fen",
+        )
+    )
+    return 0
+
+
 # --- base declarations (contribution.declare) -------------------------------------------------
 
 
@@ -91,20 +111,7 @@ def clean_declaration(principal: Principal, payload: Mapping[str, Any]) -> Clean
             number = parse_id_number(row.get("id_number"), f"{where}.id_number").number
         except InvalidInput as exc:
             errors += exc.errors
-        try:
-            wage = int(str(row.get("wage_fen", "")).strip())
-            if wage <= 0:
-                raise ValueError
-        except ValueError:
-            errors.append(
-                FieldError(
-                    f"{where}.wage_fen",
-                    "bad_wage",
-                    "工资须为正整数（分）",
-                    "the wage is a positive whole number of fen",
-                )
-            )
-            wage = 0
+        wage = _positive_fen(errors, row.get("wage_fen"), f"{where}.wage_fen", "wage", "工资")
         if number and number in numbers:
             errors.append(
                 FieldError(
@@ -178,20 +185,7 @@ def clean_refund(principal: Principal, payload: Mapping[str, Any]) -> CleanRefun
     if bill is None or not regions.covers(principal.region, bill.employer.agency_region):
         errors.append(FieldError("bill_id", "no_bill", "没有该账单", "no such bill"))
         bill = None
-    amount = 0
-    try:
-        amount = int(str(payload.get("amount_fen", "")))
-        if amount <= 0:
-            raise ValueError
-    except ValueError:
-        errors.append(
-            FieldError(
-                "amount_fen",
-                "bad_amount",
-                "金额须为正整数（分）",
-                "the amount is a positive whole number of fen",
-            )
-        )
+    amount = _positive_fen(errors, payload.get("amount_fen"), "amount_fen", "amount", "金额")
     if bill is not None and amount > 0 and amount > overpaid(bill):
         errors.append(
             FieldError(
@@ -282,20 +276,7 @@ def clean_backpay(
             months = list(month_range(first, last))
     except InvalidInput as exc:
         errors += exc.errors
-    try:
-        wage = int(str(payload.get("base_fen", "")))
-        if wage <= 0:
-            raise ValueError
-    except ValueError:
-        errors.append(
-            FieldError(
-                "base_fen",
-                "bad_base",
-                "缴费基数须为正整数（分）",
-                "the base is a positive whole number of fen",
-            )
-        )
-        wage = 0
+    wage = _positive_fen(errors, payload.get("base_fen"), "base_fen", "base", "缴费基数")
     wanted = payload.get("insurances") or sorted(EMPLOYEE_INSURANCES)
     if not isinstance(wanted, list) or set(wanted) - EMPLOYEE_INSURANCES:
         errors.append(

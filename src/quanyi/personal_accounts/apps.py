@@ -22,8 +22,8 @@ class PersonalAccountsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        # Imported here, not at the top: a models module may not be imported before the app
-        # registry is ready, and these import the models.
+        # Imported here, not at the top: flows and projections import models, which cannot be
+        # imported before the app registry is ready.
         from quanyi.audit import checks
         from quanyi.contributions import events as contributions
         from quanyi.core import events

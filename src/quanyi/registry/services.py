@@ -239,6 +239,10 @@ def correct_relation(
 BULK_BATCH = 5000  # rows per INSERT statement
 
 
+# The rows below become models through ``vars(row)``, not ``asdict``, which would copy each
+# row again: an import registers millions.
+
+
 @dataclass(frozen=True)
 class NewEmployer:
     uscc: str
@@ -292,7 +296,6 @@ def start_relations_bulk(principal: Principal, rows: Sequence[NewRelation]) -> i
 
 
 def _bulk(principal: Principal, action: str, rows: list[T]) -> int:
-    # ``vars`` of a plain dataclass, not ``asdict``: it copies nothing, at a million rows.
     _assert_transaction()
     authorize(principal, "registry.write")
     if not rows:
