@@ -58,9 +58,9 @@ def files(persons: int, years: int) -> dict[str, str]:
 
 STEPS = {
     "validate again": ("quanyi.contributions.legacy", None, "validate"),
-    "bills, lines, payments": ("quanyi.contributions.history", None, "write"),
+    "bills, lines, payments": ("quanyi.contributions.services", None, "write_history"),
     "… of which the lines (COPY and leaves)": ("quanyi.contributions.bulk", None, "write_lines"),
-    "paid pension lines as credits": ("quanyi.contributions.history", "Written", "credits_by_year"),
+    "paid pension lines as credits": ("quanyi.personal_accounts.flows", None, "credits_by_year"),
     "account credits (entries and year balances)": (
         "quanyi.personal_accounts.services",
         None,
@@ -114,7 +114,7 @@ def main() -> int:
     steps = timed_steps()
 
     from quanyi import initialise as setup
-    from quanyi.contributions import legacy
+    from quanyi.contributions import legacy, services
     from quanyi.core.principal import Principal
 
     setup.initialise()
@@ -134,7 +134,7 @@ def main() -> int:
     steps.clear()  # what follows is the load's own
     started = time.perf_counter()
     with transaction.atomic():
-        counts = legacy.load(approver, texts)
+        counts = services.load_legacy(approver, texts)
     load_seconds = time.perf_counter() - started
     assert counts["contributions"] == rows, counts
 

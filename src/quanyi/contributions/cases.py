@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from quanyi.contributions import declarations
+from quanyi.contributions import legacy, services, validation
+from quanyi.core.errors import InvalidInput
 from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal
+from quanyi.workflow.services import stored_path
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES, Stage
 from quanyi.workflow.types import CaseType, Change, FormField, register
 
 
 def _check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    declarations.clean(principal, payload)
+    validation.clean_declaration(principal, payload)
     return dict(payload)
 
 
 def _diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
     """One line per declared person; clamped wages show the wage before and the base after."""
-    cleaned = declarations.clean(principal, payload)
+    cleaned = validation.clean_declaration(principal, payload)
     return [
         Change(
             f"declaration {mask(row.person.id_number)}",
@@ -32,7 +34,7 @@ def _diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
 
 
 def _apply(principal: Principal, payload: Mapping[str, Any]) -> str:
-    return f"declarations {declarations.declare(principal, payload)}"
+    return f"declarations {services.declare(principal, payload)}"
 
 
 register(
@@ -52,9 +54,6 @@ register(
 
 
 def _texts(payload: Mapping[str, Any]) -> dict[str, str]:
-    from quanyi.core.errors import InvalidInput
-    from quanyi.workflow.services import stored_path
-
     files = payload.get("files")
     if not isinstance(files, Mapping) or not files:
         raise InvalidInput.one("files", "required", "须附导入文件", "attach the files to import")
@@ -70,23 +69,17 @@ def _texts(payload: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _import_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    from quanyi.contributions import legacy
-
     legacy.validate(principal, _texts(payload))
     return dict(payload)
 
 
 def _import_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    from quanyi.contributions import legacy
-
     counts = legacy.validate(principal, _texts(payload)).counts()
     return [Change("import", name, None, count) for name, count in counts.items()]
 
 
 def _import_apply(principal: Principal, payload: Mapping[str, Any]) -> str:
-    from quanyi.contributions import legacy
-
-    counts = legacy.load(principal, _texts(payload))
+    counts = services.load_legacy(principal, _texts(payload))
     return "import " + " ".join(f"{k}={v}" for k, v in counts.items())
 
 
@@ -109,18 +102,14 @@ BACKPAY_STAGES = (Stage.INTAKE, Stage.REVIEW, Stage.RECHECK, Stage.APPROVAL)
 
 
 def _backpay_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    from quanyi.contributions import backpay
-
-    backpay.clean(principal, payload)
+    validation.clean_backpay(principal, payload)
     return dict(payload)
 
 
 def _backpay_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
     """Each month and insurance with its amounts, the late interest the account gets and the
     late fee owed to the fund: the calculation the reviewers check."""
-    from quanyi.contributions import backpay
-
-    cleaned = backpay.clean(principal, payload)
+    cleaned = validation.clean_backpay(principal, payload)
     return [
         Change(
             f"backpay {line.month} {line.insurance}",
@@ -141,9 +130,7 @@ def _backpay_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Chan
 
 
 def _backpay_apply(principal: Principal, payload: Mapping[str, Any]) -> str:
-    from quanyi.contributions import backpay
-
-    return backpay.apply(principal, payload)
+    return services.backpay(principal, payload)
 
 
 register(
@@ -163,9 +150,7 @@ register(
 
 
 def _refund_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    from quanyi.contributions import refunds
-
-    cleaned = refunds.clean(principal, payload)
+    cleaned = validation.clean_refund(principal, payload)
     return {
         "bill_id": cleaned.bill.pk,
         "amount_fen": cleaned.amount_fen,
@@ -175,9 +160,7 @@ def _refund_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str,
 
 def _refund_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
     """The bill's paid total before and after, so reviewers see what the refund undoes."""
-    from quanyi.contributions import refunds
-
-    cleaned = refunds.clean(principal, payload)
+    cleaned = validation.clean_refund(principal, payload)
     bill = cleaned.bill
     return [
         Change(
@@ -191,9 +174,7 @@ def _refund_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Chang
 
 
 def _refund_apply(principal: Principal, payload: Mapping[str, Any]) -> str:
-    from quanyi.contributions import refunds
-
-    return refunds.apply(principal, payload)
+    return services.refund(principal, payload)
 
 
 register(

@@ -20,4 +20,12 @@ PERMISSIONS: dict[str, Permission] = {
         business=True,
         scope="records:write",
     ),
+    "contributions.history": permission(
+        "历史缴费记录只能经导入业务件审批后写入（或由业务经办用户的批处理写入）",
+        "contribution history is written only by an approved import, or an operator's batch",
+        Role.OPERATOR,
+        business=True,
+        scope="records:write",
+        applying=True,
+    ),
 }
