@@ -146,7 +146,7 @@ def test_kill_9_while_an_import_is_approved_loads_it_wholly_or_not_at_all(
     )
     rows = len(numbers) * len(months)
     submitted = quanyi(instance, "import", "legacy", str(folder), "--as", "operator")
-    case = json.loads(submitted.stdout)["case"]
+    case = json.loads(submitted.stdout)["id"]
     for account in ("checker", "reviewer", "rechecker"):
         quanyi(instance, "case", "act", str(case), "approve", "--as", account)
 

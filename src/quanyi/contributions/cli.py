@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from quanyi.core.commands import command
+from quanyi.core.commands import command, print_json
 
 
 def register(sub: Any) -> None:
@@ -104,6 +103,7 @@ def _consistency(args: argparse.Namespace) -> int:
 
 
 def _declare(args: argparse.Namespace) -> int:
+    from quanyi.contributions.schemas import DeclaredCase
     from quanyi.core.tables import read_rows
     from quanyi.workflow import queries, services
 
@@ -117,19 +117,12 @@ def _declare(args: argparse.Namespace) -> int:
     }
     case = services.submit(args.principal, "contribution.declare", payload)
     body = queries.case(args.principal, case.pk)
-    clamped = [c for c in body.get("changes", []) if c["field"] != "base_fen"]
-    print(
-        json.dumps(
-            {
-                "case": case.pk,
-                "status": case.status,
-                "stage": case.stage,
-                "rows": len(rows),
-                "clamped": clamped,
-            },
-            ensure_ascii=False,
-            indent=1,
-        )
+    clamped = [c for c in body.changes or [] if c.field != "base_fen"]
+    print_json(
+        DeclaredCase.model_validate(
+            {**body.model_dump(exclude_unset=True), "rows": len(rows), "clamped": clamped}
+        ),
+        indent=1,
     )
     return 0
 
@@ -138,6 +131,7 @@ def _post(args: argparse.Namespace) -> int:
     from django.conf import settings
 
     from quanyi.contributions import flows
+    from quanyi.contributions.schemas import PostOutcome
 
     progress = None
     if sys.stderr.isatty():
@@ -157,18 +151,19 @@ def _post(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             bar.stop()
-    print(json.dumps(outcome.__dict__, ensure_ascii=False))
+    print_json(PostOutcome.model_validate(outcome, from_attributes=True))
     return 0
 
 
 def _pay(args: argparse.Namespace) -> int:
     from quanyi.contributions import payments
+    from quanyi.contributions.schemas import Payments
     from quanyi.core.tables import read_table
 
     columns, raws = read_table(args.file)
     rows = payments.parse_bank_rows(columns, raws, Path(args.file).name)
     written = payments.record_payments(args.principal, rows)
-    print(json.dumps({"payments": written}))
+    print_json(Payments(payments=written))
     return 0
 
 
@@ -176,6 +171,7 @@ def _counter(args: argparse.Namespace) -> int:
     from datetime import date
 
     from quanyi.contributions import payments
+    from quanyi.contributions.schemas import Payments
 
     written = payments.take_at_counter(
         args.principal,
@@ -186,14 +182,15 @@ def _counter(args: argparse.Namespace) -> int:
             "bank_ref": args.receipt,
         },
     )
-    print(json.dumps({"payments": written}))
+    print_json(Payments(payments=written))
     return 0
 
 
 def _bills(args: argparse.Namespace) -> int:
     from quanyi.contributions.queries import employer_bills
+    from quanyi.contributions.schemas import Bills
 
-    print(json.dumps(employer_bills(args.principal, args.uscc), ensure_ascii=False, indent=1))
+    print_json(Bills.model_validate(employer_bills(args.principal, args.uscc)), indent=1)
     return 0
 
 
@@ -228,17 +225,5 @@ def _import_legacy(args: argparse.Namespace) -> int:
     except QuanyiError:
         services.discard_unreferenced(files.values())
         raise
-    body = queries.case(args.principal, case.pk)
-    print(
-        json.dumps(
-            {
-                "case": case.pk,
-                "status": case.status,
-                "stage": case.stage,
-                "changes": body.get("changes", []),
-            },
-            ensure_ascii=False,
-            indent=1,
-        )
-    )
+    print_json(queries.case(args.principal, case.pk), indent=1)
     return 0

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from quanyi.core.commands import command, group
+from quanyi.core.commands import command, group, print_json
 
 
 def register(sub: Any) -> None:
@@ -47,17 +46,17 @@ def _credit_interest(args: argparse.Namespace) -> int:
     from django.conf import settings
 
     from quanyi.personal_accounts import services
+    from quanyi.personal_accounts.schemas import InterestRun
+    from quanyi.rulebook.keys import InterestMethod
 
     outcome = services.credit_interest(args.principal, args.year, settings.QUANYI_REGION)
-    print(
-        json.dumps(
-            {
-                "year": outcome.year,
-                "rate": str(outcome.rate),
-                "method": outcome.method,
-                "persons": outcome.persons,
-                "interest_fen": outcome.interest_fen,
-            }
+    print_json(
+        InterestRun(
+            year=outcome.year,
+            rate=str(outcome.rate),
+            method=InterestMethod(outcome.method),
+            persons=outcome.persons,
+            interest_fen=outcome.interest_fen,
         )
     )
     return 0
@@ -65,15 +64,12 @@ def _credit_interest(args: argparse.Namespace) -> int:
 
 def _rebuild(args: argparse.Namespace) -> int:
     from quanyi.personal_accounts.rebuild import rebuild
+    from quanyi.personal_accounts.schemas import RebuildRun
 
     report = rebuild(args.principal)
-    print(
-        json.dumps(
-            {
-                "balances": report.balances,
-                "months": report.months,
-                "differences": len(report.differences),
-            }
+    print_json(
+        RebuildRun(
+            balances=report.balances, months=report.months, differences=len(report.differences)
         )
     )
     for line in report.differences[:50]:
@@ -83,7 +79,8 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     from quanyi.personal_accounts.explain import explain
+    from quanyi.personal_accounts.schemas import Explanation
 
     body = explain(args.principal, args.id_number, args.year)
-    print(json.dumps(body, ensure_ascii=False, indent=2))
+    print_json(Explanation.model_validate(body), indent=2)
     return 0
