@@ -8,7 +8,7 @@ and their messages instead of pydantic's English ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
@@ -17,7 +17,7 @@ from pydantic import BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from quanyi.core import regions
-from quanyi.core.errors import FieldError, InvalidInput
+from quanyi.core.errors import FieldError, InvalidInput, QuanyiError, current_language
 from quanyi.core.yearmonth import YearMonth
 
 S = TypeVar("S", bound=Schema)
@@ -49,8 +49,8 @@ _REASONS: dict[str, tuple[str, str, str]] = {
     "date_from_datetime_parsing": ("bad_date", "日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"),
     "date_parsing": ("bad_date", "日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"),
     "date_type": ("bad_date", "日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"),
-    "enum": ("bad_choice", "可选：{expected}", "one of {expected}"),
-    "literal_error": ("bad_choice", "可选：{expected}", "one of {expected}"),
+    "enum": ("bad_choice", "可选：{expected_zh}", "one of {expected}"),
+    "literal_error": ("bad_choice", "可选：{expected_zh}", "one of {expected}"),
 }
 
 
@@ -72,15 +72,46 @@ def field_name(loc: tuple[int | str, ...]) -> str:
     return name or "data"
 
 
+class FieldErrorOut(Schema):
+    field: str
+    code: str
+    detail: str
+
+
+class ErrorOut(Schema):
+    """Every refusal the API answers (403, 404, 409, 422): a stable ``code``, the reason in
+    the user's language, and for bad input each field's reason."""
+
+    code: str
+    detail: str
+    errors: list[FieldErrorOut] | None = None
+
+
+def error_out(error: QuanyiError) -> ErrorOut:
+    body = ErrorOut(code=error.code, detail=error.message(current_language()))
+    if isinstance(error, InvalidInput):
+        body.errors = [
+            FieldErrorOut(field=e.field, code=e.code, detail=e.message()) for e in error.errors
+        ]
+    return body
+
+
 def field_errors(error: ValidationError) -> list[FieldError]:
+    return reasons(error.errors())
+
+
+def reasons(details: Sequence[Mapping[str, Any]]) -> list[FieldError]:
+    """pydantic's error details as field reasons in both languages."""
     found = []
-    for detail in error.errors():
+    for detail in details:
         context = detail.get("ctx") or {}
         field = field_name(tuple(detail["loc"]))
         if detail["type"] == _RULE:
             found.append(FieldError(field, context["code"], context["zh"], context["en"]))
             continue
         code, zh, en = _REASONS.get(detail["type"], ("bad_value", "取值无效", "not a valid value"))
+        if "expected" in context:  # "'a', 'b' or 'c'"
+            context = {**context, "expected_zh": str(context["expected"]).replace(" or ", ", ")}
         try:
             found.append(FieldError(field, code, zh.format(**context), en.format(**context)))
         except (KeyError, IndexError):

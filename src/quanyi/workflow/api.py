@@ -6,7 +6,7 @@ undone and the error handler may still keep the refusal or failed apply as an au
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -14,7 +14,6 @@ from ninja import Router, Schema, Status
 
 from quanyi.access.requests import api_principal as principal
 from quanyi.workflow import queries, services, types
-from quanyi.workflow.models import Decision
 from quanyi.workflow.schemas import Case, CaseTypeOut, QueuedCase
 from quanyi.workflow.stages import Stage
 
@@ -28,7 +27,7 @@ class NewCase(Schema):
 
 
 class DecisionIn(Schema):
-    decision: Decision
+    decision: Literal["approve", "reject", "withdraw"]
     opinion: str = ""
 
 

@@ -56,22 +56,29 @@ def case(principal: Principal, case_id: int, *, with_diff: bool = True) -> schem
     return as_schema(principal, found, with_diff=with_diff)
 
 
+def _listed(found: Case) -> dict[str, Any]:
+    """What the queue shows of a case, and the case begins with."""
+    return {
+        "id": found.pk,
+        "type": found.type,
+        "type_label": types.get(found.type).label(current_language()),
+        "status": CaseStatus(found.status),
+        "status_label": _label(STATUS_LABELS, found.status),
+        "stage": Stage(found.stage) if found.stage else None,
+        "stage_label": _stage_label(found.stage),
+        "submitted_by": found.submitted_by,
+        "submitted_at": format_time(found.submitted_at),
+    }
+
+
 def as_schema(principal: Principal, found: Case, *, with_diff: bool = True) -> schemas.Case:
     case_type = types.get(found.type)
     body = schemas.Case(
-        id=found.pk,
-        type=found.type,
-        type_label=case_type.label(current_language()),
-        status=CaseStatus(found.status),
-        status_label=_label(STATUS_LABELS, found.status),
-        stage=Stage(found.stage) if found.stage else None,
-        stage_label=_stage_label(found.stage),
+        **_listed(found),
         stages=list(case_type.stages),
         stage_labels=[_stage_label(s) for s in case_type.stages],
         round=found.round,
         region=found.region,
-        submitted_by=found.submitted_by,
-        submitted_at=format_time(found.submitted_at),
         result=found.result or None,
         payload=found.payload,
         decisions=[
@@ -116,21 +123,7 @@ def queue(principal: Principal, stage: str | None = None) -> list[schemas.Queued
     rows = list(waiting.order_by("submitted_at", "pk")[:500]) + list(
         returned.order_by("submitted_at", "pk")[:100]
     )
-    lang = current_language()
-    return [
-        schemas.QueuedCase(
-            id=c.pk,
-            type=c.type,
-            type_label=types.get(c.type).label(lang),
-            status=CaseStatus(c.status),
-            status_label=_label(STATUS_LABELS, c.status),
-            stage=Stage(c.stage) if c.stage else None,
-            stage_label=_stage_label(c.stage),
-            submitted_by=c.submitted_by,
-            submitted_at=format_time(c.submitted_at),
-        )
-        for c in rows
-    ]
+    return [schemas.QueuedCase(**_listed(c)) for c in rows]
 
 
 def modifications(principal: Principal, month: str) -> list[schemas.MaintenanceRow]:

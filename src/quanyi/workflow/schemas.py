@@ -38,9 +38,8 @@ class AttachmentOut(Schema):
     sha256: str
 
 
-class Case(Schema):
-    """A case with its history; while open or returned, ``changes`` is the diff of what
-    approving it will change (or ``problem`` says why the data no longer allows it)."""
+class QueuedCase(Schema):
+    """A case as the review queue lists it."""
 
     id: int
     type: str
@@ -49,32 +48,24 @@ class Case(Schema):
     status_label: str
     stage: Stage | None
     stage_label: str
+    submitted_by: str
+    submitted_at: str
+
+
+class Case(QueuedCase):
+    """A case with its history; while open or returned, ``changes`` is the diff of what
+    approving it will change (or ``problem`` says why the data no longer allows it)."""
+
     stages: list[Stage]
     stage_labels: list[str]
     round: int
     region: str
-    submitted_by: str
-    submitted_at: str
     result: str | None
     payload: dict[str, Any]
     decisions: list[DecisionOut]
     attachments: list[AttachmentOut]
     changes: list[ChangeOut] | None = None
     problem: str | None = None
-
-
-class QueuedCase(Schema):
-    """A line of the review queue."""
-
-    id: int
-    type: str
-    type_label: str
-    status: CaseStatus
-    status_label: str
-    stage: Stage | None
-    stage_label: str
-    submitted_by: str
-    submitted_at: str
 
 
 class FormFieldOut(Schema):
