@@ -78,8 +78,8 @@ def test_declared_bases_are_clamped_and_reported(office: Office, insured) -> Non
     )
     from quanyi.workflow.queries import case as show
 
-    changes = show(office.reviewer, case.pk)["changes"]
-    assert [(c["field"], c["before"], c["after"]) for c in changes] == [
+    changes = show(office.reviewer, case.pk).changes or []
+    assert [(c.field, c.before, c.after) for c in changes] == [
         ("base_fen", None, 1000000),
         ("base_fen (lower)", 300000, 682100),  # Beijing lower bound from 2024-07
     ]

@@ -9,6 +9,7 @@ import pytest
 
 from quanyi.audit.verify import verify
 from quanyi.core.errors import InvalidInput
+from quanyi.core.schemas import dump
 from quanyi.registry.models import InsuranceRelation, Person
 from quanyi.workflow.models import MaintenanceEntry
 from quanyi.workflow.queries import modifications
@@ -88,7 +89,7 @@ def test_a_correction_passes_five_stages_and_is_logged(
     auditor = staff("auditor1", "auditor")
     month = entry.maintained_at.strftime("%Y-%m")
     rows = modifications(auditor, month)
-    assert [(r["case"], r["content"]) for r in rows] == [(case.pk, entry.content)]
+    assert [(r.case, dump(r)["content"]) for r in rows] == [(case.pk, entry.content)]
     assert verify().ok
 
 

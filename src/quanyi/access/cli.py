@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import sys
 from typing import Any
 
-from quanyi.core.commands import command, fail
+from quanyi.core.commands import command, fail, print_json
 
 
 def register(sub: Any) -> None:
@@ -88,12 +87,13 @@ def register(sub: Any) -> None:
     security_sub = security.add_subparsers(
         dest="security_command", required=True, metavar="COMMAND"
     )
-    command(
+    check = command(
         security_sub,
         "check",
         _security_check,
         help="report every separation-of-duties violation (exit 1 if any)",
     )
+    check.add_argument("--json", action="store_true", help="print the violations as JSON")
 
 
 def _new_password() -> tuple[str, bool]:
@@ -105,6 +105,7 @@ def _new_password() -> tuple[str, bool]:
 
 def _add(args: argparse.Namespace) -> int:
     from quanyi.access import services
+    from quanyi.access.schemas import NewAccount
 
     password, generated = _new_password()
     user = services.add_user(
@@ -118,14 +119,13 @@ def _add(args: argparse.Namespace) -> int:
             organisation=args.organisation,
         ),
     )
-    print(
-        json.dumps(
+    print_json(
+        NewAccount.model_validate(
             {
                 "username": user.username,
                 "roles": sorted(args.role),
                 "password": password if generated else None,
-            },
-            ensure_ascii=False,
+            }
         )
     )
     return 0
@@ -173,15 +173,12 @@ def _unlock(args: argparse.Namespace) -> int:
 
 def _otp(args: argparse.Namespace) -> int:
     from quanyi.access import services
+    from quanyi.access.schemas import SecondFactor
 
     device = services.setup_second_factor(args.principal, args.username)
-    print(
-        json.dumps(
-            {
-                "username": args.username,
-                "secret": services.otp_secret(device),
-                "uri": device.config_url,
-            }
+    print_json(
+        SecondFactor(
+            username=args.username, secret=services.otp_secret(device), uri=device.config_url
         )
     )
     return 0
@@ -189,12 +186,10 @@ def _otp(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from quanyi.access import queries
+    from quanyi.access.schemas import AccountRow
 
-    print(
-        json.dumps(
-            [row.__dict__ for row in queries.users(args.principal)], ensure_ascii=False, indent=1
-        )
-    )
+    rows = queries.users(args.principal)
+    print_json([AccountRow.model_validate(row, from_attributes=True) for row in rows], indent=1)
     return 0
 
 
@@ -215,17 +210,18 @@ def _passwd(args: argparse.Namespace) -> int:
 
 def _token_create(args: argparse.Namespace) -> int:
     from quanyi.access import services
+    from quanyi.access.schemas import NewToken
 
     token, secret = services.create_token(
         args.principal, args.user, args.name, args.scope, args.days
     )
-    print(
-        json.dumps(
+    print_json(
+        NewToken.model_validate(
             {
                 "prefix": token.prefix,
                 "token": secret,
-                "expires_at": token.expires_at.isoformat(),
-                "scopes": token.scopes,
+                "expires_at": token.expires_at,
+                "scopes": token.scopes.split(),
             }
         )
     )
@@ -242,9 +238,27 @@ def _token_revoke(args: argparse.Namespace) -> int:
 
 def _security_check(args: argparse.Namespace) -> int:
     from quanyi.access import queries
+    from quanyi.access.roles import Role
+    from quanyi.access.schemas import DutyViolation
     from quanyi.core.errors import current_language
 
     found = queries.duty_violations(args.principal)
+    if args.json:
+        print_json(
+            [
+                DutyViolation(
+                    username=username,
+                    rule=violation.rule.code,
+                    held=Role(violation.held),
+                    conflicting=Role(violation.conflicting),
+                    rule_zh=violation.rule.zh,
+                    rule_en=violation.rule.en,
+                )
+                for username, violation in found
+            ],
+            indent=1,
+        )
+        return 1 if found else 0
     lang = current_language()
     if not found:
         print(

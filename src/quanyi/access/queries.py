@@ -16,7 +16,7 @@ from quanyi.core.principal import Principal
 @dataclass(frozen=True)
 class UserRow:
     username: str
-    kind: str
+    kind: str | None  # None: a Django user with no quanyi account
     region: str
     roles: tuple[str, ...]
     active: bool
@@ -35,7 +35,7 @@ def users(principal: Principal) -> list[UserRow]:
         rows.append(
             UserRow(
                 user.username,
-                account.kind if account else "?",
+                account.kind if account else None,
                 account.region if account else "",
                 tuple(sorted(held[user.pk])),
                 user.is_active,

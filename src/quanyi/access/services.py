@@ -28,14 +28,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from quanyi.access import credentials
 from quanyi.access import roles as role_rules
 from quanyi.access.errors import DutyConflict, Refused
-from quanyi.access.models import Account, AccountKind, ApiToken, RoleGrant
+from quanyi.access.models import Account, AccountKind, ApiToken, RoleGrant, TokenScope
 from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
 from quanyi.core import regions
 from quanyi.core.errors import InvalidInput, NotFound
 from quanyi.core.principal import Principal, Source, new_request_id
 
-TOKEN_SCOPES = frozenset({"records:read", "records:write", "accounts:manage"})
+TOKEN_SCOPES = frozenset(TokenScope.values)
 
 
 def _assert_transaction() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,7 +12,8 @@ from django.conf import settings
 
 from quanyi.contributions import flows, payment_files, services
 from quanyi.contributions.queries import employer_bills
-from quanyi.core.commands import command
+from quanyi.contributions.schemas import Bills, DeclaredCase, Payments, PostOutcome
+from quanyi.core.commands import command, print_json
 from quanyi.core.errors import InvalidInput, QuanyiError
 from quanyi.core.tables import read_rows, read_table
 from quanyi.workflow import queries as case_queries
@@ -98,19 +98,12 @@ def _declare(args: argparse.Namespace) -> int:
     }
     case = cases.submit(args.principal, "contribution.declare", payload)
     body = case_queries.case(args.principal, case.pk)
-    clamped = [c for c in body.get("changes", []) if c["field"] != "base_fen"]
-    print(
-        json.dumps(
-            {
-                "case": case.pk,
-                "status": case.status,
-                "stage": case.stage,
-                "rows": len(rows),
-                "clamped": clamped,
-            },
-            ensure_ascii=False,
-            indent=1,
-        )
+    clamped = [c for c in body.changes or [] if c.field != "base_fen"]
+    print_json(
+        DeclaredCase.model_validate(
+            {**body.model_dump(exclude_unset=True), "rows": len(rows), "clamped": clamped}
+        ),
+        indent=1,
     )
     return 0
 
@@ -136,7 +129,7 @@ def _post(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             bar.stop()
-    print(json.dumps(outcome.__dict__, ensure_ascii=False))
+    print_json(PostOutcome.model_validate(outcome, from_attributes=True))
     return 0
 
 
@@ -144,7 +137,7 @@ def _pay(args: argparse.Namespace) -> int:
     columns, raws = read_table(args.file)
     rows = payment_files.parse_bank_rows(columns, raws, Path(args.file).name)
     written = services.record_payments(args.principal, rows)
-    print(json.dumps({"payments": written}))
+    print_json(Payments(payments=written))
     return 0
 
 
@@ -158,12 +151,12 @@ def _counter(args: argparse.Namespace) -> int:
             "bank_ref": args.receipt,
         },
     )
-    print(json.dumps({"payments": written}))
+    print_json(Payments(payments=written))
     return 0
 
 
 def _bills(args: argparse.Namespace) -> int:
-    print(json.dumps(employer_bills(args.principal, args.uscc), ensure_ascii=False, indent=1))
+    print_json(Bills.model_validate(employer_bills(args.principal, args.uscc)), indent=1)
     return 0
 
 
@@ -195,17 +188,5 @@ def _import_legacy(args: argparse.Namespace) -> int:
     except QuanyiError:
         cases.discard_unreferenced(files.values())
         raise
-    body = case_queries.case(args.principal, case.pk)
-    print(
-        json.dumps(
-            {
-                "case": case.pk,
-                "status": case.status,
-                "stage": case.stage,
-                "changes": body.get("changes", []),
-            },
-            ensure_ascii=False,
-            indent=1,
-        )
-    )
+    print_json(case_queries.case(args.principal, case.pk), indent=1)
     return 0

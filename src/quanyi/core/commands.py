@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ninja import Schema
 
 Handler = Callable[[argparse.Namespace], int | None]
 
@@ -60,6 +64,14 @@ def command(
 def fail(message: str) -> int:
     print(message, file=sys.stderr)
     return 1
+
+
+def print_json(value: Schema | list[Any], *, indent: int | None = None) -> None:
+    """Output meant for programs (DESIGN.md, CLI): the schema's JSON on stdout, so the CLI
+    prints what the API answers."""
+    from quanyi.core.schemas import dump
+
+    print(json.dumps(dump(value), ensure_ascii=False, indent=indent))
 
 
 def group(sub: Any, name: str, help: str) -> Any:

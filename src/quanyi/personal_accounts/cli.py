@@ -4,16 +4,17 @@ consistency``."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from django.conf import settings
 
-from quanyi.core.commands import command, fail, group
+from quanyi.core.commands import command, fail, group, print_json
 from quanyi.personal_accounts import consistency, services
 from quanyi.personal_accounts.explain import explain
 from quanyi.personal_accounts.rebuild import rebuild
+from quanyi.personal_accounts.schemas import Explanation, InterestRun, RebuildRun
+from quanyi.rulebook.keys import InterestMethod
 
 
 def register(sub: Any) -> None:
@@ -58,15 +59,13 @@ def register(sub: Any) -> None:
 
 def _credit_interest(args: argparse.Namespace) -> int:
     outcome = services.credit_interest(args.principal, args.year, settings.QUANYI_REGION)
-    print(
-        json.dumps(
-            {
-                "year": outcome.year,
-                "rate": str(outcome.rate),
-                "method": outcome.method,
-                "persons": outcome.persons,
-                "interest_fen": outcome.interest_fen,
-            }
+    print_json(
+        InterestRun(
+            year=outcome.year,
+            rate=str(outcome.rate),
+            method=InterestMethod(outcome.method),
+            persons=outcome.persons,
+            interest_fen=outcome.interest_fen,
         )
     )
     return 0
@@ -74,13 +73,9 @@ def _credit_interest(args: argparse.Namespace) -> int:
 
 def _rebuild(args: argparse.Namespace) -> int:
     report = rebuild(args.principal)
-    print(
-        json.dumps(
-            {
-                "balances": report.balances,
-                "months": report.months,
-                "differences": len(report.differences),
-            }
+    print_json(
+        RebuildRun(
+            balances=report.balances, months=report.months, differences=len(report.differences)
         )
     )
     for line in report.differences[:50]:
@@ -90,7 +85,7 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     body = explain(args.principal, args.id_number, args.year)
-    print(json.dumps(body, ensure_ascii=False, indent=2))
+    print_json(Explanation.model_validate(body), indent=2)
     return 0
 
 

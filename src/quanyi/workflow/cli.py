@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from quanyi.core.commands import command, group
+from quanyi.core.commands import command, group, print_json
 
 
 def register(sub: Any) -> None:
@@ -51,7 +51,12 @@ def register(sub: Any) -> None:
     show.add_argument("id", type=int)
     listing = command(case_sub, "list", _list, help="the cases waiting for you (JSON)")
     listing.add_argument("--stage", choices=["check", "review", "recheck", "approval"])
-    command(case_sub, "types", _types, anonymous=True, help="the case types and their stages")
+    kinds = command(
+        case_sub, "types", _types, anonymous=True, help="the case types and their stages"
+    )
+    kinds.add_argument(
+        "--json", action="store_true", help="print them with their fields and payload schemas"
+    )
     modifications = command(
         group(sub, "audit", "the tamper-evident audit chain"),
         "modifications",
@@ -89,8 +94,7 @@ def _read(path: str) -> str:
 def _print(principal: Any, case_id: int) -> None:
     from quanyi.workflow import queries
 
-    body = queries.case(principal, case_id)
-    print(json.dumps(body, ensure_ascii=False, indent=2))
+    print_json(queries.case(principal, case_id), indent=2)
 
 
 def _submit(args: argparse.Namespace) -> int:
@@ -137,7 +141,7 @@ def _show(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from quanyi.workflow import queries
 
-    print(json.dumps(queries.queue(args.principal, args.stage), ensure_ascii=False, indent=1))
+    print_json(queries.queue(args.principal, args.stage), indent=1)
     return 0
 
 
@@ -145,6 +149,9 @@ def _types(args: argparse.Namespace) -> int:
     from quanyi.core.errors import current_language
     from quanyi.workflow import types
 
+    if args.json:
+        print_json([t.out() for t in types.all_types()], indent=1)
+        return 0
     lang = current_language()
     for case_type in types.all_types():
         stages = " → ".join(str(s) for s in case_type.stages)
@@ -158,7 +165,7 @@ def _modifications(args: argparse.Namespace) -> int:
 
     rows = modifications(args.principal, args.month)
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print_json(rows, indent=1)
         return 0
     zh = current_language() == "zh"
     print(
@@ -167,12 +174,12 @@ def _modifications(args: argparse.Namespace) -> int:
         else f"modification log {args.month}: {len(rows)} entries"
     )
     for row in rows:
-        content = "; ".join(f"{c['field']}: {c['before']} → {c['after']}" for c in row["content"])
+        content = "; ".join(f"{c.field}: {c.before} → {c.after}" for c in row.content)
         print(
-            f"{row['time']}  case {row['case']}  {row['object_type']} {row['object_id']}  "
-            f"{content}  | {'原因' if zh else 'reason'}: {row['reason']}"
-            f"  | {'方式' if zh else 'method'}: {row['method']}"
-            f"  | {'负责人' if zh else 'responsible'}: {row['responsible']}"
-            f" ({'受理' if zh else 'submitted by'} {row['submitted_by']})"
+            f"{row.time}  case {row.case}  {row.object_type} {row.object_id}  "
+            f"{content}  | {'原因' if zh else 'reason'}: {row.reason}"
+            f"  | {'方式' if zh else 'method'}: {row.method}"
+            f"  | {'负责人' if zh else 'responsible'}: {row.responsible}"
+            f" ({'受理' if zh else 'submitted by'} {row.submitted_by})"
         )
     return 0

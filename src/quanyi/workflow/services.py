@@ -80,12 +80,13 @@ def _decide(
     )
 
 
-def _validate(principal: Principal, case_type: types.CaseType, payload: Any) -> dict[str, Any]:
+def _check(principal: Principal, case_type: types.CaseType[Any], payload: Any) -> dict[str, Any]:
+    """The payload as the case keeps it: checked once, cleaned, as its schema dumps it."""
     if not isinstance(payload, Mapping):
         raise InvalidInput.one(
             "data", "not_object", "业务数据须为 JSON 对象", "data is a JSON object"
         )
-    return case_type.validate(principal, payload)
+    return case_type.dump(case_type.check(principal, payload))
 
 
 def submit(
@@ -99,7 +100,7 @@ def submit(
     _assert_transaction()
     authorize(principal, "case.submit")
     case_type = types.get(type_name)
-    cleaned = _validate(principal, case_type, payload)
+    cleaned = _check(principal, case_type, payload)
     case = Case.objects.create(
         type=case_type.name,
         payload=cleaned,
@@ -235,14 +236,15 @@ def act(principal: Principal, case_id: int, decision: str, opinion: str = "") ->
     )
 
 
-def _apply(principal: Principal, case: Case, case_type: types.CaseType, opinion: str) -> str:
+def _apply(principal: Principal, case: Case, case_type: types.CaseType[Any], opinion: str) -> str:
     """Apply at the final approval. Any failure raises ``ApplyFailed``: the caller's
     transaction rolls back, so neither the data nor the decision is kept."""
     try:
         # A savepoint: nothing half-applied survives a failure.
         with transaction.atomic(), applying.granted(principal, case.pk) as applier:
-            changes = case_type.changes(applier, case.payload) if case_type.maintenance else []
-            result = case_type.apply(applier, case.payload)
+            payload = case_type.load(case.payload)
+            changes = case_type.changes(applier, payload) if case_type.maintenance else []
+            result = case_type.apply(applier, payload)
             for change_group in _group(changes):
                 _maintain(applier, case, change_group)
     except Refused:
@@ -309,7 +311,7 @@ def resubmit(
     if case.status != CaseStatus.RETURNED:
         raise wrong_state("只有已退回的业务件可以重新提交", "only a returned case is resubmitted")
     case_type = types.get(case.type)
-    cleaned = _validate(principal, case_type, case.payload if payload is None else payload)
+    cleaned = _check(principal, case_type, case.payload if payload is None else payload)
     audit.update_row(
         principal,
         "case.resubmit",

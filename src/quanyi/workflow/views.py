@@ -15,7 +15,7 @@ from quanyi.core.attempt import attempt
 from quanyi.core.errors import current_language
 from quanyi.workflow import queries, services, types
 from quanyi.workflow.forms import payload_from_form
-from quanyi.workflow.stages import Stage
+from quanyi.workflow.models import CaseStatus
 
 
 def _login(request: HttpRequest) -> HttpResponse | None:
@@ -98,16 +98,16 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         if done is not None:
             return HttpResponseRedirect(f"/cases/{case_id}")
     body = queries.case(principal, case_id)
-    stage = Stage(body["stage"]) if body["stage"] else None
+    stage = body.stage
     return render(
         request,
         "workflow/case.html",
         {
             "case": body,
             "may_act": bool(
-                stage and body["status"] == "open" and allowed(principal, f"case.{stage}")
+                stage and body.status == CaseStatus.OPEN and allowed(principal, f"case.{stage}")
             ),
-            "is_submitter": body["submitted_by"] == principal.actor,
+            "is_submitter": body.submitted_by == principal.actor,
             "error": error,
             "problems": problems,
         },
