@@ -92,7 +92,6 @@ TEMPLATES = [
 def _database(url: str) -> dict[str, Any]:
     db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE: every transaction takes the write lock at BEGIN, so two writers never
         # read the same audit chain head; WAL lets readers go on meanwhile.
         db["OPTIONS"] = {
@@ -117,8 +116,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = QUANYI_DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT = QUANYI_DATA_DIR / "static"  # created by ``quanyi init``
 WHITENOISE_USE_FINDERS = True
 
 # --- accounts and login hardening (issue: accounts, roles; 等级保护 level 3) -----------------
@@ -160,6 +158,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("QUANYI_LOG_LEVEL", "WARNING")},
+    "filters": {"console": {"()": "quanyi.core.logs.ConsoleFilter"}},
+    "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["console"]},
+        "command_line": {"class": "quanyi.core.logs.CommandLineFile", "formatter": "timed"},
+    },
+    "root": {
+        "handlers": ["console", "command_line"],
+        "level": os.environ.get("QUANYI_LOG_LEVEL", "WARNING"),
+    },
 }

@@ -12,3 +12,5 @@ DATABASES = {"default": _database(_url)}
 if _url.startswith("sqlite"):
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA foreign_keys=ON;"
+# Static files come from the apps' folders (whitenoise's finders); no collected root to create.
+STATIC_ROOT = None  # type: ignore[assignment]

@@ -141,9 +141,10 @@ def _post(args: argparse.Namespace) -> int:
 
     progress = None
     if sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import Progress
 
-        bar = Progress(transient=True)
+        bar = Progress(transient=True, console=Console(stderr=True))
         task = bar.add_task(f"{args.month}", total=None)
         bar.start()
 

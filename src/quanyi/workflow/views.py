@@ -9,10 +9,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from quanyi.access.middleware import record_refusal
 from quanyi.access.requests import principal_of
 from quanyi.core.attempt import attempt
 from quanyi.core.errors import current_language
 from quanyi.workflow import queries, services, types
+from quanyi.workflow.errors import ApplyFailed
 from quanyi.workflow.forms import payload_from_form
 from quanyi.workflow.stages import ROLE_OF, Stage
 
@@ -82,18 +84,24 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
     if (redirect := _login(request)) is not None:
         return redirect
     principal = principal_of(request)
-    error, problems = "", list[str]()
+    error, problems, failed = "", list[str](), False
     if request.method == "POST":
         action = request.POST.get("action", "")
         opinion = request.POST.get("opinion", "")
-        if action == "resubmit":
-            done, error, problems = attempt(
-                lambda: services.resubmit(principal, case_id, None, opinion)
-            )
-        else:
-            done, error, problems = attempt(
-                lambda: services.act(principal, case_id, action, opinion)
-            )
+        try:
+            if action == "resubmit":
+                done, error, problems = attempt(
+                    lambda: services.resubmit(principal, case_id, None, opinion)
+                )
+            else:
+                done, error, problems = attempt(
+                    lambda: services.act(principal, case_id, action, opinion)
+                )
+        except ApplyFailed as failure:
+            # Its savepoint has rolled back; the failure is kept by the request, which commits,
+            # and shown on the case, still waiting at approval.
+            record_refusal(principal, failure)
+            done, error, failed = None, failure.message(current_language()), True
         if done is not None:
             return HttpResponseRedirect(f"/cases/{case_id}")
     body = queries.case(principal, case_id)
@@ -108,7 +116,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
             "error": error,
             "problems": problems,
         },
-        status=400 if error else 200,
+        status=409 if failed else 400 if error else 200,
     )
 
 
