@@ -20,6 +20,7 @@ from quanyi.core.errors import (
     QuanyiError,
     current_language,
 )
+from quanyi.core.uploads import TooLarge
 
 
 class TokenAuth(HttpBearer):
@@ -87,7 +88,8 @@ def not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
 
 @api.exception_handler(QuanyiError)
 def refused_input(request: HttpRequest, error: QuanyiError) -> HttpResponse:
-    return _error(request, error, 409 if isinstance(error, Conflict) else 422)
+    status = 409 if isinstance(error, Conflict) else 413 if isinstance(error, TooLarge) else 422
+    return _error(request, error, status)
 
 
 def _mount_routers() -> None:

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "quanyi.web.middleware.ChosenLanguageMiddleware",
+    # Before anything reads the body (CSRF reads a form's).
+    "quanyi.web.middleware.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -128,6 +130,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Uploads through the web and the API (files given to the CLI have no limit): a whole request,
+# an import file among them, at most QUANYI_MAX_UPLOAD_MB; an attachment QUANYI_MAX_ATTACHMENT_MB.
+# Uploaded files above Django's in-memory size go to a temporary file, never held in memory.
+QUANYI_MAX_UPLOAD_MB = int(os.environ.get("QUANYI_MAX_UPLOAD_MB", "200"))
+QUANYI_MAX_ATTACHMENT_MB = int(os.environ.get("QUANYI_MAX_ATTACHMENT_MB", "20"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = QUANYI_MAX_UPLOAD_MB * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Registry data seals this many days after it was last written (003 §5; docs/workflow.md).
 QUANYI_SEAL_AFTER_DAYS = int(os.environ.get("QUANYI_SEAL_AFTER_DAYS", "30"))
 # Lines per unit of work when posting a month: one transaction and one audit event each.
