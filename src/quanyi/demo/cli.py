@@ -86,6 +86,10 @@ def _demo(args: argparse.Namespace) -> int:
     if args.otp:
         _print_code(args.otp)
         return 0
+    from quanyi import initialise
+
+    if not initialise.initialised():
+        initialise.initialise()
     if args.if_empty and generate.has_persons():
         print("quanyi demo: the database already holds persons; nothing done")
         from quanyi.demo import accounts
@@ -93,10 +97,6 @@ def _demo(args: argparse.Namespace) -> int:
         if accounts.accounts_path().exists():
             print(f"demo accounts: {accounts.accounts_path()}")
         return 0
-    from quanyi import initialise
-
-    if not initialise.initialised():
-        initialise.initialise()
     summary = generate.build(
         persons=args.persons,
         employers=args.employers,
