@@ -16,6 +16,7 @@ from quanyi import __version__
 from quanyi.access.errors import Refused
 from quanyi.core.errors import Conflict, InvalidInput, KeptFailure, NotFound, QuanyiError
 from quanyi.core.schemas import ErrorOut, error_out, reasons
+from quanyi.core.uploads import TooLarge
 
 
 class TokenAuth(HttpBearer):
@@ -136,7 +137,8 @@ def not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
 
 @api.exception_handler(QuanyiError)
 def refused_input(request: HttpRequest, error: QuanyiError) -> HttpResponse:
-    return _error(request, error, 409 if isinstance(error, Conflict) else 422)
+    status = 409 if isinstance(error, Conflict) else 413 if isinstance(error, TooLarge) else 422
+    return _error(request, error, status)
 
 
 def _mount_routers() -> None:

@@ -16,7 +16,17 @@ def database_url(data: Path) -> str:
 
 
 def secret_key(data: Path) -> str:
-    """Django's secret key lives in the data dir, generated on first use (0600)."""
+    """Django's secret key, kept in the data dir by ``quanyi init``. Reading the settings
+    creates nothing: before init a process gets a key of its own, which signs nothing that
+    lasts (a command on an uninitialised data dir is refused)."""
+    path = data / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    return secrets.token_urlsafe(50)
+
+
+def ensure_secret_key(data: Path) -> str:
+    """Create the data dir's secret key (0600) if absent; return the key it holds."""
     path = data / "secret_key"
     if path.exists():
         return path.read_text().strip()

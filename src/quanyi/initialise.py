@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from quanyi import config
 from quanyi.access import services as access
 from quanyi.access.models import RoleGrant
 from quanyi.audit import checkpoints
@@ -36,6 +37,12 @@ class InitOutcome:
 def initialise() -> InitOutcome:
     data_dir = Path(settings.QUANYI_DATA_DIR)
     data_dir.mkdir(parents=True, exist_ok=True)
+    # This process started before the key existed; sign with the kept one from here on.
+    settings.SECRET_KEY = config.ensure_secret_key(data_dir)
+    if (database := _sqlite_file()) is not None:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    if settings.STATIC_ROOT:
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     created = checkpoints.ensure_keys()
     with transaction.atomic():
@@ -46,6 +53,32 @@ def initialise() -> InitOutcome:
             if plugin.init:
                 parameters += plugins.resolve(plugin.init)(Principal.system("system:init")) or 0
     return InitOutcome(connection.vendor, data_dir, created, parameters)
+
+
+def initialised() -> bool:
+    """Whether ``quanyi init`` has made this database (its tables exist). Asking creates
+    nothing: an SQLite file that is not there is not opened, since opening would create it.
+    A database that cannot be reached is an error of its own, not an uninitialised one."""
+    database = _sqlite_file()
+    if database is not None and not database.is_file():
+        return False
+    return "audit_auditevent" in connection.introspection.table_names()
+
+
+def _sqlite_file() -> Path | None:
+    """The SQLite database's file; None for an in-memory one or another database."""
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict["NAME"])
+    return None if name == ":memory:" or "mode=memory" in name else Path(name)
+
+
+def not_initialised() -> QuanyiError:
+    return QuanyiError(
+        "尚未初始化：请先运行 `quanyi init`",
+        "not initialised: run `quanyi init` first",
+        "not_initialised",
+    )
 
 
 def create_admin(username: str, password: str) -> tuple[str, str]:
@@ -81,6 +114,7 @@ def register(sub: Any) -> None:
         _init,
         writes=True,
         anonymous=True,
+        needs_init=False,
         help="create or upgrade the database, load reference data, create keys",
     )
     init.add_argument(

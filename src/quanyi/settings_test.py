@@ -12,6 +12,8 @@ DATABASES = {"default": _database(_url)}
 if _url.startswith("sqlite"):
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA foreign_keys=ON;"
+# Static files come from the apps' folders (whitenoise's finders); no collected root to create.
+STATIC_ROOT = None  # type: ignore[assignment]
 
 # A domain that exists only in the tests: its folder declares a router, a command, a permission,
 # a screen and a record part, and nothing else in the code names it (tests/fakedomain).

@@ -81,7 +81,7 @@ def test_long_password_profile(admin: User, settings: object) -> None:
     settings.AUTH_PASSWORD_VALIDATORS = passwords.validators("long")  # type: ignore[attr-defined]
     password_validation.get_default_password_validators.cache_clear()
     try:
-        with pytest.raises(InvalidInput):  # 8 characters of 3 classes: fine by default, not here
+        with pytest.raises(InvalidInput):  # 8 characters of 3 classes: national, not here
             services.add_user(
                 builders.principal(admin),
                 services.NewAccount(username="new", password="Abcdef1!", roles=("operator",)),

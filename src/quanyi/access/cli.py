@@ -50,7 +50,8 @@ def register(sub: Any) -> None:
         atomic=True,
         writes=True,
         allow_expired=True,
-        help="change your own password (new one from QUANYI_NEW_PASSWORD or a prompt)",
+        help="change your own password: the current one is the login's (QUANYI_PASSWORD or a"
+        " prompt), the new one from QUANYI_NEW_PASSWORD or a prompt",
     )
 
     token = sub.add_parser("token", help="API tokens (sysadmin)")
@@ -196,14 +197,17 @@ def _list(args: argparse.Namespace) -> int:
 def _passwd(args: argparse.Namespace) -> int:
     import getpass
 
-    from quanyi.access import services
+    from quanyi.access import cli_login, services
 
     new = os.environ.get("QUANYI_NEW_PASSWORD")
     if new is None and sys.stdin.isatty():
         new = getpass.getpass("新密码 (new password): ")
     if not new:
         return fail("QUANYI_NEW_PASSWORD is not set")
-    services.change_password(args.principal, new)
+    # The current password is the one this command has just logged in with (a wrong one was a
+    # failed login, counted and kept); the service checks it again as every surface's does.
+    current = cli_login.login_password(args.as_user)
+    services.change_password(args.principal, current, new, cli_login.cli_request())
     print("password changed")
     return 0
 

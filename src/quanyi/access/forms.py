@@ -18,6 +18,10 @@ class LoginForm(forms.Form):
 
 
 class PasswordForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
     repeat = forms.CharField(label=_("Repeat the new password"), widget=forms.PasswordInput)
 

@@ -17,11 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import hashers, password_validation
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -258,15 +261,32 @@ def otp_secret(device: TOTPDevice) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
-def change_password(principal: Principal, new_password: str) -> None:
-    """Change the acting user's own password."""
+def change_password(
+    principal: Principal, current_password: str, new_password: str, request: HttpRequest
+) -> None:
+    """Change the acting user's own password, given the current one (OWASP ASVS 5.0 V6.2.3). A
+    wrong current password counts as a failed login with django-axes — the account locks after
+    as many as a login would allow — and is refused with an event carrying the lockout state it
+    leaves; the caller keeps both (the web screen shows the refusal and commits)."""
     _assert_transaction()
     if principal.user_id is None:
         raise Refused("仅登录用户可修改密码", "only a logged-in user changes a password")
     user = User.objects.get(pk=principal.user_id)
-    # Not ``user.check_password``: on a match it may re-hash and save the old password, and
-    # this refusal does not roll back on the web (the screen shows it), leaving a change that
-    # no credentials event covers.
+    prior = credentials.before(user)
+    # Not ``user.check_password``: on a match it may re-hash and save the old password, a
+    # change no credentials event would cover when a later check refuses the new one.
+    given = {"username": user.username}
+    if AxesProxyHandler.is_locked(request, given) or not hashers.check_password(
+        current_password, user.password
+    ):
+        user_login_failed.send(sender=__name__, credentials=given, request=request)
+        credentials.record(principal, "credentials.password_refused", user, prior)
+        raise InvalidInput.one(
+            "current_password",
+            "wrong_password",
+            "当前密码错误（计为一次登录失败）",
+            "the current password is wrong (counted as a failed login)",
+        )
     if hashers.check_password(new_password, user.password):
         raise InvalidInput.one(
             "password",
@@ -275,7 +295,6 @@ def change_password(principal: Principal, new_password: str) -> None:
             "the new password must differ from the old one",
         )
     _check_password(new_password, user)
-    prior = credentials.before(user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     Account.objects.filter(user=user).update(password_changed_at=timezone.now())

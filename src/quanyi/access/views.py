@@ -61,10 +61,17 @@ def password_view(request: HttpRequest) -> HttpResponse:
     form = PasswordForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.change_password(principal_of(request), form.cleaned_data["new_password"])
+            services.change_password(
+                principal_of(request), data["current_password"], data["new_password"], request
+            )
         except QuanyiError as refusal:
+            # Not rolled back: a wrong current password stays counted, as a failed login is.
             error = refusal.message(current_language())
+            if getattr(request, "axes_locked_out", False):
+                logout(request)  # locked now: this session ends too
+                return HttpResponseRedirect("/login")
         else:
             request.user.refresh_from_db()
             update_session_auth_hash(request, request.user)  # keep this session, end no other

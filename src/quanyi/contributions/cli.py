@@ -113,9 +113,10 @@ def _post(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         # Only a terminal shows a bar: every other command, and a posting run by a
         # scheduler, would pay for importing rich for nothing.
+        from rich.console import Console
         from rich.progress import Progress
 
-        bar = Progress(transient=True)
+        bar = Progress(transient=True, console=Console(stderr=True))
         task = bar.add_task(f"{args.month}", total=None)
         bar.start()
 

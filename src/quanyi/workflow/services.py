@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from quanyi.workflow.models import (
 from quanyi.workflow.stages import LABELS, Stage
 
 MAX_ATTACHMENT_BYTES = 1024 * 1024 * 1024  # legacy import files are large
+log = logging.getLogger("quanyi.workflow")
 
 
 @dataclass(frozen=True)
@@ -229,16 +231,16 @@ def act(principal: Principal, case_id: int, decision: str, opinion: str = "") ->
         return audit.update_row(
             principal, "case.advance", case, stage=case_type.stages[position + 1]
         )
-    result = _apply(principal, case, case_type, opinion)
-    _decide(principal, case, stage, Decision.APPROVE, opinion)
-    return audit.update_row(
-        principal, "case.approve", case, status=CaseStatus.APPROVED, stage="", result=result[:100]
-    )
+    return _apply(principal, case, case_type, stage, opinion)
 
 
-def _apply(principal: Principal, case: Case, case_type: types.CaseType[Any], opinion: str) -> str:
-    """Apply at the final approval. Any failure raises ``ApplyFailed``: the caller's
-    transaction rolls back, so neither the data nor the decision is kept."""
+def _apply(
+    principal: Principal, case: Case, case_type: types.CaseType[Any], stage: Stage, opinion: str
+) -> Case:
+    """The final approval: apply the case, then decide. Any failure raises ``ApplyFailed``: the
+    savepoint rolls back, so neither the data nor the decision is kept and the case stays at
+    approval. A failure that is no refusal (an overflow, a value the database refuses) is
+    reported by its kind; its traceback goes to the server log, never to the user."""
     try:
         # A savepoint: nothing half-applied survives a failure.
         with transaction.atomic(), applying.granted(principal, case.pk) as applier:
@@ -247,11 +249,27 @@ def _apply(principal: Principal, case: Case, case_type: types.CaseType[Any], opi
             result = case_type.apply(applier, payload)
             for change_group in _group(changes):
                 _maintain(applier, case, change_group)
+            _decide(principal, case, stage, Decision.APPROVE, opinion)
+            return audit.update_row(
+                principal,
+                "case.approve",
+                case,
+                status=CaseStatus.APPROVED,
+                stage="",
+                result=result[:100],
+            )
     except Refused:
         raise
     except QuanyiError as error:
         raise ApplyFailed(case.pk, error.message("zh"), error.message("en")) from error
-    return result
+    except Exception as error:
+        kind = type(error).__name__
+        log.exception("case %s (%s) could not be applied: %s", case.pk, case.type, kind)
+        raise ApplyFailed(
+            case.pk,
+            f"无法执行：{kind}（详情见服务器日志）",
+            f"could not be applied: {kind} (details in the server log)",
+        ) from error
 
 
 def _group(changes: list[types.Change]) -> list[list[types.Change]]:
