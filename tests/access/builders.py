@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import User
+from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quanyi.access import services
 from quanyi.access.services import principal_for
 from quanyi.core.principal import Principal
+from quanyi.workflow import services as workflow
+from quanyi.workflow.models import Case
 
 PASSWORD = "Quanyi-test-2026!"
 SYSTEM = Principal(actor="system:test", source="cli", region="110000")
@@ -37,3 +42,16 @@ def code(user: User) -> str:
     if totp.t() <= device.last_t:
         totp.time = totp.time + device.step * (device.last_t - totp.t() + 1)
     return f"{totp.token():0{device.digits}d}"
+
+
+def propose(sysadmin: Principal, **change: Any) -> Case:
+    """An ``access.grant`` case, as the sysadmin submits it (its intake)."""
+    with transaction.atomic():
+        return workflow.submit(sysadmin, "access.grant", change)
+
+
+def decide(
+    principal: Principal, case: Case, decision: str = "approve", opinion: str = "同意"
+) -> Case:
+    with transaction.atomic():
+        return workflow.act(principal, case.pk, decision, opinion)
