@@ -107,7 +107,7 @@ def test_token_scopes_and_expiry_widened(world: World) -> None:
     sql(
         "UPDATE access_apitoken SET scopes = %s, expires_at = %s WHERE prefix = %s",
         [
-            "accounts:manage records:read records:write",
+            "accounts:manage cases:decide cases:submit records:read",
             datetime(2099, 12, 31, tzinfo=UTC),
             world.token.prefix,
         ],
@@ -211,7 +211,7 @@ def test_ordinary_actions_verify(world: World, monkeypatch: pytest.MonkeyPatch) 
         services.change_password(operator, "wrong-password", "Quanyi-new-2026!", cli_request())
     assert AccessAttempt.objects.filter(username="operator").exists()
     services.change_password(operator, builders.PASSWORD, "Quanyi-new-2026!", cli_request())
-    _, _ = services.create_token(sysadmin, "robot", "load", ["records:write"], 10)
+    _, _ = services.create_token(sysadmin, "robot", "load", ["cases:submit"], 10)
     services.revoke_token(sysadmin, world.token.prefix)
     services.setup_second_factor(sysadmin, "operator")
     for _ in range(5):

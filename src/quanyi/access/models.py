@@ -65,12 +65,6 @@ class RoleGrant(models.Model):
         return f"{self.user}: {self.role}"
 
 
-class TokenScope(models.TextChoices):
-    RECORDS_READ = "records:read", "读取记录"
-    RECORDS_WRITE = "records:write", "办理业务"
-    ACCOUNTS_MANAGE = "accounts:manage", "管理账户"
-
-
 class ApiToken(models.Model):
     """A bearer token: only its SHA-256 is stored; ``prefix`` finds the row."""
 

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from ninja import Schema
 
-from quanyi.access.models import AccountKind, TokenScope
+from quanyi.access.models import AccountKind
 from quanyi.access.roles import Role
+from quanyi.core.permissions import Scope
 
 
 class Me(Schema):
@@ -48,7 +49,7 @@ class NewToken(Schema):
     prefix: str
     token: str
     expires_at: datetime
-    scopes: list[TokenScope]
+    scopes: list[Scope]
 
 
 class DutyViolation(Schema):

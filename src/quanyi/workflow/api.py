@@ -1,7 +1,9 @@
 """``/api/v1/cases``: the same cases as the CLI and the review screens.
 
 Each write runs in a savepoint of the request's transaction: when it fails, its writes are
-undone and the error handler may still keep the refusal or failed apply as an audit event.
+undone and the error handler may still keep the refusal or failed apply as an audit event. A
+write answers with the case it wrote, which its own permission covers: a token allowed to
+submit or decide but not to read must not see a refusal for a write that was kept.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def submit(request: HttpRequest, body: NewCase) -> Status:
     who = principal(request)
     with transaction.atomic():
         case = services.submit(who, body.type, body.data, (), body.opinion)
-    return Status(201, queries.case(who, case.pk))
+    return Status(201, queries.as_schema(who, case))
 
 
 @router.get(
@@ -68,8 +70,8 @@ def show(request: HttpRequest, case_id: int) -> Case:
 def decide(request: HttpRequest, case_id: int, body: DecisionIn) -> Case:
     who = principal(request)
     with transaction.atomic():
-        services.act(who, case_id, body.decision, body.opinion)
-    return queries.case(who, case_id)
+        case = services.act(who, case_id, body.decision, body.opinion)
+    return queries.as_schema(who, case)
 
 
 @router.post(
@@ -81,8 +83,8 @@ def decide(request: HttpRequest, case_id: int, body: DecisionIn) -> Case:
 def resubmit(request: HttpRequest, case_id: int, body: Resubmission) -> Case:
     who = principal(request)
     with transaction.atomic():
-        services.resubmit(who, case_id, body.data, body.opinion)
-    return queries.case(who, case_id)
+        case = services.resubmit(who, case_id, body.data, body.opinion)
+    return queries.as_schema(who, case)
 
 
 @router.get(

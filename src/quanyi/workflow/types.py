@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from quanyi.core.errors import InvalidInput
 from quanyi.core.principal import Principal
 from quanyi.core.schemas import Payload, parse
+from quanyi.workflow.permissions import CasePermission
 from quanyi.workflow.schemas import CaseTypeOut, ChangeOut, FormFieldOut
 from quanyi.workflow.stages import Stage
 
@@ -59,6 +60,10 @@ class CaseType(Generic[P]):
     fields: ClassVar[tuple[FormField, ...]] = ()
     # Writes a maintenance-log entry for each change (corrections of sealed data).
     maintenance: ClassVar[bool] = False
+    # Permissions in place of the workflow's defaults, by stage ("intake": submitting,
+    # resubmitting and withdrawing) or "read" — for cases that are not business cases, such as
+    # account grants (sysadmin proposes, security administrator approves).
+    permissions: ClassVar[Mapping[str, str]] = {}
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> P:
         """Intake: the payload as the acting principal may submit it against the data now —
@@ -102,6 +107,16 @@ class CaseType(Generic[P]):
             ],
             payload=self.payload.model_json_schema(),
         )
+
+    def permission(self, step: str) -> str:
+        """The permission acting at ``step`` (a stage, or "read") needs."""
+        return self.permissions.get(step) or _DEFAULT_PERMISSIONS.get(step, f"case.{step}")
+
+
+_DEFAULT_PERMISSIONS: dict[str, str] = {
+    Stage.INTAKE: CasePermission.SUBMIT,
+    "read": CasePermission.READ,
+}
 
 
 def fields(*specs: tuple[str, str, str, bool]) -> tuple[FormField, ...]:
