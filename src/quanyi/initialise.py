@@ -19,7 +19,7 @@ from quanyi.access import services as access
 from quanyi.access.models import RoleGrant
 from quanyi.audit import checkpoints
 from quanyi.audit import services as audit
-from quanyi.core import plugins
+from quanyi.core import crypto, filemodes, keys, plugins
 from quanyi.core.commands import command
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
@@ -31,13 +31,18 @@ class InitOutcome:
     data_dir: Path
     created_keys: bool
     parameters: int = 0
+    created_master: bool = False
 
 
 def initialise() -> InitOutcome:
     data_dir = Path(settings.QUANYI_DATA_DIR)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Before migrating: the migrations create the data keys it wraps (and seal existing rows).
+    created_master = keys.ensure_master_key()
     call_command("migrate", interactive=False, verbosity=0)
+    crypto.keyring()  # a key file that does not open the data keys is refused here, clearly
     created = checkpoints.ensure_keys()
+    filemodes.tighten()
     with transaction.atomic():
         if audit.head()[0] == 0:
             audit.record(Principal.system("system:init"), "system.init", "system", "")
@@ -45,7 +50,7 @@ def initialise() -> InitOutcome:
         for _, plugin in plugins.installed():
             if plugin.init:
                 parameters += plugins.resolve(plugin.init)(Principal.system("system:init")) or 0
-    return InitOutcome(connection.vendor, data_dir, created, parameters)
+    return InitOutcome(connection.vendor, data_dir, created, parameters, created_master)
 
 
 def create_admin(username: str, password: str) -> tuple[str, str]:
@@ -95,6 +100,7 @@ def _init(args: argparse.Namespace) -> int:
     print(
         f"quanyi init: database ready ({outcome.database}), data dir {outcome.data_dir}"
         + (", signing key created" if outcome.created_keys else "")
+        + (", master key created: back it up apart from the database" * outcome.created_master)
         + (f", {outcome.parameters} parameters loaded" if outcome.parameters else "")
     )
     if args.admin:

@@ -52,8 +52,8 @@ register(
 
 
 def _texts(payload: Mapping[str, Any]) -> dict[str, str]:
-    from quanyi.core.errors import InvalidInput
-    from quanyi.workflow.services import stored_path
+    from quanyi.core.errors import InvalidInput, QuanyiError
+    from quanyi.workflow.services import read_content
 
     files = payload.get("files")
     if not isinstance(files, Mapping) or not files:
@@ -61,8 +61,8 @@ def _texts(payload: Mapping[str, Any]) -> dict[str, str]:
     texts = {}
     for name, sha in files.items():
         try:
-            texts[str(name)] = stored_path(str(sha)).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            texts[str(name)] = read_content(str(sha)).decode("utf-8")
+        except (OSError, UnicodeDecodeError, QuanyiError):
             raise InvalidInput.one(
                 str(name), "unreadable", "文件缺失或不是 UTF-8", "missing, or not UTF-8"
             ) from None

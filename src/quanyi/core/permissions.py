@@ -34,3 +34,14 @@ def permission(
     region: bool = False,
 ) -> Permission:
     return Permission(zh, en, frozenset(roles), scope, business, applying, region)
+
+
+SECADMIN = "secadmin"
+
+PERMISSIONS: dict[str, Permission] = {
+    "keys.rotate": permission(
+        "仅安全管理员可轮换主密钥",
+        "only the security administrator rotates the master key",
+        SECADMIN,
+    ),
+}
