@@ -38,8 +38,7 @@ def raw(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 def test_id_number_and_phone_are_stored_sealed_and_indexed(principal: Principal) -> None:
     person = builders.person(principal, phone="13912345678")
     ((number, number_index, phone, phone_index),) = raw(
-        "SELECT id_number, id_number_index, phone, phone_index FROM registry_person"
-        " WHERE id = %s",
+        "SELECT id_number, id_number_index, phone, phone_index FROM registry_person WHERE id = %s",
         [person.pk],
     )
     ring = crypto.keyring()
