@@ -39,7 +39,10 @@ def initialise() -> InitOutcome:
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Before migrating: the migrations create the data keys it wraps (and seal existing rows).
     created_master = keys.ensure_master_key()
+    sealing_existing_rows = _seals_existing_rows()
     call_command("migrate", interactive=False, verbosity=0)
+    if sealing_existing_rows:
+        _vacuum(SEALED_TABLES)
     crypto.keyring()  # a key file that does not open the data keys is refused here, clearly
     created = checkpoints.ensure_keys()
     filemodes.tighten()
@@ -51,6 +54,35 @@ def initialise() -> InitOutcome:
             if plugin.init:
                 parameters += plugins.resolve(plugin.init)(Principal.system("system:init")) or 0
     return InitOutcome(connection.vendor, data_dir, created, parameters, created_master)
+
+
+# The migration that seals identities stored in clear, and the tables whose old row versions
+# still hold them afterwards.
+SEALING = ("registry", "0004_identities_sealed")
+SEALED_TABLES = ("registry_person", "workflow_case")
+
+
+def _seals_existing_rows() -> bool:
+    """Whether this migrate will seal rows written in clear (an upgrade, not a new database)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return (
+        any((migration.app_label, migration.name) == SEALING for migration, _ in plan)
+        and "registry_person" in connection.introspection.table_names()
+    )
+
+
+def _vacuum(tables: tuple[str, ...]) -> None:
+    """Rewrite the database so no freed page (SQLite) or dead row version (PostgreSQL) keeps a
+    value that was sealed in place (DESIGN.md invariant 9)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"VACUUM FULL {', '.join(tables)}")
+        else:
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def create_admin(username: str, password: str) -> tuple[str, str]:

@@ -102,7 +102,9 @@ def main() -> dict[str, Any]:
             " added_at) VALUES (1, 1, 'scan.pdf', %s, %s, 'clerk', %s)",
             [len(SCAN), sha, now],
         )
-    call_command("migrate", verbosity=0)
+    from quanyi import initialise
+
+    initialise.initialise()  # migrates, sealing in place, then vacuums
 
     def stored(sql: str) -> list[Any]:
         with connection.cursor() as cursor:
@@ -132,9 +134,24 @@ def main() -> dict[str, Any]:
         },
         "file_sealed": NUMBER.encode() not in storage.path_of(sha).read_bytes(),
         "file_read": storage.read(sha) == SCAN,
+        "database_clear": _in_database_file(NUMBER.encode()),
     }
     print(json.dumps(facts, ensure_ascii=False))
     return facts
+
+
+def _in_database_file(value: bytes) -> bool | None:
+    """Whether the SQLite file (with its WAL) still holds ``value`` anywhere, freed pages
+    included; None on PostgreSQL."""
+    from pathlib import Path
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    name = Path(connection.settings_dict["NAME"])
+    parts = [name, name.with_name(name.name + "-wal")]
+    return any(value in part.read_bytes() for part in parts if part.exists())
 
 
 if __name__ == "__main__":
