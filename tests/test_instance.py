@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.conftest import DEMO_PASSWORD, Instance
-from tests.helpers import quanyi, query, raw_sql, totp_code
+from tests.helpers import plain_query, quanyi, query, raw_sql, totp_code
 
 pytestmark = pytest.mark.subprocess
 
@@ -60,7 +60,7 @@ def test_truncated_audit_tail_is_named(instance: Instance) -> None:
 def test_record_show_of_a_demo_person(instance: Instance) -> None:
     quanyi(instance, "init")
     quanyi(instance, "demo", "--persons", "20", "--employers", "3", "--seed", "5")
-    number = query(instance, "SELECT id_number FROM registry_person LIMIT 1")[0][0]
+    number = plain_query(instance, "SELECT id_number FROM registry_person LIMIT 1")[0][0]
     record = json.loads(quanyi(instance, "record", "show", number, "--as", "querier").stdout)
     assert record["person"]["id_number"] == number[:6] + "********" + number[14:]
     assert record["relations"], "every demo person has at least one relation"

@@ -20,7 +20,7 @@ from quanyi.access import services as access
 from quanyi.access.models import RoleGrant
 from quanyi.audit import checkpoints
 from quanyi.audit import services as audit
-from quanyi.core import plugins
+from quanyi.core import crypto, filemodes, keys, plugins
 from quanyi.core.commands import command
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
@@ -32,19 +32,27 @@ class InitOutcome:
     data_dir: Path
     created_keys: bool
     parameters: int = 0
+    created_master: bool = False
 
 
 def initialise() -> InitOutcome:
     data_dir = Path(settings.QUANYI_DATA_DIR)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     # This process started before the key existed; sign with the kept one from here on.
     settings.SECRET_KEY = config.ensure_secret_key(data_dir)
     if (database := _sqlite_file()) is not None:
         database.parent.mkdir(parents=True, exist_ok=True)
     if settings.STATIC_ROOT:
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    # Before migrating: the migrations create the data keys it wraps (and seal existing rows).
+    created_master = keys.ensure_master_key()
+    sealing_existing_rows = _seals_existing_rows()
     call_command("migrate", interactive=False, verbosity=0)
+    if sealing_existing_rows:
+        _vacuum(SEALED_TABLES)
+    crypto.keyring()  # a key file that does not open the data keys is refused here, clearly
     created = checkpoints.ensure_keys()
+    filemodes.tighten()
     with transaction.atomic():
         if audit.head()[0] == 0:
             audit.record(Principal.system("system:init"), "system.init", "system", "")
@@ -52,7 +60,36 @@ def initialise() -> InitOutcome:
         for _, plugin in plugins.installed():
             if plugin.init:
                 parameters += plugins.resolve(plugin.init)(Principal.system("system:init")) or 0
-    return InitOutcome(connection.vendor, data_dir, created, parameters)
+    return InitOutcome(connection.vendor, data_dir, created, parameters, created_master)
+
+
+# The migration that seals identities stored in clear, and the tables whose old row versions
+# still hold them afterwards.
+SEALING = ("registry", "0004_identities_sealed")
+SEALED_TABLES = ("registry_person", "workflow_case")
+
+
+def _seals_existing_rows() -> bool:
+    """Whether this migrate will seal rows written in clear (an upgrade, not a new database)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return (
+        any((migration.app_label, migration.name) == SEALING for migration, _ in plan)
+        and "registry_person" in connection.introspection.table_names()
+    )
+
+
+def _vacuum(tables: tuple[str, ...]) -> None:
+    """Rewrite the database so no freed page (SQLite) or dead row version (PostgreSQL) keeps a
+    value that was sealed in place (DESIGN.md invariant 9)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"VACUUM FULL {', '.join(tables)}")
+        else:
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def initialised() -> bool:
@@ -129,6 +166,7 @@ def _init(args: argparse.Namespace) -> int:
     print(
         f"quanyi init: database ready ({outcome.database}), data dir {outcome.data_dir}"
         + (", signing key created" if outcome.created_keys else "")
+        + (", master key created: back it up apart from the database" * outcome.created_master)
         + (f", {outcome.parameters} parameters loaded" if outcome.parameters else "")
     )
     if args.admin:

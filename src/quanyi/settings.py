@@ -23,6 +23,11 @@ QUANYI_CHECKPOINT_WITNESSES = [
     part for part in os.environ.get("QUANYI_CHECKPOINT_WITNESSES", "").split(os.pathsep) if part
 ]
 QUANYI_SIGNING_KEY_FILE = os.environ.get("QUANYI_SIGNING_KEY_FILE", "")
+# The master key of the encrypted identities (core.crypto): outside the database, mode 600;
+# keep it (and its backup) apart from the database's backups.
+QUANYI_DATA_KEY_FILE = Path(
+    os.environ.get("QUANYI_DATA_KEY_FILE") or str(QUANYI_DATA_DIR / "data.key")
+).resolve()
 
 SECRET_KEY = config.secret_key(QUANYI_DATA_DIR)
 DEBUG = os.environ.get("QUANYI_DEBUG") == "1"
@@ -145,6 +150,8 @@ QUANYI_PASSWORD_POLICY = os.environ.get("QUANYI_PASSWORD_POLICY", "default")
 AUTH_PASSWORD_VALIDATORS = passwords.validators(QUANYI_PASSWORD_POLICY)
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lockout records hold the blind index of an id number typed as a user name, never the number.
+AXES_USERNAME_CALLABLE = "quanyi.core.crypto.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_COOLOFF_TIME = None  # locked until the sysadmin unlocks (audited)
 AXES_LOCKOUT_TEMPLATE = "access/locked.html"

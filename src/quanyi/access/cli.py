@@ -101,7 +101,8 @@ def register(sub: Any) -> None:
         security_sub,
         "check",
         _security_check,
-        help="report every separation-of-duties violation (exit 1 if any)",
+        help="report every separation-of-duties violation and every data file others may read"
+        " (exit 1 if any)",
     )
     check.add_argument("--json", action="store_true", help="print the violations as JSON")
 
@@ -264,9 +265,11 @@ def _security_check(args: argparse.Namespace) -> int:
     from quanyi.access import queries
     from quanyi.access.roles import Role
     from quanyi.access.schemas import DutyViolation
+    from quanyi.core import filemodes
     from quanyi.core.errors import current_language
 
     found = queries.duty_violations(args.principal)
+    loose = filemodes.loose()  # data dir 700, database and key files 600 (DESIGN.md inv. 9)
     if args.json:
         print_json(
             [
@@ -282,15 +285,20 @@ def _security_check(args: argparse.Namespace) -> int:
             ],
             indent=1,
         )
-        return 1 if found else 0
+        for problem in loose:
+            print(problem.message(current_language()), file=sys.stderr)
+        return 1 if found or loose else 0
     lang = current_language()
-    if not found:
+    if not found and not loose:
         print(
-            "security check: OK — no separation-of-duties violation"
+            "security check: OK — no separation-of-duties violation, files readable by the"
+            " service account only"
             if lang == "en"
-            else "安全检查：通过，未发现违反职责分离的授权"
+            else "安全检查：通过，未发现违反职责分离的授权，数据文件仅服务账户可访问"
         )
         return 0
     for username, violation in found:
         print(f"{username}: {violation.message(lang)}", file=sys.stderr)
+    for problem in loose:
+        print(problem.message(lang), file=sys.stderr)
     return 1

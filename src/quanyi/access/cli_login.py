@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from quanyi.access import authentication
 from quanyi.access.errors import AuthenticationFailed
 from quanyi.access.services import principal_for
+from quanyi.core.crypto import login_name
 from quanyi.core.principal import Principal, Source, new_request_id
 
 _typed: dict[str, str] = {}
@@ -46,7 +47,7 @@ def login(username: str, *, batch: bool = False, allow_expired: bool = False) ->
     request = cli_request()
     password = login_password(username)
     otp = None
-    if TOTPDevice.objects.filter(user__username=username, confirmed=True).exists():
+    if TOTPDevice.objects.filter(user__username=login_name(username), confirmed=True).exists():
         otp = _secret("QUANYI_OTP", "动态口令 (one-time code): ")
     with transaction.atomic():  # the outcome is kept whether or not the login succeeds
         result = authentication.attempt(request, username, password, otp, "cli")

@@ -14,12 +14,12 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from quanyi.contributions import legacy, services, validation
-from quanyi.core.errors import InvalidInput
+from quanyi.core.errors import InvalidInput, QuanyiError
 from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal
 from quanyi.core.schemas import Month, Payload
 from quanyi.registry.models import Insurance
-from quanyi.workflow.services import stored_path
+from quanyi.workflow.services import read_content
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES, Stage
 from quanyi.workflow.types import CaseType, Change, fields, register
 
@@ -96,8 +96,8 @@ def _texts(files: Any) -> dict[str, str]:
     texts = {}
     for name, sha in files.items():
         try:
-            texts[str(name)] = stored_path(str(sha)).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            texts[str(name)] = read_content(str(sha)).decode("utf-8")
+        except (OSError, UnicodeDecodeError, QuanyiError):
             raise InvalidInput.one(
                 str(name), "unreadable", "文件缺失或不是 UTF-8", "missing, or not UTF-8"
             ) from None

@@ -59,3 +59,14 @@ def permission(
         region,
         applying_only,
     )
+
+
+SECADMIN = "secadmin"
+
+PERMISSIONS: dict[str, Permission] = {
+    "keys.rotate": permission(
+        "仅安全管理员可轮换主密钥",
+        "only the security administrator rotates the master key",
+        SECADMIN,
+    ),
+}

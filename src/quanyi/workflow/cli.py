@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -114,12 +115,12 @@ def _submit(args: argparse.Namespace) -> int:
 
     attachments = []
     for name in args.attach:
-        try:
-            attachments.append(services.NewAttachment(name, Path(name).read_bytes()))
-        except OSError as error:
+        path = Path(name)
+        if not path.is_file() or not os.access(path, os.R_OK):
             raise InvalidInput.one(
-                "attach", "unreadable", f"无法读取附件 {name}：{error}", f"cannot read {name}"
-            ) from None
+                "attach", "unreadable", f"无法读取附件 {name}", f"cannot read {name}"
+            )
+        attachments.append(services.NewAttachment(name, path))  # read as a stream
     case = services.submit(
         args.principal, args.type, _payload(args.data), tuple(attachments), args.opinion
     )

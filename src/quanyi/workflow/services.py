@@ -11,16 +11,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from quanyi.access import applying
@@ -30,7 +27,7 @@ from quanyi.audit import services as audit
 from quanyi.core.canonical import digest
 from quanyi.core.errors import InvalidInput, QuanyiError
 from quanyi.core.principal import Principal
-from quanyi.workflow import types
+from quanyi.workflow import storage, types
 from quanyi.workflow.errors import ApplyFailed, case_not_found, wrong_state
 from quanyi.workflow.models import (
     Attachment,
@@ -49,7 +46,7 @@ log = logging.getLogger("quanyi.workflow")
 @dataclass(frozen=True)
 class NewAttachment:
     file_name: str
-    content: bytes
+    content: bytes | Path  # the bytes, or a file to read as a stream
 
 
 def _assert_transaction() -> None:
@@ -120,23 +117,26 @@ def submit(
 
 
 def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attachment:
-    """Keep a supporting document in the data dir under its SHA-256; the row records it."""
+    """Keep a supporting document in the data dir under its SHA-256, sealed (``storage``); the
+    row records it. A file given by its path is read as a stream."""
     name = Path(attachment.file_name).name
-    if not name or len(attachment.content) > MAX_ATTACHMENT_BYTES:
+    given = attachment.content
+    size = given.stat().st_size if isinstance(given, Path) else len(given)
+    if not name or size > MAX_ATTACHMENT_BYTES:
         raise InvalidInput.one(
             "attachment",
             "bad_attachment",
             "附件须有文件名，且不超过 1 GB",
             "an attachment has a file name and at most 1 GB",
         )
-    sha = store_content(attachment.content)
+    sha, size = storage.store(storage.file_chunks(given) if isinstance(given, Path) else [given])
     return audit.create_entry(
         principal,
         "case.attach",
         Attachment,
         case=case,
         file_name=name[:255],
-        size=len(attachment.content),
+        size=size,
         sha256=sha,
         added_by=principal.actor,
         added_at=_now(),
@@ -145,14 +145,12 @@ def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attac
 
 def store_content(content: bytes) -> str:
     """Keep a file in the data dir under its SHA-256 (once, however often it is stored)."""
-    sha = hashlib.sha256(content).hexdigest()
-    target = stored_path(sha)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(content)
-        os.replace(temporary, target)
-    return sha
+    return storage.store([content])[0]
+
+
+def read_content(sha: str) -> bytes:
+    """A stored file's content (for a large one, ``storage.content`` streams it)."""
+    return storage.read(sha)
 
 
 def discard_unreferenced(shas: Iterable[str]) -> None:
@@ -164,7 +162,7 @@ def discard_unreferenced(shas: Iterable[str]) -> None:
 
 
 def stored_path(sha: str) -> Path:
-    return Path(settings.QUANYI_DATA_DIR) / "attachments" / sha[:2] / sha
+    return storage.path_of(sha)
 
 
 def attachment_path(row: Attachment) -> Path:
