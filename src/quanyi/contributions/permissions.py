@@ -25,7 +25,7 @@ PERMISSIONS: dict[str, Permission] = {
         "contribution history is written only by an approved import, or an operator's batch",
         Role.OPERATOR,
         business=True,
-        scope="records:write",
+        scope=Scope.CASES_SUBMIT,
         applying=True,
     ),
 }
