@@ -64,7 +64,7 @@ def test_an_account_the_sysadmin_proposes_opens_when_the_secadmin_approves(
     assert not User.objects.filter(username="clerk").exists()  # nothing before the approval
 
     secadmin = builders.principal(sec)
-    assert [c["id"] for c in queries.queue(secadmin)] == [case["id"]]
+    assert [c.id for c in queries.queue(secadmin)] == [case["id"]]
     operator = builders.principal(builders.account("op", "operator"))
     assert queries.queue(operator) == []  # need to know: business staff see no account case
     with pytest.raises(NotFound):

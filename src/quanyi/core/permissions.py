@@ -68,5 +68,6 @@ PERMISSIONS: dict[str, Permission] = {
         "仅安全管理员可轮换主密钥",
         "only the security administrator rotates the master key",
         SECADMIN,
+        scope=Scope.ACCOUNTS_MANAGE,
     ),
 }
