@@ -41,16 +41,21 @@ def _ref(row: Model) -> str:
     return f"{type(row).__name__.lower().replace('insurancerelation', 'relation')} {row.pk}"
 
 
+def _held(row: Model | None, name: str) -> Any:
+    """What a row holds now, as the diff shows it (a guardian by masked id number)."""
+    if row is None:
+        return None
+    if name == "guardian":
+        guardian = getattr(row, "guardian", None)
+        return mask(guardian.id_number) if guardian is not None else None
+    return _plain(getattr(row, name, None))
+
+
 def _diff(row: Model | None, label: str, after: Mapping[str, Any]) -> list[Change]:
     return [
-        Change(
-            label,
-            name,
-            _plain(getattr(row, name, None)) if row is not None else None,
-            _plain(value),
-        )
+        Change(label, name, _held(row, name), _plain(value))
         for name, value in after.items()
-        if row is None or _plain(getattr(row, name, None)) != _plain(value)
+        if row is None or _held(row, name) != _plain(value)
     ]
 
 
@@ -225,18 +230,7 @@ class PersonChange(CaseType[schemas.PersonChange]):
 
     def changes(self, principal: Principal, payload: schemas.PersonChange) -> list[Change]:
         person = services.person_by_id_number(principal, payload.id_number)
-        after = _with_guardian_shown(payload.changed())
-        before = {
-            name: (mask(person.guardian.id_number) if person.guardian else None)
-            if name == "guardian"
-            else getattr(person, name)
-            for name in after
-        }
-        return [
-            Change(_ref(person), name, _plain(before[name]), _plain(value))
-            for name, value in after.items()
-            if _plain(before[name]) != _plain(value)
-        ]
+        return _diff(person, _ref(person), _with_guardian_shown(payload.changed()))
 
     def apply(self, principal: Principal, payload: schemas.PersonChange) -> str:
         person = services.person_by_id_number(principal, payload.id_number)
