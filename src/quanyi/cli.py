@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from quanyi.core.commands import fail
+from quanyi.core.errors import QuanyiError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,7 +71,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     from django.db import transaction
 
     from quanyi.audit import checkpoints
-    from quanyi.core.errors import KeptFailure, QuanyiError
+    from quanyi.core.errors import KeptFailure
 
     lang = "en" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "zh"
     prefix = "error" if lang == "en" else "错误"
@@ -130,12 +131,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     return int(status or 0) if signed_ok else 1
 
 
-def _uninitialised() -> Any:
+def _uninitialised() -> QuanyiError | None:
     """The refusal to run on a data dir or database that ``quanyi init`` has not made."""
     from django.db import DatabaseError
 
     from quanyi import initialise
-    from quanyi.core.errors import QuanyiError
 
     try:
         return None if initialise.initialised() else initialise.not_initialised()
