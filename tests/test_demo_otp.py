@@ -48,6 +48,19 @@ def test_a_used_step_gives_the_next_code_and_when_it_becomes_valid(device: TOTPD
     found = accounts.next_code("auditor", now=NOW)
     assert found.code == _token_at(device, NOW + 30)
     assert (found.valid_from, found.valid_until) == (NOW + 18, NOW + 48)
+    assert found.accepted_from == NOW - 12  # usable at once: the device takes it a step early
+
+
+def test_when_the_next_code_was_used_too_the_one_after_says_when_the_device_takes_it(
+    device: TOTPDevice,
+) -> None:
+    """``demo --otp`` waits (saying so) until ``accepted_from`` instead of printing a code the
+    device would refuse."""
+    device.last_t = int(NOW) // 30 + 1
+    device.save(update_fields=["last_t"])
+    found = accounts.next_code("auditor", now=NOW)
+    assert found.code == _token_at(device, NOW + 60)
+    assert (found.valid_from, found.accepted_from) == (NOW + 48, NOW + 18)
 
 
 def test_the_next_code_taken_at_once_leaves_the_device_clock_alone(device: TOTPDevice) -> None:

@@ -69,18 +69,20 @@ def ensure(principal: Principal) -> tuple[Path, str | None]:
 
 @dataclass(frozen=True)
 class Code:
-    """A one-time code and the window it is valid in (POSIX seconds)."""
+    """A one-time code, the window it is valid in, and when the device takes it at the earliest
+    (its tolerance of a step early) — POSIX seconds."""
 
     code: str
     valid_from: float
     valid_until: float
+    accepted_from: float
 
 
 def next_code(username: str, now: float | None = None) -> Code:
     """The code a demo account's authenticator shows now, or — when this step's code was used
     already (codes are single-use) — the next step's, with the time it becomes valid (used
-    before then, the device's one step of tolerance takes it). Never a later one, which the
-    device would refuse until its time."""
+    before then, the device's one step of tolerance takes it); when that one was used too, the
+    step after, which the device takes only from ``accepted_from``."""
     from django_otp.oath import TOTP
 
     from quanyi.core.errors import NotFound
@@ -98,4 +100,5 @@ def next_code(username: str, now: float | None = None) -> Code:
         totp.time += device.step * (device.last_t - totp.t() + 1)
     # The step's window as the device counts it (its t0 and drift).
     start = device.t0 + (totp.t() - device.drift) * device.step
-    return Code(f"{totp.token():0{device.digits}d}", start, start + device.step)
+    early = start - device.tolerance * device.step
+    return Code(f"{totp.token():0{device.digits}d}", start, start + device.step, early)

@@ -46,9 +46,10 @@ def register(sub: Any) -> None:
 
 
 def _print_code(username: str) -> None:
-    """The code and its window in the agency's time zone, at once (never waiting for the next
-    step); captured, as in ``QUANYI_OTP=$(quanyi demo --otp USER)``, the code alone on stdout and
-    the window on stderr."""
+    """The code and its window in the agency's time zone, at once — unless two codes were used
+    in this step already, when it waits, saying so, for the one the device will take; captured,
+    as in ``QUANYI_OTP=$(quanyi demo --otp USER)``, the code alone on stdout and the window on
+    stderr."""
     import time
     from datetime import datetime
 
@@ -57,14 +58,26 @@ def _print_code(username: str) -> None:
     from quanyi.core.errors import current_language
     from quanyi.demo import accounts
 
+    zh = current_language() == "zh"
     found = accounts.next_code(username)
+    if (wait := found.accepted_from - time.time()) > 0:
+        # This step's and the next step's codes were both used: the device would refuse the
+        # one after until its time, so wait for it, saying so.
+        print(
+            f"本步与下一步的口令均已用过，等待 {wait:.0f} 秒…"
+            if zh
+            else f"this step's and the next step's codes were used; waiting {wait:.0f} s…",
+            file=sys.stderr,
+            flush=True,
+        )
+        time.sleep(wait + 0.2)
+        found = accounts.next_code(username)
     zone = timezone.get_default_timezone()
 
     def clock(moment: float) -> str:
         return datetime.fromtimestamp(moment, zone).strftime("%H:%M:%S")
 
     until, since = clock(found.valid_until), clock(found.valid_from)
-    zh = current_language() == "zh"
     if found.valid_from <= time.time():
         window = f"有效至 {until}" if zh else f"valid until {until}"
     else:
