@@ -103,7 +103,10 @@ def test_init_admin_creates_the_first_sysadmin_who_needs_the_second_factor(
         *new_clerk,
         env={**root, "QUANYI_OTP": code, "QUANYI_NEW_PASSWORD": "Clerk-pass-2026!"},
     )
-    assert json.loads(added.stdout)["roles"] == ["querier"]
+    proposed = json.loads(added.stdout)  # a case the security administrator approves
+    assert (proposed["type"], proposed["stage"]) == ("access.grant", "approval")
+    assert proposed["payload"]["roles"] == ["querier"]
+    assert "Clerk-pass-2026!" not in added.stdout  # the case keeps the password's hash only
     again = quanyi(instance, "init", "--admin", "other", env=root, check=False)
     assert again.returncode == 1 and "a sysadmin exists already" in again.stderr
     events = query(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -10,6 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from quanyi.access import services
 from quanyi.access.services import principal_for
 from quanyi.core.principal import Principal
+from quanyi.workflow import services as workflow
+from quanyi.workflow.models import Case
 
 PASSWORD = "Quanyi-test-2026!"
 SYSTEM = Principal(actor="system:test", source="cli", region="110000")
@@ -44,3 +49,16 @@ def web_login(client: Client, user: User) -> None:
     otp = code(user) if user.totpdevice_set.exists() else ""
     answer = client.post("/login", {"username": user.username, "password": PASSWORD, "otp": otp})
     assert answer.status_code == 302, answer.content.decode()
+
+
+def propose(sysadmin: Principal, **change: Any) -> Case:
+    """An ``access.grant`` case, as the sysadmin submits it (its intake)."""
+    with transaction.atomic():
+        return workflow.submit(sysadmin, "access.grant", change)
+
+
+def decide(
+    principal: Principal, case: Case, decision: str = "approve", opinion: str = "同意"
+) -> Case:
+    with transaction.atomic():
+        return workflow.act(principal, case.pk, decision, opinion)

@@ -105,7 +105,7 @@ def test_token_scopes_and_expiry_widened(world: World) -> None:
     sql(
         "UPDATE access_apitoken SET scopes = %s, expires_at = %s WHERE prefix = %s",
         [
-            "accounts:manage records:read records:write",
+            "accounts:manage cases:decide cases:submit records:read",
             datetime(2099, 12, 31, tzinfo=UTC),
             world.token.prefix,
         ],
@@ -205,7 +205,7 @@ def test_ordinary_actions_verify(world: World, monkeypatch: pytest.MonkeyPatch) 
     assert not AccessAttempt.objects.filter(username="robot").exists()
     # The sysadmin's and the user's own services.
     services.change_password(builders.principal(world.operator), "Quanyi-new-2026!")
-    _, _ = services.create_token(sysadmin, "robot", "load", ["records:write"], 10)
+    _, _ = services.create_token(sysadmin, "robot", "load", ["cases:submit"], 10)
     services.revoke_token(sysadmin, world.token.prefix)
     services.setup_second_factor(sysadmin, "operator")
     for _ in range(5):

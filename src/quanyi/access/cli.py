@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from quanyi.core.commands import command, fail
+from quanyi.core.permissions import Scope
 
 
 def register(sub: Any) -> None:
@@ -21,16 +22,22 @@ def register(sub: Any) -> None:
         _add,
         atomic=True,
         writes=True,
-        help="add an account; its password comes from QUANYI_NEW_PASSWORD or is generated",
+        help="propose a staff account (an access.grant case the security administrator"
+        " approves; printed); its password comes from QUANYI_NEW_PASSWORD or is generated",
     )
     add.add_argument("username")
     add.add_argument("--role", action="append", default=[], help="a role to grant (repeatable)")
     add.add_argument("--region", default="", help="agency region (default: yours)")
-    add.add_argument("--kind", default="staff", choices=["staff", "employer", "person", "external"])
+    add.add_argument(
+        "--kind",
+        default="staff",
+        choices=["staff", "employer", "person", "external"],
+        help="staff accounts are proposed as cases; the others are opened at once",
+    )
     add.add_argument("--organisation", default="")
     for name, handler, text in (
-        ("grant", _grant, "grant a role"),
-        ("revoke", _revoke, "revoke a role"),
+        ("grant", _grant, "propose granting a role (an access.grant case; printed)"),
+        ("revoke", _revoke, "propose revoking a role (an access.grant case; printed)"),
     ):
         parser = command(user_sub, name, handler, atomic=True, writes=True, help=text)
         parser.add_argument("username")
@@ -71,7 +78,8 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         required=True,
-        help="records:read, records:write or accounts:manage (repeatable)",
+        choices=[str(scope) for scope in Scope],
+        help="what the token may be used for, on top of the user's roles (repeatable)",
     )
     create.add_argument("--days", type=int, default=90)
     revoke = command(
@@ -107,43 +115,48 @@ def _add(args: argparse.Namespace) -> int:
     from quanyi.access import services
 
     password, generated = _new_password()
-    user = services.add_user(
-        args.principal,
-        services.NewAccount(
-            username=args.username,
-            password=password,
-            roles=tuple(args.role),
-            kind=args.kind,
-            region=args.region,
-            organisation=args.organisation,
-        ),
-    )
-    print(
-        json.dumps(
-            {
-                "username": user.username,
-                "roles": sorted(args.role),
-                "password": password if generated else None,
-            },
-            ensure_ascii=False,
+    if args.kind != "staff":
+        user = services.add_user(
+            args.principal,
+            services.NewAccount(
+                username=args.username,
+                password=password,
+                roles=tuple(args.role),
+                kind=args.kind,
+                region=args.region,
+                organisation=args.organisation,
+            ),
         )
-    )
-    return 0
+        shown: dict[str, Any] = {"username": user.username, "roles": sorted(args.role)}
+    else:
+        shown = _propose(
+            args,
+            services.Change.CREATE,
+            args.role,
+            region=args.region or args.principal.region,
+            password=password,
+        )
+    shown["password"] = password if generated else None
+    return _show(shown)
+
+
+def _propose(args: argparse.Namespace, action: str, roles: list[str], **more: str) -> Any:
+    from quanyi.access import cases
+
+    change = {"action": action, "username": args.username, "roles": roles, **more}
+    return cases.propose(args.principal, change)
 
 
 def _grant(args: argparse.Namespace) -> int:
-    from quanyi.access import services
-
-    services.grant(args.principal, args.username, args.role)
-    print(f"granted {args.role} to {args.username}")
-    return 0
+    return _show(_propose(args, "grant", [args.role]))
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from quanyi.access import services
+    return _show(_propose(args, "revoke", [args.role]))
 
-    services.revoke(args.principal, args.username, args.role)
-    print(f"revoked {args.role} from {args.username}")
+
+def _show(shown: Any) -> int:
+    print(json.dumps(shown, ensure_ascii=False, indent=2))
     return 0
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from quanyi.access.roles import LABELS, Role
+from quanyi.access.roles import LABELS, STAFF, Role
 
 
 class LoginForm(forms.Form):
@@ -28,7 +28,8 @@ class PasswordForm(forms.Form):
         return data
 
 
-ROLE_CHOICES = [(r.value, f"{LABELS[r][0]} · {r.value}") for r in Role]
+# Staff roles only: they are what an access.grant case grants.
+ROLE_CHOICES = [(r.value, f"{LABELS[r][0]} · {r.value}") for r in Role if r in STAFF]
 
 
 class AddUserForm(forms.Form):

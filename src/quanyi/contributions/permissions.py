@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quanyi.access.roles import Role
-from quanyi.core.permissions import Permission, permission
+from quanyi.core.permissions import Permission, Scope, permission
 
 PERMISSIONS: dict[str, Permission] = {
     "contributions.post": permission(
@@ -11,13 +11,13 @@ PERMISSIONS: dict[str, Permission] = {
         "only operators run the posting batch",
         Role.OPERATOR,
         business=True,
-        scope="records:write",
+        scope=Scope.CASES_SUBMIT,
     ),
     "contributions.pay": permission(
         "仅业务经办用户可导入缴费结果",
         "only operators import payments",
         Role.OPERATOR,
         business=True,
-        scope="records:write",
+        scope=Scope.CASES_SUBMIT,
     ),
 }

@@ -1,7 +1,9 @@
 """``/api/v1/cases``: the same cases as the CLI and the review screens.
 
 Each write runs in a savepoint of the request's transaction: when it fails, its writes are
-undone and the error handler may still keep the refusal or failed apply as an audit event.
+undone and the error handler may still keep the refusal or failed apply as an audit event. A
+write answers with the case it wrote, which its own permission covers: a token allowed to
+submit or decide but not to read must not see a refusal for a write that was kept.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def submit(request: HttpRequest, body: NewCase) -> Status:
     who = principal(request)
     with transaction.atomic():
         case = services.submit(who, body.type, body.data, (), body.opinion)
-    return Status(201, queries.case(who, case.pk))
+    return Status(201, queries.as_json(who, case))
 
 
 @router.get("/cases/{case_id}", summary="A case, its history and its diff")
@@ -56,16 +58,16 @@ def show(request: HttpRequest, case_id: int) -> dict[str, Any]:
 def decide(request: HttpRequest, case_id: int, body: DecisionIn) -> dict[str, Any]:
     who = principal(request)
     with transaction.atomic():
-        services.act(who, case_id, body.decision, body.opinion)
-    return queries.case(who, case_id)
+        case = services.act(who, case_id, body.decision, body.opinion)
+    return queries.as_json(who, case)
 
 
 @router.post("/cases/{case_id}/resubmit", summary="Continue a returned case")
 def resubmit(request: HttpRequest, case_id: int, body: Resubmission) -> dict[str, Any]:
     who = principal(request)
     with transaction.atomic():
-        services.resubmit(who, case_id, body.data, body.opinion)
-    return queries.case(who, case_id)
+        case = services.resubmit(who, case_id, body.data, body.opinion)
+    return queries.as_json(who, case)
 
 
 @router.get("/case-types", summary="Case types and their stages")

@@ -52,8 +52,9 @@ def register(sub: Any) -> None:
     listing = command(case_sub, "list", _list, help="the cases waiting for you (JSON)")
     listing.add_argument("--stage", choices=["check", "review", "recheck", "approval"])
     command(case_sub, "types", _types, anonymous=True, help="the case types and their stages")
+    audit = group(sub, "audit", "the tamper-evident audit chain")
     modifications = command(
-        group(sub, "audit", "the tamper-evident audit chain"),
+        audit,
         "modifications",
         _modifications,
         permission="maintenance.read",
@@ -61,6 +62,16 @@ def register(sub: Any) -> None:
     )
     modifications.add_argument("--month", required=True, metavar="YYYY-MM")
     modifications.add_argument("--json", action="store_true", help="print it as JSON")
+    reveal = command(
+        audit,
+        "reveal",
+        _reveal,
+        atomic=True,
+        writes=True,
+        help="show once the values of the maintenance entry an approved audit.reveal case names"
+        " (the auditor who asked)",
+    )
+    reveal.add_argument("id", type=int, help="the audit.reveal case")
 
 
 def _payload(value: str) -> Any:
@@ -166,13 +177,27 @@ def _modifications(args: argparse.Namespace) -> int:
         if zh
         else f"modification log {args.month}: {len(rows)} entries"
     )
+    hidden = "（已隐藏）" if zh else "(hidden)"
     for row in rows:
-        content = "; ".join(f"{c['field']}: {c['before']} → {c['after']}" for c in row["content"])
+        content = "; ".join(
+            f"{c['field']}: {hidden}"
+            if c["hidden"]
+            else f"{c['field']}: {c['before']} → {c['after']}"
+            for c in row["content"]
+        )
         print(
-            f"{row['time']}  case {row['case']}  {row['object_type']} {row['object_id']}  "
+            f"{row['time']}  {'条目' if zh else 'entry'} {row['entry']}  case {row['case']}  "
+            f"{row['object_type']} {row['object_id']}  "
             f"{content}  | {'原因' if zh else 'reason'}: {row['reason']}"
             f"  | {'方式' if zh else 'method'}: {row['method']}"
             f"  | {'负责人' if zh else 'responsible'}: {row['responsible']}"
             f" ({'受理' if zh else 'submitted by'} {row['submitted_by']})"
         )
+    return 0
+
+
+def _reveal(args: argparse.Namespace) -> int:
+    from quanyi.workflow.reveal import reveal
+
+    print(json.dumps(reveal(args.principal, args.id), ensure_ascii=False, indent=1))
     return 0

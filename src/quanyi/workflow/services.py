@@ -97,8 +97,8 @@ def submit(
 ) -> Case:
     """受理: validate and take in a case; it then waits at its second stage."""
     _assert_transaction()
-    authorize(principal, "case.submit")
     case_type = types.get(type_name)
+    authorize(principal, case_type.permission(Stage.INTAKE))
     cleaned = _validate(principal, case_type, payload)
     case = Case.objects.create(
         type=case_type.name,
@@ -181,7 +181,7 @@ def _check_may_act(principal: Principal, case: Case) -> Stage:
             f"业务件状态为 {case.get_status_display()}，不能审批", f"the case is {case.status}"
         )
     stage = Stage(case.stage)
-    authorize(principal, f"case.{stage}", case)
+    authorize(principal, types.get(case.type).permission(stage), case)
     others = (
         CaseDecision.objects.filter(case=case, actor=principal.actor)
         .exclude(stage=stage)
@@ -287,6 +287,7 @@ def withdraw(principal: Principal, case: Case, opinion: str = "") -> Case:
             "case.withdraw",
             f"case {case.pk}",
         )
+    authorize(principal, types.get(case.type).permission(Stage.INTAKE), case)
     if case.status not in (CaseStatus.OPEN, CaseStatus.RETURNED):
         raise wrong_state("业务件已办结或已撤回", "the case is already closed")
     _decide(principal, case, Stage.INTAKE, Decision.WITHDRAW, opinion)
@@ -306,9 +307,10 @@ def resubmit(
             "case.resubmit",
             f"case {case.pk}",
         )
+    case_type = types.get(case.type)
+    authorize(principal, case_type.permission(Stage.INTAKE), case)
     if case.status != CaseStatus.RETURNED:
         raise wrong_state("只有已退回的业务件可以重新提交", "only a returned case is resubmitted")
-    case_type = types.get(case.type)
     cleaned = _validate(principal, case_type, case.payload if payload is None else payload)
     audit.update_row(
         principal,

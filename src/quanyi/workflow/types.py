@@ -12,6 +12,7 @@ from typing import Any
 
 from quanyi.core.errors import InvalidInput
 from quanyi.core.principal import Principal
+from quanyi.workflow.permissions import CasePermission
 from quanyi.workflow.stages import Stage
 
 
@@ -59,9 +60,23 @@ class CaseType:
     fields: tuple[FormField, ...] = field(default_factory=tuple)
     # Writes a maintenance-log entry for each change (corrections of sealed data).
     maintenance: bool = False
+    # Permissions in place of the workflow's defaults, by stage ("intake": submitting,
+    # resubmitting and withdrawing) or "read" — for cases that are not business cases, such as
+    # account grants (sysadmin proposes, security administrator approves).
+    permissions: Mapping[str, str] = field(default_factory=dict)
 
     def label(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
+
+    def permission(self, step: str) -> str:
+        """The permission acting at ``step`` (a stage, or "read") needs."""
+        return self.permissions.get(step) or _DEFAULT_PERMISSIONS.get(step, f"case.{step}")
+
+
+_DEFAULT_PERMISSIONS: dict[str, str] = {
+    Stage.INTAKE: CasePermission.SUBMIT,
+    "read": CasePermission.READ,
+}
 
 
 _TYPES: dict[str, CaseType] = {}

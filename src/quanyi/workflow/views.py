@@ -105,7 +105,9 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "case": body,
             "may_act": bool(
-                stage and body["status"] == "open" and allowed(principal, f"case.{stage}")
+                stage
+                and body["status"] == "open"
+                and allowed(principal, types.get(body["type"]).permission(stage))
             ),
             "is_submitter": body["submitted_by"] == principal.actor,
             "error": error,
