@@ -42,6 +42,8 @@ from quanyi.core.permissions import Scope
 from quanyi.core.principal import Principal, Source, new_request_id
 
 TOKEN_SCOPES = frozenset(Scope)
+# Scopes that no longer exist, and what a token holding one holds instead.
+LEGACY_SCOPES = {"records:write": Scope.CASES_SUBMIT}
 
 
 def _assert_transaction() -> None:
@@ -430,11 +432,12 @@ def create_token(
     user = user_by_name(principal, username)
     wanted = frozenset(scopes)
     if not wanted or wanted - TOKEN_SCOPES:
+        renamed = "".join(f"; {old} → {new}" for old, new in LEGACY_SCOPES.items() if old in wanted)
         raise InvalidInput.one(
             "scope",
             "bad_scope",
-            f"权限范围须为 {', '.join(sorted(TOKEN_SCOPES))} 之一或多个",
-            f"scopes are one or more of {', '.join(sorted(TOKEN_SCOPES))}",
+            f"权限范围须为 {', '.join(sorted(TOKEN_SCOPES))} 之一或多个{renamed}",
+            f"scopes are one or more of {', '.join(sorted(TOKEN_SCOPES))}{renamed}",
         )
     if not 1 <= days <= 366:
         raise InvalidInput.one(
@@ -456,10 +459,6 @@ def create_token(
     audit.record(principal, "token.create", "token", str(token.pk))
     credentials.record(principal, "credentials.token", user, prior)
     return token, f"qy_{prefix}_{secret}"
-
-
-# Scopes that no longer exist, and what a token holding one holds instead.
-LEGACY_SCOPES = {"records:write": Scope.CASES_SUBMIT}
 
 
 def upgrade_token_scopes(actor: Principal, token_ids: Iterable[int]) -> int:
