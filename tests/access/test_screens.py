@@ -54,9 +54,17 @@ def test_add_an_account_then_grant_and_revoke(admin_client: Client) -> None:
     assert answer.status_code == 302 and answer["Location"].startswith("/cases/")
     assert admin_client.get(answer["Location"]).status_code == 200  # the proposal, shown
     assert not User.objects.filter(username="clerk").exists()  # nothing before the approval
-    secadmin = builders.principal(builders.account("sec", "secadmin", otp=True))
-    approve_waiting(secadmin)
+    sec = builders.account("sec", "secadmin", otp=True)
+    on_screen = Client()
+    on_screen.post(
+        "/login", {"username": "sec", "password": builders.PASSWORD, "otp": builders.code(sec)}
+    )
+    queue = on_screen.get("/cases").content.decode()
+    assert answer["Location"] in queue and "授权业务件" in queue  # the queue, in the navigation
+    assert 'id="approve"' in on_screen.get(answer["Location"]).content.decode()
+    assert on_screen.post(answer["Location"], {"action": "approve"}).status_code == 302
     assert live_roles("clerk") == {"querier"}
+    secadmin = builders.principal(sec)
     assert "clerk" in admin_client.get("/access/users").content.decode()
 
     admin_client.post("/access/users/clerk", {"action": "grant", "role": "operator"})
