@@ -167,8 +167,8 @@ def test_kill_9_while_an_import_is_approved_loads_it_wholly_or_not_at_all(
     command = ["case", "act", str(case), "approve"]
     kills = kill_at_random(instance, command, "approver", snapshot, whole_or_untouched, 11)
     assert kills >= 3, f"only {kills} kills landed"
-    quanyi(instance, *command, "--as", "approver", check=False)  # unless a killed run finished
-    assert snapshot() == (rows, len(numbers), 9, 1)
+    finish = quanyi(instance, *command, "--as", "approver", check=False)
+    assert snapshot() == (rows, len(numbers), 9, 1), finish.stderr  # or a killed run finished
     again = quanyi(instance, *command, "--as", "approver", check=False)
     assert again.returncode != 0  # a decided case takes no more decisions
     assert "OK" in quanyi(instance, "check", "consistency", "--as", "operator").stdout

@@ -159,5 +159,49 @@ def test_a_sealed_entry_removed_behind_the_back_is_named(person: Person) -> None
     assert any(f"missing {logged[2].pk}" in f for f in findings), findings
 
 
+def gapped_reads(person: Person, monkeypatch: pytest.MonkeyPatch) -> list[QueryLogEntry]:
+    """Reads whose ids skip, as a PostgreSQL sequence does past rolled-back transactions."""
+    ids = iter([1000, 1003, 1008])
+    monkeypatch.setattr(querylog, "_next_id", lambda: next(ids))
+    reader = accounts.principal(accounts.account("querier-g", "querier"))
+    with transaction.atomic():
+        queries.read(reader, person.id_number)
+        queries.read(reader, person.id_number)
+        querylog.seal()
+        queries.read(reader, person.id_number)
+        querylog.seal()
+    return entries()
+
+
+def test_ids_skipped_by_the_sequence_are_not_findings(
+    person: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert [e.pk for e in gapped_reads(person, monkeypatch)] == [1000, 1003, 1008]
+    assert list(querylog.check()) == []
+
+
+def test_a_row_slipped_between_two_seals_is_named(
+    person: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logged = gapped_reads(person, monkeypatch)
+    columns = ", ".join(["id", *(f.column for f in QueryLogEntry._meta.concrete_fields[1:])])
+    behind_the_back(
+        f"INSERT INTO {TABLE} ({columns}) SELECT 1005, "
+        + ", ".join(f.column for f in QueryLogEntry._meta.concrete_fields[1:])
+        + f" FROM {TABLE} WHERE id = {logged[0].pk}"
+    )
+    findings = [f.en for f in querylog.check()]
+    assert any("rows 1005 lie between" in f for f in findings), findings
+
+
+def test_a_removed_row_is_named_among_the_skipped_ids(
+    person: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gapped_reads(person, monkeypatch)
+    behind_the_back(f"DELETE FROM {TABLE} WHERE id = 1003")
+    findings = [f.en for f in querylog.check()]
+    assert any("missing 1 of 1001, 1002, 1003" in f for f in findings), findings
+
+
 def test_audit_verify_runs_the_query_log_check() -> None:
     assert "records.query_log" in checks.registered(daily_only=True)

@@ -66,6 +66,8 @@ def log(
 def _next_id() -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Held from before the id is drawn, so a seal's SHARE lock waits for this read.
+            cursor.execute(f"LOCK TABLE {QueryLogEntry._meta.db_table} IN ROW EXCLUSIVE MODE")
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
                 [QueryLogEntry._meta.db_table],
@@ -137,11 +139,20 @@ def check() -> Iterator[Finding]:
         rows = list(
             QueryLogEntry.objects.filter(pk__gte=found.first, pk__lte=found.last).order_by("pk")
         )
-        if found.first != covered + 1:
+        # Ids need not be contiguous (a PostgreSQL sequence skips the ids of rolled-back
+        # reads), but each seal takes every row above the previous one: a row stored now
+        # between two sealed ranges came in after them.
+        slipped = list(
+            QueryLogEntry.objects.filter(pk__gt=covered, pk__lt=found.first)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if slipped:
             yield Finding(
-                f"query_log: seal at seq {found.seq} starts at row {found.first}, the previous"
-                f" ended at {covered}",
-                f"查询日志：序号 {found.seq} 的封存从第 {found.first} 行开始，上一次止于 {covered}",
+                f"query_log: rows {_ids(slipped)} lie between the seals ending at row {covered}"
+                f" and the one at seq {found.seq}, which did not take them",
+                f"查询日志：第 {_ids(slipped)} 行位于止于第 {covered} 行的封存与序号"
+                f" {found.seq} 的封存之间，未被封存",
             )
         covered = found.last
         for row in rows:
@@ -154,16 +165,30 @@ def check() -> Iterator[Finding]:
                 )
         root = merkle_root_of_digests([_leaf(row) for row in rows])
         if len(rows) != found.rows or root != found.root:
-            present = {row.pk for row in rows}
-            missing = [pk for pk in range(found.first, found.last + 1) if pk not in present]
-            yield Finding(
-                f"query_log rows {found.first}-{found.last}: {len(rows)} rows stored, {found.rows}"
-                f" sealed at seq {found.seq}"
-                + (f"; missing {_ids(missing)}" if missing else "; the Merkle root differs"),
-                f"查询日志第 {found.first}-{found.last} 行：现存 {len(rows)} 行，序号"
-                f" {found.seq} 封存 {found.rows} 行"
-                + (f"；缺少 {_ids(missing)}" if missing else "；默克尔根不符"),
-            )
+            yield _range_differs(found, [row.pk for row in rows])
+
+
+def _range_differs(found: Seal, present: list[int]) -> Finding:
+    gone = found.rows - len(present)
+    if gone <= 0:
+        return Finding(
+            f"query_log rows {found.first}-{found.last}: {len(present)} rows stored,"
+            f" {found.rows} sealed at seq {found.seq}; the Merkle root differs",
+            f"查询日志第 {found.first}-{found.last} 行：现存 {len(present)} 行，序号"
+            f" {found.seq} 封存 {found.rows} 行；默克尔根不符",
+        )
+    stored = set(present)
+    absent = [pk for pk in range(found.first, found.last + 1) if pk not in stored]
+    # A sequence may have skipped ids; when exactly as many are absent as are gone, they are
+    # the removed rows, otherwise the removed ones are among them.
+    among = "" if len(absent) == gone else f"{gone} of "
+    among_zh = "" if len(absent) == gone else f"其中 {gone} 行属于 "
+    return Finding(
+        f"query_log rows {found.first}-{found.last}: {len(present)} rows stored, {found.rows}"
+        f" sealed at seq {found.seq}; missing {among}{_ids(absent)}",
+        f"查询日志第 {found.first}-{found.last} 行：现存 {len(present)} 行，序号 {found.seq}"
+        f" 封存 {found.rows} 行；缺少 {among_zh}{_ids(absent)}",
+    )
 
 
 def _ids(pks: list[int]) -> str:
