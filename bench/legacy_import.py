@@ -14,6 +14,7 @@ plain way the database offers (binary ``COPY`` / ``executemany`` into an unindex
 from __future__ import annotations
 
 import argparse
+import functools
 import resource
 import time
 from collections.abc import Callable
@@ -58,9 +59,10 @@ def files(persons: int, years: int) -> dict[str, str]:
 
 STEPS = {
     "validate again": ("quanyi.contributions.legacy", None, "validate"),
-    "bills, lines, payments": ("quanyi.contributions.history", None, "write"),
+    "persons written (bulk_create)": ("quanyi.registry.models", "Person.objects", "bulk_create"),
+    "bills, lines, payments": ("quanyi.contributions.services", None, "write_history"),
     "… of which the lines (COPY and leaves)": ("quanyi.contributions.bulk", None, "write_lines"),
-    "paid pension lines as credits": ("quanyi.contributions.history", "Written", "credits_by_year"),
+    "paid pension lines as credits": ("quanyi.personal_accounts.flows", None, "credits_by_year"),
     "account credits (entries and year balances)": (
         "quanyi.personal_accounts.services",
         None,
@@ -83,7 +85,7 @@ def timed_steps() -> dict[str, float]:
     spent: dict[str, float] = {}
     for label, (module_name, class_name, name) in STEPS.items():
         module = importlib.import_module(module_name)
-        owner = getattr(module, class_name) if class_name else module
+        owner = functools.reduce(getattr, class_name.split("."), module) if class_name else module
         original = getattr(owner, name)
 
         setattr(owner, name, _timer(spent, label, original))
@@ -114,7 +116,8 @@ def main() -> int:
     steps = timed_steps()
 
     from quanyi import initialise as setup
-    from quanyi.contributions import legacy
+    from quanyi.access import applying
+    from quanyi.contributions import legacy, services
     from quanyi.core.principal import Principal
 
     setup.initialise()
@@ -122,19 +125,15 @@ def main() -> int:
     rows = texts["contributions.csv"].count("\n") - 1
     clerk = Principal(actor="bench", source="batch", region="110000", roles=frozenset({"operator"}))
     approver = Principal(
-        actor="bench-approver",
-        source="batch",
-        region="110000",
-        roles=frozenset({"approver"}),
-        case_id=1,
+        actor="bench-approver", source="batch", region="110000", roles=frozenset({"approver"})
     )
     started = time.perf_counter()
     legacy.validate(clerk, texts)
     validate_seconds = time.perf_counter() - started
     steps.clear()  # what follows is the load's own
     started = time.perf_counter()
-    with transaction.atomic():
-        counts = legacy.load(approver, texts)
+    with transaction.atomic(), applying.granted(approver, 1) as applier:
+        counts = services.load_legacy(applier, texts)
     load_seconds = time.perf_counter() - started
     assert counts["contributions"] == rows, counts
 

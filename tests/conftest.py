@@ -4,6 +4,7 @@ with. Subprocess tests get a fresh instance (data dir + database) of their own."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -60,14 +61,14 @@ class Instance:
             QUANYI_LANG="en",
             QUANYI_DEMO_PASSWORD=DEMO_PASSWORD,
             DJANGO_SETTINGS_MODULE="quanyi.settings",
-            **extra,
         )
+        env.update(extra)
         return env
 
 
-@pytest.fixture
-def instance(tmp_path: Path) -> Iterator[Instance]:
-    data_dir = tmp_path / "instance"
+@contextlib.contextmanager
+def new_instance(data_dir: Path) -> Iterator[Instance]:
+    """A data dir (not created) and an empty database of its own, dropped afterwards."""
     if not on_postgresql():
         yield Instance(data_dir, f"sqlite:///{data_dir / 'quanyi.sqlite3'}")
         return
@@ -83,3 +84,9 @@ def instance(tmp_path: Path) -> Iterator[Instance]:
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> Iterator[Instance]:
+    with new_instance(tmp_path / "instance") as made:
+        yield made

@@ -15,6 +15,7 @@ from typing import Any
 from tests.conftest import Instance
 
 QUANYI = str(Path(sys.executable).with_name("quanyi"))
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def quanyi(
@@ -78,6 +79,22 @@ def query(instance: Instance, sql: str) -> list[tuple[Any, ...]]:
 
     with psycopg.connect(instance.database_url) as conn:
         return list(conn.execute(sql).fetchall())  # type: ignore[arg-type]
+
+
+def plain_query(instance: Instance, sql: str) -> list[tuple[Any, ...]]:
+    """``query``, with sealed values (id numbers, phones) opened by the instance's own keys."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.plain_query", sql],
+        env=instance.env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"plain_query {sql!r}: {done.stderr}")
+    return [tuple(row) for row in json.loads(done.stdout)]
 
 
 def demo_login(instance: Instance, username: str) -> dict[str, str]:

@@ -17,12 +17,16 @@ SAMPLE_VALUES = {"id_number": "11010519491231002X"}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def routes() -> list[tuple[str, str]]:
+def routes(templates: bool = False) -> list[tuple[str, str]]:
+    """``(method, path)`` of every route, with sample values in the path (or, with
+    ``templates``, the path as the document names it)."""
     schema: dict[str, Any] = api.get_openapi_schema(path_prefix="/api/v1")
     found = []
     for template, operations in schema["paths"].items():
         path = re.sub(r"{(\w+)}", lambda m: SAMPLE_VALUES.get(m.group(1), "1"), template)
-        found += [(method, path) for method in operations if method in METHODS]
+        found += [
+            (method, template if templates else path) for method in operations if method in METHODS
+        ]
     return found
 
 

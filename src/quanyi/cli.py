@@ -2,14 +2,17 @@
 
 Exit status: 0 success, 1 refused or failed (one line on stderr), 2 bad usage. Each app's
 ``register(subparsers)`` adds its commands; a command's handler gets the parsed arguments. The
-dispatcher owns the transaction of commands marked ``atomic`` and signs an audit checkpoint
-after every command marked ``writes`` (DESIGN.md, invariant 5).
+dispatcher refuses to run on a data dir that is not initialised, owns the transaction of
+commands marked ``atomic``, signs an audit checkpoint after every command marked ``writes``
+(DESIGN.md, invariant 5), and only then writes what the handler printed: output never claims
+what a rollback undid.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -38,9 +41,11 @@ def _parser() -> argparse.ArgumentParser:
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quanyi.settings")
     import django
+    from django.apps import apps
     from django.utils import translation
 
-    django.setup()
+    if not apps.ready:  # set up once per process: a second setup would reconfigure logging
+        django.setup()
     translation.activate(
         "en" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "zh-hans"
     )
@@ -48,12 +53,20 @@ def setup_django() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     setup_django()
-    args = _parser().parse_args(argv)
+    from quanyi.core import logs
+
+    with logs.command_line():
+        return _dispatch(_parser().parse_args(argv))
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     # Events this command writes may be older than the signing grace when it ends (a long
     # batch); events older than its start may not.
     args.started = datetime.now(UTC)
     if callable(args.guarded):
         args.guarded = args.guarded(args)
+    if callable(args.needs_init):
+        args.needs_init = args.needs_init(args)
     from django.db import transaction
 
     from quanyi.audit import checkpoints
@@ -61,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     lang = "en" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "zh"
     prefix = "error" if lang == "en" else "错误"
+    if args.needs_init:
+        refusal = _uninitialised()
+        if refusal is not None:
+            return fail(f"{prefix}: {refusal.message(lang)}")
     if args.guarded:
         refusal = _guard(checkpoints, args)
         if refusal is not None:
@@ -68,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signed_ok = True
     if not args.guarded and not args.anonymous:
         args.head_before_login = _head_now()
+    output = io.StringIO()
     try:
         if not args.anonymous:
             from quanyi.access import cli_login
@@ -79,11 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from quanyi.access.policy import authorize
 
                 authorize(args.principal, args.permission)
-        if args.atomic:
-            with transaction.atomic():
+        with contextlib.nullcontext() if args.streams else contextlib.redirect_stdout(output):
+            if args.atomic:
+                with transaction.atomic():
+                    status = args.handler(args)
+            else:
                 status = args.handler(args)
-        else:
-            status = args.handler(args)
         if args.guarded:
             _run_periodic()
     except KeptFailure as failure:
@@ -99,7 +118,46 @@ def main(argv: Sequence[str] | None = None) -> int:
             signed_ok = _sign_checkpoint(checkpoints, args, lang)
         elif not args.anonymous:
             _sign_if_sound(checkpoints, args)
+    if not _write(output.getvalue()):
+        return fail(
+            f"{prefix}: "
+            + (
+                "done and committed, but its output could not be written (stdout closed)"
+                if lang == "en"
+                else "已办结并提交，但输出未能写出（标准输出已关闭）"
+            )
+        )
     return int(status or 0) if signed_ok else 1
+
+
+def _uninitialised() -> Any:
+    """The refusal to run on a data dir or database that ``quanyi init`` has not made."""
+    from django.db import DatabaseError
+
+    from quanyi import initialise
+    from quanyi.core.errors import QuanyiError
+
+    try:
+        return None if initialise.initialised() else initialise.not_initialised()
+    except DatabaseError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return QuanyiError(f"无法连接数据库：{reason}", f"cannot reach the database: {reason}")
+
+
+def _write(text: str) -> bool:
+    """Write a command's output after its work is committed: all of it, or — when stdout is
+    closed — none, said on stderr (the work stays done)."""
+    if not text:
+        return True
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would flush the same buffer again at exit and complain about it.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False
+    return True
 
 
 def _run_periodic() -> None:

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from quanyi.core import filemodes
+
 
 def data_dir() -> Path:
     return Path(os.environ.get("QUANYI_DATA_DIR", "./var")).resolve()
@@ -16,11 +18,21 @@ def database_url(data: Path) -> str:
 
 
 def secret_key(data: Path) -> str:
-    """Django's secret key lives in the data dir, generated on first use (0600)."""
+    """Django's secret key, kept in the data dir by ``quanyi init``. Reading the settings
+    creates nothing: before init a process gets a key of its own, which signs nothing that
+    lasts (a command on an uninitialised data dir is refused)."""
     path = data / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    data.mkdir(parents=True, exist_ok=True)
+    return secrets.token_urlsafe(50)
+
+
+def ensure_secret_key(data: Path) -> str:
+    """Create the data dir's secret key (0600) if absent; return the key it holds."""
+    path = data / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    filemodes.private_dir(data)
     key = secrets.token_urlsafe(50)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

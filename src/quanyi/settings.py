@@ -23,6 +23,11 @@ QUANYI_CHECKPOINT_WITNESSES = [
     part for part in os.environ.get("QUANYI_CHECKPOINT_WITNESSES", "").split(os.pathsep) if part
 ]
 QUANYI_SIGNING_KEY_FILE = os.environ.get("QUANYI_SIGNING_KEY_FILE", "")
+# The master key of the encrypted identities (core.crypto): outside the database, mode 600;
+# keep it (and its backup) apart from the database's backups.
+QUANYI_DATA_KEY_FILE = Path(
+    os.environ.get("QUANYI_DATA_KEY_FILE") or str(QUANYI_DATA_DIR / "data.key")
+).resolve()
 
 SECRET_KEY = config.secret_key(QUANYI_DATA_DIR)
 DEBUG = os.environ.get("QUANYI_DEBUG") == "1"
@@ -55,6 +60,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "quanyi.web.middleware.ChosenLanguageMiddleware",
+    # Before anything reads the body (CSRF reads a form's).
+    "quanyi.web.middleware.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -92,7 +99,6 @@ TEMPLATES = [
 def _database(url: str) -> dict[str, Any]:
     db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE: every transaction takes the write lock at BEGIN, so two writers never
         # read the same audit chain head; WAL lets readers go on meanwhile.
         db["OPTIONS"] = {
@@ -117,8 +123,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = QUANYI_DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT = QUANYI_DATA_DIR / "static"  # created by ``quanyi init``
 WHITENOISE_USE_FINDERS = True
 
 # --- accounts and login hardening (等级保护 level 3) ---------------------------------------
@@ -130,6 +135,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Uploads through the web and the API (files given to the CLI have no limit): a whole request,
+# an import file among them, at most QUANYI_MAX_UPLOAD_MB; an attachment QUANYI_MAX_ATTACHMENT_MB.
+# Uploaded files above Django's in-memory size go to a temporary file, never held in memory.
+QUANYI_MAX_UPLOAD_MB = int(os.environ.get("QUANYI_MAX_UPLOAD_MB", "200"))
+QUANYI_MAX_ATTACHMENT_MB = int(os.environ.get("QUANYI_MAX_ATTACHMENT_MB", "20"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = QUANYI_MAX_UPLOAD_MB * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Registry data seals this many days after it was last written (003 §5; docs/workflow.md).
 QUANYI_SEAL_AFTER_DAYS = int(os.environ.get("QUANYI_SEAL_AFTER_DAYS", "30"))
 # Lines per unit of work when posting a month: one transaction and one audit event each.
@@ -138,6 +150,8 @@ QUANYI_PASSWORD_POLICY = os.environ.get("QUANYI_PASSWORD_POLICY", "default")
 AUTH_PASSWORD_VALIDATORS = passwords.validators(QUANYI_PASSWORD_POLICY)
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lockout records hold the blind index of an id number typed as a user name, never the number.
+AXES_USERNAME_CALLABLE = "quanyi.core.crypto.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_COOLOFF_TIME = None  # locked until the sysadmin unlocks (audited)
 AXES_LOCKOUT_TEMPLATE = "access/locked.html"
@@ -149,6 +163,11 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 QUANYI_SESSION_ABSOLUTE_SECONDS = 12 * 3600
 OTP_TOTP_ISSUER = "quanyi"
+# A code taken one step early (the device's tolerance; ``demo --otp`` prints the next step's when
+# this one's was used) must not move the device's clock: re-learnt each time, it would run ahead
+# of the authenticator app until the app's codes fell outside it, and its last used step would
+# lie in the future, which ``audit verify`` reports.
+OTP_TOTP_SYNC = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -160,6 +179,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("QUANYI_LOG_LEVEL", "WARNING")},
+    "filters": {"console": {"()": "quanyi.core.logs.ConsoleFilter"}},
+    "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["console"]},
+        "command_line": {"class": "quanyi.core.logs.CommandLineFile", "formatter": "timed"},
+    },
+    "root": {
+        "handlers": ["console", "command_line"],
+        "level": os.environ.get("QUANYI_LOG_LEVEL", "WARNING"),
+    },
 }

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -10,6 +14,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from quanyi.access import services
 from quanyi.access.services import principal_for
 from quanyi.core.principal import Principal
+from quanyi.workflow import services as workflow
+from quanyi.workflow.models import Case
 
 PASSWORD = "Quanyi-test-2026!"
 SYSTEM = Principal(actor="system:test", source="cli", region="110000")
@@ -32,9 +38,16 @@ def principal(user: User) -> Principal:
 
 
 def code(user: User) -> str:
-    """A TOTP code the device will accept now (later than any it has seen: no replay)."""
+    """A TOTP code the device will accept now (later than any it has seen: no replay). The
+    device takes a code at most ``tolerance`` steps early: beyond, wait for its time."""
     device = TOTPDevice.objects.get(user=user)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    early = device.last_t + 1 - totp.t()
+    if early > device.tolerance:
+        time.sleep(
+            (early - device.tolerance) * device.step - (totp.time - device.t0) % device.step + 0.2
+        )
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     if totp.t() <= device.last_t:
         totp.time = totp.time + device.step * (device.last_t - totp.t() + 1)
     return f"{totp.token():0{device.digits}d}"
@@ -44,3 +57,16 @@ def web_login(client: Client, user: User) -> None:
     otp = code(user) if user.totpdevice_set.exists() else ""
     answer = client.post("/login", {"username": user.username, "password": PASSWORD, "otp": otp})
     assert answer.status_code == 302, answer.content.decode()
+
+
+def propose(sysadmin: Principal, **change: Any) -> Case:
+    """An ``access.grant`` case, as the sysadmin submits it (its intake)."""
+    with transaction.atomic():
+        return workflow.submit(sysadmin, "access.grant", change)
+
+
+def decide(
+    principal: Principal, case: Case, decision: str = "approve", opinion: str = "同意"
+) -> Case:
+    with transaction.atomic():
+        return workflow.act(principal, case.pk, decision, opinion)

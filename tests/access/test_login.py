@@ -112,7 +112,9 @@ def test_expired_password_must_be_changed_first(client: Client) -> None:
     assert answer["Location"] == "/password"
     assert client.get("/records")["Location"] == "/password"
     new = "Quanyi-new-2026!"
-    answer = client.post("/password", {"new_password": new, "repeat": new})
+    answer = client.post(
+        "/password", {"current_password": builders.PASSWORD, "new_password": new, "repeat": new}
+    )
     assert answer.status_code == 302
     assert client.get("/records").status_code == 200
     assert User.objects.get(username="clerk").check_password(new)

@@ -118,7 +118,7 @@ def test_tokens_are_scoped(person: Person, client: Client) -> None:
     builders.account("robot", "querier")
     sysadmin = builders.principal(admin)
     _, reader = services.create_token(sysadmin, "robot", "etl", ["records:read"], 30)
-    _, writer = services.create_token(sysadmin, "robot", "other", ["records:write"], 30)
+    _, writer = services.create_token(sysadmin, "robot", "other", ["cases:submit"], 30)
     path = f"/api/v1/persons/{person.id_number}/record"
 
     assert client.get(path, headers={"Authorization": f"Bearer {reader}"}).status_code == 200

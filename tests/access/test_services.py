@@ -1,4 +1,6 @@
-"""Accounts, grants and the security check (001 art. 26, art. 7 role permissions)."""
+"""Accounts, grants and the security check (001 art. 26, art. 7 role permissions). Staff
+accounts and role grants are ``access.grant`` cases (DESIGN.md invariant 4): the sysadmin
+proposes, the security administrator approves."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from quanyi.access.errors import DutyConflict, Refused
 from quanyi.access.models import RoleGrant
 from quanyi.audit.models import AuditEvent
 from quanyi.audit.verify import verify
+from quanyi.core.errors import InvalidInput
+from quanyi.workflow.models import Case
 from tests.access import builders
 
 pytestmark = pytest.mark.django_db
@@ -28,28 +32,43 @@ def test_passwords_are_hashed_with_argon2(admin: User) -> None:
 def test_granting_operator_to_a_sysadmin_is_refused_with_the_rule(admin: User) -> None:
     builders.account("ops-admin", "sysadmin")
     with pytest.raises(DutyConflict) as refused:
-        services.grant(builders.principal(admin), "ops-admin", "operator")
+        builders.propose(
+            builders.principal(admin), action="grant", username="ops-admin", roles=["operator"]
+        )
     assert "系统管理员、数据库管理员不得兼职业务经办用户或者信息查询用户" in refused.value.zh
     assert "001 art. 26" in refused.value.en
     assert not RoleGrant.objects.filter(user__username="ops-admin", role="operator").exists()
+    assert not Case.objects.exists()
 
 
 def test_account_with_conflicting_roles_is_not_created(admin: User) -> None:
     with pytest.raises(DutyConflict):
-        services.add_user(
+        builders.propose(
             builders.principal(admin),
-            services.NewAccount(username="x", password=builders.PASSWORD, roles=("dba", "querier")),
+            action="create",
+            username="x",
+            password=builders.PASSWORD,
+            roles=["dba", "querier"],
         )
     assert not User.objects.filter(username="x").exists()
+    assert not Case.objects.exists()
 
 
 def test_grant_and_revoke_are_audited(admin: User) -> None:
     builders.account("clerk", "operator")
+    secadmin = builders.principal(builders.account("sec", "secadmin", otp=True))
     principal = builders.principal(admin)
-    services.grant(principal, "clerk", "checker")
-    services.revoke(principal, "clerk", "operator")
-    actions = list(AuditEvent.objects.filter(actor="admin").values_list("action", flat=True))
-    assert actions == ["account.grant", "account.revoke"]
+    builders.decide(
+        secadmin, builders.propose(principal, action="grant", username="clerk", roles=["checker"])
+    )
+    builders.decide(
+        secadmin,
+        builders.propose(principal, action="revoke", username="clerk", roles=["operator"]),
+    )
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="account.").values_list("actor", "action")
+    )
+    assert actions[-2:] == [("sec", "account.grant"), ("sec", "account.revoke")]
     assert services.live_roles(User.objects.get(username="clerk").pk) == {"checker"}
     assert verify().ok
 
@@ -57,17 +76,20 @@ def test_grant_and_revoke_are_audited(admin: User) -> None:
 def test_only_the_sysadmin_manages_accounts() -> None:
     clerk = builders.account("clerk", "operator")
     with pytest.raises(Refused):
-        services.grant(builders.principal(clerk), "clerk", "approver")
+        builders.propose(
+            builders.principal(clerk), action="grant", username="other", roles=["approver"]
+        )
 
 
 def test_weak_passwords_are_refused(admin: User) -> None:
-    from quanyi.core.errors import InvalidInput
-
     for weak in ("short1!", "alllowercaseletters", "12345678901"):
         with pytest.raises(InvalidInput) as refused:
-            services.add_user(
+            builders.propose(
                 builders.principal(admin),
-                services.NewAccount(username="new", password=weak, roles=("operator",)),
+                action="create",
+                username="new",
+                password=weak,
+                roles=["operator"],
             )
         assert refused.value.errors[0].field == "password"
 
@@ -76,27 +98,25 @@ def test_long_password_profile(admin: User, settings: object) -> None:
     from django.contrib.auth import password_validation
 
     from quanyi.access import passwords
-    from quanyi.core.errors import InvalidInput
 
     settings.AUTH_PASSWORD_VALIDATORS = passwords.validators("long")  # type: ignore[attr-defined]
     password_validation.get_default_password_validators.cache_clear()
-    try:
-        with pytest.raises(InvalidInput):  # 8 characters of 3 classes: fine by default, not here
-            services.add_user(
-                builders.principal(admin),
-                services.NewAccount(username="new", password="Abcdef1!", roles=("operator",)),
-            )
-        with pytest.raises(InvalidInput):  # long but common
-            services.add_user(
-                builders.principal(admin),
-                services.NewAccount(username="new", password="qwerty123456", roles=("operator",)),
-            )
-        services.add_user(
+
+    def propose(password: str) -> Case:
+        return builders.propose(
             builders.principal(admin),
-            services.NewAccount(
-                username="new", password="correct horse battery staple", roles=("operator",)
-            ),
+            action="create",
+            username="new",
+            password=password,
+            roles=["operator"],
         )
+
+    try:
+        with pytest.raises(InvalidInput):  # 8 characters of 3 classes: national, not here
+            propose("Abcdef1!")
+        with pytest.raises(InvalidInput):  # long but common
+            propose("qwerty123456")
+        assert propose("correct horse battery staple").stage == "approval"
     finally:
         password_validation.get_default_password_validators.cache_clear()
     assert passwords.PROFILES["long"]["expiry_days"] is None

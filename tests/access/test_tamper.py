@@ -15,9 +15,11 @@ from django.db import connection
 from django.test import Client
 
 from quanyi.access import cli_login, credentials, services
+from quanyi.access.cli_login import cli_request
 from quanyi.audit import checks
 from quanyi.audit.models import AuditEvent
 from quanyi.audit.verify import verify
+from quanyi.core.errors import InvalidInput
 from tests.access import builders
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +107,7 @@ def test_token_scopes_and_expiry_widened(world: World) -> None:
     sql(
         "UPDATE access_apitoken SET scopes = %s, expires_at = %s WHERE prefix = %s",
         [
-            "accounts:manage records:read records:write",
+            "accounts:manage cases:decide cases:submit records:read",
             datetime(2099, 12, 31, tzinfo=UTC),
             world.token.prefix,
         ],
@@ -204,8 +206,12 @@ def test_ordinary_actions_verify(world: World, monkeypatch: pytest.MonkeyPatch) 
     cli_login.login("robot")
     assert not AccessAttempt.objects.filter(username="robot").exists()
     # The sysadmin's and the user's own services.
-    services.change_password(builders.principal(world.operator), "Quanyi-new-2026!")
-    _, _ = services.create_token(sysadmin, "robot", "load", ["records:write"], 10)
+    operator = builders.principal(world.operator)
+    with pytest.raises(InvalidInput):  # a wrong current password: counted, refused, recorded
+        services.change_password(operator, "wrong-password", "Quanyi-new-2026!", cli_request())
+    assert AccessAttempt.objects.filter(username="operator").exists()
+    services.change_password(operator, builders.PASSWORD, "Quanyi-new-2026!", cli_request())
+    _, _ = services.create_token(sysadmin, "robot", "load", ["cases:submit"], 10)
     services.revoke_token(sysadmin, world.token.prefix)
     services.setup_second_factor(sysadmin, "operator")
     for _ in range(5):
@@ -224,6 +230,7 @@ def test_ordinary_actions_verify(world: World, monkeypatch: pytest.MonkeyPatch) 
         "credentials.otp",
         "credentials.token",
         "credentials.password",
+        "credentials.password_refused",
         "credentials.unlock",
         "credentials.disable",
         "credentials.enable",

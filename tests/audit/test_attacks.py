@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Instance
-from tests.helpers import quanyi, query, raw_sql
+from tests.helpers import plain_query, quanyi, query, raw_sql
 
 pytestmark = pytest.mark.subprocess
 
@@ -53,7 +53,9 @@ def signed_heads(instance: Instance) -> list[tuple[str, int]]:
 
 
 def a_person(instance: Instance) -> tuple[int, str]:
-    pk, number = query(instance, "SELECT id, id_number FROM registry_person ORDER BY id LIMIT 1")[0]
+    pk, number = plain_query(
+        instance, "SELECT id, id_number FROM registry_person ORDER BY id LIMIT 1"
+    )[0]
     return int(pk), str(number)
 
 
@@ -254,7 +256,7 @@ def test_forged_projections_are_named_and_not_laundered(demo: Instance) -> None:
         f" WHERE person_id = {person} AND year = {year}",
         f"UPDATE personal_accounts_paidmonths SET months = months + 12 WHERE person_id = {person}",
     )
-    number = query(demo, f"SELECT id_number FROM registry_person WHERE id = {person}")[0][0]
+    number = plain_query(demo, f"SELECT id_number FROM registry_person WHERE id = {person}")[0][0]
     quanyi(demo, "record", "show", number, "--as", "querier")  # signs a checkpoint
     stderr = verify_fails(demo, f"account of person {person} in {year}")
     assert "personal_accounts_yearbalance" in stderr

@@ -15,10 +15,10 @@ from django.db import connection, transaction
 
 from quanyi.audit import checkpoints, checks
 from quanyi.audit.verify import verify
-from quanyi.contributions.consistency import check as check_consistency
 from quanyi.contributions.models import Bill
 from quanyi.core.principal import Principal
 from quanyi.demo import generate
+from quanyi.personal_accounts.consistency import check as check_consistency
 from quanyi.personal_accounts.models import PaidMonths, YearBalance
 from quanyi.personal_accounts.queries import account_part, months_part
 from quanyi.registry.models import Person

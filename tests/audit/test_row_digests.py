@@ -18,6 +18,7 @@ from quanyi.audit import appendonly, checkpoints, tracking
 from quanyi.audit import services as audit
 from quanyi.audit.verify import verify
 from quanyi.contributions.models import Line
+from quanyi.core.fields import BlindIndex, SealedText
 from quanyi.core.principal import Principal
 from quanyi.demo import generate
 from quanyi.personal_accounts.models import Entry
@@ -208,7 +209,9 @@ def _value(field: models.Field[Any, Any], index: int, nulls: bool, made: dict[An
         return True
     if isinstance(field, models.IntegerField):
         return 1 + index % 8  # inside every CHECK (an employer's injury class is 1-8)
-    if isinstance(field, models.CharField | models.TextField):
+    if isinstance(field, BlindIndex):
+        return None  # computed from its sealed sibling when the row is written
+    if isinstance(field, models.CharField | models.TextField | SealedText):
         if index % 2 and len(str(index)) <= (field.max_length or 99):
             return index  # a code given as a number is stored, and read back, as text
         text = f"王é{index}"

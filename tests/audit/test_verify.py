@@ -126,17 +126,42 @@ def test_person_row_changed_by_raw_sql(world: World) -> None:
 def test_batch_row_changed_by_raw_sql(world: World) -> None:
     row = world.batch_person
     assert row is not None
-    sql("UPDATE registry_person SET phone = '13000000000' WHERE id = %s", [row.pk])
+    phone, index = builders.sealed("phone", "13000000000")
+    sql(
+        "UPDATE registry_person SET phone = %s, phone_index = %s WHERE id = %s",
+        [phone, index, row.pk],
+    )
     broken(f"person {row.pk} differs from its stored digest")
+
+
+def test_plaintext_written_into_a_sealed_column_is_named(world: World) -> None:
+    """DESIGN.md invariant 9: a value that does not decrypt names its row, it does not stop
+    verify with a traceback."""
+    row = world.batch_person
+    assert row is not None
+    sql("UPDATE registry_person SET phone = '13000000000' WHERE id = %s", [row.pk])
+    broken(f"person {row.pk} holds a sealed value that does not decrypt")
+
+
+def test_sealed_value_moved_to_another_row_is_named(world: World) -> None:
+    """Without the keys an attacker can still copy one person's ciphertext onto another: it
+    decrypts, and the digest names the row."""
+    sql(
+        "UPDATE registry_person SET phone = (SELECT phone FROM registry_person WHERE id = %s)"
+        " WHERE id = %s",
+        [world.person.pk, world.lonely.pk],
+    )
+    broken(f"person {world.lonely.pk} differs from its stored digest")
 
 
 def test_row_restored_to_an_older_version(world: World) -> None:
     latest = AuditEvent.objects.get(seq=world.person.audit_seq)
     older = latest.prior_seq
+    phone, index = builders.sealed("phone", "13800138000")
     sql(
-        "UPDATE registry_person SET phone = '13800138000', audit_seq = %s, row_digest = %s"
-        " WHERE id = %s",
-        [older, bytes.fromhex(latest.prior_digest), world.person.pk],
+        "UPDATE registry_person SET phone = %s, phone_index = %s, audit_seq = %s,"
+        " row_digest = %s WHERE id = %s",
+        [phone, index, older, bytes.fromhex(latest.prior_digest), world.person.pk],
     )
     broken(f"person {world.person.pk} differs from audit event {older}")
 
@@ -153,11 +178,15 @@ def test_relation_deleted_by_raw_sql(world: World) -> None:
 
 def _raw_person(audit_seq: int | None) -> None:
     sql(
-        "INSERT INTO registry_person (id_number, name, sex, birth_date, phone, hukou_region,"
-        " residence_region, category, status, agency_region, audit_seq) VALUES"
-        " (%s, '假人', 'M', '1980-01-01', '', '110105', '110105', 'employee', 'active',"
-        " '110000', %s)",
-        [builders.id_number(), audit_seq],
+        "INSERT INTO registry_person (id_number, id_number_index, name, sex, birth_date, phone,"
+        " phone_index, hukou_region, residence_region, category, status, agency_region,"
+        " audit_seq) VALUES (%s, %s, '假人', 'M', '1980-01-01', %s, %s, '110105', '110105',"
+        " 'employee', 'active', '110000', %s)",
+        [
+            *builders.sealed("id_number", builders.id_number()),
+            *builders.sealed("phone", ""),
+            audit_seq,
+        ],
     )
     # The attacker gives the row the digest the project's own function computes.
     ((pk, leaf),) = tracking.stored_leaves(Person, pks=[Person.objects.order_by("-pk")[0].pk])

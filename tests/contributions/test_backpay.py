@@ -43,8 +43,9 @@ def test_a_back_payment_for_a_closed_year(principal: Principal) -> None:
     }
     case = office.submit("contribution.backpay", payload)
     assert case.stage == "review"
-    changes = show(office.reviewer, case.pk)["changes"]
-    first = changes[0]["after"]
+    changes = show(office.reviewer, case.pk).changes
+    assert changes is not None
+    first = changes[0].after
     assert (first["employer_fen"], first["employee_fen"], first["account_fen"]) == (
         160000,
         80000,

@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from quanyi.audit.verify import verify
-from quanyi.contributions import flows, payments
+from quanyi.contributions import calc, flows, payment_files, services
 from quanyi.contributions.models import Bill, Line
 from quanyi.core.errors import Conflict, InvalidInput
 from quanyi.core.principal import Principal
@@ -60,7 +60,7 @@ def post(office: Office, month: str) -> flows.PostOutcome:
 
 def pay(office: Office, bill: Bill, amount: int, on: date, ref: str) -> None:
     with transaction.atomic():
-        payments.record_payments(office.clerk, [payments.PaymentRow(bill.pk, amount, on, ref)])
+        services.record_payments(office.clerk, [payment_files.PaymentRow(bill.pk, amount, on, ref)])
 
 
 def test_declared_bases_are_clamped_and_reported(office: Office, insured) -> None:  # type: ignore[no-untyped-def]
@@ -78,8 +78,8 @@ def test_declared_bases_are_clamped_and_reported(office: Office, insured) -> Non
     )
     from quanyi.workflow.queries import case as show
 
-    changes = show(office.reviewer, case.pk)["changes"]
-    assert [(c["field"], c["before"], c["after"]) for c in changes] == [
+    changes = show(office.reviewer, case.pk).changes or []
+    assert [(c.field, c.before, c.after) for c in changes] == [
         ("base_fen", None, 1000000),
         ("base_fen (lower)", 300000, 682100),  # Beijing lower bound from 2024-07
     ]
@@ -170,7 +170,7 @@ def test_short_payment_leaves_arrears_with_late_fees(office: Office, insured) ->
     bill.refresh_from_db()
     assert bill.status == "partial"
     owed = bill.due_fen - 100000
-    assert payments.arrears(bill, date(2025, 4, 25)) == {
+    assert calc.arrears(bill, date(2025, 4, 25)) == {
         "owed_fen": owed,
         "late_fee_fen": round(owed * 0.0005 * 10),
     }
@@ -186,8 +186,8 @@ def test_short_payment_leaves_arrears_with_late_fees(office: Office, insured) ->
 def test_a_duplicate_payment_is_kept_and_refunded_only_through_a_case(
     office: Office, insured
 ) -> None:  # type: ignore[no-untyped-def]
-    from quanyi.contributions.consistency import check
     from quanyi.contributions.models import Refund
+    from quanyi.personal_accounts.consistency import check
 
     employer, first, second = insured
     declare(office, employer, [(first, 1000000), (second, 1000000)])
@@ -258,7 +258,7 @@ def test_rebuild_reproduces_every_projection(office: Office, insured) -> None:  
 def test_a_bad_bank_file_names_every_row() -> None:
     text = "bill_id,amount_fen,paid_at,bank_ref\nx,100,2025-01-01,R1\n7,-1,2025-02-30,R1\n"
     with pytest.raises(InvalidInput) as refused:
-        payments.parse_bank_file(text, "bank.csv")
+        payment_files.parse_bank_file(text, "bank.csv")
     assert refused.value.fields() == [
         "bank.csv:2 bill_id",
         "bank.csv:3 amount_fen",
@@ -270,7 +270,7 @@ def test_a_bad_bank_file_names_every_row() -> None:
 def test_consistency_checks_pass_then_name_each_mismatch(office: Office, insured) -> None:  # type: ignore[no-untyped-def]
     from django.db import connection
 
-    from quanyi.contributions.consistency import check
+    from quanyi.personal_accounts.consistency import check
 
     employer, first, second = insured
     declare(office, employer, [(first, 1000000), (second, 1000000)])

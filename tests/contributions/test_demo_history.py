@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import Instance
 from tests.contributions.test_kill import previous_month
-from tests.helpers import quanyi, query
+from tests.helpers import plain_query, quanyi, query
 
 pytestmark = pytest.mark.subprocess
 
@@ -34,7 +34,7 @@ def test_the_demo_has_paid_months_arrears_and_closed_years(instance: Instance) -
     assert rebuilt["differences"] == 0 and rebuilt["balances"] > 0
     assert "audit verify: OK" in quanyi(instance, "audit", "verify", "--as", "auditor").stdout
 
-    (number,) = query(
+    (number,) = plain_query(
         instance,
         "SELECT p.id_number FROM registry_person p JOIN personal_accounts_yearbalance b"
         " ON b.person_id = p.id WHERE b.interest_fen > 0 ORDER BY p.id LIMIT 1",

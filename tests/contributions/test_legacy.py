@@ -14,10 +14,10 @@ from django.db import transaction
 
 from quanyi.audit.verify import verify
 from quanyi.cli import main
-from quanyi.contributions.consistency import check
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
 from quanyi.personal_accounts import services as accounts_service
+from quanyi.personal_accounts.consistency import check
 from quanyi.personal_accounts.rebuild import rebuild
 from quanyi.records import queries
 from quanyi.registry.models import Person
@@ -261,3 +261,69 @@ def test_a_later_import_into_closed_years_gives_the_same_closings_year_by_year(
         accounts_service.credit_interest_for(office.clerk, 2016, "110000", [second])
     with pytest.raises(Conflict, match="not closed"), transaction.atomic():
         accounts_service.credit_interest_for(office.clerk, 2025, "110000", [second])
+
+
+def test_employers_persons_and_relations_are_checked_by_the_registrys_rules(
+    office: Office, principal: Principal
+) -> None:
+    """The import registers as a registration case would (001 art. 2 (1)): a name longer than
+    its column is a reported row error, never cut; the injury risk class is 1-8; a person holds
+    one relation of an insurance group at a time (重复参保), whether the other is in the same
+    file or on record."""
+    from quanyi.contributions import legacy
+    from quanyi.core.errors import InvalidInput
+
+    with transaction.atomic():
+        on_record = builders.person(principal)
+        employer = builders.employer(principal)
+        builders.relation(principal, on_record, employer, "pension", "2020-01", "2020-12")
+    number, uscc = builders.id_number(), builders.uscc()
+    texts = {
+        "employers.csv": f"uscc,name,region,injury_class\n{uscc},{'单' * 201},110105,9\n",
+        "persons.csv": "id_number,name,phone,hukou_region,residence_region,category\n"
+        f"{number},{'名' * 101},13800138000,110105,110105,employee\n",
+        "relations.csv": "id_number,uscc,insurance,start_month,end_month\n"
+        f"{number},{uscc},pension,2016-01,2018-12\n"
+        f"{number},,resident_pension,2018-06,\n"  # line 3: overlaps line 2
+        f"{on_record.id_number},{uscc},pension,2020-06,2021-03\n",  # 4: overlaps the record
+    }
+    with pytest.raises(InvalidInput) as raised:
+        legacy.validate(principal, texts)
+    assert {(e.field, e.code) for e in raised.value.errors} == {
+        ("employers.csv:2 name", "too_long"),
+        ("employers.csv:2 injury_class", "bad_injury_class"),
+        ("persons.csv:2 name", "too_long"),
+        ("relations.csv:3 start_month", "overlap"),
+        ("relations.csv:4 start_month", "overlap"),
+    }
+    texts["employers.csv"] = f"uscc,name,region,injury_class\n{uscc},{'单' * 200},110105,8\n"
+    texts["persons.csv"] = texts["persons.csv"].replace("名" * 101, "名" * 100)
+    texts["relations.csv"] = texts["relations.csv"].replace("2018-06", "2019-01")
+    texts["relations.csv"] = texts["relations.csv"].replace("2020-06", "2021-01")
+    batch = legacy.validate(principal, texts)
+    assert [len(e.name) for e in batch.employers] == [200]
+    assert [len(p.name) for p in batch.persons] == [100]
+
+
+def test_the_load_registers_through_the_registrys_services(
+    office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Employers, persons and relations of an import are registry rows like any other: one
+    audit batch event each, with every row's digest stamped (DESIGN invariant 5)."""
+    from quanyi.audit.models import AuditEvent
+
+    number = builders.id_number(birth=date(1980, 5, 5))
+    write_files(tmp_path / "legacy", number, builders.uscc())
+    assert main(["import", "legacy", str(tmp_path / "legacy"), "--as", "clerk"]) == 0
+    case = office.approve_all(Case.objects.get(type="import.legacy"))
+    assert case.status == "approved", case.result
+    for action, object_type in (
+        ("employer.register", "employer"),
+        ("person.register", "person"),
+        ("relation.start", "relation"),
+    ):
+        event = AuditEvent.objects.get(action=action)
+        assert (event.object_type, event.rows, event.actor) == (object_type, 1, "approver")
+    person = Person.objects.get(id_number=number)
+    assert person.audit_seq == AuditEvent.objects.get(action="person.register").seq
+    assert verify().ok

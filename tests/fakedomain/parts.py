@@ -10,10 +10,12 @@ from django.urls import path
 from ninja import Router
 
 from quanyi.core.commands import command
-from quanyi.core.permissions import Permission, permission
+from quanyi.core.permissions import Permission, Scope, permission
 
 PERMISSIONS: dict[str, Permission] = {
-    "fake.read": permission("仅审核可看假领域", "only reviewers see the fake part", "reviewer"),
+    "fake.read": permission(
+        "仅审核可看假领域", "only reviewers see the fake part", "reviewer", scope=Scope.RECORDS_READ
+    ),
 }
 
 router = Router(tags=["fake"])

@@ -22,6 +22,15 @@ def id_number(birth: date = date(1985, 6, 15), male: bool = True, region: str = 
     return identities.id_number(_rng, region, birth, male, _used_ids)
 
 
+def sealed(purpose: str, value: str) -> tuple[bytes, bytes]:
+    """A value as ``core.fields.SealedText`` stores it, and its blind index: what an attacker
+    holding the keys writes behind the application's back."""
+    from quanyi.core import crypto
+
+    ring = crypto.keyring()
+    return ring.seal(value.encode()), ring.index(purpose, value)
+
+
 def uscc(region: str = "110105") -> str:
     return identities.credit_code(_rng, region, _used_codes)
 

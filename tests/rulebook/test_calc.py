@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from quanyi.core.errors import NotFound
+from quanyi.core.yearmonth import YearMonth
 from quanyi.rulebook import calc
+from quanyi.rulebook.queries import Rulebook
 
 TWELVE = {month: 80000 for month in range(1, 13)}  # 12 × 800.00 yuan
 
@@ -144,3 +148,83 @@ def test_twelve_equal_credits_differ_only_by_the_factor(opening: int, credit: in
 def test_unknown_interest_method_is_an_error() -> None:
     with pytest.raises(ValueError):
         calc.yearly_interest(0, {}, Decimal("0.01"), "daily")
+
+
+# --- a month's rates as fractions (posting, back-payment, the legacy import) ---------------
+
+EMPLOYEE_INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")
+
+
+def book_of(values: dict[str, str], region: str = "000000") -> Rulebook:
+    """A rulebook snapshot with these values in force from 2019-05 (no database: the
+    snapshot is what ``Rulebook.load`` reads from the parameter table)."""
+    book = Rulebook()
+    for pk, (key, value) in enumerate(sorted(values.items()), start=1):
+        book.rows[(key, region)].append((date(2019, 5, 1), value, pk))
+    return book
+
+
+BEIJING_2025 = {
+    "rate.employer.pension": "0.16",
+    "rate.employee.pension": "0.08",
+    "rate.employer.medical": "0.098",
+    "rate.employee.medical": "0.02",
+    "rate.employer.unemployment": "0.005",
+    "rate.employee.unemployment": "0.005",
+    "rate.employer.maternity": "0",
+    "rate.employee.maternity": "0",
+    "rate.employee.injury": "0",
+    **{f"rate.injury.class{c}": f"0.00{c + 1}" for c in range(1, 9)},
+    "account.share": "0.08",
+    "base.lower": "682100",
+}
+
+
+def test_a_months_rates_give_each_share_of_a_line() -> None:
+    """004 part 5: employer and employee shares of each insurance; the pension's personal
+    account share (8 % of the base); injury at the employer's risk class, nothing from the
+    employee."""
+    rates = calc.Rates.of(book_of(BEIJING_2025), "110105", YearMonth(2025, 1), EMPLOYEE_INSURANCES)
+    assert rates.lower_fen == 682100
+    assert rates.amounts("pension", 1000000, 2) == (160000, 80000, 80000)
+    assert rates.amounts("medical", 1000000, 2) == (98000, 20000, 0)
+    assert rates.amounts("unemployment", 1000000, 2) == (5000, 5000, 0)
+    assert rates.amounts("injury", 1000000, 2) == (3000, 0, 0)  # class 2 here: 0.3 %
+    assert rates.amounts("injury", 1000000, 8) == (9000, 0, 0)
+    assert rates.amounts("maternity", 1000000, 2) == (0, 0, 0)
+    assert rates.amounts("unemployment", 682100, 1) == (3411, 3411, 0)  # 3410.5 rounds up
+
+
+def test_rates_without_bounds_say_so() -> None:
+    values = {k: v for k, v in BEIJING_2025.items() if k != "base.lower"}
+    rates = calc.Rates.of(book_of(values), "110105", YearMonth(2025, 1), EMPLOYEE_INSURANCES)
+    assert rates.lower_fen is None
+
+
+def test_rates_are_read_as_of_the_months_first_day() -> None:
+    with pytest.raises(NotFound, match="no value"):
+        calc.Rates.of(book_of(BEIJING_2025), "110105", YearMonth(2019, 4), EMPLOYEE_INSURANCES)
+
+
+@given(
+    st.integers(min_value=0, max_value=10**9),
+    st.decimals(min_value=0, max_value=1, places=5),
+    st.sampled_from(EMPLOYEE_INSURANCES),
+    st.integers(min_value=1, max_value=8),
+)
+def test_integer_shares_round_as_the_decimal_calculator(
+    base: int, rate: Decimal, insurance: str, injury_class: int
+) -> None:
+    """One rounding rule (DESIGN invariant 8): the bulk path's integer arithmetic on
+    fractions gives what ``monthly_amount`` gives on Decimals, for every share of a line."""
+    exact = Fraction(rate)
+    rates = calc.Rates(
+        employer={k: exact for k in EMPLOYEE_INSURANCES if k != "injury"},
+        employee={k: exact for k in EMPLOYEE_INSURANCES},
+        injury={c: exact for c in range(1, 9)},
+        account=exact,
+        lower_fen=None,
+    )
+    expected = calc.monthly_amount(base, rate)
+    share = expected if insurance == "pension" else 0
+    assert rates.amounts(insurance, base, injury_class) == (expected, expected, share)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Instance
-from tests.helpers import QUANYI, chromium, demo_login, free_port, quanyi, query
+from tests.helpers import QUANYI, chromium, demo_login, free_port, plain_query, quanyi, query
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess]
 
@@ -109,7 +109,7 @@ def test_querier_reads_a_record_and_sysadmin_is_refused(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    number, name = query(instance, "SELECT id_number, name FROM registry_person LIMIT 1")[0]
+    number, name = plain_query(instance, "SELECT id_number, name FROM registry_person LIMIT 1")[0]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
         page = browser.new_page()

@@ -83,3 +83,23 @@ def test_a_read_only_token_cannot_submit() -> None:
         headers={"Authorization": f"Bearer {secret}"},
     )
     assert answer.status_code == 403
+
+
+def test_a_request_the_schema_refuses_gets_the_same_422_in_the_users_language() -> None:
+    """Bad input always gets a clear error in the user's language (DESIGN.md), whether the
+    schema of the request or a rule refuses it."""
+    clerk = client_for("clerk", "operator")
+    answer = post(
+        clerk, "/api/v1/cases", {"type": "person.register", "data": payloads.person_payload()}
+    )
+    path = f"/api/v1/cases/{answer.json()['id']}/decisions"
+    refused = post(clerk, path, {"decision": "maybe"})
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["code"] == "invalid_input"
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("decision", "bad_choice")]
+    assert "approve" in body["detail"]
+    missing = post(clerk, "/api/v1/cases", {"data": {}})
+    assert missing.status_code == 422
+    assert [(e["field"], e["code"]) for e in missing.json()["errors"]] == [("type", "required")]
+    assert "必填" in missing.json()["detail"]

@@ -1,21 +1,17 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from quanyi.access.requests import api_principal as principal
+from quanyi.access.schemas import Me
 
 router = Router(tags=["accounts"])
 
 
-class Me(Schema):
-    username: str
-    region: str
-    roles: list[str]
-    kind: str
-
-
-@router.get("/me", response=Me, summary="Who am I")
+@router.get("/me", response=Me, summary="Who am I: account, region, roles")
 def me(request: HttpRequest) -> Me:
     who = principal(request)
-    return Me(username=who.actor, region=who.region, roles=sorted(who.roles), kind=who.kind)
+    return Me.model_validate(
+        {"username": who.actor, "region": who.region, "roles": sorted(who.roles), "kind": who.kind}
+    )

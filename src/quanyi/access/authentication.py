@@ -21,6 +21,7 @@ from quanyi.access import roles as role_rules
 from quanyi.access.models import Account
 from quanyi.access.services import live_roles
 from quanyi.audit import services as audit
+from quanyi.core import crypto
 from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal, Source
 
@@ -75,6 +76,9 @@ def attempt(
 ) -> LoginAttempt:
     """Check credentials and second factor; record the outcome. Never raises for a bad login."""
     request.quanyi_source = source  # type: ignore[attr-defined]
+    # A person logs in with their id number; the account holds its blind index (DESIGN.md
+    # invariant 9), and so do the lockout records and the events this login writes.
+    username = crypto.login_name(username)
     # Even a failed attempt on an existing user name changes that user's lockout (or TOTP
     # throttling) state, and a good one may re-hash the password: the event names the user and
     # links the state it found to the state it left.

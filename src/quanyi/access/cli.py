@@ -9,7 +9,8 @@ import secrets
 import sys
 from typing import Any
 
-from quanyi.core.commands import command, fail
+from quanyi.core.commands import command, fail, print_json
+from quanyi.core.permissions import Scope
 
 
 def register(sub: Any) -> None:
@@ -21,16 +22,22 @@ def register(sub: Any) -> None:
         _add,
         atomic=True,
         writes=True,
-        help="add an account; its password comes from QUANYI_NEW_PASSWORD or is generated",
+        help="propose a staff account (an access.grant case the security administrator"
+        " approves; printed); its password comes from QUANYI_NEW_PASSWORD or is generated",
     )
     add.add_argument("username")
     add.add_argument("--role", action="append", default=[], help="a role to grant (repeatable)")
     add.add_argument("--region", default="", help="agency region (default: yours)")
-    add.add_argument("--kind", default="staff", choices=["staff", "employer", "person", "external"])
+    add.add_argument(
+        "--kind",
+        default="staff",
+        choices=["staff", "employer", "person", "external"],
+        help="staff accounts are proposed as cases; the others are opened at once",
+    )
     add.add_argument("--organisation", default="")
     for name, handler, text in (
-        ("grant", _grant, "grant a role"),
-        ("revoke", _revoke, "revoke a role"),
+        ("grant", _grant, "propose granting a role (an access.grant case; printed)"),
+        ("revoke", _revoke, "propose revoking a role (an access.grant case; printed)"),
     ):
         parser = command(user_sub, name, handler, atomic=True, writes=True, help=text)
         parser.add_argument("username")
@@ -51,7 +58,8 @@ def register(sub: Any) -> None:
         atomic=True,
         writes=True,
         allow_expired=True,
-        help="change your own password (new one from QUANYI_NEW_PASSWORD or a prompt)",
+        help="change your own password: the current one is the login's (QUANYI_PASSWORD or a"
+        " prompt), the new one from QUANYI_NEW_PASSWORD or a prompt",
     )
 
     token = sub.add_parser("token", help="API tokens (sysadmin)")
@@ -71,7 +79,8 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         required=True,
-        help="records:read, records:write or accounts:manage (repeatable)",
+        choices=[str(scope) for scope in Scope],
+        help="what the token may be used for, on top of the user's roles (repeatable)",
     )
     create.add_argument("--days", type=int, default=90)
     revoke = command(
@@ -88,12 +97,14 @@ def register(sub: Any) -> None:
     security_sub = security.add_subparsers(
         dest="security_command", required=True, metavar="COMMAND"
     )
-    command(
+    check = command(
         security_sub,
         "check",
         _security_check,
-        help="report every separation-of-duties violation (exit 1 if any)",
+        help="report every separation-of-duties violation and every data file others may read"
+        " (exit 1 if any)",
     )
+    check.add_argument("--json", action="store_true", help="print the violations as JSON")
 
 
 def _new_password() -> tuple[str, bool]:
@@ -107,43 +118,54 @@ def _add(args: argparse.Namespace) -> int:
     from quanyi.access import services
 
     password, generated = _new_password()
-    user = services.add_user(
-        args.principal,
-        services.NewAccount(
-            username=args.username,
-            password=password,
-            roles=tuple(args.role),
-            kind=args.kind,
-            region=args.region,
-            organisation=args.organisation,
-        ),
-    )
-    print(
-        json.dumps(
-            {
-                "username": user.username,
-                "roles": sorted(args.role),
-                "password": password if generated else None,
-            },
-            ensure_ascii=False,
+    if args.kind != "staff":
+        user = services.add_user(
+            args.principal,
+            services.NewAccount(
+                username=args.username,
+                password=password,
+                roles=tuple(args.role),
+                kind=args.kind,
+                region=args.region,
+                organisation=args.organisation,
+            ),
         )
-    )
-    return 0
+        shown: dict[str, Any] = {"username": user.username, "roles": sorted(args.role)}
+    else:
+        shown = _propose(
+            args,
+            services.Change.CREATE,
+            args.role,
+            region=args.region or args.principal.region,
+            password=password,
+        )
+    if isinstance(shown, dict):
+        shown["password"] = password if generated else None
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+        return 0
+    if generated:
+        print(f"password: {password}", file=sys.stderr)
+    return _show(shown)
+
+
+def _propose(args: argparse.Namespace, action: str, roles: list[str], **more: str) -> Any:
+    from quanyi.access import cases
+
+    change = {"action": action, "username": args.username, "roles": roles, **more}
+    return cases.propose(args.principal, change)
 
 
 def _grant(args: argparse.Namespace) -> int:
-    from quanyi.access import services
-
-    services.grant(args.principal, args.username, args.role)
-    print(f"granted {args.role} to {args.username}")
-    return 0
+    return _show(_propose(args, "grant", [args.role]))
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from quanyi.access import services
+    return _show(_propose(args, "revoke", [args.role]))
 
-    services.revoke(args.principal, args.username, args.role)
-    print(f"revoked {args.role} from {args.username}")
+
+def _show(shown: Any) -> int:
+    """A proposed case, printed as every case is (the ``Case`` schema)."""
+    print_json(shown, indent=2)
     return 0
 
 
@@ -173,15 +195,12 @@ def _unlock(args: argparse.Namespace) -> int:
 
 def _otp(args: argparse.Namespace) -> int:
     from quanyi.access import services
+    from quanyi.access.schemas import SecondFactor
 
     device = services.setup_second_factor(args.principal, args.username)
-    print(
-        json.dumps(
-            {
-                "username": args.username,
-                "secret": services.otp_secret(device),
-                "uri": device.config_url,
-            }
+    print_json(
+        SecondFactor(
+            username=args.username, secret=services.otp_secret(device), uri=device.config_url
         )
     )
     return 0
@@ -189,43 +208,45 @@ def _otp(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from quanyi.access import queries
+    from quanyi.access.schemas import AccountRow
 
-    print(
-        json.dumps(
-            [row.__dict__ for row in queries.users(args.principal)], ensure_ascii=False, indent=1
-        )
-    )
+    rows = queries.users(args.principal)
+    print_json([AccountRow.model_validate(row, from_attributes=True) for row in rows], indent=1)
     return 0
 
 
 def _passwd(args: argparse.Namespace) -> int:
     import getpass
 
-    from quanyi.access import services
+    from quanyi.access import cli_login, services
 
     new = os.environ.get("QUANYI_NEW_PASSWORD")
     if new is None and sys.stdin.isatty():
         new = getpass.getpass("新密码 (new password): ")
     if not new:
         return fail("QUANYI_NEW_PASSWORD is not set")
-    services.change_password(args.principal, new)
+    # The current password is the one this command has just logged in with (a wrong one was a
+    # failed login, counted and kept); the service checks it again as every surface's does.
+    current = cli_login.login_password(args.as_user)
+    services.change_password(args.principal, current, new, cli_login.cli_request())
     print("password changed")
     return 0
 
 
 def _token_create(args: argparse.Namespace) -> int:
     from quanyi.access import services
+    from quanyi.access.schemas import NewToken
 
     token, secret = services.create_token(
         args.principal, args.user, args.name, args.scope, args.days
     )
-    print(
-        json.dumps(
+    print_json(
+        NewToken.model_validate(
             {
                 "prefix": token.prefix,
                 "token": secret,
-                "expires_at": token.expires_at.isoformat(),
-                "scopes": token.scopes,
+                "expires_at": token.expires_at,
+                "scopes": token.scopes.split(),
             }
         )
     )
@@ -242,17 +263,42 @@ def _token_revoke(args: argparse.Namespace) -> int:
 
 def _security_check(args: argparse.Namespace) -> int:
     from quanyi.access import queries
+    from quanyi.access.roles import Role
+    from quanyi.access.schemas import DutyViolation
+    from quanyi.core import filemodes
     from quanyi.core.errors import current_language
 
     found = queries.duty_violations(args.principal)
+    loose = filemodes.loose()  # data dir 700, database and key files 600 (DESIGN.md inv. 9)
+    if args.json:
+        print_json(
+            [
+                DutyViolation(
+                    username=username,
+                    rule=violation.rule.code,
+                    held=Role(violation.held),
+                    conflicting=Role(violation.conflicting),
+                    rule_zh=violation.rule.zh,
+                    rule_en=violation.rule.en,
+                )
+                for username, violation in found
+            ],
+            indent=1,
+        )
+        for problem in loose:
+            print(problem.message(current_language()), file=sys.stderr)
+        return 1 if found or loose else 0
     lang = current_language()
-    if not found:
+    if not found and not loose:
         print(
-            "security check: OK — no separation-of-duties violation"
+            "security check: OK — no separation-of-duties violation, files readable by the"
+            " service account only"
             if lang == "en"
-            else "安全检查：通过，未发现违反职责分离的授权"
+            else "安全检查：通过，未发现违反职责分离的授权，数据文件仅服务账户可访问"
         )
         return 0
     for username, violation in found:
         print(f"{username}: {violation.message(lang)}", file=sys.stderr)
+    for problem in loose:
+        print(problem.message(lang), file=sys.stderr)
     return 1

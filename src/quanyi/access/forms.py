@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from quanyi.access.roles import LABELS, Role
+from quanyi.access.roles import LABELS, STAFF, Role
 
 
 class LoginForm(forms.Form):
@@ -18,6 +18,10 @@ class LoginForm(forms.Form):
 
 
 class PasswordForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
     repeat = forms.CharField(label=_("Repeat the new password"), widget=forms.PasswordInput)
 
@@ -28,7 +32,8 @@ class PasswordForm(forms.Form):
         return data
 
 
-ROLE_CHOICES = [(r.value, f"{LABELS[r][0]} · {r.value}") for r in Role]
+# Staff roles only: they are what an access.grant case grants.
+ROLE_CHOICES = [(r.value, f"{LABELS[r][0]} · {r.value}") for r in Role if r in STAFF]
 
 
 class AddUserForm(forms.Form):

@@ -1,7 +1,11 @@
-"""Password policy in two profiles (QUANYI_PASSWORD_POLICY), level-3 protection (等级保护):
+"""Password policy in three profiles (QUANYI_PASSWORD_POLICY):
 
-- ``default``: at least 8 characters from at least 3 of 4 classes, expiring after 90 days;
-- ``long``: at least 12 characters, checked against common passwords, no forced expiry.
+- ``default``: at least 12 characters from at least 3 of 4 classes, not a common password
+  (Django's list of 20,000), expiring after 90 days — level-3 protection (等级保护) and OWASP
+  ASVS 5.0 V6.2 at once;
+- ``national``: the level-3 minimum alone — at least 8 characters from at least 3 of 4 classes,
+  expiring after 90 days;
+- ``long``: at least 12 characters, not a common password, no forced expiry (NIST SP 800-63B).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 PROFILES: dict[str, dict[str, Any]] = {
-    "default": {"min_length": 8, "classes": 3, "common": False, "expiry_days": 90},
+    "default": {"min_length": 12, "classes": 3, "common": True, "expiry_days": 90},
+    "national": {"min_length": 8, "classes": 3, "common": False, "expiry_days": 90},
     "long": {"min_length": 12, "classes": 0, "common": True, "expiry_days": None},
 }
 

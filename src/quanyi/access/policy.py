@@ -64,6 +64,8 @@ def predicate_of(rule: Permission) -> Any:
         held = held & ~is_administrative
     if rule.scope:
         held = held & _scoped(rule.scope)
+    if rule.applying_only:
+        held = held & applying_a_case
     if rule.applying:
         held = held | (applying_a_case & ~is_administrative)
     return held & in_region if rule.region else held
@@ -84,6 +86,7 @@ def declared() -> dict[str, tuple[Permission, Any]]:
 
 
 def allowed(principal: Principal, permission: str, obj: Any = None) -> bool:
+    """``permission`` is a declared name: a member of an app's permission enum, or its value."""
     predicate = declared()[permission][1]
     return bool(predicate.test(principal, obj))
 

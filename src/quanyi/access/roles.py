@@ -47,8 +47,11 @@ ADMINISTRATIVE = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.DBA})
 BUSINESS = frozenset(
     {Role.OPERATOR, Role.CHECKER, Role.REVIEWER, Role.RECHECKER, Role.APPROVER, Role.QUERIER}
 )
+# The roles of the review stages after intake (001 art. 7): one person, one stage.
+REVIEW_STAGES = frozenset({Role.CHECKER, Role.REVIEWER, Role.RECHECKER, Role.APPROVER})
 STAFF = ADMINISTRATIVE | BUSINESS | {Role.AUDITOR}
 OUTSIDE = frozenset({Role.EMPLOYER, Role.PERSON, Role.EXTERNAL})
+EVERY = frozenset(Role)
 SECOND_FACTOR = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.DBA, Role.AUDITOR})
 # Roles whose holders read person records (need to know, 001 art. 14-22).
 RECORD_READERS = BUSINESS
@@ -56,6 +59,8 @@ RECORD_READERS = BUSINESS
 
 @dataclass(frozen=True)
 class Rule:
+    """A holder of any ``holder`` role holds none of ``excluded`` (but itself)."""
+
     code: str
     holder: frozenset[str]
     excluded: frozenset[str]
@@ -63,20 +68,30 @@ class Rule:
     en: str
 
 
+# Checked when a role is granted (the refusal names the rule) and by ``quanyi security check``
+# over whatever the database holds. A pair of roles is reported once, by the first rule here
+# that forbids it.
 RULES: tuple[Rule, ...] = (
     Rule(
         "admin_not_business",
-        ADMINISTRATIVE,
+        frozenset({Role.SYSADMIN, Role.DBA}),
         BUSINESS,
         "系统管理员、数据库管理员不得兼职业务经办用户或者信息查询用户（001 第二十六条）",
         "sysadmin and DBA never double as operator, reviewer-type or query user (001 art. 26)",
     ),
     Rule(
-        "auditor_not_admin",
+        "auditor_alone",
         frozenset({Role.AUDITOR}),
+        EVERY,
+        "安全审计员不得兼任任何其他角色（三员分立，GB/T 22239-2019）",
+        "the security auditor holds no other role (three administrators, GB/T 22239-2019)",
+    ),
+    Rule(
+        "admin_alone",
         ADMINISTRATIVE,
-        "安全审计员不得兼任系统管理员或数据库管理员（三员分立）",
-        "the security auditor is neither sysadmin nor DBA (separation of the three duties)",
+        EVERY,
+        "系统管理员、安全管理员、数据库管理员各自不得兼任其他角色（三员分立，000 第四部分第三项）",
+        "the sysadmin, secadmin and DBA each hold no other role (three administrators, 000 §4 (3))",
     ),
     Rule(
         "outside_not_staff",
@@ -84,6 +99,13 @@ RULES: tuple[Rule, ...] = (
         STAFF,
         "单位、个人和外部查询账户不得持有经办机构内部角色",
         "employer, person and external accounts never hold agency staff roles",
+    ),
+    Rule(
+        "one_review_stage",
+        REVIEW_STAGES,
+        REVIEW_STAGES,
+        "同一账户只可持有初审、审核、复核、审批中的一个角色（001 第七条）",
+        "an account holds at most one of checker, reviewer, re-checker, approver (001 art. 7)",
     ),
 )
 
@@ -96,17 +118,20 @@ class Violation:
 
     def message(self, lang: str = "zh") -> str:
         text = self.rule.en if lang == "en" else self.rule.zh
-        return f"{self.held} + {self.conflicting}: {text}"
+        return f"{self.held} + {self.conflicting}: {text} [{self.rule.code}]"
 
 
 def violations(roles: Iterable[str]) -> list[Violation]:
-    """Every pair of roles in ``roles`` that a rule forbids together."""
+    """Every pair of roles in ``roles`` that a rule forbids together, each pair once."""
     held = set(roles)
     found = []
+    seen: set[frozenset[str]] = set()
     for rule in RULES:
         for holder in sorted(held & rule.holder):
             for other in sorted(held & rule.excluded):
-                if other != holder:
+                pair = frozenset({holder, other})
+                if other != holder and pair not in seen:
+                    seen.add(pair)
                     found.append(Violation(rule, holder, other))
     return found
 

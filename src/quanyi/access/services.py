@@ -3,8 +3,10 @@
 Every function takes the acting principal, authorizes it (``account.manage`` unless noted), runs
 inside the caller's transaction and appends audit events; a change to what lets a user log in
 (user row, tokens, second factor, lockout) ends with the user's ``credentials`` event, which
-``audit verify`` holds the stored state to. Separation of duties is enforced at grant time
-(001 art. 26).
+``audit verify`` holds the stored state to. Staff accounts and role grants are written only at
+the approval of an ``access.grant`` case (``access/cases.py``), where separation of duties is
+checked again (001 art. 26; DESIGN.md invariant 4). Accounts of another region answer like
+absent ones.
 """
 
 from __future__ import annotations
@@ -14,14 +16,19 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import hashers, password_validation
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -29,13 +36,17 @@ from quanyi.access import credentials
 from quanyi.access import roles as role_rules
 from quanyi.access.errors import DutyConflict, Refused
 from quanyi.access.models import Account, AccountKind, ApiToken, RoleGrant
-from quanyi.access.policy import authorize
+from quanyi.access.permissions import AccessPermission
+from quanyi.access.policy import authorize, scope
 from quanyi.audit import services as audit
 from quanyi.core import regions
 from quanyi.core.errors import InvalidInput, NotFound
+from quanyi.core.permissions import Scope
 from quanyi.core.principal import Principal, Source, new_request_id
 
-TOKEN_SCOPES = frozenset({"records:read", "records:write", "accounts:manage"})
+TOKEN_SCOPES = frozenset(Scope)
+# Scopes that no longer exist, and what a token holding one holds instead.
+LEGACY_SCOPES = {"records:write": Scope.CASES_SUBMIT}
 
 
 def _assert_transaction() -> None:
@@ -68,11 +79,17 @@ def principal_for(
     )
 
 
-def user_by_name(username: str) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None or not hasattr(user, "account"):
+def user_by_name(principal: Principal, username: str) -> User:
+    """The account's user, if the account is in a region the principal covers; an account of
+    another region answers exactly like an absent one."""
+    account = (
+        scope(Account.objects.select_related("user"), principal)
+        .filter(user__username=username)
+        .first()
+    )
+    if account is None:
         raise NotFound(f"没有账户 {username}", f"no account named {username}")
-    return user
+    return account.user
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -99,41 +116,57 @@ def _check_duties(roles: Iterable[str]) -> None:
 @dataclass(frozen=True)
 class NewAccount:
     username: str
-    password: str
+    password: str = ""
     roles: tuple[str, ...] = ()
     kind: str = AccountKind.STAFF
     region: str = ""
     organisation: str = ""
     employer_id: int | None = None
     person_id: int | None = None
+    # Instead of ``password``: the hash an ``access.grant`` case carries (its proposer chose
+    # the password; the case never holds it in clear).
+    password_hash: str = ""
 
 
 def add_user(principal: Principal, new: NewAccount) -> User:
-    authorize(principal, "account.manage")
+    """An employer, person or external account, opened by the sysadmin directly. Staff accounts
+    are opened only by an ``access.grant`` case (DESIGN.md invariant 4)."""
+    authorize(principal, AccessPermission.ACCOUNT_MANAGE)
+    if new.kind == AccountKind.STAFF:
+        raise Refused(
+            "无权操作：工作人员账户须经授权业务件开设（系统管理员提出，安全管理员审批）",
+            "refused: staff accounts are opened by an access.grant case (the sysadmin proposes,"
+            " the security administrator approves)",
+            AccessPermission.ACCOUNT_MANAGE,
+        )
     region = new.region or principal.region
+    _check_region(principal, region)
+    return create_account(principal, replace(new, region=region))
+
+
+def _check_region(principal: Principal, region: str) -> None:
     if not regions.covers(principal.region, region):
         raise Refused(
             f"无权在统筹区 {region} 开设账户",
             f"refused: region {region} is outside yours",
-            "account.manage",
+            AccessPermission.ACCOUNT_MANAGE,
         )
-    return create_account(principal, NewAccount(**{**new.__dict__, "region": region}))
 
 
-def create_account(actor: Principal, new: NewAccount) -> User:
-    """Create a user with its account and roles. Callers authorize (add_user), or are system
-    commands (``init --admin``, ``demo``)."""
-    _assert_transaction()
-    if not new.username or len(new.username) > 150 or not new.username.isascii():
+def _check_username(username: str) -> None:
+    if not username or len(username) > 150 or not username.isascii():
         raise InvalidInput.one(
             "username",
             "bad_username",
             "用户名须为1至150个ASCII字符",
             "a user name is 1 to 150 ASCII characters",
         )
-    if User.objects.filter(username=new.username).exists():
+    if User.objects.filter(username=username).exists():
         raise InvalidInput.one("username", "taken", "用户名已存在", "the user name is taken")
-    unknown = set(new.roles) - {r.value for r in role_rules.Role}
+
+
+def _check_roles(roles: Iterable[str], allowed: Iterable[str] = role_rules.EVERY) -> None:
+    unknown = set(roles) - set(allowed)
     if unknown:
         raise InvalidInput.one(
             "role",
@@ -141,12 +174,24 @@ def create_account(actor: Principal, new: NewAccount) -> User:
             f"未知角色：{', '.join(sorted(unknown))}",
             f"unknown role: {', '.join(sorted(unknown))}",
         )
+
+
+def create_account(actor: Principal, new: NewAccount) -> User:
+    """Create a user with its account and roles. Callers authorize (``add_user``, the approval
+    of an ``access.grant`` case), or are system commands (``init --admin``, ``demo``)."""
+    _assert_transaction()
+    _check_username(new.username)
+    _check_roles(new.roles)
     if new.kind not in AccountKind.values:
         raise InvalidInput.one("kind", "bad_kind", "账户类型错误", "unknown account kind")
     regions.validate_region(new.region, "region")
     _check_duties(new.roles)
-    _check_password(new.password, User(username=new.username))
-    user = User.objects.create_user(username=new.username, password=new.password)
+    if new.password_hash:
+        _check_hash(new.password_hash)
+        user = User.objects.create(username=new.username, password=new.password_hash)
+    else:
+        _check_password(new.password, User(username=new.username))
+        user = User.objects.create_user(username=new.username, password=new.password)
     account = Account.objects.create(
         user=user,
         kind=new.kind,
@@ -163,19 +208,6 @@ def create_account(actor: Principal, new: NewAccount) -> User:
     return user
 
 
-def grant(principal: Principal, username: str, role: str) -> RoleGrant:
-    authorize(principal, "account.manage")
-    user = user_by_name(username)
-    if role not in {r.value for r in role_rules.Role}:
-        raise InvalidInput.one("role", "unknown_role", f"未知角色：{role}", f"unknown role: {role}")
-    if role in live_roles(user.pk):
-        raise InvalidInput.one(
-            "role", "already_granted", "已持有该角色", "the role is already held"
-        )
-    _check_duties(live_roles(user.pk) | {role})
-    return _grant(principal, user, role)
-
-
 def _grant(actor: Principal, user: User, role: str) -> RoleGrant:
     row = RoleGrant.objects.create(
         user=user, role=role, granted_by=actor.actor, granted_at=timezone.now()
@@ -184,19 +216,128 @@ def _grant(actor: Principal, user: User, role: str) -> RoleGrant:
     return row
 
 
-def revoke(principal: Principal, username: str, role: str) -> RoleGrant:
-    authorize(principal, "account.manage")
-    user = user_by_name(username)
-    row = RoleGrant.objects.filter(user=user, role=role, revoked_at__isnull=True).first()
-    if row is None:
-        raise InvalidInput.one("role", "not_held", "未持有该角色", "the role is not held")
-    return audit.update_row(principal, "account.revoke", row, revoked_at=timezone.now())
+# --- staff accounts and role grants, by access.grant case (DESIGN.md invariant 4) ---------------
+
+
+class Change(StrEnum):
+    CREATE = "create"
+    GRANT = "grant"
+    REVOKE = "revoke"
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """What an ``access.grant`` case asks: open a staff account with ``roles``, or grant or
+    revoke ``roles`` on one."""
+
+    action: Change
+    username: str
+    roles: tuple[str, ...]
+    region: str = ""  # create: the account's agency region (default: the proposer's)
+    password_hash: str = ""  # create: the initial password, hashed at intake
+
+    def as_payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "action": str(self.action),
+            "username": self.username,
+            "roles": list(self.roles),
+        }
+        if self.action is Change.CREATE:
+            payload.update(region=self.region, password_hash=self.password_hash)
+        return payload
+
+
+def initial_password_hash(username: str, password: str) -> str:
+    """The argon2 hash of an initial password, checked against the policy first."""
+    _check_password(password, User(username=username))
+    return hashers.make_password(password)
+
+
+def _check_hash(value: str) -> None:
+    try:
+        usable = hashers.identify_hasher(value).algorithm == "argon2"
+    except ValueError:
+        usable = False
+    if not usable:
+        raise InvalidInput.one(
+            "password_hash", "bad_hash", "初始密码摘要无效", "the initial password hash is unusable"
+        )
+
+
+def check_account_change(principal: Principal, change: AccountChange) -> User | None:
+    """Everything an account change must satisfy, as the acting principal (the proposer at
+    intake, the security administrator at approval) finds the accounts now: never one's own
+    account, staff roles only, separation of duties (``roles.RULES``, the refusal naming the
+    rule). Returns the existing user (None for a new account). Writes nothing."""
+    if change.username == principal.actor:
+        raise Refused(
+            "无权操作：任何人不得为自己的账户开设、授予或撤销角色（三员分立）",
+            "refused: nobody acts on their own account (three administrators)",
+            AccessPermission.ACCOUNT_APPLY,
+            f"account {change.username}",
+        )
+    if not change.roles:
+        raise InvalidInput.one("roles", "required", "须指定角色", "name at least one role")
+    _check_roles(change.roles, role_rules.STAFF)
+    if change.action is Change.CREATE:
+        _check_username(change.username)
+        regions.validate_region(change.region, "region")
+        _check_region(principal, change.region)
+        _check_hash(change.password_hash)
+        _check_duties(change.roles)
+        return None
+    user = user_by_name(principal, change.username)
+    if user.account.kind != AccountKind.STAFF:
+        raise InvalidInput.one(
+            "username",
+            "not_staff",
+            "授权业务件只办理工作人员账户",
+            "access.grant cases are for staff accounts",
+        )
+    held = live_roles(user.pk)
+    if change.action is Change.GRANT:
+        if set(change.roles) & held:
+            raise InvalidInput.one(
+                "roles", "already_granted", "已持有该角色", "the role is already held"
+            )
+        _check_duties(held | set(change.roles))
+    elif not set(change.roles) <= held:
+        raise InvalidInput.one("roles", "not_held", "未持有该角色", "the role is not held")
+    return user
+
+
+def apply_account_change(principal: Principal, change: AccountChange) -> str:
+    """At the final approval of an ``access.grant`` case, by the security administrator
+    (``account.apply``): checked again against the accounts as they are now, then written."""
+    _assert_transaction()
+    authorize(principal, AccessPermission.ACCOUNT_APPLY)
+    user = check_account_change(principal, change)
+    if user is None:
+        create_account(
+            principal,
+            NewAccount(
+                username=change.username,
+                roles=change.roles,
+                region=change.region,
+                password_hash=change.password_hash,
+            ),
+        )
+    elif change.action is Change.GRANT:
+        for role in change.roles:
+            _grant(principal, user, role)
+    else:
+        now = timezone.now()
+        for row in RoleGrant.objects.filter(
+            user=user, role__in=change.roles, revoked_at__isnull=True
+        ):
+            audit.update_row(principal, "account.revoke", row, revoked_at=now)
+    return f"account {change.username}: {change.action} {' '.join(change.roles)}"
 
 
 def set_disabled(principal: Principal, username: str, disabled: bool) -> User:
     """Disabling ends every session and token of the account at once."""
-    authorize(principal, "account.manage")
-    user = user_by_name(username)
+    authorize(principal, AccessPermission.ACCOUNT_MANAGE)
+    user = user_by_name(principal, username)
     if user.pk == principal.user_id and disabled:
         raise InvalidInput.one(
             "username", "self", "不能停用自己的账户", "you cannot disable yourself"
@@ -228,8 +369,8 @@ def unlock(principal: Principal, username: str) -> int:
     """Lift a lockout (django-axes) — an audited act of the sysadmin."""
     from axes.utils import reset
 
-    authorize(principal, "account.manage")
-    user = user_by_name(username)
+    authorize(principal, AccessPermission.ACCOUNT_MANAGE)
+    user = user_by_name(principal, username)
     prior = credentials.before(user)
     cleared = int(reset(username=username) or 0)
     audit.record(principal, "account.unlock", "account", str(user.account.pk))
@@ -238,8 +379,8 @@ def unlock(principal: Principal, username: str) -> int:
 
 
 def setup_second_factor(principal: Principal, username: str) -> TOTPDevice:
-    authorize(principal, "account.manage")
-    return create_second_factor(principal, user_by_name(username))
+    authorize(principal, AccessPermission.ACCOUNT_MANAGE)
+    return create_second_factor(principal, user_by_name(principal, username))
 
 
 def create_second_factor(actor: Principal, user: User) -> TOTPDevice:
@@ -258,15 +399,32 @@ def otp_secret(device: TOTPDevice) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
-def change_password(principal: Principal, new_password: str) -> None:
-    """Change the acting user's own password."""
+def change_password(
+    principal: Principal, current_password: str, new_password: str, request: HttpRequest
+) -> None:
+    """Change the acting user's own password, given the current one (OWASP ASVS 5.0 V6.2.3). A
+    wrong current password counts as a failed login with django-axes — the account locks after
+    as many as a login would allow — and is refused with an event carrying the lockout state it
+    leaves; the caller keeps both (the web screen shows the refusal and commits)."""
     _assert_transaction()
     if principal.user_id is None:
         raise Refused("仅登录用户可修改密码", "only a logged-in user changes a password")
     user = User.objects.get(pk=principal.user_id)
-    # Not ``user.check_password``: on a match it may re-hash and save the old password, and
-    # this refusal does not roll back on the web (the screen shows it), leaving a change that
-    # no credentials event covers.
+    prior = credentials.before(user)
+    # Not ``user.check_password``: on a match it may re-hash and save the old password, a
+    # change no credentials event would cover when a later check refuses the new one.
+    given = {"username": user.username}
+    if AxesProxyHandler.is_locked(request, given) or not hashers.check_password(
+        current_password, user.password
+    ):
+        user_login_failed.send(sender=__name__, credentials=given, request=request)
+        credentials.record(principal, "credentials.password_refused", user, prior)
+        raise InvalidInput.one(
+            "current_password",
+            "wrong_password",
+            "当前密码错误（计为一次登录失败）",
+            "the current password is wrong (counted as a failed login)",
+        )
     if hashers.check_password(new_password, user.password):
         raise InvalidInput.one(
             "password",
@@ -275,7 +433,6 @@ def change_password(principal: Principal, new_password: str) -> None:
             "the new password must differ from the old one",
         )
     _check_password(new_password, user)
-    prior = credentials.before(user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     Account.objects.filter(user=user).update(password_changed_at=timezone.now())
@@ -290,15 +447,16 @@ def create_token(
     principal: Principal, username: str, name: str, scopes: Iterable[str], days: int
 ) -> tuple[ApiToken, str]:
     """Returns the token row and the secret, shown once: ``qy_<prefix>_<secret>``."""
-    authorize(principal, "account.manage")
-    user = user_by_name(username)
+    authorize(principal, AccessPermission.ACCOUNT_MANAGE)
+    user = user_by_name(principal, username)
     wanted = frozenset(scopes)
     if not wanted or wanted - TOKEN_SCOPES:
+        renamed = "".join(f"; {old} → {new}" for old, new in LEGACY_SCOPES.items() if old in wanted)
         raise InvalidInput.one(
             "scope",
             "bad_scope",
-            f"权限范围须为 {', '.join(sorted(TOKEN_SCOPES))} 之一或多个",
-            f"scopes are one or more of {', '.join(sorted(TOKEN_SCOPES))}",
+            f"权限范围须为 {', '.join(sorted(TOKEN_SCOPES))} 之一或多个{renamed}",
+            f"scopes are one or more of {', '.join(sorted(TOKEN_SCOPES))}{renamed}",
         )
     if not 1 <= days <= 366:
         raise InvalidInput.one(
@@ -322,9 +480,29 @@ def create_token(
     return token, f"qy_{prefix}_{secret}"
 
 
+def upgrade_token_scopes(actor: Principal, token_ids: Iterable[int]) -> int:
+    """Rename legacy scopes on these tokens; each changed user's credentials event keeps
+    ``audit verify`` satisfied (the scopes are part of the credentials digest). Returns how many
+    tokens changed."""
+    _assert_transaction()
+    changed = 0
+    for token in ApiToken.objects.select_related("user").filter(pk__in=list(token_ids)):
+        renamed = {str(LEGACY_SCOPES.get(s, s)) for s in token.scope_set}
+        if renamed == set(token.scope_set):
+            continue
+        prior = credentials.before(token.user)
+        token.scopes = " ".join(sorted(renamed))
+        token.save(update_fields=["scopes"])
+        audit.record(actor, "token.scopes", "token", str(token.pk))
+        credentials.record(actor, "credentials.token", token.user, prior)
+        changed += 1
+    return changed
+
+
 def revoke_token(principal: Principal, prefix: str) -> ApiToken:
-    authorize(principal, "account.manage")
-    token = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+    authorize(principal, AccessPermission.ACCOUNT_MANAGE)
+    live = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True)
+    token = scope(live, principal, "user__account__region").first()
     if token is None:
         raise NotFound("没有该令牌（或已撤销）", "no such live token")
     prior = credentials.before(token.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -14,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from quanyi.access import authentication, queries, services
+from quanyi.access import authentication, cases, queries, services
 from quanyi.access.forms import AddUserForm, LoginForm, PasswordForm, RoleForm
 from quanyi.access.middleware import LOGIN_AT, PASSWORD_EXPIRED
+from quanyi.access.permissions import AccessPermission
 from quanyi.access.policy import authorize
 from quanyi.access.requests import principal_of
 from quanyi.core.errors import QuanyiError, current_language
@@ -61,10 +63,17 @@ def password_view(request: HttpRequest) -> HttpResponse:
     form = PasswordForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.change_password(principal_of(request), form.cleaned_data["new_password"])
+            services.change_password(
+                principal_of(request), data["current_password"], data["new_password"], request
+            )
         except QuanyiError as refusal:
+            # Not rolled back: a wrong current password stays counted, as a failed login is.
             error = refusal.message(current_language())
+            if getattr(request, "axes_locked_out", False):
+                logout(request)  # locked now: this session ends too
+                return HttpResponseRedirect("/login")
         else:
             request.user.refresh_from_db()
             update_session_auth_hash(request, request.user)  # keep this session, end no other
@@ -80,7 +89,7 @@ def password_view(request: HttpRequest) -> HttpResponse:
 def _staff_screen(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return HttpResponseRedirect(f"/login?next={request.path}")
-    authorize(principal_of(request), "account.manage")
+    authorize(principal_of(request), AccessPermission.ACCOUNT_MANAGE)
     return None
 
 
@@ -94,20 +103,21 @@ def users_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_user(
+            case = cases.propose(
                 principal,
-                services.NewAccount(
-                    username=data["username"],
-                    password=data["password"],
-                    roles=tuple(data["roles"]),
-                    region=data["region"],
-                ),
+                {
+                    "action": "create",
+                    "username": data["username"],
+                    "password": data["password"],
+                    "roles": list(data["roles"]),
+                    "region": data["region"] or principal.region,
+                },
             )
         except QuanyiError as refusal:
             error = refusal.message(current_language())
         else:
-            messages.success(request, _("Account added."))
-            return HttpResponseRedirect("/access/users")
+            messages.success(request, _("Proposed: the security administrator approves it."))
+            return HttpResponseRedirect(f"/cases/{case.id}")
     return render(
         request,
         "access/users.html",
@@ -122,13 +132,16 @@ def user_view(request: HttpRequest, username: str) -> HttpResponse:
         return redirect
     principal = principal_of(request)
     error, qr_svg, secret = "", "", ""
+    case: Any = None
     if request.method == "POST":
         action = request.POST.get("action", "")
         form = RoleForm(request.POST)
         try:
             if action in ("grant", "revoke") and form.is_valid():
-                change = services.grant if action == "grant" else services.revoke
-                change(principal, username, form.cleaned_data["role"])
+                case = cases.propose(
+                    principal,
+                    {"action": action, "username": username, "roles": [form.cleaned_data["role"]]},
+                )
             elif action in ("disable", "enable"):
                 services.set_disabled(principal, username, action == "disable")
             elif action == "unlock":
@@ -142,6 +155,9 @@ def user_view(request: HttpRequest, username: str) -> HttpResponse:
         except QuanyiError as refusal:
             error = refusal.message(current_language())
         else:
+            if case is not None:
+                messages.success(request, _("Proposed: the security administrator approves it."))
+                return HttpResponseRedirect(f"/cases/{case.id}")
             if not error and not secret:
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(f"/access/users/{username}")

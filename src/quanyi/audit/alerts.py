@@ -6,6 +6,7 @@ from __future__ import annotations
 from ninja import Schema
 
 from quanyi.audit import checkpoints
+from quanyi.core.identifiers import mask_text
 
 
 class AlertRow(Schema):
@@ -26,7 +27,8 @@ def alert_rows() -> list[AlertRow]:
             time=entry.time,
             kind=str(entry.details.get("kind", "chain_broken")),
             source=str(entry.details.get("source", "")),
-            actor=str(entry.details.get("actor", "")),
+            # A person logs in by id number: the auditor sees it masked.
+            actor=mask_text(str(entry.details.get("actor", ""))),
             reason=str(entry.details.get("reason", "")),
             reason_zh=str(entry.details.get("reason_zh", "")),
             head_seq=entry.seq,

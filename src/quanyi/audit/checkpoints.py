@@ -40,6 +40,7 @@ from django.db import DatabaseError
 
 from quanyi.audit import services
 from quanyi.audit.models import AuditEvent
+from quanyi.core import filemodes
 from quanyi.core.canonical import canonical_json, format_time, sha256_hex
 
 PRIVATE_KEY = "audit-ed25519.key"
@@ -146,7 +147,7 @@ def witness_dirs() -> list[Path]:
 
 
 def _write_private(path: Path, data: bytes, mode: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    filemodes.private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)

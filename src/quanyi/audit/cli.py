@@ -4,12 +4,11 @@ the dispatcher checks after login (``audit`` imports nothing above ``core``)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from quanyi.core.commands import command, fail, group
+from quanyi.core.commands import command, fail, group, print_json
 
 
 def register(sub: Any) -> None:
@@ -120,8 +119,10 @@ def _verify(args: argparse.Namespace) -> int:
     if on_tty:
         print(file=sys.stderr)
     if args.json:
-        print(
-            json.dumps(
+        from quanyi.audit.schemas import VerifyReport
+
+        print_json(
+            VerifyReport.model_validate(
                 {
                     "ok": report.ok,
                     "events": report.events,
@@ -140,8 +141,7 @@ def _verify(args: argparse.Namespace) -> int:
                     "witnesses": report.witnesses,
                     "since": report.since,
                     "step_seconds": {k: round(v, 3) for k, v in report.step_seconds.items()},
-                },
-                ensure_ascii=False,
+                }
             )
         )
     zh = current_language() == "zh"
@@ -225,6 +225,7 @@ def _expect(text: str | None) -> str | None:
 
 def _head(args: argparse.Namespace) -> int:
     from quanyi.audit import checkpoints
+    from quanyi.audit.schemas import Head
 
     head = checkpoints.latest()
     if head is None:
@@ -233,19 +234,19 @@ def _head(args: argparse.Namespace) -> int:
             if _lang() == "zh"
             else "audit head: nothing signed yet"
         )
-    data = {
-        "seq": head.seq,
-        "hash": head.hash,
-        "time": head.time,
-        "kind": head.kind,
-        "signature": head.signature,
-        "key_fingerprint": checkpoints.key_fingerprint(),
-        "expect": f"{head.seq}:{head.hash}",
-    }
+    data = Head(
+        seq=head.seq,
+        hash=head.hash,
+        time=head.time,
+        kind=head.kind,
+        signature=head.signature,
+        key_fingerprint=checkpoints.key_fingerprint(),
+        expect=f"{head.seq}:{head.hash}",
+    )
     if args.json:
-        print(json.dumps(data, ensure_ascii=False))
+        print_json(data)
         return 0
-    for name, value in data.items():
+    for name, value in data.model_dump().items():
         print(f"{name:16} {value}")
     return 0
 
@@ -255,7 +256,7 @@ def _alerts(args: argparse.Namespace) -> int:
 
     rows = alert_rows()
     if args.json:
-        print(json.dumps([row.model_dump() for row in rows], ensure_ascii=False, indent=1))
+        print_json(rows, indent=1)
         return 0
     zh = _lang() == "zh"
     print(f"告警：{len(rows)} 条" if zh else f"alerts: {len(rows)}")

@@ -273,3 +273,11 @@ def record_failure(principal: Principal, failure: KeptFailure) -> AuditEvent:
     action, object_type, object_id, result = failure.audit_entry()
     with transaction.atomic():
         return record(principal, action, object_type, object_id, result=result)
+
+
+def record_key_rotation(
+    sender: Any, *, principal: Principal, keys: int, master: str, **_: Any
+) -> AuditEvent:
+    """``quanyi keys rotate`` re-wrapped ``keys`` data keys under master key ``master`` (its id,
+    not the key), in this transaction (``core.keys.rotated``)."""
+    return record(principal, "keys.rotate", "data_key", master, rows=keys)

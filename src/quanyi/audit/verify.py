@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any
 from quanyi.audit import appendonly, checkpoints, checks, logcheck, tracking
 from quanyi.audit.models import AuditEvent
 from quanyi.audit.services import GENESIS, HASHED_FIELDS, event_hash
+from quanyi.core import crypto
 from quanyi.core.canonical import merkle_root_of_digests
 
 UNSIGNED_GRACE = checkpoints.UNSIGNED_GRACE
@@ -346,7 +347,7 @@ def _check_rows(
         group_seq: int | None = None
         leaves: list[tuple[int, bytes]] = []
         count = 0
-        for row in rows:
+        for row in _opened(rows, queryset, fields, object_type, table):
             pk, seq, stored = row[0], row[1], row[2]
             claim = expected.get(seq) if seq is not None else None
             if claim is None or claim.object_type != object_type:
@@ -382,6 +383,44 @@ def _check_rows(
         for seq, claim in sorted(expected.items()):
             if claim.object_type == object_type and seq not in seen:
                 _compare(seq, claim, _older(superseded, seq))
+
+
+def _opened(
+    rows: Iterator[tuple[Any, ...]],
+    queryset: Any,
+    fields: tuple[str, ...],
+    object_type: str,
+    table: str,
+) -> Iterator[tuple[Any, ...]]:
+    """The rows, or the first whose sealed value (``core.crypto``) does not decrypt, named: it
+    was written behind the application's back (plaintext, or bytes that are no ciphertext of
+    its keys). Only then is the table read again to find which row it is."""
+    try:
+        yield from rows
+    except crypto.Unreadable:
+        pk = _first_unreadable(queryset.order_by("audit_seq", "pk"), fields)
+        raise _Broken(
+            f"{object_type} {pk} holds a sealed value that does not decrypt (table {table};"
+            " changed behind the application's back)",
+            f"{object_type} {pk} 的加密字段无法解密（表 {table}；绕过应用修改）",
+        ) from None
+
+
+def _first_unreadable(queryset: Any, fields: tuple[str, ...]) -> int | None:
+    pks = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(pks), 1000):
+        chunk = pks[start : start + 1000]
+        try:
+            list(queryset.filter(pk__in=chunk).values_list(*fields))
+            continue
+        except crypto.Unreadable:
+            pass
+        for pk in chunk:
+            try:
+                list(queryset.filter(pk=pk).values_list(*fields))
+            except crypto.Unreadable:
+                return int(pk)
+    return None
 
 
 def _older(superseded: dict[int, list[tuple[int, str]]], seq: int) -> list[tuple[int, bytes]]:

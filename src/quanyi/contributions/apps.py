@@ -25,6 +25,8 @@ class ContributionsConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        # Imported here, not at the top: cases and consistency import models, which cannot be
+        # imported before the app registry is ready.
         from quanyi.audit import checks
         from quanyi.contributions import (
             cases,  # noqa: F401  (registers contribution.declare)

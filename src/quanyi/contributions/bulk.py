@@ -1,7 +1,8 @@
-"""Writing contribution lines in bulk: explicit ids, ``executemany`` on SQLite and binary
-``COPY`` on PostgreSQL, and each row's audit leaf computed from the values written — the
-same canonical JSON ``audit.tracking.leaf`` produces (a test holds them equal), built from a
-fixed template because every field is an integer or a plain ASCII code.
+"""Writing contribution lines in bulk, for ``services`` alone (posting, back-payment, history):
+explicit ids, ``executemany`` on SQLite and binary ``COPY`` on PostgreSQL, and each row's audit
+leaf computed from the values written — the same canonical JSON ``audit.tracking.leaf``
+produces (a test holds them equal), built from a fixed template because every field is an
+integer or a plain ASCII code.
 """
 
 from __future__ import annotations

@@ -1,214 +1,236 @@
-"""``contribution.declare``: an employer's yearly base declaration as a case."""
+"""The contribution case types: a base declaration, a legacy import, a back-payment and a
+refund, each applied only by its final approval.
+
+Intake checks a payload with the module that writes it (every reason at once) and keeps what it
+cleaned. Each of those modules checks again when the approval writes, and the reviewers' diff is
+computed by them too: bounds, rates and late interest as they are on that day.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from quanyi.contributions import declarations
+from pydantic import Field
+
+from quanyi.contributions import legacy, services, validation
+from quanyi.core.errors import InvalidInput, QuanyiError
 from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal
+from quanyi.core.schemas import Month, Payload
+from quanyi.registry.models import Insurance
+from quanyi.workflow.services import read_content
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES, Stage
-from quanyi.workflow.types import CaseType, Change, FormField, register
+from quanyi.workflow.types import CaseType, Change, fields, register
+
+# --- contribution.declare --------------------------------------------------------------------
 
 
-def _check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    declarations.clean(principal, payload)
-    return dict(payload)
+class DeclaredWage(Payload):
+    id_number: str
+    wage_fen: int
 
 
-def _diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    """One line per declared person; clamped wages show the wage before and the base after."""
-    cleaned = declarations.clean(principal, payload)
-    return [
-        Change(
-            f"declaration {mask(row.person.id_number)}",
-            f"base_fen ({row.base.clamped})" if row.base.clamped else "base_fen",
-            row.wage_fen if row.base.clamped else None,
-            row.base.base_fen,
+class Declaration(Payload):
+    """An employer's yearly base declaration (缴费基数申报): last year's average monthly wage of
+    each person, from a month on."""
+
+    uscc: str
+    valid_from: Month
+    rows: list[DeclaredWage]
+
+
+@register
+class Declare(CaseType[Declaration]):
+    name = "contribution.declare"
+    zh = "缴费基数申报"
+    en = "contribution base declaration"
+    stages = REGISTRY_STAGES
+    payload = Declaration
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> Declaration:
+        cleaned = validation.clean_declaration(principal, data)
+        return self.parse(
+            {
+                "uscc": cleaned.employer.uscc,
+                "valid_from": cleaned.valid_from,
+                "rows": [
+                    {"id_number": row.person.id_number, "wage_fen": row.wage_fen}
+                    for row in cleaned.rows
+                ],
+            }
         )
-        for row in cleaned.rows
-    ]
 
+    def changes(self, principal: Principal, payload: Declaration) -> list[Change]:
+        """One line per declared person; clamped wages show the wage before and the base
+        after."""
+        cleaned = validation.clean_declaration(principal, self.dump(payload))
+        return [
+            Change(
+                f"declaration {mask(row.person.id_number)}",
+                f"base_fen ({row.base.clamped})" if row.base.clamped else "base_fen",
+                row.wage_fen if row.base.clamped else None,
+                row.base.base_fen,
+            )
+            for row in cleaned.rows
+        ]
 
-def _apply(principal: Principal, payload: Mapping[str, Any]) -> str:
-    return f"declarations {declarations.declare(principal, payload)}"
-
-
-register(
-    CaseType(
-        "contribution.declare",
-        "缴费基数申报",
-        "contribution base declaration",
-        REGISTRY_STAGES,
-        _check,
-        _diff,
-        _apply,
-    )
-)
+    def apply(self, principal: Principal, payload: Declaration) -> str:
+        return f"declarations {services.declare(principal, self.dump(payload))}"
 
 
 # --- import.legacy ---------------------------------------------------------------------------
 
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
-def _texts(payload: Mapping[str, Any]) -> dict[str, str]:
-    from quanyi.core.errors import InvalidInput
-    from quanyi.workflow.services import stored_path
 
-    files = payload.get("files")
+class LegacyFiles(Payload):
+    """The legacy CSV files, each by its name and the SHA-256 it is stored under."""
+
+    files: dict[str, Sha256]
+
+
+def _texts(files: Any) -> dict[str, str]:
     if not isinstance(files, Mapping) or not files:
         raise InvalidInput.one("files", "required", "须附导入文件", "attach the files to import")
     texts = {}
     for name, sha in files.items():
         try:
-            texts[str(name)] = stored_path(str(sha)).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            texts[str(name)] = read_content(str(sha)).decode("utf-8")
+        except (OSError, UnicodeDecodeError, QuanyiError):
             raise InvalidInput.one(
                 str(name), "unreadable", "文件缺失或不是 UTF-8", "missing, or not UTF-8"
             ) from None
     return texts
 
 
-def _import_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    from quanyi.contributions import legacy
+@register
+class ImportLegacy(CaseType[LegacyFiles]):
+    name = "import.legacy"
+    zh = "历史数据导入"
+    en = "legacy import"
+    stages = ALL_STAGES
+    payload = LegacyFiles
 
-    legacy.validate(principal, _texts(payload))
-    return dict(payload)
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> LegacyFiles:
+        legacy.validate(principal, _texts(data.get("files")))
+        return self.parse(data)
 
+    def changes(self, principal: Principal, payload: LegacyFiles) -> list[Change]:
+        counts = legacy.validate(principal, _texts(payload.files)).counts()
+        return [Change("import", name, None, count) for name, count in counts.items()]
 
-def _import_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    from quanyi.contributions import legacy
-
-    counts = legacy.validate(principal, _texts(payload)).counts()
-    return [Change("import", name, None, count) for name, count in counts.items()]
-
-
-def _import_apply(principal: Principal, payload: Mapping[str, Any]) -> str:
-    from quanyi.contributions import legacy
-
-    counts = legacy.load(principal, _texts(payload))
-    return "import " + " ".join(f"{k}={v}" for k, v in counts.items())
-
-
-register(
-    CaseType(
-        "import.legacy",
-        "历史数据导入",
-        "legacy import",
-        ALL_STAGES,
-        _import_check,
-        _import_diff,
-        _import_apply,
-    )
-)
+    def apply(self, principal: Principal, payload: LegacyFiles) -> str:
+        counts = services.load_legacy(principal, _texts(payload.files))
+        return "import " + " ".join(f"{k}={v}" for k, v in counts.items())
 
 
 # --- contribution.backpay --------------------------------------------------------------------
 
-BACKPAY_STAGES = (Stage.INTAKE, Stage.REVIEW, Stage.RECHECK, Stage.APPROVAL)
+
+class Backpay(Payload):
+    """A back-payment (补缴) of a person's months with one employer, on one base."""
+
+    uscc: str
+    id_number: str
+    from_month: Month
+    to_month: Month
+    base_fen: int
+    insurances: list[Insurance]
+    reason: str
 
 
-def _backpay_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    from quanyi.contributions import backpay
+@register
+class ContributionBackpay(CaseType[Backpay]):
+    name = "contribution.backpay"
+    zh = "补缴"
+    en = "back-payment"
+    stages = (Stage.INTAKE, Stage.REVIEW, Stage.RECHECK, Stage.APPROVAL)
+    payload = Backpay
 
-    backpay.clean(principal, payload)
-    return dict(payload)
-
-
-def _backpay_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    """Each month and insurance with its amounts, the late interest the account gets and the
-    late fee owed to the fund: the calculation the reviewers check."""
-    from quanyi.contributions import backpay
-
-    cleaned = backpay.clean(principal, payload)
-    return [
-        Change(
-            f"backpay {line.month} {line.insurance}",
-            "amounts",
-            None,
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> Backpay:
+        cleaned = validation.clean_backpay(principal, data)
+        return self.parse(
             {
-                "base_fen": line.base_fen,
-                "clamped": line.clamped,
-                "employer_fen": line.employer_fen,
-                "employee_fen": line.employee_fen,
-                "account_fen": line.account_fen,
-                "late_interest_fen": line.late_interest_fen,
-                "late_fee_fen": line.late_fee_fen,
-            },
+                "uscc": cleaned.employer.uscc,
+                "id_number": cleaned.person.id_number,
+                "from_month": data["from_month"],
+                "to_month": data["to_month"],
+                "base_fen": int(str(data["base_fen"])),
+                "insurances": sorted({line.insurance for line in cleaned.lines}),
+                "reason": str(data["reason"]).strip(),
+            }
         )
-        for line in cleaned.lines
-    ]
 
+    def changes(self, principal: Principal, payload: Backpay) -> list[Change]:
+        """Each month and insurance with its amounts, the late interest the account gets and
+        the late fee owed to the fund: the calculation the reviewers check."""
+        cleaned = validation.clean_backpay(principal, self.dump(payload))
+        return [
+            Change(
+                f"backpay {line.month} {line.insurance}",
+                "amounts",
+                None,
+                {
+                    "base_fen": line.base_fen,
+                    "clamped": line.clamped,
+                    "employer_fen": line.employer_fen,
+                    "employee_fen": line.employee_fen,
+                    "account_fen": line.account_fen,
+                    "late_interest_fen": line.late_interest_fen,
+                    "late_fee_fen": line.late_fee_fen,
+                },
+            )
+            for line in cleaned.lines
+        ]
 
-def _backpay_apply(principal: Principal, payload: Mapping[str, Any]) -> str:
-    from quanyi.contributions import backpay
-
-    return backpay.apply(principal, payload)
-
-
-register(
-    CaseType(
-        "contribution.backpay",
-        "补缴",
-        "back-payment",
-        BACKPAY_STAGES,
-        _backpay_check,
-        _backpay_diff,
-        _backpay_apply,
-    )
-)
+    def apply(self, principal: Principal, payload: Backpay) -> str:
+        return services.backpay(principal, self.dump(payload))
 
 
 # --- contribution.refund ---------------------------------------------------------------------
 
 
-def _refund_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    from quanyi.contributions import refunds
+class RefundRequest(Payload):
+    """Money paid beyond a bill, returned to the employer (退费)."""
 
-    cleaned = refunds.clean(principal, payload)
-    return {
-        "bill_id": cleaned.bill.pk,
-        "amount_fen": cleaned.amount_fen,
-        "reason": cleaned.reason,
-    }
+    bill_id: int
+    amount_fen: int
+    reason: str
 
 
-def _refund_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    """The bill's paid total before and after, so reviewers see what the refund undoes."""
-    from quanyi.contributions import refunds
-
-    cleaned = refunds.clean(principal, payload)
-    bill = cleaned.bill
-    return [
-        Change(
-            f"bill {bill.pk} {bill.employer.uscc} {bill.month}",
-            "paid_fen",
-            bill.paid_fen,
-            bill.paid_fen - cleaned.amount_fen,
-        ),
-        Change(f"bill {bill.pk}", "due_fen", bill.due_fen, bill.due_fen),
-    ]
-
-
-def _refund_apply(principal: Principal, payload: Mapping[str, Any]) -> str:
-    from quanyi.contributions import refunds
-
-    return refunds.apply(principal, payload)
-
-
-register(
-    CaseType(
-        "contribution.refund",
-        "退费（多缴、重复缴费）",
-        "refund of an overpayment",
-        REGISTRY_STAGES,
-        _refund_check,
-        _refund_diff,
-        _refund_apply,
-        fields=(
-            FormField("bill_id", "账单号", "bill id", True),
-            FormField("amount_fen", "退费金额（分）", "amount (fen)", True),
-            FormField("reason", "退费原因", "reason", True),
-        ),
+@register
+class ContributionRefund(CaseType[RefundRequest]):
+    name = "contribution.refund"
+    zh = "退费（多缴、重复缴费）"
+    en = "refund of an overpayment"
+    stages = REGISTRY_STAGES
+    payload = RefundRequest
+    fields = fields(
+        ("bill_id", "账单号", "bill id", True),
+        ("amount_fen", "退费金额（分）", "amount (fen)", True),
+        ("reason", "退费原因", "reason", True),
     )
-)
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> RefundRequest:
+        cleaned = validation.clean_refund(principal, data)
+        return RefundRequest(
+            bill_id=cleaned.bill.pk, amount_fen=cleaned.amount_fen, reason=cleaned.reason
+        )
+
+    def changes(self, principal: Principal, payload: RefundRequest) -> list[Change]:
+        """The bill's paid total before and after, so reviewers see what the refund undoes."""
+        cleaned = validation.clean_refund(principal, self.dump(payload))
+        bill = cleaned.bill
+        return [
+            Change(
+                f"bill {bill.pk} {bill.employer.uscc} {bill.month}",
+                "paid_fen",
+                bill.paid_fen,
+                bill.paid_fen - cleaned.amount_fen,
+            ),
+            Change(f"bill {bill.pk}", "due_fen", bill.due_fen, bill.due_fen),
+        ]
+
+    def apply(self, principal: Principal, payload: RefundRequest) -> str:
+        return services.refund(principal, self.dump(payload))

@@ -1,14 +1,23 @@
-"""``quanyi contributions declare|post|pay``."""
+"""``quanyi contributions declare|post|pay|counter|bills`` and ``quanyi import legacy``."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from quanyi.core.commands import command
+from django.conf import settings
+
+from quanyi.contributions import flows, payment_files, services
+from quanyi.contributions.queries import employer_bills
+from quanyi.contributions.schemas import Bills, DeclaredCase, Payments, PostOutcome
+from quanyi.core.commands import command, print_json
+from quanyi.core.errors import InvalidInput, QuanyiError
+from quanyi.core.tables import read_rows, read_table
+from quanyi.workflow import queries as case_queries
+from quanyi.workflow import services as cases
 
 
 def register(sub: Any) -> None:
@@ -65,7 +74,6 @@ def register(sub: Any) -> None:
         help="an employer's bills: due, paid, owed with late fee, overpaid",
     )
     bills.add_argument("--uscc", required=True)
-    register_check(sub)
     importer = sub.add_parser("import", help="import legacy data")
     importer_sub = importer.add_subparsers(dest="import_command", required=True, metavar="COMMAND")
     legacy = command(
@@ -79,34 +87,7 @@ def register(sub: Any) -> None:
     legacy.add_argument("directory")
 
 
-def register_check(sub: Any) -> None:
-    check = sub.add_parser("check", help="consistency checks (勾稽校验)")
-    check_sub = check.add_subparsers(dest="check_command", required=True, metavar="COMMAND")
-    command(
-        check_sub,
-        "consistency",
-        _consistency,
-        help="bills = their lines, payments = paid totals, balances and months = ledgers",
-    )
-
-
-def _consistency(args: argparse.Namespace) -> int:
-    from quanyi.contributions.consistency import check
-    from quanyi.core.commands import fail
-
-    problems = check(args.principal)
-    if problems:
-        for line in problems:
-            print(line, file=sys.stderr)
-        return fail(f"check consistency: {len(problems)} mismatches")
-    print("check consistency: OK")
-    return 0
-
-
 def _declare(args: argparse.Namespace) -> int:
-    from quanyi.core.tables import read_rows
-    from quanyi.workflow import queries, services
-
     rows = read_rows(args.file)
     payload = {
         "uscc": args.uscc,
@@ -115,35 +96,27 @@ def _declare(args: argparse.Namespace) -> int:
             {"id_number": r.get("id_number", ""), "wage_fen": r.get("wage_fen", "")} for r in rows
         ],
     }
-    case = services.submit(args.principal, "contribution.declare", payload)
-    body = queries.case(args.principal, case.pk)
-    clamped = [c for c in body.get("changes", []) if c["field"] != "base_fen"]
-    print(
-        json.dumps(
-            {
-                "case": case.pk,
-                "status": case.status,
-                "stage": case.stage,
-                "rows": len(rows),
-                "clamped": clamped,
-            },
-            ensure_ascii=False,
-            indent=1,
-        )
+    case = cases.submit(args.principal, "contribution.declare", payload)
+    body = case_queries.case(args.principal, case.pk)
+    clamped = [c for c in body.changes or [] if c.field != "base_fen"]
+    print_json(
+        DeclaredCase.model_validate(
+            {**body.model_dump(exclude_unset=True), "rows": len(rows), "clamped": clamped}
+        ),
+        indent=1,
     )
     return 0
 
 
 def _post(args: argparse.Namespace) -> int:
-    from django.conf import settings
-
-    from quanyi.contributions import flows
-
     progress = None
     if sys.stderr.isatty():
+        # Only a terminal shows a bar: every other command, and a posting run by a
+        # scheduler, would pay for importing rich for nothing.
+        from rich.console import Console
         from rich.progress import Progress
 
-        bar = Progress(transient=True)
+        bar = Progress(transient=True, console=Console(stderr=True))
         task = bar.add_task(f"{args.month}", total=None)
         bar.start()
 
@@ -157,27 +130,20 @@ def _post(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             bar.stop()
-    print(json.dumps(outcome.__dict__, ensure_ascii=False))
+    print_json(PostOutcome.model_validate(outcome, from_attributes=True))
     return 0
 
 
 def _pay(args: argparse.Namespace) -> int:
-    from quanyi.contributions import payments
-    from quanyi.core.tables import read_table
-
     columns, raws = read_table(args.file)
-    rows = payments.parse_bank_rows(columns, raws, Path(args.file).name)
-    written = payments.record_payments(args.principal, rows)
-    print(json.dumps({"payments": written}))
+    rows = payment_files.parse_bank_rows(columns, raws, Path(args.file).name)
+    written = services.record_payments(args.principal, rows)
+    print_json(Payments(payments=written))
     return 0
 
 
 def _counter(args: argparse.Namespace) -> int:
-    from datetime import date
-
-    from quanyi.contributions import payments
-
-    written = payments.take_at_counter(
+    written = services.take_at_counter(
         args.principal,
         {
             "bill_id": args.bill_id,
@@ -186,21 +152,16 @@ def _counter(args: argparse.Namespace) -> int:
             "bank_ref": args.receipt,
         },
     )
-    print(json.dumps({"payments": written}))
+    print_json(Payments(payments=written))
     return 0
 
 
 def _bills(args: argparse.Namespace) -> int:
-    from quanyi.contributions.queries import employer_bills
-
-    print(json.dumps(employer_bills(args.principal, args.uscc), ensure_ascii=False, indent=1))
+    print_json(Bills.model_validate(employer_bills(args.principal, args.uscc)), indent=1)
     return 0
 
 
 def _import_legacy(args: argparse.Namespace) -> int:
-    from quanyi.core.errors import InvalidInput, QuanyiError
-    from quanyi.workflow import queries, services
-
     folder = Path(args.directory)
     found = {p.name: p for p in sorted(folder.glob("*.csv"))} if folder.is_dir() else {}
     if not found:
@@ -217,28 +178,16 @@ def _import_legacy(args: argparse.Namespace) -> int:
         ) from error
     # Submitting validates every row of the stored files once; if it refuses, files no case
     # refers to are removed again.
-    files = {name: services.store_content(data) for name, data in contents.items()}
+    files = {name: cases.store_content(data) for name, data in contents.items()}
     try:
-        case = services.submit(
+        case = cases.submit(
             args.principal,
             "import.legacy",
             {"files": files},
-            tuple(services.NewAttachment(name, data) for name, data in contents.items()),
+            tuple(cases.NewAttachment(name, data) for name, data in contents.items()),
         )
     except QuanyiError:
-        services.discard_unreferenced(files.values())
+        cases.discard_unreferenced(files.values())
         raise
-    body = queries.case(args.principal, case.pk)
-    print(
-        json.dumps(
-            {
-                "case": case.pk,
-                "status": case.status,
-                "stage": case.stage,
-                "changes": body.get("changes", []),
-            },
-            ensure_ascii=False,
-            indent=1,
-        )
-    )
+    print_json(case_queries.case(args.principal, case.pk), indent=1)
     return 0

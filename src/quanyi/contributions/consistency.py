@@ -1,14 +1,13 @@
-"""勾稽校验 (004 part 1 art. 36): related records must agree. Each check reports every mismatch.
+"""勾稽校验 (004 part 1 art. 36) of contributions: related records must agree. Each check
+reports every mismatch.
 
 - every line names a bill and a person that exist (its references, decision 0007);
 - each bill's due total = the sum of its lines, and its line count = its lines;
-- each bill's paid total = its payments less its refunds, and its status follows from the two;
-- each account balance = the sum of its ledger entries, year by year;
-- contribution months = the distinct paid months of the lines.
+- each bill's paid total = its payments less its refunds, and its status follows from the two.
 
-The bill figures and the account projections are computed once, here and in
-``personal_accounts.projections``: the operator's ``check consistency`` prints them and
-``audit verify`` runs them as registered checks (001 art. 6 ¶4, 12; DESIGN.md invariant 5).
+The bill figures are computed once, here: the operator's ``check consistency`` (with the
+account's, ``personal_accounts.consistency``) prints them and ``audit verify`` runs them as a
+registered check (001 art. 6 ¶4, 12; DESIGN.md invariant 5).
 """
 
 from __future__ import annotations
@@ -18,11 +17,9 @@ from collections.abc import Iterator
 from django.db import connection
 from django.db.models import Count, Sum
 
-from quanyi.access.policy import authorize
 from quanyi.audit import checks
+from quanyi.contributions.calc import status_of
 from quanyi.contributions.models import Bill, Line, Payment, Refund
-from quanyi.contributions.payments import status_of
-from quanyi.core.principal import Principal
 from quanyi.core.projection import Difference, capped, differs, walk
 
 STREAM_CHUNK = 10000
@@ -30,14 +27,10 @@ BILLS = Bill._meta.db_table
 BILL_FIELDS = ("due_fen", "paid_fen", "lines", "status")
 
 
-def check(principal: Principal) -> list[str]:
-    from quanyi.personal_accounts import projections
-
-    authorize(principal, "accounts.close")
-    problems = [d.en for d in bill_differences()]
-    problems += _orphan_lines()
-    problems += [d.en for d in projections.differences()]
-    return problems
+def problems() -> list[str]:
+    """Every bill whose figures its ledgers do not give, and every line naming a bill or a
+    person that does not exist."""
+    return [d.en for d in bill_differences()] + orphan_lines()
 
 
 def bill_differences() -> Iterator[Difference]:
@@ -87,7 +80,7 @@ def verify_check() -> Iterator[checks.Finding]:
         yield checks.Finding(en, zh)
 
 
-def _orphan_lines() -> list[str]:
+def orphan_lines() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT l.id, l.bill_id, l.person_id FROM contributions_line l"

@@ -12,6 +12,30 @@ from quanyi.audit.appendonly import append_only
 from quanyi.audit.tracking import tracked
 
 
+class Clamped(models.TextChoices):
+    """Whether a declared wage was raised to the lower bound or cut to the upper one."""
+
+    NO = "", "未调整"
+    LOWER = "lower", "按下限"
+    UPPER = "upper", "按上限"
+
+
+class BillKind(models.TextChoices):
+    MONTHLY = "monthly", "月报"
+    LEGACY = "legacy", "历史导入"
+    BACKPAY = "backpay", "补缴"
+
+
+class LineKind(models.TextChoices):
+    DUE = "due", "应缴"
+    BACKPAY = "backpay", "补缴"
+
+
+class PaymentChannel(models.TextChoices):
+    BANK = "bank", "银行"
+    COUNTER = "counter", "柜面"
+
+
 @append_only
 @tracked(
     "declaration",
@@ -25,7 +49,7 @@ class Declaration(models.Model):
     valid_from = models.CharField(max_length=7)
     wage_fen = models.BigIntegerField()  # last year's average monthly wage, as declared
     base_fen = models.BigIntegerField()  # clamped to the region's bounds
-    clamped = models.CharField(max_length=5, blank=True, default="")  # "" | lower | upper
+    clamped = models.CharField(max_length=5, blank=True, default="", choices=Clamped.choices)
     case_id = models.BigIntegerField(null=True)
     audit_seq = models.BigIntegerField(null=True, db_index=True)
 
@@ -53,7 +77,7 @@ class Bill(models.Model):
 
     employer = models.ForeignKey("registry.Employer", on_delete=models.PROTECT, related_name="+")
     month = models.CharField(max_length=7, db_index=True)
-    kind = models.CharField(max_length=8, default="monthly")  # monthly | legacy | backpay
+    kind = models.CharField(max_length=8, default=BillKind.MONTHLY, choices=BillKind.choices)
     due_fen = models.BigIntegerField()
     paid_fen = models.BigIntegerField(default=0)
     lines = models.IntegerField()
@@ -64,7 +88,7 @@ class Bill(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["employer", "month"],
-                condition=models.Q(kind="monthly"),
+                condition=models.Q(kind=BillKind.MONTHLY),
                 name="one_bill_per_month",
             )
         ]
@@ -109,7 +133,7 @@ class Line(models.Model):
     employer_fen = models.BigIntegerField()
     employee_fen = models.BigIntegerField()
     account_fen = models.BigIntegerField()  # the pension personal-account share
-    kind = models.CharField(max_length=8, default="due")  # due | backpay
+    kind = models.CharField(max_length=8, default=LineKind.DUE, choices=LineKind.choices)
     audit_seq = models.BigIntegerField(null=True, db_index=True)
 
     class Meta:
@@ -128,7 +152,9 @@ class Payment(models.Model):
     amount_fen = models.BigIntegerField()
     paid_on = models.DateField()
     bank_ref = models.CharField(max_length=64, unique=True)
-    channel = models.CharField(max_length=8, default="bank")  # bank | counter
+    channel = models.CharField(
+        max_length=8, default=PaymentChannel.BANK, choices=PaymentChannel.choices
+    )
     audit_seq = models.BigIntegerField(null=True, db_index=True)
 
     def __str__(self) -> str:

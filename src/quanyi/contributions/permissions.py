@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quanyi.access.roles import Role
-from quanyi.core.permissions import Permission, permission
+from quanyi.core.permissions import Permission, Scope, permission
 
 PERMISSIONS: dict[str, Permission] = {
     "contributions.post": permission(
@@ -11,13 +11,21 @@ PERMISSIONS: dict[str, Permission] = {
         "only operators run the posting batch",
         Role.OPERATOR,
         business=True,
-        scope="records:write",
+        scope=Scope.CASES_SUBMIT,
     ),
     "contributions.pay": permission(
         "仅业务经办用户可导入缴费结果",
         "only operators import payments",
         Role.OPERATOR,
         business=True,
-        scope="records:write",
+        scope=Scope.CASES_SUBMIT,
+    ),
+    "contributions.history": permission(
+        "历史缴费记录只能经导入业务件审批后写入（或由业务经办用户的批处理写入）",
+        "contribution history is written only by an approved import, or an operator's batch",
+        Role.OPERATOR,
+        business=True,
+        scope=Scope.CASES_SUBMIT,
+        applying=True,
     ),
 }

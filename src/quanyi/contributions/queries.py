@@ -1,14 +1,23 @@
-"""Reading contributions for the record and for arrears."""
+"""Reading contributions: for the record, for arrears, and what a posting reads (the relations
+active in a month, the declared bases, the bills already posted)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+
 from quanyi.access.policy import authorize
-from quanyi.contributions.models import Bill, BillStatus, Line
+from quanyi.contributions.calc import arrears, overpaid
+from quanyi.contributions.models import Bill, BillStatus, Declaration, Line, PostedMonth
+from quanyi.core import regions
 from quanyi.core.principal import Principal
+from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import services as registry
+from quanyi.registry.models import EMPLOYEE_INSURANCES, Employer, InsuranceRelation
 
 
 def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
@@ -40,8 +49,6 @@ def contributions_part(person_id: int) -> list[dict[str, Any]]:
 def employer_bills(principal: Principal, uscc: str, on: date | None = None) -> dict[str, Any]:
     """An employer's bills, newest first, with what each still owes (and its late fee as of
     ``on``) or has been paid beyond; what the counter clerk sees before taking a payment."""
-    from quanyi.contributions.payments import arrears, overpaid
-
     authorize(principal, "record.read")
     employer = registry.employer_by_uscc(principal, uscc)
     on = on or date.today()
@@ -67,3 +74,81 @@ def employer_bills(principal: Principal, uscc: str, on: date | None = None) -> d
         "on": str(on),
         "bills": bills,
     }
+
+
+# --- what a posting reads --------------------------------------------------------------------
+
+
+def is_posted(month: YearMonth, region: str) -> bool:
+    return PostedMonth.objects.filter(month=str(month), region=region).exists()
+
+
+def billed_employers(month: YearMonth, employer_ids: Iterable[int] | None = None) -> set[int]:
+    """The employers (of ``employer_ids``, or all) whose monthly bill for the month exists."""
+    bills = Bill.objects.filter(month=str(month), kind="monthly")
+    if employer_ids is not None:
+        bills = bills.filter(employer_id__in=list(employer_ids))
+    return set(bills.values_list("employer_id", flat=True))
+
+
+def monthly_totals(month: str, employer_ids: list[int] | None = None) -> tuple[int, int]:
+    """(bills, lines) of the month's monthly bills (of ``employer_ids``, or all)."""
+    bills = Bill.objects.filter(month=month, kind="monthly")
+    if employer_ids is not None:
+        bills = bills.filter(employer_id__in=employer_ids)
+    return bills.count(), sum(bills.values_list("lines", flat=True))
+
+
+def _active(month: YearMonth) -> Q:
+    return Q(
+        employer__isnull=False,
+        insurance__in=EMPLOYEE_INSURANCES,
+        start_month__lte=str(month),
+    ) & (Q(end_month__isnull=True) | Q(end_month__gte=str(month)))
+
+
+def relation_counts(month: YearMonth, region: str) -> dict[int, int]:
+    """Employer id → its relations active in the month, for the employers of the region."""
+    rows = (
+        InsuranceRelation.objects.filter(_active(month))
+        .filter(employer__agency_region__startswith=regions.prefix(region))
+        .values("employer_id")
+        .annotate(n=Count("id"))
+        .values_list("employer_id", "n")
+    )
+    return dict(rows)
+
+
+def unit_relations(employer_ids: list[int], month: YearMonth) -> list[tuple[Any, ...]]:
+    """(employer, person, insurance) of every relation of these employers active in the
+    month, in that order."""
+    return _fetch(
+        InsuranceRelation.objects.filter(_active(month), employer_id__in=employer_ids)
+        .order_by("employer_id", "person_id", "insurance")
+        .values_list("employer_id", "person_id", "insurance")
+    )
+
+
+def injury_classes(employer_ids: list[int]) -> dict[int, int]:
+    return dict(Employer.objects.filter(pk__in=employer_ids).values_list("pk", "injury_class"))
+
+
+def _fetch(rows: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """A values_list query's rows straight from the cursor: the ORM's per-row conversion is
+    most of the cost when a unit reads tens of thousands of plain integers and codes."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def declared_bases(employer_ids: list[int], month: YearMonth) -> dict[tuple[int, int], int]:
+    """Each person's latest declared base with each employer that has started by the month."""
+    found: dict[tuple[int, int], tuple[str, int]] = {}
+    for employer_id, person_id, valid_from, base in Declaration.objects.filter(
+        employer_id__in=employer_ids, valid_from__lte=str(month)
+    ).values_list("employer_id", "person_id", "valid_from", "base_fen"):
+        key = (employer_id, person_id)
+        if key not in found or valid_from > found[key][0]:
+            found[key] = (valid_from, base)
+    return {key: base for key, (_, base) in found.items()}

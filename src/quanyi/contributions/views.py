@@ -1,5 +1,5 @@
 """The counter screen (缴费窗口): an employer's bills with what each still owes or was paid
-beyond, and a payment taken at the counter. Thin: payments decide, queries read."""
+beyond, and a payment taken at the counter. Thin: services decide, queries read."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from quanyi.access.errors import Refused
 from quanyi.access.policy import allowed, authorize
 from quanyi.access.requests import principal_of
-from quanyi.contributions import payments, queries
+from quanyi.contributions import queries, services
 from quanyi.core.attempt import attempt
 from quanyi.core.errors import QuanyiError, current_language
 
@@ -31,7 +31,7 @@ def bills_view(request: HttpRequest) -> HttpResponse:
     values["paid_at"] = values["paid_at"] or date.today().isoformat()
     error, problems = "", list[str]()
     if request.method == "POST":
-        done, error, problems = attempt(lambda: payments.take_at_counter(principal, values))
+        done, error, problems = attempt(lambda: services.take_at_counter(principal, values))
         if done is not None:
             return HttpResponseRedirect(
                 f"/contributions/bills?uscc={uscc}&paid={values['bill_id']}"

@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ninja import Schema
 
 Handler = Callable[[argparse.Namespace], int | None]
 
@@ -24,6 +28,8 @@ def command(
     allow_expired: bool = False,
     guarded: bool | Callable[[argparse.Namespace], bool] | None = None,
     permission: str | None = None,
+    needs_init: bool | Callable[[argparse.Namespace], bool] = True,
+    streams: bool = False,
 ) -> argparse.ArgumentParser:
     """Add a subcommand. ``atomic`` wraps it in one transaction; ``writes`` signs a checkpoint
     afterwards; unless ``anonymous`` it acts as the user named by ``--as`` (audited with source
@@ -31,7 +37,11 @@ def command(
     ``guarded`` (the default for every command that writes or logs in) refuses to run when the
     audit chain no longer passes through its last signed head; only the auditor's tools that
     look at a broken chain opt out. It may be a predicate of the parsed arguments.
-    ``permission``, if given, is checked by the dispatcher right after login."""
+    ``permission``, if given, is checked by the dispatcher right after login. ``needs_init``
+    (a flag or a predicate of the parsed arguments) refuses to run on a data dir that ``quanyi
+    init`` has not made. What a handler prints on stdout is written once its work is committed
+    and its checkpoint signed, and not at all if it fails; only a command that ``streams`` (the
+    server) writes as it goes."""
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
     if not anonymous:
         parser.add_argument(
@@ -53,6 +63,8 @@ def command(
         command_name=parser.prog.removeprefix("quanyi "),
         principal=None,
         permission=permission,
+        needs_init=needs_init,
+        streams=streams,
     )
     return parser
 
@@ -60,6 +72,14 @@ def command(
 def fail(message: str) -> int:
     print(message, file=sys.stderr)
     return 1
+
+
+def print_json(value: Schema | list[Any], *, indent: int | None = None) -> None:
+    """Output meant for programs (DESIGN.md, CLI): the schema's JSON on stdout, so the CLI
+    prints what the API answers."""
+    from quanyi.core.schemas import dump
+
+    print(json.dumps(dump(value), ensure_ascii=False, indent=indent))
 
 
 def group(sub: Any, name: str, help: str) -> Any:

@@ -91,16 +91,36 @@ class Conflict(QuanyiError):
 
 @dataclass
 class ErrorCollector:
-    """Gathers field errors so a payload is refused with every reason at once."""
+    """Gathers field errors so a payload is refused with every reason at once. With a
+    ``limit`` (a file of millions of rows), errors past it are counted, not kept, and the
+    refusal ends with how many more there were."""
 
     errors: list[FieldError] = field(default_factory=list)
+    limit: int | None = None
+    more: int = 0
 
     def add(self, field_name: str, code: str, zh: str, en: str) -> None:
-        self.errors.append(FieldError(field_name, code, zh, en))
+        if self.limit is not None and len(self.errors) >= self.limit:
+            self.more += 1
+        else:
+            self.errors.append(FieldError(field_name, code, zh, en))
 
-    def extend(self, exc: InvalidInput) -> None:
-        self.errors.extend(exc.errors)
+    def extend(self, exc: InvalidInput, prefix: str = "") -> None:
+        """Every reason of ``exc``, each field named after ``prefix`` (``"file.csv:7 "``)."""
+        for error in exc.errors:
+            self.add(prefix + error.field, error.code, error.zh, error.en)
 
     def raise_if_any(self) -> None:
-        if self.errors:
-            raise InvalidInput(self.errors)
+        if not self.errors:
+            return
+        errors = list(self.errors)
+        if self.more:
+            errors.append(
+                FieldError(
+                    "…",
+                    "more",
+                    f"另有 {self.more} 处错误未列出",
+                    f"{self.more} more errors not listed",
+                )
+            )
+        raise InvalidInput(errors)

@@ -105,3 +105,13 @@ def validate_uscc(raw: object, field: str = "uscc") -> str:
 def mask(number: str) -> str:
     """``110105********123X``: region kept, birth date and sequence hidden except the last four."""
     return number[:6] + "*" * 8 + number[14:] if len(number) == 18 else "*" * len(number)
+
+
+# An id number standing alone in a text (not part of a longer run of digits or letters).
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every id number in it masked (free text an auditor reads: reasons,
+    methods, user names typed at a login)."""
+    return _ID_IN_TEXT.sub(lambda found: mask(found.group(0).upper()), text)

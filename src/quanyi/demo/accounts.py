@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quanyi.access import services as access
 from quanyi.access.roles import SECOND_FACTOR
+from quanyi.core import filemodes
 from quanyi.core.principal import Principal
 
 DEMO_ROLES = (
@@ -56,7 +59,7 @@ def ensure(principal: Principal) -> tuple[Path, str | None]:
             entry["totp_secret"] = access.otp_secret(device)
             entry["totp_uri"] = device.config_url
         known[role] = entry
-    path.parent.mkdir(parents=True, exist_ok=True)
+    filemodes.private_dir(path.parent)
     temporary = path.with_suffix(".tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -65,11 +68,20 @@ def ensure(principal: Principal) -> tuple[Path, str | None]:
     return path, None if given else password
 
 
-def current_code(username: str) -> str:
-    """The current TOTP code of a demo account, waiting for the next 30-second step when this
-    step's code was used already (codes are single-use)."""
-    import time
+@dataclass(frozen=True)
+class Code:
+    """A one-time code and the window it is valid in (POSIX seconds)."""
 
+    code: str
+    valid_from: float
+    valid_until: float
+
+
+def next_code(username: str, now: float | None = None) -> Code:
+    """The code a demo account's authenticator shows now, or — when this step's code was used
+    already (codes are single-use) — the next step's, with the time it becomes valid (used
+    before then, the device's one step of tolerance takes it). Never a later one, which the
+    device would refuse until its time."""
     from django_otp.oath import TOTP
 
     from quanyi.core.errors import NotFound
@@ -81,10 +93,10 @@ def current_code(username: str) -> str:
             f"{username} 不是带动态口令的演示账户", f"{username} is no demo account with TOTP"
         )
     device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    while True:
-        # The code an authenticator app shows now: never a later step's, which would make the
-        # device shift its drift window ahead of the phone.
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        if totp.t() > device.last_t:
-            return f"{totp.token():0{device.digits}d}"
-        time.sleep(device.step - time.time() % device.step + 0.2)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() if now is None else now
+    if totp.t() <= device.last_t:
+        totp.time += device.step * (device.last_t - totp.t() + 1)
+    # The step's window as the device counts it (its t0 and drift).
+    start = device.t0 + (totp.t() - device.drift) * device.step
+    return Code(f"{totp.token():0{device.digits}d}", start, start + device.step)

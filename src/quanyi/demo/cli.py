@@ -17,6 +17,7 @@ def register(sub: Any) -> None:
         writes=True,
         anonymous=True,
         guarded=lambda args: not args.otp,  # printing a demo one-time code writes nothing
+        needs_init=lambda args: bool(args.otp),  # building a demo initialises first
         help="build a realistic demo region and demo accounts (refused on real data)",
     )
     demo.add_argument("--persons", type=int, default=1000)
@@ -39,18 +40,56 @@ def register(sub: Any) -> None:
     demo.add_argument(
         "--otp",
         metavar="USER",
-        help="print an unused one-time code for a demo account (from demo-accounts.json)",
+        help="print an unused one-time code for a demo account (from demo-accounts.json), and"
+        " on stderr when it is valid",
     )
+
+
+def _print_code(username: str) -> None:
+    """The code and its window in the agency's time zone, at once (never waiting for the next
+    step); captured, as in ``QUANYI_OTP=$(quanyi demo --otp USER)``, the code alone on stdout and
+    the window on stderr."""
+    import time
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from quanyi.core.errors import current_language
+    from quanyi.demo import accounts
+
+    found = accounts.next_code(username)
+    zone = timezone.get_default_timezone()
+
+    def clock(moment: float) -> str:
+        return datetime.fromtimestamp(moment, zone).strftime("%H:%M:%S")
+
+    until, since = clock(found.valid_until), clock(found.valid_from)
+    zh = current_language() == "zh"
+    if found.valid_from <= time.time():
+        window = f"有效至 {until}" if zh else f"valid until {until}"
+    else:
+        window = (
+            f"当前口令已用过；此口令 {since} 起有效，有效至 {until}"
+            if zh
+            else f"this step's code was used; this one is valid from {since} until {until}"
+        )
+    if sys.__stdout__ is not None and sys.__stdout__.isatty():
+        print(f"{found.code}  ({window})")
+    else:
+        print(found.code)
+        print(window, file=sys.stderr)
 
 
 def _demo(args: argparse.Namespace) -> int:
     from quanyi.demo import generate
 
     if args.otp:
-        from quanyi.demo import accounts
-
-        print(accounts.current_code(args.otp))
+        _print_code(args.otp)
         return 0
+    from quanyi import initialise
+
+    if not initialise.initialised():
+        initialise.initialise()
     if args.if_empty and generate.has_persons():
         print("quanyi demo: the database already holds persons; nothing done")
         from quanyi.demo import accounts

@@ -151,9 +151,10 @@ def _progress_bar(enabled: bool, total: int) -> Iterator[Any]:
     if not enabled:
         yield lambda _n: None
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress() as bar:
+    with Progress(console=Console(stderr=True)) as bar:
         task = bar.add_task("演示数据 demo persons", total=total)
         yield lambda n: bar.advance(task, n)
 

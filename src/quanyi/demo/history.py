@@ -19,17 +19,15 @@ from datetime import date
 
 from django.db import transaction
 
-from quanyi.audit import bulk as audit_bulk
-from quanyi.audit import services as audit
-from quanyi.contributions import history as past
-from quanyi.contributions.flows import Rates, record_posted
-from quanyi.contributions.models import Declaration
+from quanyi.contributions import services as contributions
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth, month_range
+from quanyi.personal_accounts import flows as account_flows
 from quanyi.personal_accounts import services as accounts
 from quanyi.registry.models import EMPLOYEE_INSURANCES, Employer, InsuranceRelation
 from quanyi.rulebook import calc
+from quanyi.rulebook.calc import Rates
 from quanyi.rulebook.queries import Rulebook
 
 UNIT_RELATIONS = 20_000  # relations per unit of work (each spans every month of the history)
@@ -76,7 +74,7 @@ def build(
                 book.fen("base.lower", region, on),
                 book.fen("base.upper", region, on),
             )
-            rates[month.index] = Rates.of(book, region, month)
+            rates[month.index] = Rates.of(book, region, month, EMPLOYEE_INSURANCES)
         except QuanyiError:  # before the rulebook's first year: no history there
             bounds.pop(month.index, None)
     if not rates:
@@ -115,7 +113,7 @@ def build(
             advance(len(unit))
     with transaction.atomic():
         for month in months:
-            record_posted(principal, str(month), region)
+            contributions.record_posted(principal, str(month), region)
         history.declarations = _declare(principal, spans, wage, last, book)
     history.months = len(months)
     for year in range(first.year, min(last.year + 1, date.today().year)):
@@ -153,10 +151,7 @@ def _declare(
             rows.append(
                 (person_id, employer_id, valid_from, wage, base.base_fen, base.clamped, None)
             )
-    seq = audit.reserve_seq()
-    _, leaves = audit_bulk.write_rows(Declaration, rows, seq)
-    audit.record_batch_leaves(principal, "contribution.declared", Declaration, seq, leaves)
-    return len(rows)
+    return contributions.write_declarations(principal, rows)
 
 
 class _Wages:
@@ -210,10 +205,10 @@ def _unit(
             paid_on[key] = date(following.year, following.month, rng.randint(1, 15))
     keys = sorted(computed, key=lambda k: (k[1], k[0]))
     with transaction.atomic():
-        written = past.write(
+        written = contributions.write_history(
             principal,
             [
-                past.PastBill(
+                contributions.PastBill(
                     employer_id,
                     str(YearMonth.from_index(index)),
                     "monthly",
@@ -226,7 +221,10 @@ def _unit(
             lambda bill_id: f"demo:{bill_id}",
             persons_from_relations=True,
         )
-        for year, credits in sorted(written.credits_by_year(lambda _: principal.region).items()):
+        by_year = account_flows.credits_by_year(
+            written.rows, written.first_line, written.paid_on, lambda _: principal.region
+        )
+        for year, credits in sorted(by_year.items()):
             accounts.credit(principal, credits, date(year, 12, 31))
         accounts.count_paid_months(written.paid_months())
     history.bills += len(keys)

@@ -22,8 +22,17 @@ class PersonalAccountsConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        # Imported here, not at the top: flows and projections import models, which cannot be
+        # imported before the app registry is ready.
         from quanyi.audit import checks
-        from quanyi.personal_accounts import projections
+        from quanyi.contributions import events as contributions
+        from quanyi.core import events
+        from quanyi.personal_accounts import flows, projections
 
         # What the record shows of the account is under verify (DESIGN.md invariant 5).
         checks.register("personal_accounts.projections", projections.verify_check)
+        # The account reacts to contributions' facts in their own transaction; contributions,
+        # below it, never imports it (DESIGN.md layers).
+        events.subscribe(contributions.BILLS_PAID, flows.credit_paid_bills)
+        events.subscribe(contributions.HISTORY_LOADED, flows.replay_history)
+        events.subscribe(contributions.BACKPAY_PRICED, flows.price_backpay)

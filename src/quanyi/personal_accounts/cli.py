@@ -1,12 +1,20 @@
-"""``quanyi accounts credit-interest|rebuild`` and ``quanyi record explain``."""
+"""``quanyi accounts credit-interest|rebuild``, ``quanyi record explain`` and ``quanyi check
+consistency``."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from typing import Any
 
-from quanyi.core.commands import command, group
+from django.conf import settings
+
+from quanyi.core.commands import command, fail, group, print_json
+from quanyi.personal_accounts import consistency, services
+from quanyi.personal_accounts.explain import explain
+from quanyi.personal_accounts.rebuild import rebuild
+from quanyi.personal_accounts.schemas import Explanation, InterestRun, RebuildRun
+from quanyi.rulebook.keys import InterestMethod
 
 
 def register(sub: Any) -> None:
@@ -33,47 +41,41 @@ def register(sub: Any) -> None:
         batch=True,
         help="recompute balances and contribution months from the ledgers; report differences",
     )
-    explain = command(
+    explained = command(
         group(sub, "record", "a person's rights record"),
         "explain",
         _explain,
         help="how a year's account figures were computed (JSON)",
     )
-    explain.add_argument("id_number")
-    explain.add_argument("--year", type=int, required=True)
+    explained.add_argument("id_number")
+    explained.add_argument("--year", type=int, required=True)
+    command(
+        group(sub, "check", "consistency checks (勾稽校验)"),
+        "consistency",
+        _consistency,
+        help="bills = their lines, payments = paid totals, balances and months = ledgers",
+    )
 
 
 def _credit_interest(args: argparse.Namespace) -> int:
-    from django.conf import settings
-
-    from quanyi.personal_accounts import services
-
     outcome = services.credit_interest(args.principal, args.year, settings.QUANYI_REGION)
-    print(
-        json.dumps(
-            {
-                "year": outcome.year,
-                "rate": str(outcome.rate),
-                "method": outcome.method,
-                "persons": outcome.persons,
-                "interest_fen": outcome.interest_fen,
-            }
+    print_json(
+        InterestRun(
+            year=outcome.year,
+            rate=str(outcome.rate),
+            method=InterestMethod(outcome.method),
+            persons=outcome.persons,
+            interest_fen=outcome.interest_fen,
         )
     )
     return 0
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    from quanyi.personal_accounts.rebuild import rebuild
-
     report = rebuild(args.principal)
-    print(
-        json.dumps(
-            {
-                "balances": report.balances,
-                "months": report.months,
-                "differences": len(report.differences),
-            }
+    print_json(
+        RebuildRun(
+            balances=report.balances, months=report.months, differences=len(report.differences)
         )
     )
     for line in report.differences[:50]:
@@ -82,8 +84,16 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from quanyi.personal_accounts.explain import explain
-
     body = explain(args.principal, args.id_number, args.year)
-    print(json.dumps(body, ensure_ascii=False, indent=2))
+    print_json(Explanation.model_validate(body), indent=2)
+    return 0
+
+
+def _consistency(args: argparse.Namespace) -> int:
+    problems = consistency.check(args.principal)
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        return fail(f"check consistency: {len(problems)} mismatches")
+    print("check consistency: OK")
     return 0

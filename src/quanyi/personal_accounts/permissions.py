@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quanyi.access.roles import Role
-from quanyi.core.permissions import Permission, permission
+from quanyi.core.permissions import Permission, Scope, permission
 
 PERMISSIONS: dict[str, Permission] = {
     "accounts.close": permission(
@@ -11,7 +11,7 @@ PERMISSIONS: dict[str, Permission] = {
         "only operators run the yearly interest",
         Role.OPERATOR,
         business=True,
-        scope="records:write",
+        scope=Scope.CASES_SUBMIT,
         applying=True,
     ),
 }

@@ -21,6 +21,7 @@ from django.db.models import Model, QuerySet
 from quanyi.access.policy import authorize
 from quanyi.audit import bulk
 from quanyi.audit import services as audit
+from quanyi.contributions.models import BillStatus
 from quanyi.core.bulkwork import chunks
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
@@ -373,8 +374,6 @@ def credit_interest_for(
 def recount_months(person_ids: Iterable[int]) -> None:
     """Set the contribution months of these persons from their paid lines: one statement that
     counts the distinct paid months per person and insurance, in chunks of persons."""
-    from quanyi.contributions.models import BillStatus
-
     table = PaidMonths._meta.db_table
     for chunk in chunks(sorted(set(person_ids))):
         PaidMonths.objects.filter(person_id__in=chunk).delete()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from quanyi.core.commands import command, group
+from quanyi.core.commands import command, group, print_json
 
 
 def register(sub: Any) -> None:
@@ -22,7 +21,8 @@ def register(sub: Any) -> None:
 
 def _show(args: argparse.Namespace) -> int:
     from quanyi.records import queries
+    from quanyi.records.schemas import Record
 
     body = queries.read(args.principal, args.id_number, purpose=args.purpose)
-    print(json.dumps(body, ensure_ascii=False, indent=2))
+    print_json(Record.model_validate(body), indent=2)
     return 0

@@ -1,7 +1,9 @@
 """The registry's case types: every registration, change, cancellation and correction is a
 business case, applied only by its final approval (001 art. 6, 7; DESIGN invariant 1).
 
-Payload fields are the column names of the legacy CSV files (DESIGN.md).
+Intake checks a payload with ``registry.validation`` (every reason at once, the rules the
+services enforce) and keeps what it cleaned. The services check again when the approval writes,
+against the data as it is then (an id number registered meanwhile).
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from typing import Any
 from django.db.models import Model
 
 from quanyi.core.errors import InvalidInput
-from quanyi.core.identifiers import mask
+from quanyi.core.identifiers import mask, parse_id_number
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
-from quanyi.registry import services, validation
+from quanyi.registry import schemas, services, validation
 from quanyi.registry.models import InsuranceRelation, Person
 from quanyi.workflow import sealing
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES
-from quanyi.workflow.types import CaseType, Change, FormField, register
+from quanyi.workflow.types import CaseType, Change, fields, register
 
 # Fields whose change rewrites what was registered; contact details stay living data.
 PERSON_SEALABLE = ("name", "hukou_region", "category", "guardian_id_number")
@@ -56,182 +58,282 @@ def _rest(payload: Mapping[str, Any], *keys: str) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k not in keys}
 
 
-def _date(payload: Mapping[str, Any], name: str, required: bool) -> date | None:
-    value = payload.get(name)
-    if value in (None, ""):
-        if required:
-            raise InvalidInput.one(name, "required", "必填", "required")
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput.one(
-            name, "bad_date", "日期格式应为 YYYY-MM-DD", "a date is YYYY-MM-DD"
-        ) from None
+def _guardian_number(guardian: Person | None) -> str | None:
+    return guardian.id_number if guardian is not None else None
 
 
-def _keep(payload: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(payload)
+def _with_guardian_shown(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A guardian shows as a masked id number, before and after, never in full."""
+    shown = dict(changes)
+    if "guardian_id_number" in shown:
+        number = shown.pop("guardian_id_number")
+        shown["guardian"] = mask(number) if number else None
+    return shown
+
+
+USCC = ("uscc", "统一社会信用代码", "credit code", True)
+ID = ("id_number", "公民身份号码", "id number", True)
 
 
 # --- employers -------------------------------------------------------------------------------
 
 
-def _employer_register_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    validation.clean_employer(principal, payload)
-    return _keep(payload)
+@register
+class EmployerRegister(CaseType[schemas.EmployerRegistration]):
+    name = "employer.register"
+    zh = "单位参保登记"
+    en = "employer registration"
+    stages = REGISTRY_STAGES
+    payload = schemas.EmployerRegistration
+    fields = fields(
+        USCC,
+        ("name", "单位名称", "name", True),
+        ("region", "所在行政区划", "region", True),
+        ("address", "地址", "address", False),
+        ("injury_class", "工伤行业风险类别(1-8)", "injury class (1-8)", True),
+    )
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.EmployerRegistration:
+        return self.parse(validation.clean_employer(principal, data))
+
+    def changes(self, principal: Principal, payload: schemas.EmployerRegistration) -> list[Change]:
+        return _diff(None, "employer (new)", payload.model_dump(mode="json"))
+
+    def apply(self, principal: Principal, payload: schemas.EmployerRegistration) -> str:
+        return _ref(services.register_employer(principal, payload.model_dump(mode="json")))
 
 
-def _employer_register_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    return _diff(None, "employer (new)", validation.clean_employer(principal, payload))
+@register
+class EmployerChange(CaseType[schemas.EmployerChange]):
+    name = "employer.change"
+    zh = "单位变更登记"
+    en = "employer change"
+    stages = REGISTRY_STAGES
+    payload = schemas.EmployerChange
+    fields = fields(
+        USCC,
+        ("name", "单位名称", "name", False),
+        ("region", "所在行政区划", "region", False),
+        ("address", "地址", "address", False),
+        ("injury_class", "工伤行业风险类别(1-8)", "injury class (1-8)", False),
+    )
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.EmployerChange:
+        employer = services.employer_by_uscc(principal, str(data.get("uscc", "")))
+        changes = _rest(data, "uscc")
+        cleaned = validation.clean_employer_change(principal, employer, changes)
+        sealing.refuse_if_sealed(employer, changes, EMPLOYER_SEALABLE)
+        return self.parse({"uscc": employer.uscc, **cleaned})
+
+    def changes(self, principal: Principal, payload: schemas.EmployerChange) -> list[Change]:
+        employer = services.employer_by_uscc(principal, payload.uscc)
+        return _diff(employer, _ref(employer), payload.changed())
+
+    def apply(self, principal: Principal, payload: schemas.EmployerChange) -> str:
+        employer = services.employer_by_uscc(principal, payload.uscc)
+        changes = payload.changed()
+        sealing.refuse_if_sealed(employer, changes, EMPLOYER_SEALABLE)  # sealed meanwhile
+        return _ref(services.change_employer(principal, employer.uscc, changes))
 
 
-def _employer_register(principal: Principal, payload: Mapping[str, Any]) -> str:
-    return _ref(services.register_employer(principal, payload))
+@register
+class EmployerCancel(CaseType[schemas.EmployerCancellation]):
+    name = "employer.cancel"
+    zh = "单位注销登记"
+    en = "employer cancellation"
+    stages = REGISTRY_STAGES
+    payload = schemas.EmployerCancellation
+    fields = fields(USCC, ("cancelled_on", "注销日期", "cancelled on (YYYY-MM-DD)", True))
 
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.EmployerCancellation:
+        payload = self.parse(data)
+        services.employer_by_uscc(principal, payload.uscc)
+        return payload
 
-def _employer_change_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    employer = services.employer_by_uscc(principal, str(payload.get("uscc", "")))
-    changes = _rest(payload, "uscc")
-    validation.clean_employer_change(principal, employer, changes)
-    sealing.refuse_if_sealed(employer, changes, EMPLOYER_SEALABLE)
-    return _keep(payload)
+    def changes(self, principal: Principal, payload: schemas.EmployerCancellation) -> list[Change]:
+        employer = services.employer_by_uscc(principal, payload.uscc)
+        after = {"status": "cancelled", "cancelled_on": payload.cancelled_on}
+        return _diff(employer, _ref(employer), after)
 
-
-def _employer_change_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    employer = services.employer_by_uscc(principal, str(payload.get("uscc", "")))
-    cleaned = validation.clean_employer_change(principal, employer, _rest(payload, "uscc"))
-    return _diff(employer, _ref(employer), cleaned)
-
-
-def _employer_change(principal: Principal, payload: Mapping[str, Any]) -> str:
-    employer = services.employer_by_uscc(principal, str(payload.get("uscc", "")))
-    changes = _rest(payload, "uscc")
-    sealing.refuse_if_sealed(employer, changes, EMPLOYER_SEALABLE)
-    return _ref(services.change_employer(principal, employer.uscc, changes))
-
-
-def _employer_cancel_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    services.employer_by_uscc(principal, str(payload.get("uscc", "")))
-    _date(payload, "cancelled_on", required=True)
-    return _keep(payload)
-
-
-def _employer_cancel_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    employer = services.employer_by_uscc(principal, str(payload.get("uscc", "")))
-    after = {"status": "cancelled", "cancelled_on": _date(payload, "cancelled_on", True)}
-    return _diff(employer, _ref(employer), after)
-
-
-def _employer_cancel(principal: Principal, payload: Mapping[str, Any]) -> str:
-    cancelled_on = _date(payload, "cancelled_on", required=True)
-    assert cancelled_on is not None
-    return _ref(services.cancel_employer(principal, str(payload["uscc"]), cancelled_on))
+    def apply(self, principal: Principal, payload: schemas.EmployerCancellation) -> str:
+        return _ref(services.cancel_employer(principal, payload.uscc, payload.cancelled_on))
 
 
 # --- persons ---------------------------------------------------------------------------------
 
 
-def _person_register_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    validation.clean_person(principal, payload)
-    return _keep(payload)
-
-
-def _person_register_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    cleaned = validation.clean_person(principal, payload)
-    cleaned["id_number"] = mask(cleaned["id_number"])
-    return _diff(None, "person (new)", cleaned)
-
-
-def _person_register(principal: Principal, payload: Mapping[str, Any]) -> str:
-    return _ref(services.register_person(principal, payload))
-
-
-def _person(principal: Principal, payload: Mapping[str, Any]) -> Person:
-    return services.person_by_id_number(principal, str(payload.get("id_number", "")))
-
-
-def _person_change_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    person = _person(principal, payload)
-    changes = _rest(payload, "id_number")
-    validation.clean_person_change(principal, person, changes)
-    sealing.refuse_if_sealed(person, changes, PERSON_SEALABLE)
-    return _keep(payload)
-
-
-def _person_change_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    person = _person(principal, payload)
-    cleaned = validation.clean_person_change(principal, person, _rest(payload, "id_number"))
-    return _diff(person, _ref(person), cleaned)
-
-
-def _person_change(principal: Principal, payload: Mapping[str, Any]) -> str:
-    person = _person(principal, payload)
-    changes = _rest(payload, "id_number")
-    sealing.refuse_if_sealed(person, changes, PERSON_SEALABLE)
-    return _ref(services.change_person(principal, person.id_number, changes))
-
-
-def _person_cancel_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    _person(principal, payload)
-    _date(payload, "deceased_date", required=False)
-    if payload.get("end_month"):
-        YearMonth.parse(str(payload["end_month"]), "end_month")
-    return _keep(payload)
-
-
-def _person_cancel_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    person = _person(principal, payload)
-    after = {"status": "cancelled", "deceased_date": _date(payload, "deceased_date", False)}
-    return _diff(person, _ref(person), after)
-
-
-def _person_cancel(principal: Principal, payload: Mapping[str, Any]) -> str:
-    end = YearMonth.parse(str(payload["end_month"])) if payload.get("end_month") else None
-    person = services.cancel_person(
-        principal,
-        str(payload["id_number"]),
-        _date(payload, "deceased_date", required=False),
-        end,
+@register
+class PersonRegister(CaseType[schemas.PersonRegistration]):
+    name = "person.register"
+    zh = "个人参保登记"
+    en = "person registration"
+    stages = REGISTRY_STAGES
+    payload = schemas.PersonRegistration
+    fields = fields(
+        ID,
+        ("name", "姓名", "name", True),
+        ("phone", "联系电话", "phone", False),
+        ("hukou_region", "户口所在地", "hukou region", True),
+        ("residence_region", "常住所在地", "residence region", True),
+        ("category", "人员类别(employee/resident)", "category (employee/resident)", True),
+        ("guardian_id_number", "监护人公民身份号码", "guardian's id number", False),
     )
-    return _ref(person)
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.PersonRegistration:
+        cleaned = validation.clean_person(principal, data)
+        guardian = cleaned.pop("guardian")
+        del cleaned["sex"], cleaned["birth_date"]  # derived from the id number, never typed
+        return self.parse({**cleaned, "guardian_id_number": _guardian_number(guardian)})
+
+    def changes(self, principal: Principal, payload: schemas.PersonRegistration) -> list[Change]:
+        identity = parse_id_number(payload.id_number)  # for its sex and birth date
+        shown = {
+            "id_number": mask(identity.number),
+            "sex": identity.sex,
+            "birth_date": identity.birth_date,
+            **_with_guardian_shown(payload.model_dump(mode="json", exclude={"id_number"})),
+        }
+        return _diff(None, "person (new)", shown)
+
+    def apply(self, principal: Principal, payload: schemas.PersonRegistration) -> str:
+        return _ref(services.register_person(principal, payload.model_dump(mode="json")))
+
+
+@register
+class PersonChange(CaseType[schemas.PersonChange]):
+    name = "person.change"
+    zh = "个人变更登记"
+    en = "person change"
+    stages = REGISTRY_STAGES
+    payload = schemas.PersonChange
+    fields = fields(
+        ID,
+        ("name", "姓名", "name", False),
+        ("phone", "联系电话", "phone", False),
+        ("hukou_region", "户口所在地", "hukou region", False),
+        ("residence_region", "常住所在地", "residence region", False),
+    )
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.PersonChange:
+        person = services.person_by_id_number(principal, str(data.get("id_number", "")))
+        changes = _rest(data, "id_number")
+        cleaned = validation.clean_person_change(principal, person, changes)
+        sealing.refuse_if_sealed(person, changes, PERSON_SEALABLE)
+        if "guardian" in cleaned:
+            cleaned["guardian_id_number"] = _guardian_number(cleaned.pop("guardian"))
+        return self.parse({"id_number": person.id_number, **cleaned})
+
+    def changes(self, principal: Principal, payload: schemas.PersonChange) -> list[Change]:
+        person = services.person_by_id_number(principal, payload.id_number)
+        after = _with_guardian_shown(payload.changed())
+        before = {
+            name: (mask(person.guardian.id_number) if person.guardian else None)
+            if name == "guardian"
+            else getattr(person, name)
+            for name in after
+        }
+        return [
+            Change(_ref(person), name, _plain(before[name]), _plain(value))
+            for name, value in after.items()
+            if _plain(before[name]) != _plain(value)
+        ]
+
+    def apply(self, principal: Principal, payload: schemas.PersonChange) -> str:
+        person = services.person_by_id_number(principal, payload.id_number)
+        changes = payload.changed()
+        sealing.refuse_if_sealed(person, changes, PERSON_SEALABLE)  # sealed meanwhile
+        return _ref(services.change_person(principal, person.id_number, changes))
+
+
+@register
+class PersonCancel(CaseType[schemas.PersonCancellation]):
+    name = "person.cancel"
+    zh = "个人注销登记"
+    en = "person cancellation"
+    stages = REGISTRY_STAGES
+    payload = schemas.PersonCancellation
+    fields = fields(
+        ID,
+        ("deceased_date", "死亡日期", "date of death", False),
+        ("end_month", "关系终止年月", "relations end (YYYY-MM)", False),
+    )
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.PersonCancellation:
+        payload = self.parse(data)
+        services.person_by_id_number(principal, payload.id_number)
+        return payload
+
+    def changes(self, principal: Principal, payload: schemas.PersonCancellation) -> list[Change]:
+        person = services.person_by_id_number(principal, payload.id_number)
+        after = {"status": "cancelled", "deceased_date": payload.deceased_date}
+        return _diff(person, _ref(person), after)
+
+    def apply(self, principal: Principal, payload: schemas.PersonCancellation) -> str:
+        end = YearMonth.parse(payload.end_month) if payload.end_month else None
+        person = services.cancel_person(principal, payload.id_number, payload.deceased_date, end)
+        return _ref(person)
 
 
 # --- insurance relations ---------------------------------------------------------------------
 
 
-def _relation_start_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    validation.clean_relation(principal, payload)
-    return _keep(payload)
+@register
+class RelationStart(CaseType[schemas.RelationStart]):
+    name = "relation.start"
+    zh = "参保关系建立"
+    en = "relation start"
+    stages = REGISTRY_STAGES
+    payload = schemas.RelationStart
+    fields = fields(
+        ID,
+        ("uscc", "统一社会信用代码", "credit code", False),
+        ("insurance", "险种", "insurance", True),
+        ("start_month", "开始年月", "start month (YYYY-MM)", True),
+    )
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.RelationStart:
+        cleaned = validation.clean_relation(principal, data)
+        employer = cleaned["employer"]
+        return self.parse(
+            {
+                "id_number": cleaned["person"].id_number,
+                "uscc": employer.uscc if employer is not None else None,
+                "insurance": cleaned["insurance"],
+                "start_month": cleaned["start_month"],
+                "end_month": cleaned["end_month"],
+            }
+        )
+
+    def changes(self, principal: Principal, payload: schemas.RelationStart) -> list[Change]:
+        shown = {
+            "person": mask(payload.id_number),
+            "employer": payload.uscc,
+            "insurance": payload.insurance,
+            "start_month": payload.start_month,
+            "end_month": payload.end_month,
+        }
+        return _diff(None, "relation (new)", shown)
+
+    def apply(self, principal: Principal, payload: schemas.RelationStart) -> str:
+        return _ref(
+            services.start_relation(principal, payload.model_dump(mode="json", exclude_none=True))
+        )
 
 
-def _relation_start_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    cleaned = validation.clean_relation(principal, payload)
-    shown = {
-        "person": mask(cleaned["person"].id_number),
-        "employer": cleaned["employer"].uscc if cleaned["employer"] else None,
-        "insurance": cleaned["insurance"],
-        "start_month": cleaned["start_month"],
-        "end_month": cleaned["end_month"],
-    }
-    return _diff(None, "relation (new)", shown)
+RELATION_END_FIELDS = ("relation_id", "id_number", "insurance", "end_month")
 
 
-def _relation_start(principal: Principal, payload: Mapping[str, Any]) -> str:
-    return _ref(services.start_relation(principal, payload))
-
-
-def _open_relation(principal: Principal, payload: Mapping[str, Any]) -> InsuranceRelation:
-    if payload.get("relation_id") not in (None, ""):
+def _open_relation(principal: Principal, data: Mapping[str, Any]) -> InsuranceRelation:
+    if data.get("relation_id") not in (None, ""):
         try:
-            return services.relation_by_id(principal, int(payload["relation_id"]))
+            return services.relation_by_id(principal, int(data["relation_id"]))
         except (TypeError, ValueError):
             raise InvalidInput.one(
                 "relation_id", "bad_id", "关系编号应为整数", "relation_id is a number"
             ) from None
-    person = _person(principal, payload)
+    person = services.person_by_id_number(principal, str(data.get("id_number", "")))
     relation = person.relations.filter(
-        insurance=payload.get("insurance"), end_month__isnull=True
+        insurance=data.get("insurance"), end_month__isnull=True
     ).first()
     if relation is None:
         raise InvalidInput.one(
@@ -243,40 +345,65 @@ def _open_relation(principal: Principal, payload: Mapping[str, Any]) -> Insuranc
     return relation
 
 
-def _relation_end_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    relation = _open_relation(principal, payload)
-    validation.clean_relation_end(principal, relation, {"end_month": payload.get("end_month")})
-    return _keep(payload)
-
-
-def _relation_end_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    relation = _open_relation(principal, payload)
-    end = validation.clean_relation_end(
-        principal, relation, {"end_month": payload.get("end_month")}
+@register
+class RelationEnd(CaseType[schemas.RelationEnd]):
+    name = "relation.end"
+    zh = "参保关系终止"
+    en = "relation end"
+    stages = REGISTRY_STAGES
+    payload = schemas.RelationEnd
+    fields = fields(
+        ID,
+        ("insurance", "险种", "insurance", True),
+        ("end_month", "终止年月", "end month (YYYY-MM)", True),
     )
-    return _diff(relation, _ref(relation), {"end_month": end})
 
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.RelationEnd:
+        unknown = sorted(set(data) - set(RELATION_END_FIELDS))
+        if unknown:
+            raise InvalidInput.one(unknown[0], "unknown_field", "未知字段", "unknown field")
+        relation = _open_relation(principal, data)
+        end = validation.clean_relation_end(
+            principal, relation, {"end_month": data.get("end_month")}
+        )
+        return self.parse(
+            {
+                "relation_id": relation.pk,
+                "id_number": relation.person.id_number,
+                "insurance": relation.insurance,
+                "end_month": end,
+            }
+        )
 
-def _relation_end(principal: Principal, payload: Mapping[str, Any]) -> str:
-    relation = _open_relation(principal, payload)
-    ended = services.end_relation(principal, relation.pk, {"end_month": payload.get("end_month")})
-    return _ref(ended)
+    def changes(self, principal: Principal, payload: schemas.RelationEnd) -> list[Change]:
+        relation = services.relation_by_id(principal, payload.relation_id)
+        return _diff(relation, _ref(relation), {"end_month": payload.end_month})
+
+    def apply(self, principal: Principal, payload: schemas.RelationEnd) -> str:
+        ended = services.end_relation(
+            principal, payload.relation_id, {"end_month": payload.end_month}
+        )
+        return _ref(ended)
 
 
 # --- corrections of sealed data (record.correct, all five stages, maintenance log) ----------
 
 CORRECTION_FIELDS = ("object", "key", "changes", "reason", "method")
+CLEANERS: dict[str, Callable[..., dict[str, Any]]] = {
+    "person": validation.clean_person_correction,
+    "employer": validation.clean_employer_correction,
+    "relation": validation.clean_relation_correction,
+}
 
 
-def _target(principal: Principal, payload: Mapping[str, Any]) -> tuple[str, Model]:
-    kind, key = payload.get("object"), payload.get("key")
+def _target(principal: Principal, kind: Any, key: Any) -> Model:
     if kind == "person":
-        return kind, services.person_by_id_number(principal, str(key or ""))
+        return services.person_by_id_number(principal, str(key or ""))
     if kind == "employer":
-        return kind, services.employer_by_uscc(principal, str(key or ""))
+        return services.employer_by_uscc(principal, str(key or ""))
     if kind == "relation":
         try:
-            return kind, services.relation_by_id(principal, int(str(key)))
+            return services.relation_by_id(principal, int(str(key)))
         except ValueError:
             raise InvalidInput.one(
                 "key", "bad_id", "关系编号应为整数", "a relation key is its number"
@@ -289,203 +416,75 @@ def _target(principal: Principal, payload: Mapping[str, Any]) -> tuple[str, Mode
     )
 
 
-def _correction(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Every reason at once: the frame (reason, method, changes) and the changes themselves."""
-    problems: list[InvalidInput] = []
-    unknown = sorted(set(payload) - set(CORRECTION_FIELDS))
-    for name in unknown:
-        problems.append(InvalidInput.one(name, "unknown_field", "未知字段", "unknown field"))
-    for name, zh in (("reason", "更正原因"), ("method", "更正方式（依据）")):
-        if not str(payload.get(name) or "").strip():
+def _key(kind: str, row: Model) -> str:
+    if isinstance(row, Person):
+        return row.id_number
+    return str(row.pk) if kind == "relation" else str(getattr(row, "uscc", row.pk))
+
+
+@register
+class RecordCorrect(CaseType[schemas.Correction]):
+    name = "record.correct"
+    zh = "权益记录更正"
+    en = "record correction"
+    stages = ALL_STAGES
+    payload = schemas.Correction
+    maintenance = True
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.Correction:
+        """Every reason at once: the frame (reason, method, changes) and the changes
+        themselves."""
+        problems: list[InvalidInput] = []
+        for name in sorted(set(data) - set(CORRECTION_FIELDS)):
+            problems.append(InvalidInput.one(name, "unknown_field", "未知字段", "unknown field"))
+        for name, zh in (("reason", "更正原因"), ("method", "更正方式（依据）")):
+            if not str(data.get(name) or "").strip():
+                problems.append(
+                    InvalidInput.one(
+                        name,
+                        "required",
+                        f"须写明{zh}（001 第十二条）",
+                        f"the {name} is required (001 art. 12)",
+                    )
+                )
+        changes = data.get("changes")
+        if not isinstance(changes, Mapping):
             problems.append(
                 InvalidInput.one(
-                    name,
-                    "required",
-                    f"须写明{zh}（001 第十二条）",
-                    f"the {name} is required (001 art. 12)",
+                    "changes", "not_object", "changes 须为对象", "changes is an object"
                 )
             )
-    changes = payload.get("changes")
-    if not isinstance(changes, Mapping):
-        problems.append(
-            InvalidInput.one("changes", "not_object", "changes 须为对象", "changes is an object")
+            changes = {}
+        row: Model | None = None
+        try:
+            row = _target(principal, data.get("object"), data.get("key"))
+            CLEANERS[str(data["object"])](principal, row, changes)
+        except InvalidInput as exc:
+            problems.append(exc)
+        if problems:
+            raise InvalidInput([error for problem in problems for error in problem.errors])
+        assert row is not None
+        kind = str(data["object"])
+        return self.parse(
+            {
+                "object": kind,
+                "key": _key(kind, row),
+                "changes": dict(changes),
+                "reason": str(data["reason"]).strip(),
+                "method": str(data["method"]).strip(),
+            }
         )
-        changes = {}
-    cleaned: dict[str, Any] = {}
-    try:
-        kind, row = _target(principal, payload)
-        cleaners: dict[str, Callable[..., dict[str, Any]]] = {
-            "person": validation.clean_person_correction,
-            "employer": validation.clean_employer_correction,
-            "relation": validation.clean_relation_correction,
-        }
-        cleaner = cleaners[kind]
-        cleaned = {"row": row, "values": cleaner(principal, row, changes)}
-    except InvalidInput as exc:
-        problems.append(exc)
-    if problems:
-        raise InvalidInput([error for problem in problems for error in problem.errors])
-    return cleaned
 
+    def changes(self, principal: Principal, payload: schemas.Correction) -> list[Change]:
+        """The corrected values as the rules derive them from the data now (a corrected id
+        number brings its sex and birth date)."""
+        row = _target(principal, payload.object, payload.key)
+        values = CLEANERS[payload.object](principal, row, payload.changes)
+        return _diff(row, _ref(row), values)
 
-def _correct_check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    _correction(principal, payload)
-    return _keep(payload)
-
-
-def _correct_diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    cleaned = _correction(principal, payload)
-    row = cleaned["row"]
-    return _diff(row, _ref(row), cleaned["values"])
-
-
-def _correct(principal: Principal, payload: Mapping[str, Any]) -> str:
-    kind = payload["object"]
-    changes = payload["changes"]
-    if kind == "person":
-        return _ref(services.correct_person(principal, str(payload["key"]), changes))
-    if kind == "employer":
-        return _ref(services.correct_employer(principal, str(payload["key"]), changes))
-    return _ref(services.correct_relation(principal, int(str(payload["key"])), changes))
-
-
-def _fields(*specs: tuple[str, str, str, bool]) -> tuple[FormField, ...]:
-    return tuple(FormField(name, zh, en, required) for name, zh, en, required in specs)
-
-
-ID = ("id_number", "公民身份号码", "id number", True)
-USCC = ("uscc", "统一社会信用代码", "credit code", True)
-
-for case_type in (
-    CaseType(
-        "employer.register",
-        "单位参保登记",
-        "employer registration",
-        REGISTRY_STAGES,
-        _employer_register_check,
-        _employer_register_diff,
-        _employer_register,
-        _fields(
-            USCC,
-            ("name", "单位名称", "name", True),
-            ("region", "所在行政区划", "region", True),
-            ("address", "地址", "address", False),
-            ("injury_class", "工伤行业风险类别(1-8)", "injury class (1-8)", True),
-        ),
-    ),
-    CaseType(
-        "employer.change",
-        "单位变更登记",
-        "employer change",
-        REGISTRY_STAGES,
-        _employer_change_check,
-        _employer_change_diff,
-        _employer_change,
-        _fields(
-            USCC,
-            ("name", "单位名称", "name", False),
-            ("region", "所在行政区划", "region", False),
-            ("address", "地址", "address", False),
-            ("injury_class", "工伤行业风险类别(1-8)", "injury class (1-8)", False),
-        ),
-    ),
-    CaseType(
-        "employer.cancel",
-        "单位注销登记",
-        "employer cancellation",
-        REGISTRY_STAGES,
-        _employer_cancel_check,
-        _employer_cancel_diff,
-        _employer_cancel,
-        _fields(USCC, ("cancelled_on", "注销日期", "cancelled on (YYYY-MM-DD)", True)),
-    ),
-    CaseType(
-        "person.register",
-        "个人参保登记",
-        "person registration",
-        REGISTRY_STAGES,
-        _person_register_check,
-        _person_register_diff,
-        _person_register,
-        _fields(
-            ID,
-            ("name", "姓名", "name", True),
-            ("phone", "联系电话", "phone", False),
-            ("hukou_region", "户口所在地", "hukou region", True),
-            ("residence_region", "常住所在地", "residence region", True),
-            ("category", "人员类别(employee/resident)", "category (employee/resident)", True),
-            ("guardian_id_number", "监护人公民身份号码", "guardian's id number", False),
-        ),
-    ),
-    CaseType(
-        "person.change",
-        "个人变更登记",
-        "person change",
-        REGISTRY_STAGES,
-        _person_change_check,
-        _person_change_diff,
-        _person_change,
-        _fields(
-            ID,
-            ("name", "姓名", "name", False),
-            ("phone", "联系电话", "phone", False),
-            ("hukou_region", "户口所在地", "hukou region", False),
-            ("residence_region", "常住所在地", "residence region", False),
-        ),
-    ),
-    CaseType(
-        "person.cancel",
-        "个人注销登记",
-        "person cancellation",
-        REGISTRY_STAGES,
-        _person_cancel_check,
-        _person_cancel_diff,
-        _person_cancel,
-        _fields(
-            ID,
-            ("deceased_date", "死亡日期", "date of death", False),
-            ("end_month", "关系终止年月", "relations end (YYYY-MM)", False),
-        ),
-    ),
-    CaseType(
-        "relation.start",
-        "参保关系建立",
-        "relation start",
-        REGISTRY_STAGES,
-        _relation_start_check,
-        _relation_start_diff,
-        _relation_start,
-        _fields(
-            ID,
-            ("uscc", "统一社会信用代码", "credit code", False),
-            ("insurance", "险种", "insurance", True),
-            ("start_month", "开始年月", "start month (YYYY-MM)", True),
-        ),
-    ),
-    CaseType(
-        "relation.end",
-        "参保关系终止",
-        "relation end",
-        REGISTRY_STAGES,
-        _relation_end_check,
-        _relation_end_diff,
-        _relation_end,
-        _fields(
-            ID,
-            ("insurance", "险种", "insurance", True),
-            ("end_month", "终止年月", "end month (YYYY-MM)", True),
-        ),
-    ),
-    CaseType(
-        "record.correct",
-        "权益记录更正",
-        "record correction",
-        ALL_STAGES,
-        _correct_check,
-        _correct_diff,
-        _correct,
-        (),
-        maintenance=True,
-    ),
-):
-    register(case_type)
+    def apply(self, principal: Principal, payload: schemas.Correction) -> str:
+        if payload.object == "person":
+            return _ref(services.correct_person(principal, payload.key, payload.changes))
+        if payload.object == "employer":
+            return _ref(services.correct_employer(principal, payload.key, payload.changes))
+        return _ref(services.correct_relation(principal, int(payload.key), payload.changes))

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from quanyi.audit.tracking import tracked
+from quanyi.core.fields import SealedText
 
 
 class EmployerStatus(models.TextChoices):
@@ -98,12 +99,13 @@ class Employer(models.Model):
     ),
 )
 class Person(models.Model):
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    # Sealed at rest, found by the blind index column ``id_number_index`` (DESIGN.md inv. 9).
+    id_number = SealedText("公民身份号码", purpose="id_number", max_length=18, unique=True)
     name = models.CharField("姓名", max_length=100)
     # Derived from the id number by the service, never typed (REFERENCE.md, Identifiers).
     sex = models.CharField("性别", max_length=1, choices=[("M", "男"), ("F", "女")])
     birth_date = models.DateField("出生日期")
-    phone = models.CharField("联系电话", max_length=11, blank=True, default="")
+    phone = SealedText("联系电话", purpose="phone", max_length=11, blank=True, default="")
     hukou_region = models.CharField("户口所在地", max_length=6)
     residence_region = models.CharField("常住所在地", max_length=6)
     category = models.CharField("人员类别", max_length=10, choices=Category.choices)

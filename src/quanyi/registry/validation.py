@@ -1,7 +1,11 @@
 """Payload checks for registry writes. Each ``clean_*`` reports every reason at once and writes
 nothing, so intake can refuse a bad payload and apply can check it again.
 
-Payload fields use the column names of the legacy CSV files (DESIGN.md).
+Payload fields use the column names of the legacy CSV files (DESIGN.md). The field-level rules
+(``text``, ``region``, ``injury_class``, ``phone``, ``category``, ``first_overlap``) take the
+field's name as the report should show it and touch no database, so a set-based caller (the
+legacy import, checking a file of rows against relations it read at once) applies the same
+rules as a case does.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from quanyi.registry.models import (
 )
 
 ADULT_AGE = 18
+EMPLOYER_NAME_MAX = 200  # the columns' lengths: a longer name is refused, never cut
+PERSON_NAME_MAX = 100
 WORKING_AGE = 16  # the youngest age for an employee insurance relation (劳动法 art. 15)
 # Insurances that exclude each other for one person at one time (duplicate enrolment, 重复参保).
 INSURANCE_GROUP = {
@@ -59,29 +65,38 @@ def _unknown_fields(
             errors.add(name, "unknown_field", "未知字段", "unknown field")
 
 
+def text(errors: ErrorCollector, value: Any, field: str, *, required: bool, max_length: int) -> str:
+    """A text value stripped; required, and at most ``max_length`` characters."""
+    found = value.strip() if isinstance(value, str) else ("" if value is None else str(value))
+    if required and not found:
+        errors.add(field, "required", "必填", "required")
+    elif len(found) > max_length:
+        errors.add(
+            field, "too_long", f"最多 {max_length} 个字符", f"at most {max_length} characters"
+        )
+    return found
+
+
 def _text(
     errors: ErrorCollector, data: Mapping[str, Any], name: str, *, required: bool, max_length: int
 ) -> str:
-    value = data.get(name)
-    text = value.strip() if isinstance(value, str) else ("" if value is None else str(value))
-    if required and not text:
-        errors.add(name, "required", "必填", "required")
-    elif len(text) > max_length:
-        errors.add(
-            name, "too_long", f"最多 {max_length} 个字符", f"at most {max_length} characters"
-        )
-    return text
+    return text(errors, data.get(name), name, required=required, max_length=max_length)
 
 
-def _region(errors: ErrorCollector, data: Mapping[str, Any], name: str) -> str:
-    if not data.get(name):
-        errors.add(name, "required", "必填", "required")
+def region(errors: ErrorCollector, value: Any, field: str) -> str:
+    """A 6-digit division code that exists (required)."""
+    if not value:
+        errors.add(field, "required", "必填", "required")
         return ""
     try:
-        return regions.validate_region(data[name], name)
+        return regions.validate_region(value, field)
     except InvalidInput as exc:
         errors.extend(exc)
         return ""
+
+
+def _region(errors: ErrorCollector, data: Mapping[str, Any], name: str) -> str:
+    return region(errors, data.get(name), name)
 
 
 def _month(
@@ -103,13 +118,14 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def _in_scope(errors: ErrorCollector, principal: Principal, field: str, region: str) -> None:
-    if region and not regions.covers(principal.region, region):
+def in_scope(errors: ErrorCollector, principal: Principal, field: str, code: str) -> None:
+    """The region ``code`` lies in the principal's agency region."""
+    if code and not regions.covers(principal.region, code):
         errors.add(
             field,
             "out_of_region",
-            f"{region} 不在本经办机构统筹区 {principal.region} 内",
-            f"{region} is outside this agency's region {principal.region}",
+            f"{code} 不在本经办机构统筹区 {principal.region} 内",
+            f"{code} is outside this agency's region {principal.region}",
         )
 
 
@@ -119,19 +135,20 @@ EMPLOYER_FIELDS = ("uscc", "name", "region", "address", "injury_class")
 EMPLOYER_CHANGE_FIELDS = ("name", "region", "address", "injury_class", "status")
 
 
-def _injury_class(errors: ErrorCollector, data: Mapping[str, Any]) -> int:
-    value = data.get("injury_class")
+def injury_class(errors: ErrorCollector, value: Any, field: str = "injury_class") -> int:
+    """The employer's injury risk class (工伤行业风险类别), 1 to 8; 0 when refused."""
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         number = 0
     if not 1 <= number <= 8:
         errors.add(
-            "injury_class",
+            field,
             "bad_injury_class",
             "工伤行业风险类别应为1至8",
             "the injury risk class is 1 to 8",
         )
+        return 0
     return number
 
 
@@ -147,14 +164,14 @@ def clean_employer(principal: Principal, data: Mapping[str, Any]) -> dict[str, A
         errors.add(
             "uscc", "already_registered", "该单位已登记", "this employer is already registered"
         )
-    region = _region(errors, data, "region")
-    _in_scope(errors, principal, "region", region)
+    home = _region(errors, data, "region")
+    in_scope(errors, principal, "region", home)
     cleaned: dict[str, Any] = {
         "uscc": code,
-        "name": _text(errors, data, "name", required=True, max_length=200),
-        "region": region,
+        "name": _text(errors, data, "name", required=True, max_length=EMPLOYER_NAME_MAX),
+        "region": home,
         "address": _text(errors, data, "address", required=False, max_length=300),
-        "injury_class": _injury_class(errors, data),
+        "injury_class": injury_class(errors, data.get("injury_class")),
     }
     errors.raise_if_any()
     return cleaned
@@ -166,14 +183,14 @@ def _employer_fields(
     """The changeable employer fields present in ``data``, cleaned."""
     cleaned: dict[str, Any] = {}
     if "name" in data:
-        cleaned["name"] = _text(errors, data, "name", required=True, max_length=200)
+        cleaned["name"] = _text(errors, data, "name", required=True, max_length=EMPLOYER_NAME_MAX)
     if "address" in data:
         cleaned["address"] = _text(errors, data, "address", required=False, max_length=300)
     if "region" in data:
         cleaned["region"] = _region(errors, data, "region")
-        _in_scope(errors, principal, "region", cleaned["region"])
+        in_scope(errors, principal, "region", cleaned["region"])
     if "injury_class" in data:
-        cleaned["injury_class"] = _injury_class(errors, data)
+        cleaned["injury_class"] = injury_class(errors, data.get("injury_class"))
     return cleaned
 
 
@@ -214,29 +231,38 @@ PERSON_FIELDS = (
 PERSON_CHANGE_FIELDS = tuple(f for f in PERSON_FIELDS if f != "id_number")
 
 
-def _phone(errors: ErrorCollector, data: Mapping[str, Any]) -> str:
-    phone = _text(errors, data, "phone", required=False, max_length=11)
-    if phone and not re.fullmatch(r"1\d{10}", phone):
+def phone(errors: ErrorCollector, value: Any, field: str = "phone") -> str:
+    """A mobile number (11 digits starting with 1), or nothing."""
+    number = text(errors, value, field, required=False, max_length=11)
+    if number and not re.fullmatch(r"1\d{10}", number):
         errors.add(
-            "phone",
+            field,
             "bad_phone",
             "手机号码应为以1开头的11位数字",
             "a mobile number is 11 digits starting with 1",
         )
-    return phone
+    return number
 
 
-def _category(errors: ErrorCollector, data: Mapping[str, Any]) -> str:
-    category = data.get("category")
-    if category not in Category.values:
+def _phone(errors: ErrorCollector, data: Mapping[str, Any]) -> str:
+    return phone(errors, data.get("phone"))
+
+
+def category(errors: ErrorCollector, value: Any, field: str = "category") -> str:
+    """The person's category: employee (职工) or resident (城乡居民)."""
+    if value not in Category.values:
         errors.add(
-            "category",
+            field,
             "bad_category",
             "人员类别应为 employee（职工）或 resident（城乡居民）",
             "category is employee or resident",
         )
         return ""
-    return str(category)
+    return str(value)
+
+
+def _category(errors: ErrorCollector, data: Mapping[str, Any]) -> str:
+    return category(errors, data.get("category"))
 
 
 def _guardian(
@@ -303,7 +329,7 @@ def clean_person(
         "id_number": identity.number if identity else "",
         "sex": identity.sex if identity else "",
         "birth_date": identity.birth_date if identity else None,
-        "name": _text(errors, data, "name", required=True, max_length=100),
+        "name": _text(errors, data, "name", required=True, max_length=PERSON_NAME_MAX),
         "phone": _phone(errors, data),
         "hukou_region": _region(errors, data, "hukou_region"),
         "residence_region": _region(errors, data, "residence_region"),
@@ -318,7 +344,7 @@ def _person_fields(errors: ErrorCollector, data: Mapping[str, Any]) -> dict[str,
     """The changeable person fields present in ``data``, cleaned."""
     cleaned: dict[str, Any] = {}
     if "name" in data:
-        cleaned["name"] = _text(errors, data, "name", required=True, max_length=100)
+        cleaned["name"] = _text(errors, data, "name", required=True, max_length=PERSON_NAME_MAX)
     if "phone" in data:
         cleaned["phone"] = _phone(errors, data)
     for name in ("hukou_region", "residence_region"):
@@ -364,6 +390,29 @@ def clean_person_change(
 RELATION_FIELDS = ("id_number", "uscc", "insurance", "start_month", "end_month")
 
 
+# A person's relation as (insurance, start month, end month or None while open).
+Span = tuple[str, str, str | None]
+
+
+def first_overlap(
+    spans: Iterable[Span], insurance: str, start: str, end: str | None
+) -> Span | None:
+    """Of one person's relations, the earliest-starting one of the same insurance group (one
+    cannot hold two at once: 重复参保) that shares a month with ``start``..``end``."""
+    group = INSURANCE_GROUP.get(insurance, insurance)
+    clash: Span | None = None
+    for span in spans:
+        kind, other_start, other_end = span
+        if (
+            INSURANCE_GROUP.get(kind, kind) == group
+            and (other_end is None or other_end >= start)
+            and (end is None or other_start <= end)
+            and (clash is None or other_start < clash[1])
+        ):
+            clash = span
+    return clash
+
+
 def overlapping(
     person: Person,
     insurance: str,
@@ -377,11 +426,11 @@ def overlapping(
     query = InsuranceRelation.objects.filter(person=person, insurance__in=kinds).filter(
         Q(end_month__isnull=True) | Q(end_month__gte=str(start))
     )
-    if end is not None:
-        query = query.filter(start_month__lte=str(end))
     if exclude is not None:
         query = query.exclude(pk=exclude)
-    return query.order_by("start_month").first()
+    held = {(r.insurance, r.start_month, r.end_month): r for r in query.order_by("pk")}
+    clash = first_overlap(held, insurance, str(start), str(end) if end else None)
+    return held[clash] if clash else None
 
 
 def _latest_allowed(today: date) -> YearMonth:
@@ -407,7 +456,7 @@ def clean_relation(
                 "id_number", "cancelled", "人员已注销", "the person's registration is cancelled"
             )
         else:
-            _in_scope(errors, principal, "id_number", person.agency_region)
+            in_scope(errors, principal, "id_number", person.agency_region)
     except InvalidInput as exc:
         errors.extend(exc)
     insurance = data.get("insurance")
@@ -435,7 +484,7 @@ def clean_relation(
                         "uscc", "not_active", "单位不是正常状态", "the employer is not active"
                     )
                 else:
-                    _in_scope(errors, principal, "uscc", employer.agency_region)
+                    in_scope(errors, principal, "uscc", employer.agency_region)
             except InvalidInput as exc:
                 errors.extend(exc)
     elif insurance in RESIDENT_INSURANCES and data.get("uscc"):

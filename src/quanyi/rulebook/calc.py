@@ -1,18 +1,25 @@
 """Pure calculations of the rights record (REFERENCE.md). No database, no clock.
 
-Amounts are integer fen; rates are ``Decimal``. Rounding (half-up to the fen) happens exactly at
+Amounts are integer fen; rates are ``Decimal``, or exact ``Fraction``s of them where a bulk
+path computes millions of lines (``Rates``). Rounding (half-up to the fen) happens exactly at
 the points REFERENCE.md names — each monthly amount, each year's interest, each monthly benefit
-— through ``core.money.round_fen``, and nowhere else.
+— and only through ``core.money``: ``round_fen`` on a Decimal, or its integer twin
+``round_ratio`` on a fraction's numerator and denominator (``Rates.amounts``, used by posting,
+back-payment, the legacy import and the demo's history). The two round alike; a property test
+holds them equal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
+from typing import Protocol
 
-from quanyi.core.money import round_fen
+from quanyi.core.money import round_fen, round_ratio
+from quanyi.core.yearmonth import YearMonth
 
 NATIONAL_FACTOR = Decimal("1.083") / 2  # 年度计息: credits of the year earn 1.083 × ½ of r
 LATE_FEE_DAILY = Decimal("0.0005")  # 社会保险法 art. 86: 0.05 % a day
@@ -53,6 +60,75 @@ def account_share(base_fen: int, share: Decimal) -> int:
     """The part of a month's employee contribution credited to the personal account
     (8 % of the base since 2006, 11 % before)."""
     return monthly_amount(base_fen, share)
+
+
+class Parameters(Protocol):
+    """What ``Rates.of`` reads: the rulebook's parameters as of a day (``rulebook.queries.
+    Rulebook``, a snapshot already read)."""
+
+    def find(self, key: str, region: str, on: date) -> tuple[str, str, date, int] | None: ...
+
+    def fraction(self, key: str, region: str, on: date) -> Decimal: ...
+
+    def fen(self, key: str, region: str, on: date) -> int: ...
+
+
+@dataclass(frozen=True)
+class Rates:
+    """One region's rates for one month, as exact fractions (integer arithmetic per line)."""
+
+    employer: dict[str, Fraction]
+    employee: dict[str, Fraction]
+    injury: dict[int, Fraction]  # the employer's injury rate by its risk class (1-8)
+    account: Fraction  # the share of the base credited to the pension personal account
+    lower_fen: int | None  # None where the rulebook has no bounds for the month
+    _cache: dict[tuple[str, int, int], tuple[int, int, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @classmethod
+    def of(
+        cls, book: Parameters, region: str, month: YearMonth, insurances: Iterable[str]
+    ) -> Rates:
+        """The rates of ``insurances`` (employee insurances; ``injury`` is paid by the
+        employer at its class's rate) in force in ``region`` on the month's first day."""
+        on = month.first_day()
+
+        def rate(key: str) -> Fraction:
+            return Fraction(book.fraction(key, region, on))
+
+        kinds = sorted(set(insurances) - {"injury"})
+        return cls(
+            employer={k: rate(f"rate.employer.{k}") for k in kinds},
+            employee={k: rate(f"rate.employee.{k}") for k in [*kinds, "injury"]},
+            injury={c: rate(f"rate.injury.class{c}") for c in range(1, 9)},
+            account=rate("account.share"),
+            lower_fen=book.fen("base.lower", region, on)
+            if book.find("base.lower", region, on)
+            else None,
+        )
+
+    def amounts(self, insurance: str, base_fen: int, injury_class: int) -> tuple[int, int, int]:
+        """(employer, employee, personal-account) fen for one line, each rounded half-up once.
+        Bases repeat (bounds, common wages), so results are kept per month's rates."""
+        key = (insurance, base_fen, injury_class)
+        found = self._cache.get(key)
+        if found is None:
+            employer_rate = (
+                self.injury[injury_class] if insurance == "injury" else self.employer[insurance]
+            )
+            share = self.account if insurance == "pension" else Fraction(0)
+            found = (
+                _times(base_fen, employer_rate),
+                _times(base_fen, self.employee[insurance]),
+                _times(base_fen, share),
+            )
+            self._cache[key] = found
+        return found
+
+
+def _times(base_fen: int, rate: Fraction) -> int:
+    return round_ratio(base_fen * rate.numerator, rate.denominator)
 
 
 def late_fee(owed_fen: int, days: int, daily: Decimal = LATE_FEE_DAILY) -> int:

@@ -6,47 +6,50 @@ from collections.abc import Mapping
 from typing import Any
 
 from quanyi.core.principal import Principal
+from quanyi.core.schemas import IsoDate, Payload
 from quanyi.rulebook import services
 from quanyi.rulebook.queries import Rulebook
 from quanyi.workflow.stages import ALL_STAGES
-from quanyi.workflow.types import CaseType, Change, FormField, register
+from quanyi.workflow.types import CaseType, Change, fields, register
 
 
-def _check(principal: Principal, payload: Mapping[str, Any]) -> dict[str, Any]:
-    services.clean_change(payload)
-    return dict(payload)
+class ParameterValue(Payload):
+    """A parameter's value from a day on, in a region (000000: national), with its source."""
+
+    key: str
+    region: str
+    valid_from: IsoDate
+    value: str
+    source: str
+    note: str = ""
 
 
-def _diff(principal: Principal, payload: Mapping[str, Any]) -> list[Change]:
-    cleaned = services.clean_change(payload)
-    current = Rulebook.load().find(cleaned["key"], cleaned["region"], cleaned["valid_from"])
-    label = f"parameter {cleaned['key']}@{cleaned['region']}"
-    return [
-        Change(label, "valid_from", None, cleaned["valid_from"].isoformat()),
-        Change(label, "value", current[0] if current else None, cleaned["value"]),
-    ]
-
-
-def _apply(principal: Principal, payload: Mapping[str, Any]) -> str:
-    return f"parameter {services.add_parameter(principal, payload).pk}"
-
-
-register(
-    CaseType(
-        "parameter.change",
-        "政策参数调整",
-        "parameter change",
-        ALL_STAGES,
-        _check,
-        _diff,
-        _apply,
-        (
-            FormField("key", "参数", "parameter", True),
-            FormField("region", "统筹区（000000 为全国）", "region (000000: national)", True),
-            FormField("valid_from", "生效日期", "valid from (YYYY-MM-DD)", True),
-            FormField("value", "取值", "value", True),
-            FormField("source", "依据文件", "source document", True),
-            FormField("note", "备注", "note", False),
-        ),
+@register
+class ParameterChange(CaseType[ParameterValue]):
+    name = "parameter.change"
+    zh = "政策参数调整"
+    en = "parameter change"
+    stages = ALL_STAGES
+    payload = ParameterValue
+    fields = fields(
+        ("key", "参数", "parameter", True),
+        ("region", "统筹区（000000 为全国）", "region (000000: national)", True),
+        ("valid_from", "生效日期", "valid from (YYYY-MM-DD)", True),
+        ("value", "取值", "value", True),
+        ("source", "依据文件", "source document", True),
+        ("note", "备注", "note", False),
     )
-)
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> ParameterValue:
+        return self.parse(services.clean_change(data))
+
+    def changes(self, principal: Principal, payload: ParameterValue) -> list[Change]:
+        current = Rulebook.load().find(payload.key, payload.region, payload.valid_from)
+        label = f"parameter {payload.key}@{payload.region}"
+        return [
+            Change(label, "valid_from", None, payload.valid_from.isoformat()),
+            Change(label, "value", current[0] if current else None, payload.value),
+        ]
+
+    def apply(self, principal: Principal, payload: ParameterValue) -> str:
+        return f"parameter {services.add_parameter(principal, self.dump(payload)).pk}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from quanyi.core.errors import InvalidInput
 
@@ -12,7 +13,16 @@ RATE = re.compile(r"rate\.(employer|employee)\.(pension|medical|maternity|unempl
 INJURY_CLASS = re.compile(r"rate\.injury\.class[1-8]")
 FEN_KEYS = frozenset({"wage.average", "base.lower", "base.upper", "benefit.base"})
 FRACTION_KEYS = frozenset({"account.share", "interest.rate", "late_fee.daily"})
-METHODS = frozenset({"national", "monthly"})
+
+
+class InterestMethod(StrEnum):
+    """How a year's interest is computed (``interest.method``)."""
+
+    NATIONAL = "national"  # 年度计息: credited × r × 1.083 × ½
+    MONTHLY = "monthly"  # 月积数法
+
+
+METHODS = frozenset(InterestMethod)
 
 
 def kind_of(key: str) -> str | None:

@@ -11,7 +11,12 @@ from quanyi.core.commands import command
 
 def register(sub: Any) -> None:
     serve = command(
-        sub, "serve", _serve, anonymous=True, help="serve the web UI and API with gunicorn"
+        sub,
+        "serve",
+        _serve,
+        anonymous=True,
+        streams=True,
+        help="serve the web UI and API with gunicorn",
     )
     serve.add_argument("--port", type=int, default=int(os.environ.get("QUANYI_PORT", "8000")))
     serve.add_argument("--host", default=os.environ.get("QUANYI_HOST", "127.0.0.1"))

@@ -2,6 +2,8 @@
 
 Django's LocaleMiddleware would follow the browser's Accept-Language; an agency's screens
 default to Chinese whatever the browser says, and English is an explicit choice (cookie).
+
+Upload limits: a request too large for ``QUANYI_MAX_UPLOAD_MB`` is answered 413 unread.
 """
 
 from __future__ import annotations
@@ -9,8 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
+
+from quanyi.core import uploads
+from quanyi.core.errors import current_language
 
 
 class ChosenLanguageMiddleware:
@@ -26,3 +33,35 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class UploadLimitMiddleware:
+    """A request larger than ``QUANYI_MAX_UPLOAD_MB`` is refused before its body is read, and a
+    body Django refuses to read (``DATA_UPLOAD_MAX_MEMORY_SIZE``) is refused the same way: 413,
+    as JSON on the API and as a page on the web — never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = 0
+        try:
+            uploads.check_length(uploads.Upload.REQUEST, size)
+        except uploads.TooLarge as refusal:
+            return _too_large(request, refusal)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, RequestDataTooBig):
+            return _too_large(request, uploads.too_large(uploads.Upload.REQUEST))
+        return None
+
+
+def _too_large(request: HttpRequest, refusal: uploads.TooLarge) -> HttpResponse:
+    message = refusal.message(current_language())
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": refusal.code, "detail": message}, status=413)
+    return render(request, "web/too_large.html", {"message": message}, status=413)

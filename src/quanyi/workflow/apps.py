@@ -24,3 +24,6 @@ class WorkflowConfig(AppConfig):
         ),
         permissions="quanyi.workflow.permissions:PERMISSIONS",
     )
+
+    def ready(self) -> None:
+        from quanyi.workflow import reveal  # noqa: F401  (registers the audit.reveal case type)

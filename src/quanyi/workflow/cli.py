@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-from quanyi.core.commands import command, group
+from quanyi.core.commands import command, group, print_json
 
 
 def register(sub: Any) -> None:
@@ -51,9 +52,15 @@ def register(sub: Any) -> None:
     show.add_argument("id", type=int)
     listing = command(case_sub, "list", _list, help="the cases waiting for you (JSON)")
     listing.add_argument("--stage", choices=["check", "review", "recheck", "approval"])
-    command(case_sub, "types", _types, anonymous=True, help="the case types and their stages")
+    kinds = command(
+        case_sub, "types", _types, anonymous=True, help="the case types and their stages"
+    )
+    kinds.add_argument(
+        "--json", action="store_true", help="print them with their fields and payload schemas"
+    )
+    audit = group(sub, "audit", "the tamper-evident audit chain")
     modifications = command(
-        group(sub, "audit", "the tamper-evident audit chain"),
+        audit,
         "modifications",
         _modifications,
         permission="maintenance.read",
@@ -61,6 +68,16 @@ def register(sub: Any) -> None:
     )
     modifications.add_argument("--month", required=True, metavar="YYYY-MM")
     modifications.add_argument("--json", action="store_true", help="print it as JSON")
+    reveal = command(
+        audit,
+        "reveal",
+        _reveal,
+        atomic=True,
+        writes=True,
+        help="show once the values of the maintenance entry an approved audit.reveal case names"
+        " (the auditor who asked)",
+    )
+    reveal.add_argument("id", type=int, help="the audit.reveal case")
 
 
 def _payload(value: str) -> Any:
@@ -89,8 +106,7 @@ def _read(path: str) -> str:
 def _print(principal: Any, case_id: int) -> None:
     from quanyi.workflow import queries
 
-    body = queries.case(principal, case_id)
-    print(json.dumps(body, ensure_ascii=False, indent=2))
+    print_json(queries.case(principal, case_id), indent=2)
 
 
 def _submit(args: argparse.Namespace) -> int:
@@ -99,12 +115,12 @@ def _submit(args: argparse.Namespace) -> int:
 
     attachments = []
     for name in args.attach:
-        try:
-            attachments.append(services.NewAttachment(name, Path(name).read_bytes()))
-        except OSError as error:
+        path = Path(name)
+        if not path.is_file() or not os.access(path, os.R_OK):
             raise InvalidInput.one(
-                "attach", "unreadable", f"无法读取附件 {name}：{error}", f"cannot read {name}"
-            ) from None
+                "attach", "unreadable", f"无法读取附件 {name}", f"cannot read {name}"
+            )
+        attachments.append(services.NewAttachment(name, path))  # read as a stream
     case = services.submit(
         args.principal, args.type, _payload(args.data), tuple(attachments), args.opinion
     )
@@ -137,7 +153,7 @@ def _show(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from quanyi.workflow import queries
 
-    print(json.dumps(queries.queue(args.principal, args.stage), ensure_ascii=False, indent=1))
+    print_json(queries.queue(args.principal, args.stage), indent=1)
     return 0
 
 
@@ -145,6 +161,9 @@ def _types(args: argparse.Namespace) -> int:
     from quanyi.core.errors import current_language
     from quanyi.workflow import types
 
+    if args.json:
+        print_json([t.out() for t in types.all_types()], indent=1)
+        return 0
     lang = current_language()
     for case_type in types.all_types():
         stages = " → ".join(str(s) for s in case_type.stages)
@@ -158,7 +177,7 @@ def _modifications(args: argparse.Namespace) -> int:
 
     rows = modifications(args.principal, args.month)
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print_json(rows, indent=1)
         return 0
     zh = current_language() == "zh"
     print(
@@ -166,13 +185,27 @@ def _modifications(args: argparse.Namespace) -> int:
         if zh
         else f"modification log {args.month}: {len(rows)} entries"
     )
+    hidden = "（已隐藏）" if zh else "(hidden)"
     for row in rows:
-        content = "; ".join(f"{c['field']}: {c['before']} → {c['after']}" for c in row["content"])
+        content = "; ".join(
+            f"{c['field']}: {hidden}"
+            if c["hidden"]
+            else f"{c['field']}: {c['before']} → {c['after']}"
+            for c in row["content"]
+        )
         print(
-            f"{row['time']}  case {row['case']}  {row['object_type']} {row['object_id']}  "
+            f"{row['time']}  {'条目' if zh else 'entry'} {row['entry']}  case {row['case']}  "
+            f"{row['object_type']} {row['object_id']}  "
             f"{content}  | {'原因' if zh else 'reason'}: {row['reason']}"
             f"  | {'方式' if zh else 'method'}: {row['method']}"
             f"  | {'负责人' if zh else 'responsible'}: {row['responsible']}"
             f" ({'受理' if zh else 'submitted by'} {row['submitted_by']})"
         )
+    return 0
+
+
+def _reveal(args: argparse.Namespace) -> int:
+    from quanyi.workflow.reveal import reveal
+
+    print(json.dumps(reveal(args.principal, args.id), ensure_ascii=False, indent=1))
     return 0

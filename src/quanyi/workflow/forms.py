@@ -10,7 +10,7 @@ from quanyi.workflow.types import CaseType
 CORRECTION_FORM = ("object", "key", "field", "value", "reason", "method")
 
 
-def payload_from_form(case_type: CaseType, form: Mapping[str, str]) -> dict[str, Any]:
+def payload_from_form(case_type: CaseType[Any], form: Mapping[str, str]) -> dict[str, Any]:
     """Blank optional fields are left out, so a change form changes only what was filled in.
     A correction is one field per case on screen (the CLI and API take several)."""
     if case_type.name == "record.correct":

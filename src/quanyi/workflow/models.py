@@ -11,6 +11,7 @@ from django.db import models
 
 from quanyi.audit.appendonly import append_only
 from quanyi.audit.tracking import tracked
+from quanyi.core.fields import SealedJSON
 
 
 class CaseStatus(models.TextChoices):
@@ -36,7 +37,7 @@ class CaseStatus(models.TextChoices):
 )
 class Case(models.Model):
     type = models.CharField("业务类型", max_length=40, db_index=True)
-    payload = models.JSONField("业务数据")
+    payload = SealedJSON("业务数据")  # sealed whole: it holds id numbers and phones
     status = models.CharField(max_length=10, choices=CaseStatus.choices, db_index=True)
     stage = models.CharField(max_length=10, blank=True, default="")
     region = models.CharField("经办统筹区", max_length=6, db_index=True)
@@ -123,7 +124,7 @@ class MaintenanceEntry(models.Model):
     maintained_at = models.DateTimeField()
     object_type = models.CharField(max_length=20)
     object_id = models.CharField(max_length=40)
-    content = models.JSONField()  # [{"field", "before", "after"}]
+    content = SealedJSON()  # [{"field", "before", "after"}], sealed whole
     reason = models.TextField()
     method = models.TextField()
     responsible = models.CharField(max_length=150)  # who approved it

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from quanyi.access.policy import allowed, authorize, scope
 from quanyi.core.canonical import format_time
 from quanyi.core.errors import QuanyiError, current_language
+from quanyi.core.identifiers import mask_text
 from quanyi.core.principal import Principal
-from quanyi.workflow import types
+from quanyi.core.yearmonth import YearMonth
+from quanyi.workflow import schemas, types
 from quanyi.workflow.errors import case_not_found
-from quanyi.workflow.models import Case, CaseStatus, MaintenanceEntry
+from quanyi.workflow.models import Case, CaseStatus, Decision, MaintenanceEntry
+from quanyi.workflow.permissions import CasePermission
 from quanyi.workflow.stages import LABELS, Stage
 
 STATUS_LABELS = {
@@ -41,112 +44,147 @@ def _stage_label(stage: str) -> str:
 
 
 def _visible(principal: Principal) -> QuerySet[Case]:
-    authorize(principal, "case.read")
-    return scope(Case.objects.all(), principal)
+    """The cases of the types the principal may read (business cases for staff, account cases
+    for the sysadmin and the security administrator), in their region. Refuses, naming the
+    rule, one who may read no case at all."""
+    readable = [t.name for t in types.all_types() if allowed(principal, t.permission("read"))]
+    if not readable:
+        authorize(principal, CasePermission.READ)
+    return scope(Case.objects.filter(type__in=readable), principal)
 
 
-def case(principal: Principal, case_id: int, *, with_diff: bool = True) -> dict[str, Any]:
-    """The case as JSON (DESIGN.md): id, type, status, stage, decisions — plus its payload,
+def case(principal: Principal, case_id: int, *, with_diff: bool = True) -> schemas.Case:
+    """The case (DESIGN.md): id, type, status, stage, decisions — plus its payload,
     attachments and, while open, the diff of what approving it will change."""
     found = _visible(principal).filter(pk=case_id).first()
     if found is None:
         raise case_not_found()
-    return as_json(principal, found, with_diff=with_diff)
+    return as_schema(principal, found, with_diff=with_diff)
 
 
-def as_json(principal: Principal, found: Case, *, with_diff: bool = True) -> dict[str, Any]:
-    case_type = types.get(found.type)
-    body: dict[str, Any] = {
+def _listed(found: Case) -> dict[str, Any]:
+    """What the queue shows of a case, and the case begins with."""
+    return {
         "id": found.pk,
         "type": found.type,
-        "type_label": case_type.label(current_language()),
-        "status": found.status,
+        "type_label": types.get(found.type).label(current_language()),
+        "status": CaseStatus(found.status),
         "status_label": _label(STATUS_LABELS, found.status),
-        "stage": found.stage or None,
+        "stage": Stage(found.stage) if found.stage else None,
         "stage_label": _stage_label(found.stage),
-        "stages": [str(s) for s in case_type.stages],
-        "stage_labels": [_stage_label(str(s)) for s in case_type.stages],
-        "round": found.round,
-        "region": found.region,
         "submitted_by": found.submitted_by,
         "submitted_at": format_time(found.submitted_at),
-        "result": found.result or None,
-        "payload": found.payload,
-        "decisions": [
-            {
-                "round": d.round,
-                "stage": d.stage,
-                "actor": d.actor,
-                "time": format_time(d.decided_at),
-                "decision": d.decision,
-                "decision_label": _label(DECISION_LABELS, d.decision),
-                "stage_label": _stage_label(d.stage),
-                "opinion": d.opinion,
-            }
+    }
+
+
+def as_schema(principal: Principal, found: Case, *, with_diff: bool = True) -> schemas.Case:
+    case_type = types.get(found.type)
+    body = schemas.Case(
+        **_listed(found),
+        stages=list(case_type.stages),
+        stage_labels=[_stage_label(s) for s in case_type.stages],
+        round=found.round,
+        region=found.region,
+        result=found.result or None,
+        payload=found.payload,
+        decisions=[
+            schemas.DecisionOut(
+                round=d.round,
+                stage=Stage(d.stage),
+                stage_label=_stage_label(d.stage),
+                actor=d.actor,
+                time=format_time(d.decided_at),
+                decision=Decision(d.decision),
+                decision_label=_label(DECISION_LABELS, d.decision),
+                opinion=d.opinion,
+            )
             for d in found.decisions.order_by("pk")
         ],
-        "attachments": [
-            {"file_name": a.file_name, "size": a.size, "sha256": a.sha256}
+        attachments=[
+            schemas.AttachmentOut(file_name=a.file_name, size=a.size, sha256=a.sha256)
             for a in found.attachments.order_by("pk")
         ],
-    }
+    )
     if with_diff and found.status in (CaseStatus.OPEN, CaseStatus.RETURNED):
         try:
-            body["changes"] = [c.as_dict() for c in case_type.changes(principal, found.payload)]
+            payload = case_type.load(found.payload)
+            body.changes = [c.out() for c in case_type.changes(principal, payload)]
         except QuanyiError as problem:  # the data moved since intake: show why
-            body["changes"] = []
-            body["problem"] = problem.message()
+            body.changes = []
+            body.problem = problem.message()
     return body
 
 
-def queue(principal: Principal, stage: str | None = None) -> list[dict[str, Any]]:
+def queue(principal: Principal, stage: str | None = None) -> list[schemas.QueuedCase]:
     """Open cases waiting at the stages this principal's roles act on (or one stage), oldest
     first; returned cases for their submitter."""
     visible = _visible(principal)
-    stages = [s for s in Stage if allowed(principal, f"case.{s}")]
-    if stage:
-        stages = [s for s in stages if s == stage]
-    waiting = visible.filter(status=CaseStatus.OPEN, stage__in=[str(s) for s in stages])
+    mine = Q(pk__in=[])
+    for case_type in types.all_types():
+        for step in case_type.stages[1:]:
+            if (not stage or step == stage) and allowed(principal, case_type.permission(step)):
+                mine |= Q(type=case_type.name, stage=step)
+    waiting = visible.filter(mine, status=CaseStatus.OPEN)
     returned = visible.filter(status=CaseStatus.RETURNED, submitted_by=principal.actor)
     rows = list(waiting.order_by("submitted_at", "pk")[:500]) + list(
         returned.order_by("submitted_at", "pk")[:100]
     )
-    lang = current_language()
-    return [
-        {
-            "id": c.pk,
-            "type": c.type,
-            "type_label": types.get(c.type).label(lang),
-            "status": c.status,
-            "status_label": _label(STATUS_LABELS, c.status),
-            "stage": c.stage or None,
-            "stage_label": _stage_label(c.stage),
-            "submitted_by": c.submitted_by,
-            "submitted_at": format_time(c.submitted_at),
-        }
-        for c in rows
-    ]
+    return [schemas.QueuedCase(**_listed(c)) for c in rows]
+
+
+# Fields that identify a person (PIPL art. 28; DESIGN.md invariant 4): the auditor sees that
+# they changed and when, never their values, unless the security administrator approves a
+# reveal request (``workflow/reveal.py``).
+IDENTITY_FIELDS = frozenset({"id_number", "name", "sex", "birth_date", "phone"})
 
 
 def modifications(principal: Principal, month: str) -> list[dict[str, Any]]:
     """The month's modification log (003 §5; 001 art. 12): time, content, reason, method and
-    the responsible person of every applied correction."""
-    authorize(principal, "maintenance.read")
-    from quanyi.core.yearmonth import YearMonth
+    the responsible person of every applied correction in the principal's region — identities
+    masked: an identity field shows that it changed, not its values, and an id number anywhere
+    else shows masked (``110105********123X``)."""
+    authorize(principal, CasePermission.MAINTENANCE_READ)
 
     YearMonth.parse(month, "month")
-    entries = MaintenanceEntry.objects.filter(month=month).order_by("maintained_at", "pk")
     return [
-        {
-            "time": format_time(e.maintained_at),
-            "case": e.case_id,
-            "object_type": e.object_type,
-            "object_id": e.object_id,
-            "content": e.content,
-            "reason": e.reason,
-            "method": e.method,
-            "responsible": e.responsible,
-            "submitted_by": e.submitted_by,
-        }
-        for e in entries
+        entry_json(e, masked=True)
+        for e in maintenance_entries(principal).filter(month=month).order_by("maintained_at", "pk")
     ]
+
+
+def maintenance_entries(principal: Principal) -> QuerySet[MaintenanceEntry]:
+    """Entries of corrections in the principal's region; others answer like absent ones."""
+    return scope(MaintenanceEntry.objects.all(), principal, "case__region")
+
+
+def entry_json(entry: MaintenanceEntry, *, masked: bool) -> dict[str, Any]:
+    return {
+        "entry": entry.pk,
+        "time": format_time(entry.maintained_at),
+        "case": entry.case_id,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "content": [_change(c, masked) for c in entry.content],
+        "reason": mask_text(entry.reason) if masked else entry.reason,
+        "method": mask_text(entry.method) if masked else entry.method,
+        "responsible": entry.responsible,
+        "submitted_by": entry.submitted_by,
+    }
+
+
+def _change(change: Mapping[str, Any], masked: bool) -> dict[str, Any]:
+    field = str(change.get("field", ""))
+    if not masked:
+        return {"field": field, "before": change.get("before"), "after": change.get("after")}
+    if field in IDENTITY_FIELDS:
+        return {"field": field, "before": None, "after": None, "hidden": True}
+    return {
+        "field": field,
+        "before": _mask_value(change.get("before")),
+        "after": _mask_value(change.get("after")),
+        "hidden": False,
+    }
+
+
+def _mask_value(value: Any) -> Any:
+    return mask_text(value) if isinstance(value, str) else value

@@ -11,15 +11,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from quanyi.access import applying
@@ -29,7 +27,7 @@ from quanyi.audit import services as audit
 from quanyi.core.canonical import digest
 from quanyi.core.errors import InvalidInput, QuanyiError
 from quanyi.core.principal import Principal
-from quanyi.workflow import types
+from quanyi.workflow import storage, types
 from quanyi.workflow.errors import ApplyFailed, case_not_found, wrong_state
 from quanyi.workflow.models import (
     Attachment,
@@ -42,12 +40,13 @@ from quanyi.workflow.models import (
 from quanyi.workflow.stages import LABELS, Stage
 
 MAX_ATTACHMENT_BYTES = 1024 * 1024 * 1024  # legacy import files are large
+log = logging.getLogger("quanyi.workflow")
 
 
 @dataclass(frozen=True)
 class NewAttachment:
     file_name: str
-    content: bytes
+    content: bytes | Path  # the bytes, or a file to read as a stream
 
 
 def _assert_transaction() -> None:
@@ -80,12 +79,13 @@ def _decide(
     )
 
 
-def _validate(principal: Principal, case_type: types.CaseType, payload: Any) -> dict[str, Any]:
+def _check(principal: Principal, case_type: types.CaseType[Any], payload: Any) -> dict[str, Any]:
+    """The payload as the case keeps it: checked once, cleaned, as its schema dumps it."""
     if not isinstance(payload, Mapping):
         raise InvalidInput.one(
             "data", "not_object", "业务数据须为 JSON 对象", "data is a JSON object"
         )
-    return case_type.validate(principal, payload)
+    return case_type.dump(case_type.check(principal, payload))
 
 
 def submit(
@@ -97,9 +97,9 @@ def submit(
 ) -> Case:
     """受理: validate and take in a case; it then waits at its second stage."""
     _assert_transaction()
-    authorize(principal, "case.submit")
     case_type = types.get(type_name)
-    cleaned = _validate(principal, case_type, payload)
+    authorize(principal, case_type.permission(Stage.INTAKE))
+    cleaned = _check(principal, case_type, payload)
     case = Case.objects.create(
         type=case_type.name,
         payload=cleaned,
@@ -117,23 +117,26 @@ def submit(
 
 
 def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attachment:
-    """Keep a supporting document in the data dir under its SHA-256; the row records it."""
+    """Keep a supporting document in the data dir under its SHA-256, sealed (``storage``); the
+    row records it. A file given by its path is read as a stream."""
     name = Path(attachment.file_name).name
-    if not name or len(attachment.content) > MAX_ATTACHMENT_BYTES:
+    given = attachment.content
+    size = given.stat().st_size if isinstance(given, Path) else len(given)
+    if not name or size > MAX_ATTACHMENT_BYTES:
         raise InvalidInput.one(
             "attachment",
             "bad_attachment",
             "附件须有文件名，且不超过 1 GB",
             "an attachment has a file name and at most 1 GB",
         )
-    sha = store_content(attachment.content)
+    sha, size = storage.store(storage.file_chunks(given) if isinstance(given, Path) else [given])
     return audit.create_entry(
         principal,
         "case.attach",
         Attachment,
         case=case,
         file_name=name[:255],
-        size=len(attachment.content),
+        size=size,
         sha256=sha,
         added_by=principal.actor,
         added_at=_now(),
@@ -142,14 +145,12 @@ def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attac
 
 def store_content(content: bytes) -> str:
     """Keep a file in the data dir under its SHA-256 (once, however often it is stored)."""
-    sha = hashlib.sha256(content).hexdigest()
-    target = stored_path(sha)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(content)
-        os.replace(temporary, target)
-    return sha
+    return storage.store([content])[0]
+
+
+def read_content(sha: str) -> bytes:
+    """A stored file's content (for a large one, ``storage.content`` streams it)."""
+    return storage.read(sha)
 
 
 def discard_unreferenced(shas: Iterable[str]) -> None:
@@ -161,7 +162,7 @@ def discard_unreferenced(shas: Iterable[str]) -> None:
 
 
 def stored_path(sha: str) -> Path:
-    return Path(settings.QUANYI_DATA_DIR) / "attachments" / sha[:2] / sha
+    return storage.path_of(sha)
 
 
 def attachment_path(row: Attachment) -> Path:
@@ -181,7 +182,7 @@ def _check_may_act(principal: Principal, case: Case) -> Stage:
             f"业务件状态为 {case.get_status_display()}，不能审批", f"the case is {case.status}"
         )
     stage = Stage(case.stage)
-    authorize(principal, f"case.{stage}", case)
+    authorize(principal, types.get(case.type).permission(stage), case)
     others = (
         CaseDecision.objects.filter(case=case, actor=principal.actor)
         .exclude(stage=stage)
@@ -228,28 +229,45 @@ def act(principal: Principal, case_id: int, decision: str, opinion: str = "") ->
         return audit.update_row(
             principal, "case.advance", case, stage=case_type.stages[position + 1]
         )
-    result = _apply(principal, case, case_type, opinion)
-    _decide(principal, case, stage, Decision.APPROVE, opinion)
-    return audit.update_row(
-        principal, "case.approve", case, status=CaseStatus.APPROVED, stage="", result=result[:100]
-    )
+    return _apply(principal, case, case_type, stage, opinion)
 
 
-def _apply(principal: Principal, case: Case, case_type: types.CaseType, opinion: str) -> str:
-    """Apply at the final approval. Any failure raises ``ApplyFailed``: the caller's
-    transaction rolls back, so neither the data nor the decision is kept."""
+def _apply(
+    principal: Principal, case: Case, case_type: types.CaseType[Any], stage: Stage, opinion: str
+) -> Case:
+    """The final approval: apply the case, then decide. Any failure raises ``ApplyFailed``: the
+    savepoint rolls back, so neither the data nor the decision is kept and the case stays at
+    approval. A failure that is no refusal (an overflow, a value the database refuses) is
+    reported by its kind; its traceback goes to the server log, never to the user."""
     try:
         # A savepoint: nothing half-applied survives a failure.
         with transaction.atomic(), applying.granted(principal, case.pk) as applier:
-            changes = case_type.changes(applier, case.payload) if case_type.maintenance else []
-            result = case_type.apply(applier, case.payload)
+            payload = case_type.load(case.payload)
+            changes = case_type.changes(applier, payload) if case_type.maintenance else []
+            result = case_type.apply(applier, payload)
             for change_group in _group(changes):
                 _maintain(applier, case, change_group)
+            _decide(principal, case, stage, Decision.APPROVE, opinion)
+            return audit.update_row(
+                principal,
+                "case.approve",
+                case,
+                status=CaseStatus.APPROVED,
+                stage="",
+                result=result[:100],
+            )
     except Refused:
         raise
     except QuanyiError as error:
         raise ApplyFailed(case.pk, error.message("zh"), error.message("en")) from error
-    return result
+    except Exception as error:
+        kind = type(error).__name__
+        log.exception("case %s (%s) could not be applied: %s", case.pk, case.type, kind)
+        raise ApplyFailed(
+            case.pk,
+            f"无法执行：{kind}（详情见服务器日志）",
+            f"could not be applied: {kind} (details in the server log)",
+        ) from error
 
 
 def _group(changes: list[types.Change]) -> list[list[types.Change]]:
@@ -287,6 +305,7 @@ def withdraw(principal: Principal, case: Case, opinion: str = "") -> Case:
             "case.withdraw",
             f"case {case.pk}",
         )
+    authorize(principal, types.get(case.type).permission(Stage.INTAKE), case)
     if case.status not in (CaseStatus.OPEN, CaseStatus.RETURNED):
         raise wrong_state("业务件已办结或已撤回", "the case is already closed")
     _decide(principal, case, Stage.INTAKE, Decision.WITHDRAW, opinion)
@@ -306,10 +325,11 @@ def resubmit(
             "case.resubmit",
             f"case {case.pk}",
         )
+    case_type = types.get(case.type)
+    authorize(principal, case_type.permission(Stage.INTAKE), case)
     if case.status != CaseStatus.RETURNED:
         raise wrong_state("只有已退回的业务件可以重新提交", "only a returned case is resubmitted")
-    case_type = types.get(case.type)
-    cleaned = _validate(principal, case_type, case.payload if payload is None else payload)
+    cleaned = _check(principal, case_type, case.payload if payload is None else payload)
     audit.update_row(
         principal,
         "case.resubmit",

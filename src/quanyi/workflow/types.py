@@ -1,18 +1,28 @@
-"""Case types (业务类型) declare their stages as data, how to validate a payload at intake, what
-it will change (the reviewers' diff), and how to apply it at the final approval.
+"""Case types (业务类型), each declared once as a class: its labels, stages and intake form as
+data, its payload schema, ``check`` (intake), ``changes`` (the reviewers' diff) and ``apply``
+(the final approval).
 
-Apps register their types at start-up (``registry/cases.py``); the workflow knows none of them.
+The payload is checked once, at intake and again only when a returned case is resubmitted, and
+the case keeps it as the schema dumps it. Later stages and the approval get it back typed, never
+run through the intake checks again; a type still looks at the data as it is then where a rule
+needs it (an id number registered meanwhile, a sealed row). Apps register their types from their
+``AppConfig.ready``; the workflow knows none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
 
 from quanyi.core.errors import InvalidInput
 from quanyi.core.principal import Principal
+from quanyi.core.schemas import Payload, parse
+from quanyi.workflow.permissions import CasePermission
+from quanyi.workflow.schemas import CaseTypeOut, ChangeOut, FormFieldOut
 from quanyi.workflow.stages import Stage
+
+P = TypeVar("P", bound=Payload)
 
 
 @dataclass(frozen=True)
@@ -24,13 +34,8 @@ class Change:
     before: Any
     after: Any
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "object": self.object,
-            "field": self.field,
-            "before": self.before,
-            "after": self.after,
-        }
+    def out(self) -> ChangeOut:
+        return ChangeOut(object=self.object, field=self.field, before=self.before, after=self.after)
 
 
 @dataclass(frozen=True)
@@ -43,38 +48,96 @@ class FormField:
     required: bool = False
 
 
-@dataclass(frozen=True)
-class CaseType:
-    name: str
-    zh: str
-    en: str
-    stages: tuple[Stage, ...]
-    # Check the payload as the acting principal sees the data now: raise InvalidInput with every
-    # reason, or return the payload to keep (normalised). Writes nothing.
-    validate: Callable[[Principal, Mapping[str, Any]], dict[str, Any]]
-    # The diff the reviewers see.
-    changes: Callable[[Principal, Mapping[str, Any]], list[Change]]
-    # Write the change (inside the approval's transaction); returns what was written.
-    apply: Callable[[Principal, Mapping[str, Any]], str]
-    fields: tuple[FormField, ...] = field(default_factory=tuple)
+class CaseType(Generic[P]):
+    """Subclass it with the class attributes set and ``changes`` and ``apply`` written; the
+    default ``check`` is the payload schema alone. Register the class with ``@register``."""
+
+    name: ClassVar[str]
+    zh: ClassVar[str]
+    en: ClassVar[str]
+    stages: ClassVar[tuple[Stage, ...]]
+    payload: ClassVar[type[Payload]]
+    fields: ClassVar[tuple[FormField, ...]] = ()
     # Writes a maintenance-log entry for each change (corrections of sealed data).
-    maintenance: bool = False
+    maintenance: ClassVar[bool] = False
+    # Permissions in place of the workflow's defaults, by stage ("intake": submitting,
+    # resubmitting and withdrawing) or "read" — for cases that are not business cases, such as
+    # account grants (sysadmin proposes, security administrator approves).
+    permissions: ClassVar[Mapping[str, str]] = {}
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> P:
+        """Intake: the payload as the acting principal may submit it against the data now —
+        typed and cleaned — or ``InvalidInput`` with every reason. Writes nothing."""
+        return self.parse(data)
+
+    def changes(self, principal: Principal, payload: P) -> list[Change]:
+        """The diff the reviewers see."""
+        raise NotImplementedError
+
+    def apply(self, principal: Principal, payload: P) -> str:
+        """Write the change (inside the approval's transaction); returns what was written."""
+        raise NotImplementedError
+
+    def parse(self, data: Mapping[str, Any]) -> P:
+        found: P = parse(self.payload, data)  # type: ignore[assignment]
+        return found
+
+    def load(self, stored: Mapping[str, Any]) -> P:
+        """The payload a case keeps, typed again (it was checked at intake)."""
+        return self.parse(stored)
+
+    @staticmethod
+    def dump(payload: Payload) -> dict[str, Any]:
+        """What the case keeps: only the fields given, as JSON."""
+        return payload.model_dump(mode="json", exclude_unset=True)
 
     def label(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
 
+    def out(self) -> CaseTypeOut:
+        return CaseTypeOut(
+            type=self.name,
+            zh=self.zh,
+            en=self.en,
+            stages=list(self.stages),
+            maintenance=self.maintenance,
+            fields=[
+                FormFieldOut(name=f.name, zh=f.zh, en=f.en, required=f.required)
+                for f in self.fields
+            ],
+            payload=self.payload.model_json_schema(),
+        )
 
-_TYPES: dict[str, CaseType] = {}
+    def permission(self, step: str) -> str:
+        """The permission acting at ``step`` (a stage, or "read") needs."""
+        return self.permissions.get(step) or _DEFAULT_PERMISSIONS.get(step, f"case.{step}")
 
 
-def register(case_type: CaseType) -> CaseType:
+_DEFAULT_PERMISSIONS: dict[str, str] = {
+    Stage.INTAKE: CasePermission.SUBMIT,
+    "read": CasePermission.READ,
+}
+
+
+def fields(*specs: tuple[str, str, str, bool]) -> tuple[FormField, ...]:
+    """Form fields from ``(name, zh, en, required)`` rows."""
+    return tuple(FormField(name, zh, en, required) for name, zh, en, required in specs)
+
+
+_TYPES: dict[str, CaseType[Any]] = {}
+
+T = TypeVar("T", bound=type[CaseType[Any]])
+
+
+def register(case_type: T) -> T:
+    """Class decorator: one instance of the type serves every case of it."""
     if case_type.stages[0] is not Stage.INTAKE or case_type.stages[-1] is not Stage.APPROVAL:
         raise ValueError(f"{case_type.name}: stages run from intake to approval")
-    _TYPES[case_type.name] = case_type
+    _TYPES[case_type.name] = case_type()
     return case_type
 
 
-def get(name: str) -> CaseType:
+def get(name: str) -> CaseType[Any]:
     found = _TYPES.get(name)
     if found is None:
         known = ", ".join(sorted(_TYPES))
@@ -87,5 +150,5 @@ def get(name: str) -> CaseType:
     return found
 
 
-def all_types() -> list[CaseType]:
+def all_types() -> list[CaseType[Any]]:
     return [_TYPES[name] for name in sorted(_TYPES)]

@@ -9,13 +9,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from quanyi.access.middleware import record_refusal
 from quanyi.access.policy import allowed
 from quanyi.access.requests import principal_of
+from quanyi.core import uploads
 from quanyi.core.attempt import attempt
 from quanyi.core.errors import current_language
+from quanyi.core.uploads import Upload
 from quanyi.workflow import queries, services, types
+from quanyi.workflow.errors import ApplyFailed
 from quanyi.workflow.forms import payload_from_form
-from quanyi.workflow.stages import Stage
+from quanyi.workflow.models import CaseStatus
 
 
 def _login(request: HttpRequest) -> HttpResponse | None:
@@ -44,14 +48,22 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
     case_type = types.get(request.GET.get("type") or request.POST.get("type") or "")
     values = {k: str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     opinion = values.get("opinion", "")
-    error, problems = "", list[str]()
+    error, problems, too_large = "", list[str](), False
     if request.method == "POST":
         payload = payload_from_form(case_type, request.POST)
-        case, error, problems = attempt(
-            lambda: services.submit(principal, case_type.name, payload, (), opinion)
-        )
-        if case is not None:
-            return HttpResponseRedirect(f"/cases/{case.pk}")
+        try:
+            attachments = tuple(
+                services.NewAttachment(upload.name or "", uploads.read(upload, Upload.ATTACHMENT))
+                for upload in request.FILES.getlist("attachments")
+            )
+        except uploads.TooLarge as refusal:
+            error, too_large = refusal.message(current_language()), True
+        else:
+            case, error, problems = attempt(
+                lambda: services.submit(principal, case_type.name, payload, attachments, opinion)
+            )
+            if case is not None:
+                return HttpResponseRedirect(f"/cases/{case.pk}")
     lang = current_language()
     fields = [
         {
@@ -73,8 +85,9 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
             "values": values,
             "error": error,
             "problems": problems,
+            "attachment_mb": uploads.limit_mb(Upload.ATTACHMENT),
         },
-        status=400 if error else 200,
+        status=413 if too_large else 400 if error else 200,
     )
 
 
@@ -83,35 +96,43 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
     if (redirect := _login(request)) is not None:
         return redirect
     principal = principal_of(request)
-    error, problems = "", list[str]()
+    error, problems, failed = "", list[str](), False
     if request.method == "POST":
         action = request.POST.get("action", "")
         opinion = request.POST.get("opinion", "")
-        if action == "resubmit":
-            done, error, problems = attempt(
-                lambda: services.resubmit(principal, case_id, None, opinion)
-            )
-        else:
-            done, error, problems = attempt(
-                lambda: services.act(principal, case_id, action, opinion)
-            )
+        try:
+            if action == "resubmit":
+                done, error, problems = attempt(
+                    lambda: services.resubmit(principal, case_id, None, opinion)
+                )
+            else:
+                done, error, problems = attempt(
+                    lambda: services.act(principal, case_id, action, opinion)
+                )
+        except ApplyFailed as failure:
+            # Its savepoint has rolled back; the failure is kept by the request, which commits,
+            # and shown on the case, still waiting at approval.
+            record_refusal(principal, failure)
+            done, error, failed = None, failure.message(current_language()), True
         if done is not None:
             return HttpResponseRedirect(f"/cases/{case_id}")
     body = queries.case(principal, case_id)
-    stage = Stage(body["stage"]) if body["stage"] else None
+    stage = body.stage
     return render(
         request,
         "workflow/case.html",
         {
             "case": body,
             "may_act": bool(
-                stage and body["status"] == "open" and allowed(principal, f"case.{stage}")
+                stage
+                and body.status == CaseStatus.OPEN
+                and allowed(principal, types.get(body.type).permission(stage))
             ),
-            "is_submitter": body["submitted_by"] == principal.actor,
+            "is_submitter": body.submitted_by == principal.actor,
             "error": error,
             "problems": problems,
         },
-        status=400 if error else 200,
+        status=409 if failed else 400 if error else 200,
     )
 
 

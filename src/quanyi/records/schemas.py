@@ -1,0 +1,23 @@
+"""The person record as the CLI prints it and the API serves it (DESIGN.md, ``record show``).
+
+Each part is optional: a part the user may not see is absent, never null. A part an installed
+domain adds beyond these passes through as it is."""
+
+from __future__ import annotations
+
+from ninja import Schema
+from pydantic import ConfigDict
+
+from quanyi.contributions.schemas import ContributionRow
+from quanyi.personal_accounts.schemas import AccountPart
+from quanyi.registry.schemas import PersonPart, RelationRow
+
+
+class Record(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    person: PersonPart | None = None
+    relations: list[RelationRow] | None = None
+    contributions: list[ContributionRow] | None = None
+    account: AccountPart | None = None
+    contribution_months: dict[str, int] | None = None
