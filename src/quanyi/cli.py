@@ -97,6 +97,10 @@ def _dispatch(args: argparse.Namespace) -> int:
                 from quanyi.access.policy import authorize
 
                 authorize(args.principal, args.permission)
+            if args.guarded:
+                # A run killed from here on leaves its login signed, not an unsigned event that
+                # would stop every later command once the grace has passed (decision 0002).
+                _sign_checkpoint(checkpoints, args, lang)
         with contextlib.nullcontext() if args.streams else contextlib.redirect_stdout(output):
             if args.atomic:
                 with transaction.atomic():

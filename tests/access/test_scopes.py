@@ -117,8 +117,11 @@ def _approve_grant(user: str) -> tuple[str, dict[str, Any]]:
 
 CASES = "/api/v1/cases"
 DECISIONS = "/api/v1/cases/{case_id}/decisions"
+FAKE = "/api/v1/fake/ping"  # the test settings' fake domain: its route is checked the same way
+
 CALLS = (
     Call("me", "get", "/api/v1/me", ANY, ("querier",), lambda u: ("/api/v1/me", None)),
+    Call("fake", "get", FAKE, Scope.RECORDS_READ, ("reviewer",), lambda u: (FAKE, None)),
     Call(
         "case types",
         "get",

@@ -326,5 +326,7 @@ def test_an_employers_bills_over_the_api(office: Office, insured) -> None:  # ty
     other = Client()
     other.post("/login", {"username": "elsewhere", "password": accounts.PASSWORD})
     hidden = other.get(f"/api/v1/employers/{employer.uscc}/bills")
-    assert hidden.status_code == 422 and "bills" not in hidden.json()  # outside the region
-    assert "outside your region" in hidden.json()["detail"] or "经办范围" in hidden.json()["detail"]
+    absent = other.get(f"/api/v1/employers/{builders.uscc()}/bills")
+    # Outside the region exactly like absent (the employer's existence does not leak).
+    assert (hidden.status_code, hidden.json()) == (absent.status_code, absent.json())
+    assert hidden.status_code == 404 and "bills" not in hidden.json()

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 NUMBER, PHONE = "11010519491231002X", "13800138000"
@@ -25,16 +26,18 @@ def main() -> dict[str, Any]:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
     from quanyi.audit import tracking
-    from quanyi.core import keys
+    from quanyi.core import filemodes, keys
     from quanyi.registry.models import Person
     from quanyi.workflow import storage
     from quanyi.workflow.models import Case, MaintenanceEntry
 
-    keys.ensure_master_key()  # as quanyi init does before migrating
+    filemodes.private_dir(Path(settings.QUANYI_DATA_DIR))  # as quanyi init does first
+    keys.ensure_master_key()  # and before migrating
     call_command("migrate", "workflow", "0002", verbosity=0)
     call_command("migrate", "registry", "0003", verbosity=0)
     now = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
-from ninja import Router
+from ninja import Router, Schema
 
+from quanyi.access.policy import authorize
+from quanyi.access.requests import api_principal
 from quanyi.core.commands import command
 from quanyi.core.permissions import Permission, Scope, permission
 
@@ -21,9 +23,14 @@ PERMISSIONS: dict[str, Permission] = {
 router = Router(tags=["fake"])
 
 
-@router.get("/fake/ping", summary="The fake domain answers")
-def ping(request: HttpRequest) -> dict[str, str]:
-    return {"fake": "pong"}
+class Pong(Schema):
+    fake: str
+
+
+@router.get("/fake/ping", response=Pong, summary="The fake domain answers")
+def ping(request: HttpRequest) -> Pong:
+    authorize(api_principal(request), "fake.read")
+    return Pong(fake="pong")
 
 
 def register(sub: Any) -> None:

@@ -42,7 +42,7 @@ def test_nothing_outside_its_folder_names_the_fake_domain() -> None:
 
 
 def test_its_router_is_mounted_and_described(client: Client) -> None:
-    web_login(client, accounts.account("querier-f", "querier"))
+    web_login(client, accounts.account("reviewer-f", "reviewer"))  # fake.read is theirs
     assert client.get("/api/v1/fake/ping").json() == {"fake": "pong"}
     assert "/api/v1/fake/ping" in client.get("/api/v1/openapi.json").json()["paths"]
 

@@ -87,7 +87,8 @@ def test_a_correction_passes_five_stages_and_is_logged(
     assert (entry.responsible, entry.submitted_by) == ("approver", "clerk")
     auditor = staff("auditor1", "auditor")
     month = entry.maintained_at.strftime("%Y-%m")
-    rows = modifications(auditor, month)  # the auditor sees that the name changed, not to what
+    # The auditor sees that the name changed, not to what.
+    rows = [r.model_dump() for r in modifications(auditor, month)]
     hidden = [{"field": "name", "before": None, "after": None, "hidden": True}]
     assert [(r["entry"], r["case"], r["content"]) for r in rows] == [(entry.pk, case.pk, hidden)]
     assert verify().ok

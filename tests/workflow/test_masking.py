@@ -86,7 +86,7 @@ def test_the_modification_log_shows_what_changed_not_the_identities(
     corrected: Corrected,
 ) -> None:
     month = corrected.entry.maintained_at.strftime("%Y-%m")
-    [row] = modifications(accounts.principal(corrected.auditor), month)
+    [row] = [r.model_dump() for r in modifications(accounts.principal(corrected.auditor), month)]
     shown = {c["field"]: c for c in row["content"]}
     for field in ("id_number", "name", "phone"):
         assert shown[field] == {"field": field, "before": None, "after": None, "hidden": True}

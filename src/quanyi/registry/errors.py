@@ -1,8 +1,4 @@
-from quanyi.core.errors import NotFound, QuanyiError
-
-
-class OutOfRegion(QuanyiError):
-    code = "out_of_region"
+from quanyi.core.errors import NotFound
 
 
 def person_not_found() -> NotFound:

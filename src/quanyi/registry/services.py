@@ -11,7 +11,7 @@ one INSERT and one batch event (the Merkle root of the rows' digests) per table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -22,13 +22,12 @@ from django.db.models import Model
 from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
 from quanyi.core import regions
-from quanyi.core.errors import InvalidInput
+from quanyi.core.errors import InvalidInput, NotFound
 from quanyi.core.identifiers import parse_id_number, validate_uscc
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import validation
 from quanyi.registry.errors import (
-    OutOfRegion,
     employer_not_found,
     person_not_found,
     relation_not_found,
@@ -48,19 +47,20 @@ def _assert_transaction() -> None:
     assert connection.in_atomic_block, "registry services run inside the caller's transaction"
 
 
-def _check_scope(principal: Principal, agency_region: str) -> None:
+def _in_region_or_absent(
+    principal: Principal, agency_region: str, absent: Callable[[], NotFound]
+) -> None:
+    """Another region's object answers exactly like an absent one: its existence is not the
+    business of staff outside that region (DESIGN.md, one meaning of "region covers")."""
     if not regions.covers(principal.region, agency_region):
-        raise OutOfRegion(
-            f"该记录属于统筹区 {agency_region}，不在您的经办范围内",
-            f"this record belongs to region {agency_region}, outside your region",
-        )
+        raise absent()
 
 
 def employer_by_uscc(principal: Principal, uscc: str) -> Employer:
     employer = Employer.objects.filter(uscc=validate_uscc(uscc)).first()
     if employer is None:
         raise employer_not_found()
-    _check_scope(principal, employer.agency_region)
+    _in_region_or_absent(principal, employer.agency_region, employer_not_found)
     return employer
 
 
@@ -68,7 +68,7 @@ def person_by_id_number(principal: Principal, id_number: str) -> Person:
     person = Person.objects.filter(id_number=parse_id_number(id_number).number).first()
     if person is None:
         raise person_not_found()
-    _check_scope(principal, person.agency_region)
+    _in_region_or_absent(principal, person.agency_region, person_not_found)
     return person
 
 
@@ -180,7 +180,7 @@ def end_relation(
     relation = InsuranceRelation.objects.select_related("person").filter(pk=relation_id).first()
     if relation is None:
         raise relation_not_found()
-    _check_scope(principal, relation.person.agency_region)
+    _in_region_or_absent(principal, relation.person.agency_region, relation_not_found)
     end = validation.clean_relation_end(principal, relation, data)
     return _end(principal, relation, end)
 
@@ -220,7 +220,7 @@ def relation_by_id(principal: Principal, relation_id: int) -> InsuranceRelation:
     )
     if relation is None:
         raise relation_not_found()
-    _check_scope(principal, relation.person.agency_region)
+    _in_region_or_absent(principal, relation.person.agency_region, relation_not_found)
     return relation
 
 

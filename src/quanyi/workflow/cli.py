@@ -188,18 +188,16 @@ def _modifications(args: argparse.Namespace) -> int:
     hidden = "（已隐藏）" if zh else "(hidden)"
     for row in rows:
         content = "; ".join(
-            f"{c['field']}: {hidden}"
-            if c["hidden"]
-            else f"{c['field']}: {c['before']} → {c['after']}"
-            for c in row["content"]
+            f"{c.field}: {hidden}" if c.hidden else f"{c.field}: {c.before} → {c.after}"
+            for c in row.content
         )
         print(
-            f"{row['time']}  {'条目' if zh else 'entry'} {row['entry']}  case {row['case']}  "
-            f"{row['object_type']} {row['object_id']}  "
-            f"{content}  | {'原因' if zh else 'reason'}: {row['reason']}"
-            f"  | {'方式' if zh else 'method'}: {row['method']}"
-            f"  | {'负责人' if zh else 'responsible'}: {row['responsible']}"
-            f" ({'受理' if zh else 'submitted by'} {row['submitted_by']})"
+            f"{row.time}  {'条目' if zh else 'entry'} {row.entry}  case {row.case}  "
+            f"{row.object_type} {row.object_id}  "
+            f"{content}  | {'原因' if zh else 'reason'}: {row.reason}"
+            f"  | {'方式' if zh else 'method'}: {row.method}"
+            f"  | {'负责人' if zh else 'responsible'}: {row.responsible}"
+            f" ({'受理' if zh else 'submitted by'} {row.submitted_by})"
         )
     return 0
 

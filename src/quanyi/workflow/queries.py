@@ -138,7 +138,7 @@ def queue(principal: Principal, stage: str | None = None) -> list[schemas.Queued
 IDENTITY_FIELDS = frozenset({"id_number", "name", "sex", "birth_date", "phone"})
 
 
-def modifications(principal: Principal, month: str) -> list[dict[str, Any]]:
+def modifications(principal: Principal, month: str) -> list[schemas.MaintenanceRow]:
     """The month's modification log (003 §5; 001 art. 12): time, content, reason, method and
     the responsible person of every applied correction in the principal's region — identities
     masked: an identity field shows that it changed, not its values, and an id number anywhere
@@ -147,7 +147,7 @@ def modifications(principal: Principal, month: str) -> list[dict[str, Any]]:
 
     YearMonth.parse(month, "month")
     return [
-        entry_json(e, masked=True)
+        schemas.MaintenanceRow.model_validate(entry_json(e, masked=True))
         for e in maintenance_entries(principal).filter(month=month).order_by("maintained_at", "pk")
     ]
 

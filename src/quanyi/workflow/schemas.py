@@ -91,11 +91,14 @@ class FieldChange(Schema):
     field: str
     before: Any
     after: Any
+    # An identity field shown to the auditor: that it changed, not its values.
+    hidden: bool = False
 
 
 class MaintenanceRow(Schema):
     """An entry of the modification log (维护日志, 003 §5; 001 art. 12)."""
 
+    entry: int
     time: str
     case: int
     object_type: str
