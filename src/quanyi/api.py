@@ -14,6 +14,10 @@ from ninja.security import HttpBearer, SessionAuth
 
 from quanyi import __version__
 from quanyi.access.errors import Refused
+from quanyi.access.middleware import record_refusal
+from quanyi.access.requests import principal_of
+from quanyi.access.services import principal_for, user_for_token
+from quanyi.core import plugins
 from quanyi.core.errors import Conflict, InvalidInput, KeptFailure, NotFound, QuanyiError
 from quanyi.core.schemas import ErrorOut, error_out, reasons
 from quanyi.core.uploads import TooLarge
@@ -21,7 +25,6 @@ from quanyi.core.uploads import TooLarge
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from quanyi.access.services import principal_for, user_for_token
 
         found = user_for_token(token)
         if found is None:
@@ -45,8 +48,6 @@ class StaffSessionAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is not None:
-            from quanyi.access.requests import principal_of
-
             principal_of(request, "api")
         return user
 
@@ -123,7 +124,6 @@ def _client_loc(loc: Any) -> tuple[Any, ...]:
 
 @api.exception_handler(KeptFailure)
 def kept_failure(request: HttpRequest, error: KeptFailure) -> HttpResponse:
-    from quanyi.access.middleware import record_refusal
 
     # The failed work ran in a savepoint that has rolled back; the refusal or failure is kept.
     record_refusal(getattr(request, "quanyi_principal", None), error)
@@ -142,7 +142,6 @@ def refused_input(request: HttpRequest, error: QuanyiError) -> HttpResponse:
 
 
 def _mount_routers() -> None:
-    from quanyi.core import plugins
 
     for _, plugin in plugins.installed():
         if plugin.router:

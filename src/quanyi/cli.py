@@ -6,6 +6,10 @@ dispatcher refuses to run on a data dir that is not initialised, owns the transa
 commands marked ``atomic``, signs an audit checkpoint after every command marked ``writes``
 (DESIGN.md, invariant 5), and only then writes what the handler printed: output never claims
 what a rollback undid.
+
+This is the one module whose imports of Django and of the apps sit inside its functions: it is
+loaded before ``setup_django`` configures the settings and fills the app registry, and nothing
+that touches a model may be imported before then. Each app's ``cli.py`` is imported after it.
 """
 
 from __future__ import annotations

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import secrets
 import sys
 from typing import Any
 
+from quanyi.access import cases, cli_login, queries, services
+from quanyi.access.roles import Role
+from quanyi.access.schemas import AccountRow, DutyViolation, NewToken, SecondFactor
+from quanyi.core import filemodes
 from quanyi.core.commands import command, fail, print_json
+from quanyi.core.errors import current_language
 from quanyi.core.permissions import Scope
 
 
@@ -115,7 +121,6 @@ def _new_password() -> tuple[str, bool]:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from quanyi.access import services
 
     password, generated = _new_password()
     if args.kind != "staff":
@@ -149,7 +154,6 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _propose(args: argparse.Namespace, action: str, roles: list[str], **more: str) -> Any:
-    from quanyi.access import cases
 
     change = {"action": action, "username": args.username, "roles": roles, **more}
     return cases.propose(args.principal, change)
@@ -170,7 +174,6 @@ def _show(shown: Any) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
-    from quanyi.access import services
 
     services.set_disabled(args.principal, args.username, True)
     print(f"disabled {args.username}; its sessions and tokens ended")
@@ -178,7 +181,6 @@ def _disable(args: argparse.Namespace) -> int:
 
 
 def _enable(args: argparse.Namespace) -> int:
-    from quanyi.access import services
 
     services.set_disabled(args.principal, args.username, False)
     print(f"enabled {args.username}")
@@ -186,7 +188,6 @@ def _enable(args: argparse.Namespace) -> int:
 
 
 def _unlock(args: argparse.Namespace) -> int:
-    from quanyi.access import services
 
     services.unlock(args.principal, args.username)
     print(f"unlocked {args.username}")
@@ -194,8 +195,6 @@ def _unlock(args: argparse.Namespace) -> int:
 
 
 def _otp(args: argparse.Namespace) -> int:
-    from quanyi.access import services
-    from quanyi.access.schemas import SecondFactor
 
     device = services.setup_second_factor(args.principal, args.username)
     print_json(
@@ -207,8 +206,6 @@ def _otp(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from quanyi.access import queries
-    from quanyi.access.schemas import AccountRow
 
     rows = queries.users(args.principal)
     print_json([AccountRow.model_validate(row, from_attributes=True) for row in rows], indent=1)
@@ -216,9 +213,6 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _passwd(args: argparse.Namespace) -> int:
-    import getpass
-
-    from quanyi.access import cli_login, services
 
     new = os.environ.get("QUANYI_NEW_PASSWORD")
     if new is None and sys.stdin.isatty():
@@ -234,8 +228,6 @@ def _passwd(args: argparse.Namespace) -> int:
 
 
 def _token_create(args: argparse.Namespace) -> int:
-    from quanyi.access import services
-    from quanyi.access.schemas import NewToken
 
     token, secret = services.create_token(
         args.principal, args.user, args.name, args.scope, args.days
@@ -254,7 +246,6 @@ def _token_create(args: argparse.Namespace) -> int:
 
 
 def _token_revoke(args: argparse.Namespace) -> int:
-    from quanyi.access import services
 
     services.revoke_token(args.principal, args.prefix)
     print(f"revoked token {args.prefix}")
@@ -262,11 +253,6 @@ def _token_revoke(args: argparse.Namespace) -> int:
 
 
 def _security_check(args: argparse.Namespace) -> int:
-    from quanyi.access import queries
-    from quanyi.access.roles import Role
-    from quanyi.access.schemas import DutyViolation
-    from quanyi.core import filemodes
-    from quanyi.core.errors import current_language
 
     found = queries.duty_violations(args.principal)
     loose = filemodes.loose()  # data dir 700, database and key files 600 (DESIGN.md inv. 9)

@@ -20,9 +20,11 @@ from django.shortcuts import render
 
 from quanyi.access import roles as role_rules
 from quanyi.access.errors import Refused
+from quanyi.access.requests import principal_of
 from quanyi.access.services import live_roles
 from quanyi.audit.services import record_failure
 from quanyi.core.errors import KeptFailure, current_language
+from quanyi.core.principal import Principal
 
 LOGIN_AT = "quanyi_login_at"
 PASSWORD_EXPIRED = "quanyi_password_expired"
@@ -59,7 +61,6 @@ class RefusalMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, KeptFailure):
             return None
-        from quanyi.access.requests import principal_of
 
         record_refusal(principal_of(request), exception)
         refused = isinstance(exception, Refused)
@@ -72,7 +73,6 @@ class RefusalMiddleware:
 
 
 def record_refusal(principal: object, failure: KeptFailure) -> None:
-    from quanyi.core.principal import Principal
 
     if isinstance(principal, Principal):
         record_failure(principal, failure)

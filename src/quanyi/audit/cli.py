@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from quanyi.audit import checkpoints, forks
+from quanyi.audit.alerts import alert_rows
+from quanyi.audit.logcheck import parse_expect
+from quanyi.audit.schemas import Head, VerifyReport
+from quanyi.audit.verify import verify
 from quanyi.core.commands import command, fail, group, print_json
+from quanyi.core.errors import current_language
 
 
 def register(sub: Any) -> None:
@@ -94,8 +100,6 @@ def register(sub: Any) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from quanyi.audit.verify import verify
-    from quanyi.core.errors import current_language
 
     on_tty = sys.stderr.isatty()
 
@@ -119,8 +123,6 @@ def _verify(args: argparse.Namespace) -> int:
     if on_tty:
         print(file=sys.stderr)
     if args.json:
-        from quanyi.audit.schemas import VerifyReport
-
         print_json(
             VerifyReport.model_validate(
                 {
@@ -182,7 +184,6 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _checkpoint(args: argparse.Namespace) -> int:
-    from quanyi.audit import checkpoints
 
     accept = None
     if args.accept is not None:
@@ -209,7 +210,6 @@ def _checkpoint(args: argparse.Namespace) -> int:
 
 
 def _lang() -> str:
-    from quanyi.core.errors import current_language
 
     return "zh" if current_language() == "zh" else "en"
 
@@ -217,15 +217,12 @@ def _lang() -> str:
 def _expect(text: str | None) -> str | None:
     if text is None:
         return None
-    from quanyi.audit.logcheck import parse_expect
 
     seq, digest = parse_expect(text)
     return f"{seq}:{digest}"
 
 
 def _head(args: argparse.Namespace) -> int:
-    from quanyi.audit import checkpoints
-    from quanyi.audit.schemas import Head
 
     head = checkpoints.latest()
     if head is None:
@@ -252,7 +249,6 @@ def _head(args: argparse.Namespace) -> int:
 
 
 def _alerts(args: argparse.Namespace) -> int:
-    from quanyi.audit.alerts import alert_rows
 
     rows = alert_rows()
     if args.json:
@@ -286,7 +282,6 @@ def _fork_line(fork: dict[str, Any], zh: bool) -> str:
 
 
 def _fork_propose(args: argparse.Namespace) -> int:
-    from quanyi.audit import forks
 
     proposal = forks.propose(args.principal.actor, args.reason, args.head_before_login)
     print(_fork_proposal_line(proposal.details, proposal.seq, _lang() == "zh"))
@@ -307,7 +302,6 @@ def _fork_proposal_line(details: dict[str, Any], restored: int, zh: bool) -> str
 
 
 def _fork_approve(args: argparse.Namespace) -> int:
-    from quanyi.audit import forks
 
     fork = forks.approve(args.principal.actor)
     print(

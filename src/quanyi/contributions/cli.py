@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from rich.console import Console
+from rich.progress import Progress
 
 from quanyi.contributions import flows, payment_files, services
 from quanyi.contributions.queries import employer_bills
@@ -113,8 +115,6 @@ def _post(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         # Only a terminal shows a bar: every other command, and a posting run by a
         # scheduler, would pay for importing rich for nothing.
-        from rich.console import Console
-        from rich.progress import Progress
 
         bar = Progress(transient=True, console=Console(stderr=True))
         task = bar.add_task(f"{args.month}", total=None)

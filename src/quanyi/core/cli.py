@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from quanyi.core import keys
 from quanyi.core.commands import command, group
+from quanyi.core.errors import current_language
 
 
 def register(sub: Any) -> None:
@@ -26,8 +28,6 @@ def register(sub: Any) -> None:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    from quanyi.core import keys
-    from quanyi.core.errors import current_language
 
     done = keys.rotate(args.principal, new_data_key=args.new_data_key)
     added = f"; data key {done.added} added" if done.added else ""

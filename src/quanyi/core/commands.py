@@ -77,6 +77,7 @@ def fail(message: str) -> int:
 def print_json(value: Schema | list[Any], *, indent: int | None = None) -> None:
     """Output meant for programs (DESIGN.md, CLI): the schema's JSON on stdout, so the CLI
     prints what the API answers."""
+    # Apps' cli modules import this one while the CLI starts; ninja is loaded only to print.
     from quanyi.core.schemas import dump
 
     print(json.dumps(dump(value), ensure_ascii=False, indent=indent))

@@ -31,6 +31,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from quanyi.core import crypto
+from quanyi.core.models import DataKey
 from quanyi.core.principal import Principal
 
 # Sent inside the rotation's transaction with ``principal``, ``keys`` (how many data keys the
@@ -99,7 +100,6 @@ def _add(model: Any, master: bytes, purpose: str) -> int:
 def rotate(principal: Principal, *, new_data_key: bool = False) -> Rotation:
     """Re-wrap every data key under a new master key (module docstring); with ``new_data_key``
     also add a seal key that new values use from then on (old values keep theirs)."""
-    from quanyi.core.models import DataKey
 
     path = crypto.key_file()
     pending = crypto.pending_path(path)

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quanyi.access import services as access
 from quanyi.access.roles import SECOND_FACTOR
 from quanyi.core import filemodes
+from quanyi.core.errors import NotFound
 from quanyi.core.principal import Principal
 
 DEMO_ROLES = (
@@ -82,9 +84,6 @@ def next_code(username: str, now: float | None = None) -> Code:
     already (codes are single-use) — the next step's, with the time it becomes valid (used
     before then, the device's one step of tolerance takes it). Never a later one, which the
     device would refuse until its time."""
-    from django_otp.oath import TOTP
-
-    from quanyi.core.errors import NotFound
 
     path = accounts_path()
     known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

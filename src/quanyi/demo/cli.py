@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
+from quanyi import initialise
 from quanyi.core.commands import command
+from quanyi.core.errors import current_language
+from quanyi.demo import accounts, generate
 
 
 def register(sub: Any) -> None:
@@ -49,13 +56,6 @@ def _print_code(username: str) -> None:
     """The code and its window in the agency's time zone, at once (never waiting for the next
     step); captured, as in ``QUANYI_OTP=$(quanyi demo --otp USER)``, the code alone on stdout and
     the window on stderr."""
-    import time
-    from datetime import datetime
-
-    from django.utils import timezone
-
-    from quanyi.core.errors import current_language
-    from quanyi.demo import accounts
 
     found = accounts.next_code(username)
     zone = timezone.get_default_timezone()
@@ -81,18 +81,15 @@ def _print_code(username: str) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from quanyi.demo import generate
 
     if args.otp:
         _print_code(args.otp)
         return 0
-    from quanyi import initialise
 
     if not initialise.initialised():
         initialise.initialise()
     if args.if_empty and generate.has_persons():
         print("quanyi demo: the database already holds persons; nothing done")
-        from quanyi.demo import accounts
 
         if accounts.accounts_path().exists():
             print(f"demo accounts: {accounts.accounts_path()}")

@@ -6,6 +6,8 @@ import argparse
 from typing import Any
 
 from quanyi.core.commands import command, group, print_json
+from quanyi.records import queries
+from quanyi.records.schemas import Record
 
 
 def register(sub: Any) -> None:
@@ -20,8 +22,6 @@ def register(sub: Any) -> None:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from quanyi.records import queries
-    from quanyi.records.schemas import Record
 
     body = queries.read(args.principal, args.id_number, purpose=args.purpose)
     print_json(Record.model_validate(body), indent=2)

@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from quanyi.core.commands import command
+from quanyi.web import server
 
 
 def register(sub: Any) -> None:
@@ -24,6 +25,5 @@ def register(sub: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from quanyi.web import server
 
     return server.serve(host=args.host, port=args.port, workers=args.workers)

@@ -10,7 +10,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.core.wsgi import get_wsgi_application
+from django.db import DatabaseError, connection, transaction
 from gunicorn.app.base import BaseApplication
+
+from quanyi.audit import checkpoints
+from quanyi.core import plugins
 
 CHECKPOINT_INTERVAL_SECONDS = 60
 
@@ -18,9 +23,6 @@ CHECKPOINT_INTERVAL_SECONDS = 60
 def _run_periodic(checkpoints: Any) -> None:
     """The apps' periodic work (sealing the query log), only over a sound chain: nothing is
     written onto one that no longer passes through its last signed head."""
-    from django.db import transaction
-
-    from quanyi.core import plugins
 
     if checkpoints.guard() is not None:
         return
@@ -31,9 +33,6 @@ def _run_periodic(checkpoints: Any) -> None:
 
 
 def _checkpoint_loop(stop: threading.Event) -> None:
-    from django.db import DatabaseError, connection
-
-    from quanyi.audit import checkpoints
 
     while not stop.wait(CHECKPOINT_INTERVAL_SECONDS):
         try:
@@ -52,9 +51,6 @@ def _checkpoint_loop(stop: threading.Event) -> None:
 def _sign_once_more() -> None:
     """At a clean stop the last minute's web writes are signed now, not left unsigned until the
     grace runs out (after which only the auditor may accept them)."""
-    from django.db import DatabaseError, connection
-
-    from quanyi.audit import checkpoints
 
     try:
         _run_periodic(checkpoints)
@@ -76,13 +72,11 @@ class _Application(BaseApplication):
 
     def load(self) -> Any:
         # What quanyi.wsgi builds, without importing the site's top layer from here.
-        from django.core.wsgi import get_wsgi_application
 
         return get_wsgi_application()
 
 
 def serve(host: str, port: int, workers: int) -> int:
-    from django.db import connection
 
     connection.close()  # never hand an open connection to forked workers
     stop = threading.Event()

@@ -9,6 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from quanyi.core.commands import command, group, print_json
+from quanyi.core.errors import InvalidInput, current_language
+from quanyi.workflow import queries, services, types
+from quanyi.workflow.queries import modifications
+from quanyi.workflow.reveal import reveal
 
 
 def register(sub: Any) -> None:
@@ -81,7 +85,6 @@ def register(sub: Any) -> None:
 
 
 def _payload(value: str) -> Any:
-    from quanyi.core.errors import InvalidInput
 
     text = value if value.lstrip().startswith("{") else _read(value)
     try:
@@ -93,7 +96,6 @@ def _payload(value: str) -> Any:
 
 
 def _read(path: str) -> str:
-    from quanyi.core.errors import InvalidInput
 
     try:
         return Path(path).read_text(encoding="utf-8")
@@ -104,14 +106,11 @@ def _read(path: str) -> str:
 
 
 def _print(principal: Any, case_id: int) -> None:
-    from quanyi.workflow import queries
 
     print_json(queries.case(principal, case_id), indent=2)
 
 
 def _submit(args: argparse.Namespace) -> int:
-    from quanyi.core.errors import InvalidInput
-    from quanyi.workflow import services
 
     attachments = []
     for name in args.attach:
@@ -129,7 +128,6 @@ def _submit(args: argparse.Namespace) -> int:
 
 
 def _act(args: argparse.Namespace) -> int:
-    from quanyi.workflow import services
 
     case = services.act(args.principal, args.id, args.decision, args.opinion)
     _print(args.principal, case.pk)
@@ -137,7 +135,6 @@ def _act(args: argparse.Namespace) -> int:
 
 
 def _resubmit(args: argparse.Namespace) -> int:
-    from quanyi.workflow import services
 
     payload = _payload(args.data) if args.data is not None else None
     case = services.resubmit(args.principal, args.id, payload, args.opinion)
@@ -151,15 +148,12 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from quanyi.workflow import queries
 
     print_json(queries.queue(args.principal, args.stage), indent=1)
     return 0
 
 
 def _types(args: argparse.Namespace) -> int:
-    from quanyi.core.errors import current_language
-    from quanyi.workflow import types
 
     if args.json:
         print_json([t.out() for t in types.all_types()], indent=1)
@@ -172,8 +166,6 @@ def _types(args: argparse.Namespace) -> int:
 
 
 def _modifications(args: argparse.Namespace) -> int:
-    from quanyi.core.errors import current_language
-    from quanyi.workflow.queries import modifications
 
     rows = modifications(args.principal, args.month)
     if args.json:
@@ -203,7 +195,6 @@ def _modifications(args: argparse.Namespace) -> int:
 
 
 def _reveal(args: argparse.Namespace) -> int:
-    from quanyi.workflow.reveal import reveal
 
     print(json.dumps(reveal(args.principal, args.id), ensure_ascii=False, indent=1))
     return 0
