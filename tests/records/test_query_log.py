@@ -79,7 +79,9 @@ def test_only_the_items_asked_for_are_read_and_logged(person: Person) -> None:
     assert entries()[0].items == "person"
 
 
-def test_a_batch_reads_under_its_basis_and_is_logged_per_person(person: Person) -> None:
+def test_a_batch_reads_under_its_basis_and_is_logged_per_batch_and_per_person(
+    person: Person,
+) -> None:
     for applier in applying_as("approver-y", "110000"):
         other = registry.person(applier, name="李雷")
     reader = accounts.principal(accounts.account("operator-b", "operator"))
@@ -98,6 +100,8 @@ def test_a_batch_reads_under_its_basis_and_is_logged_per_person(person: Person) 
     assert {(e.basis, e.source, e.items) for e in logged} == {
         ("annual statements 2026", "batch", "person,account")
     }
+    (batch,) = AuditEvent.objects.filter(action=queries.BATCH_ACTION)
+    assert (batch.actor, batch.object_id, batch.rows) == ("operator-b", "annual statements 2026", 2)
 
 
 def test_reads_on_the_api_and_web_are_logged_with_their_channel(

@@ -8,12 +8,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from quanyi.access.policy import allowed, authorize
+from quanyi.audit import services as audit
 from quanyi.core.principal import Principal
 from quanyi.records import parts, querylog
 from quanyi.records.models import Result
 from quanyi.registry.queries import find_person
 
 DEFAULT_PURPOSE = "record query"
+BATCH_ACTION = "records.batch"
 
 
 def read(
@@ -61,7 +63,12 @@ def read_batch(
     items: Iterable[str] | None = None,
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """A statutory batch (annual statements, reports): each person read under the declared
-    ``basis`` (e.g. "annual statements 2026"), logged per person with it."""
+    ``basis`` (e.g. "annual statements 2026"), logged per person with it, and the batch as a
+    whole by one ``records.batch`` audit event (its basis and how many were read) once the last
+    person is read."""
     chosen = None if items is None else tuple(items)
+    count = 0
     for number in id_numbers:
         yield number, read(principal, number, chosen, purpose=f"batch: {basis}", basis=basis)
+        count += 1
+    audit.record(principal, BATCH_ACTION, "query_batch", basis[:64], rows=count)
