@@ -101,7 +101,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 from quanyi.access.policy import authorize
 
                 authorize(args.principal, args.permission)
-            if args.guarded:
+            if args.guarded and args.atomic:
                 # A run killed from here on leaves its login signed, not an unsigned event that
                 # would stop every later command once the grace has passed (decision 0002).
                 _sign_checkpoint(checkpoints, args, lang)
