@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from quanyi.audit import services as audit
 from quanyi.audit import tracking
@@ -57,9 +57,11 @@ def log(
     )
     # The id is known only after the insert, and an append-only row cannot be updated: take it
     # first, as every tracked writer does.
-    entry.pk = _next_id()
-    entry.row_digest = _leaf(entry)
-    entry.save(force_insert=True)
+    # One transaction from the id drawn to the row stored, even for a caller in autocommit.
+    with transaction.atomic():
+        entry.pk = _next_id()
+        entry.row_digest = _leaf(entry)
+        entry.save(force_insert=True)
     return entry
 
 
