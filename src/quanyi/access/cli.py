@@ -9,8 +9,11 @@ import secrets
 import sys
 from typing import Any
 
+from quanyi.core.bounds import argument
 from quanyi.core.commands import command, fail, print_json
 from quanyi.core.permissions import Scope
+
+MAX_TOKEN_DAYS = 3650  # ten years: a token is renewed long before
 
 
 def register(sub: Any) -> None:
@@ -82,7 +85,7 @@ def register(sub: Any) -> None:
         choices=[str(scope) for scope in Scope],
         help="what the token may be used for, on top of the user's roles (repeatable)",
     )
-    create.add_argument("--days", type=int, default=90)
+    create.add_argument("--days", type=argument(1, MAX_TOKEN_DAYS), default=90)
     revoke = command(
         token_sub,
         "revoke",

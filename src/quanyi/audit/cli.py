@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from quanyi.core.bounds import MAX_ID, argument
 from quanyi.core.commands import command, fail, group, print_json
 
 
@@ -31,7 +32,7 @@ def register(sub: Any) -> None:
     )
     verify.add_argument(
         "--since",
-        type=int,
+        type=argument(0, MAX_ID),
         metavar="SEQ",
         help="daily check: only what changed after this signed head (see audit head)",
     )

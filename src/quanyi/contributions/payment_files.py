@@ -12,7 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from quanyi.contributions.models import BANK_REF_MAX
+from quanyi.core.bounds import parse_id
 from quanyi.core.errors import FieldError, InvalidInput
+from quanyi.core.money import parse_fen
 
 COLUMNS = ("bill_id", "amount_fen", "paid_at", "bank_ref")
 
@@ -68,25 +71,14 @@ def parse_counter(values: Mapping[str, str]) -> PaymentRow:
 def parse_row(raw: Mapping[str, str | None], where: str, errors: list[FieldError]) -> PaymentRow:
     """One payment's fields; each bad one is added to ``errors`` as ``{where}field``."""
     try:
-        bill_id = int(raw.get("bill_id") or "")
-    except ValueError:
-        errors.append(
-            FieldError(f"{where}bill_id", "bad_id", "账单号须为整数", "the bill id is a number")
-        )
+        bill_id = parse_id(raw.get("bill_id"), f"{where}bill_id")
+    except InvalidInput as refused:
+        errors += refused.errors
         bill_id = 0
     try:
-        amount = int(raw.get("amount_fen") or "")
-        if amount <= 0:
-            raise ValueError
-    except ValueError:
-        errors.append(
-            FieldError(
-                f"{where}amount_fen",
-                "bad_amount",
-                "金额须为正整数（分）",
-                "the amount is a positive whole number of fen",
-            )
-        )
+        amount = parse_fen(raw.get("amount_fen"), f"{where}amount_fen", code="bad_amount")
+    except InvalidInput as refused:
+        errors += refused.errors
         amount = 0
     try:
         paid_on = date.fromisoformat((raw.get("paid_at") or "")[:10])
@@ -107,7 +99,7 @@ def parse_row(raw: Mapping[str, str | None], where: str, errors: list[FieldError
             )
         )
     ref = (raw.get("bank_ref") or "").strip()
-    if not ref or len(ref) > 64:
+    if not ref or len(ref) > BANK_REF_MAX:
         errors.append(_bad_ref(f"{where}bank_ref"))
     return PaymentRow(bill_id, amount, paid_on, ref)
 
