@@ -124,6 +124,7 @@ def clean_declaration(principal: Principal, payload: Mapping[str, Any]) -> Clean
         parsed.append((index, number, wage))
     persons = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
     rows: list[DeclaredRow] = []
+    indexes: list[int] = []  # each kept row's place in the payload, to name it by
     for index, number, wage in parsed:
         person = persons.get(number)
         if number and person is None:
@@ -137,13 +138,14 @@ def clean_declaration(principal: Principal, payload: Mapping[str, Any]) -> Clean
             )
         if person is not None and wage and bounds is not None:
             rows.append(DeclaredRow(person, wage, calc.bounded_base(wage, *bounds)))
+            indexes.append(index)
     if employer is not None and valid_from and rows:
         taken = set(
             Declaration.objects.filter(
                 employer=employer, valid_from=valid_from, person__in=[r.person for r in rows]
             ).values_list("person_id", flat=True)
         )
-        for index, row in enumerate(rows, start=1):
+        for index, row in zip(indexes, rows, strict=True):
             if row.person.pk in taken:
                 errors.append(
                     FieldError(

@@ -43,11 +43,7 @@ def round_ratio(numerator: int, denominator: int) -> int:
 def fen_error(field: str, *, allow_zero: bool = False, code: str = "bad_fen") -> FieldError:
     """The one reason an amount in fen is refused: it says what is accepted. ``code`` keeps a
     surface's own stable code (``bad_amount``, ``bad_base``) for the programs that read it."""
-    least, least_en = (
-        ("非负", "a whole number of fen from 0")
-        if allow_zero
-        else ("正", "a whole number of fen from 1")
-    )
+    least, least_en = ("非负", "0") if allow_zero else ("正", "1")
     return FieldError(
         field,
         code,
