@@ -14,9 +14,12 @@ from quanyi.access import cases, cli_login, queries, services
 from quanyi.access.roles import Role
 from quanyi.access.schemas import AccountRow, DutyViolation, NewToken, SecondFactor
 from quanyi.core import filemodes
+from quanyi.core.bounds import argument
 from quanyi.core.commands import command, fail, print_json
 from quanyi.core.errors import current_language
 from quanyi.core.permissions import Scope
+
+MAX_TOKEN_DAYS = 3650  # ten years: a token is renewed long before
 
 
 def register(sub: Any) -> None:
@@ -88,7 +91,7 @@ def register(sub: Any) -> None:
         choices=[str(scope) for scope in Scope],
         help="what the token may be used for, on top of the user's roles (repeatable)",
     )
-    create.add_argument("--days", type=int, default=90)
+    create.add_argument("--days", type=argument(1, MAX_TOKEN_DAYS), default=90)
     revoke = command(
         token_sub,
         "revoke",

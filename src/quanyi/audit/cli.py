@@ -13,6 +13,7 @@ from quanyi.audit.alerts import alert_rows
 from quanyi.audit.logcheck import parse_expect
 from quanyi.audit.schemas import Head, VerifyReport
 from quanyi.audit.verify import verify
+from quanyi.core.bounds import MAX_ID, argument
 from quanyi.core.commands import command, fail, group, print_json
 from quanyi.core.errors import current_language
 
@@ -37,7 +38,7 @@ def register(sub: Any) -> None:
     )
     verify.add_argument(
         "--since",
-        type=int,
+        type=argument(0, MAX_ID),
         metavar="SEQ",
         help="daily check: only what changed after this signed head (see audit head)",
     )

@@ -16,8 +16,9 @@ from pydantic import Field
 from quanyi.contributions import legacy, services, validation
 from quanyi.core.errors import InvalidInput, QuanyiError
 from quanyi.core.identifiers import mask
+from quanyi.core.money import parse_fen
 from quanyi.core.principal import Principal
-from quanyi.core.schemas import Month, Payload
+from quanyi.core.schemas import Fen, Month, Payload, RowId
 from quanyi.registry.models import Insurance
 from quanyi.workflow.services import read_content
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES, Stage
@@ -28,7 +29,7 @@ from quanyi.workflow.types import CaseType, Change, fields, register
 
 class DeclaredWage(Payload):
     id_number: str
-    wage_fen: int
+    wage_fen: Fen
 
 
 class Declaration(Payload):
@@ -135,7 +136,7 @@ class Backpay(Payload):
     id_number: str
     from_month: Month
     to_month: Month
-    base_fen: int
+    base_fen: Fen
     insurances: list[Insurance]
     reason: str
 
@@ -156,7 +157,7 @@ class ContributionBackpay(CaseType[Backpay]):
                 "id_number": cleaned.person.id_number,
                 "from_month": data["from_month"],
                 "to_month": data["to_month"],
-                "base_fen": int(str(data["base_fen"])),
+                "base_fen": parse_fen(data["base_fen"], "base_fen"),
                 "insurances": sorted({line.insurance for line in cleaned.lines}),
                 "reason": str(data["reason"]).strip(),
             }
@@ -194,8 +195,8 @@ class ContributionBackpay(CaseType[Backpay]):
 class RefundRequest(Payload):
     """Money paid beyond a bill, returned to the employer (退费)."""
 
-    bill_id: int
-    amount_fen: int
+    bill_id: RowId
+    amount_fen: Fen
     reason: str
 
 

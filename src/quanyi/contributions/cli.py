@@ -12,12 +12,12 @@ from django.conf import settings
 from rich.console import Console
 from rich.progress import Progress
 
-from quanyi.contributions import flows, payment_files, services
+from quanyi.contributions import declaration_files, flows, payment_files, services
 from quanyi.contributions.queries import employer_bills
 from quanyi.contributions.schemas import Bills, DeclaredCase, Payments, PostOutcome
 from quanyi.core.commands import command, print_json
 from quanyi.core.errors import InvalidInput, QuanyiError
-from quanyi.core.tables import read_rows, read_table
+from quanyi.core.report import open_report
 from quanyi.workflow import queries as case_queries
 from quanyi.workflow import services as cases
 
@@ -36,6 +36,7 @@ def register(sub: Any) -> None:
         help="take in an employer's base declaration (CSV or Excel: id_number, wage_fen) as a case",
     )
     declare.add_argument("file")
+    _report_option(declare)
     declare.add_argument("--uscc", required=True)
     declare.add_argument("--from", dest="valid_from", required=True, metavar="YYYY-MM")
     post = command(
@@ -57,6 +58,7 @@ def register(sub: Any) -> None:
         help="import a bank result file, CSV or Excel (bill_id, amount_fen, paid_at, bank_ref)",
     )
     pay.add_argument("file")
+    _report_option(pay)
     counter = command(
         contributions_sub,
         "counter",
@@ -87,23 +89,35 @@ def register(sub: Any) -> None:
         help="validate a directory of legacy CSV files and submit them as one import.legacy case",
     )
     legacy.add_argument("directory")
+    _report_option(legacy)
+
+
+def _report_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--report",
+        metavar="PATH",
+        default=None,
+        help="where every bad row goes (CSV: file, line, field, reason); default: next to the"
+        " input, named after it with .errors.csv",
+    )
 
 
 def _declare(args: argparse.Namespace) -> int:
-    rows = read_rows(args.file)
-    payload = {
-        "uscc": args.uscc,
-        "valid_from": args.valid_from,
-        "rows": [
-            {"id_number": r.get("id_number", ""), "wage_fen": r.get("wage_fen", "")} for r in rows
-        ],
-    }
-    case = cases.submit(args.principal, "contribution.declare", payload)
+    with open_report(args.file, args.report) as report:
+        found = declaration_files.read(args.file, report)
+        if report.total:
+            raise report.refusal()
+        payload = {"uscc": args.uscc, "valid_from": args.valid_from, "rows": found.rows}
+        try:
+            case = cases.submit(args.principal, "contribution.declare", payload)
+        except InvalidInput as refused:
+            report.add_rows(found.name, refused, found.line_of)
+            raise report.refusal() from None
     body = case_queries.case(args.principal, case.pk)
     clamped = [c for c in body.changes or [] if c.field != "base_fen"]
     print_json(
         DeclaredCase.model_validate(
-            {**body.model_dump(exclude_unset=True), "rows": len(rows), "clamped": clamped}
+            {**body.model_dump(exclude_unset=True), "rows": len(found.rows), "clamped": clamped}
         ),
         indent=1,
     )
@@ -135,9 +149,15 @@ def _post(args: argparse.Namespace) -> int:
 
 
 def _pay(args: argparse.Namespace) -> int:
-    columns, raws = read_table(args.file)
-    rows = payment_files.parse_bank_rows(columns, raws, Path(args.file).name)
-    written = services.record_payments(args.principal, rows)
+    with open_report(args.file, args.report) as report:
+        found = payment_files.read_bank_file(args.file, report)
+        if report.total:
+            raise report.refusal()
+        try:
+            written = services.record_payments(args.principal, found.rows)
+        except InvalidInput as refused:
+            report.add_rows(found.name, refused, found.line_of)
+            raise report.refusal() from None
     print_json(Payments(payments=written))
     return 0
 
@@ -162,6 +182,11 @@ def _bills(args: argparse.Namespace) -> int:
 
 
 def _import_legacy(args: argparse.Namespace) -> int:
+    with open_report(args.directory, args.report):
+        return _submit_legacy(args)
+
+
+def _submit_legacy(args: argparse.Namespace) -> int:
     folder = Path(args.directory)
     found = {p.name: p for p in sorted(folder.glob("*.csv"))} if folder.is_dir() else {}
     if not found:

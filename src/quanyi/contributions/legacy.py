@@ -22,6 +22,7 @@ from operator import itemgetter
 from quanyi.core.bulkwork import chunks, without_collector
 from quanyi.core.errors import ErrorCollector, InvalidInput
 from quanyi.core.identifiers import parse_id_number, validate_uscc
+from quanyi.core.money import parse_fen
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import validation as registry
@@ -41,7 +42,6 @@ FILES: dict[str, tuple[str, ...]] = {
     "contributions.csv": ("id_number", "uscc", "insurance", "month", "base_fen", "paid_month"),
 }
 MAX_REPORTED = 1000
-MAX_BASE_FEN = 10**12  # ten billion yuan a month: anything larger is a typing error
 # A contribution row: id number, uscc, insurance, month, base in fen, paid month or None.
 Contribution = tuple[str, str, str, str, int, str | None]
 # Each person's relations as (uscc, insurance) → [(start, end)]: looked up by person, so
@@ -403,15 +403,10 @@ def _contributions(
             else:  # only good months are kept, so a bad one is reported on every row
                 month = months[month_text] = pair[0]
                 paid = paids[paid_text] = pair[1] or ""
-        if base_text.isascii() and base_text.isdigit() and 0 < int(base_text) < MAX_BASE_FEN:
-            base = int(base_text)
-        else:
-            report.add(
-                _at(file, line, "base_fen"),
-                "bad_base",
-                "缴费基数须为正整数（分）",
-                "the base is a positive whole number of fen",
-            )
+        try:
+            base = parse_fen(base_text, "base_fen", code="bad_base")
+        except InvalidInput as refused:
+            report.extend(refused, _at(file, line))
             base = 0
         if month is None:
             continue

@@ -11,6 +11,11 @@ from django.db import models
 from quanyi.audit.appendonly import append_only
 from quanyi.audit.tracking import tracked
 
+# Text is refused past its column's length, never cut (DESIGN.md invariant 8): the checks
+# that take it in read these.
+BANK_REF_MAX = 64
+REASON_MAX = 200
+
 
 class Clamped(models.TextChoices):
     """Whether a declared wage was raised to the lower bound or cut to the upper one."""
@@ -151,7 +156,7 @@ class Payment(models.Model):
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="+")
     amount_fen = models.BigIntegerField()
     paid_on = models.DateField()
-    bank_ref = models.CharField(max_length=64, unique=True)
+    bank_ref = models.CharField(max_length=BANK_REF_MAX, unique=True)
     channel = models.CharField(
         max_length=8, default=PaymentChannel.BANK, choices=PaymentChannel.choices
     )
@@ -190,7 +195,7 @@ class Refund(models.Model):
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="+")
     amount_fen = models.BigIntegerField()
     refunded_on = models.DateField()
-    reason = models.CharField(max_length=200)
+    reason = models.CharField(max_length=REASON_MAX)
     case_id = models.BigIntegerField(null=True)
     audit_seq = models.BigIntegerField(null=True, db_index=True)
 

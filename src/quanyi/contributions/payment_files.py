@@ -1,5 +1,6 @@
 """Reading payments (实缴) as they arrive: a bank result file (bill id, amount, day paid, bank
-reference; CSV, or Excel read by ``core.tables``) or a counter receipt, into typed rows. Every
+reference; CSV, or Excel read by ``core.tables``, streamed) or a counter receipt, into typed
+rows. Every
 bad field is reported with its place; nothing is returned on error. Checking the rows against
 the bills and writing them is ``services.record_payments``.
 """
@@ -8,13 +9,23 @@ from __future__ import annotations
 
 import csv
 import io
+from array import array
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
+from quanyi.contributions.models import BANK_REF_MAX
+from quanyi.core.bounds import parse_id
 from quanyi.core.errors import FieldError, InvalidInput
+from quanyi.core.money import parse_fen
+from quanyi.core.report import RowReport
+from quanyi.core.tables import stream
 
 COLUMNS = ("bill_id", "amount_fen", "paid_at", "bank_ref")
+# Payments taken in one transaction, checked against their bills as one: a bank's daily file
+# for a region's employers fits with room to spare.
+MAX_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,61 @@ def parse_bank_rows(
     return rows
 
 
+@dataclass
+class BankFile:
+    """The payments of a bank file, with the line each came from; ``read`` counts its rows."""
+
+    name: str
+    rows: list[PaymentRow] = field(default_factory=list)
+    lines: array[int] = field(default_factory=lambda: array("q"))
+    read: int = 0
+
+    def line_of(self, row: int) -> int:
+        """The file's line of ``rows[row]`` (counted from 1)."""
+        return self.lines[row - 1]
+
+
+def read_bank_file(path: str | Path, report: RowReport) -> BankFile:
+    """A bank result file of any size, one row at a time (DESIGN.md invariant 8): every bad
+    field goes to ``report``, the good rows are kept up to ``MAX_ROWS`` (a larger file is
+    split: it is checked against the bills and written as one)."""
+    found = BankFile(Path(path).name)
+    name = found.name
+    refs: set[str] = set()
+    with stream(path) as (header, raws):
+        missing = [column for column in COLUMNS if column not in header]
+        if missing:
+            report.add(
+                name, 1, FieldError(",".join(missing), "columns", "缺少列", "missing columns")
+            )
+            return found
+        for line, raw in raws:
+            found.read += 1
+            errors: list[FieldError] = []
+            row = parse_row(raw, "", errors)
+            if found.read <= MAX_ROWS:
+                if row.bank_ref in refs:
+                    errors.append(_bad_ref("bank_ref"))
+                refs.add(row.bank_ref)
+            for error in errors:
+                report.add(name, line, error)
+            if not errors and found.read <= MAX_ROWS:
+                found.rows.append(row)
+                found.lines.append(line)
+    if found.read > MAX_ROWS:
+        report.add(
+            name,
+            "",
+            FieldError(
+                "rows",
+                "too_many",
+                f"共 {found.read} 行，一个文件最多 {MAX_ROWS} 行，请分成多个文件",
+                f"{found.read} rows; a file holds at most {MAX_ROWS}: split it",
+            ),
+        )
+    return found
+
+
 def parse_counter(values: Mapping[str, str]) -> PaymentRow:
     """A payment taken at the counter (the receipt number as ``bank_ref``), checked like a bank
     file's row."""
@@ -68,25 +134,14 @@ def parse_counter(values: Mapping[str, str]) -> PaymentRow:
 def parse_row(raw: Mapping[str, str | None], where: str, errors: list[FieldError]) -> PaymentRow:
     """One payment's fields; each bad one is added to ``errors`` as ``{where}field``."""
     try:
-        bill_id = int(raw.get("bill_id") or "")
-    except ValueError:
-        errors.append(
-            FieldError(f"{where}bill_id", "bad_id", "账单号须为整数", "the bill id is a number")
-        )
+        bill_id = parse_id(raw.get("bill_id"), f"{where}bill_id")
+    except InvalidInput as refused:
+        errors += refused.errors
         bill_id = 0
     try:
-        amount = int(raw.get("amount_fen") or "")
-        if amount <= 0:
-            raise ValueError
-    except ValueError:
-        errors.append(
-            FieldError(
-                f"{where}amount_fen",
-                "bad_amount",
-                "金额须为正整数（分）",
-                "the amount is a positive whole number of fen",
-            )
-        )
+        amount = parse_fen(raw.get("amount_fen"), f"{where}amount_fen", code="bad_amount")
+    except InvalidInput as refused:
+        errors += refused.errors
         amount = 0
     try:
         paid_on = date.fromisoformat((raw.get("paid_at") or "")[:10])
@@ -107,7 +162,7 @@ def parse_row(raw: Mapping[str, str | None], where: str, errors: list[FieldError
             )
         )
     ref = (raw.get("bank_ref") or "").strip()
-    if not ref or len(ref) > 64:
+    if not ref or len(ref) > BANK_REF_MAX:
         errors.append(_bad_ref(f"{where}bank_ref"))
     return PaymentRow(bill_id, amount, paid_on, ref)
 

@@ -14,11 +14,13 @@ from typing import Any
 
 from quanyi.contributions import events
 from quanyi.contributions.calc import due_date, overpaid
-from quanyi.contributions.models import Bill, Declaration, Line
+from quanyi.contributions.models import REASON_MAX, Bill, Declaration, Line
 from quanyi.core import regions
+from quanyi.core.bounds import parse_id
 from quanyi.core.errors import FieldError, InvalidInput, QuanyiError
 from quanyi.core.events import publish
 from quanyi.core.identifiers import parse_id_number
+from quanyi.core.money import parse_fen
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth, month_range
 from quanyi.registry import services as registry
@@ -27,23 +29,20 @@ from quanyi.rulebook import calc
 from quanyi.rulebook.queries import Rulebook
 
 
-def _positive_fen(errors: list[FieldError], value: Any, field: str, what: str, zh: str) -> int:
-    """A positive whole number of fen, or 0 with the reason added to ``errors``."""
+def _positive_fen(errors: list[FieldError], value: Any, field: str, what: str) -> int:
+    """A whole number of fen within ``MAX_FEN`` (``money.parse_fen``), or 0 with the reason
+    added to ``errors``."""
     try:
-        fen = int(str("" if value is None else value).strip())
-        if fen > 0:
-            return fen
-    except ValueError:
-        pass
-    errors.append(
-        FieldError(
-            field,
-            f"bad_{what}",
-            f"{zh}须为正整数（分）",
-            f"the {what} is a positive whole number of fen",
-        )
+        return parse_fen(value, field, code=f"bad_{what}")
+    except InvalidInput as refused:
+        errors += refused.errors
+        return 0
+
+
+def _too_long(field: str) -> FieldError:
+    return FieldError(
+        field, "too_long", f"最多 {REASON_MAX} 个字符", f"at most {REASON_MAX} characters"
     )
-    return 0
 
 
 # --- base declarations (contribution.declare) -------------------------------------------------
@@ -111,7 +110,7 @@ def clean_declaration(principal: Principal, payload: Mapping[str, Any]) -> Clean
             number = parse_id_number(row.get("id_number"), f"{where}.id_number").number
         except InvalidInput as exc:
             errors += exc.errors
-        wage = _positive_fen(errors, row.get("wage_fen"), f"{where}.wage_fen", "wage", "工资")
+        wage = _positive_fen(errors, row.get("wage_fen"), f"{where}.wage_fen", "wage")
         if number and number in numbers:
             errors.append(
                 FieldError(
@@ -125,6 +124,7 @@ def clean_declaration(principal: Principal, payload: Mapping[str, Any]) -> Clean
         parsed.append((index, number, wage))
     persons = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
     rows: list[DeclaredRow] = []
+    indexes: list[int] = []  # each kept row's place in the payload, to name it by
     for index, number, wage in parsed:
         person = persons.get(number)
         if number and person is None:
@@ -138,13 +138,14 @@ def clean_declaration(principal: Principal, payload: Mapping[str, Any]) -> Clean
             )
         if person is not None and wage and bounds is not None:
             rows.append(DeclaredRow(person, wage, calc.bounded_base(wage, *bounds)))
+            indexes.append(index)
     if employer is not None and valid_from and rows:
         taken = set(
             Declaration.objects.filter(
                 employer=employer, valid_from=valid_from, person__in=[r.person for r in rows]
             ).values_list("person_id", flat=True)
         )
-        for index, row in enumerate(rows, start=1):
+        for index, row in zip(indexes, rows, strict=True):
             if row.person.pk in taken:
                 errors.append(
                     FieldError(
@@ -180,12 +181,12 @@ def clean_refund(principal: Principal, payload: Mapping[str, Any]) -> CleanRefun
         for name in sorted(set(payload) - set(REFUND_FIELDS))
     ]
     bill = None
-    with suppress(TypeError, ValueError, Bill.DoesNotExist):
-        bill = Bill.objects.select_related("employer").get(pk=int(payload.get("bill_id", "")))
+    with suppress(InvalidInput, Bill.DoesNotExist):
+        bill = Bill.objects.select_related("employer").get(pk=parse_id(payload.get("bill_id")))
     if bill is None or not regions.covers(principal.region, bill.employer.agency_region):
         errors.append(FieldError("bill_id", "no_bill", "没有该账单", "no such bill"))
         bill = None
-    amount = _positive_fen(errors, payload.get("amount_fen"), "amount_fen", "amount", "金额")
+    amount = _positive_fen(errors, payload.get("amount_fen"), "amount_fen", "amount")
     if bill is not None and amount > 0 and amount > overpaid(bill):
         errors.append(
             FieldError(
@@ -198,8 +199,8 @@ def clean_refund(principal: Principal, payload: Mapping[str, Any]) -> CleanRefun
     reason = str(payload.get("reason", "")).strip()
     if not reason:
         errors.append(FieldError("reason", "required", "须写明退费原因", "give the reason"))
-    elif len(reason) > 200:
-        errors.append(FieldError("reason", "too_long", "原因过长（至多200字）", "at most 200"))
+    elif len(reason) > REASON_MAX:
+        errors.append(_too_long("reason"))
     if errors:
         raise InvalidInput(errors)
     assert bill is not None
@@ -276,7 +277,7 @@ def clean_backpay(
             months = list(month_range(first, last))
     except InvalidInput as exc:
         errors += exc.errors
-    wage = _positive_fen(errors, payload.get("base_fen"), "base_fen", "base", "缴费基数")
+    wage = _positive_fen(errors, payload.get("base_fen"), "base_fen", "base")
     wanted = payload.get("insurances") or sorted(EMPLOYEE_INSURANCES)
     if not isinstance(wanted, list) or set(wanted) - EMPLOYEE_INSURANCES:
         errors.append(
@@ -285,8 +286,11 @@ def clean_backpay(
             )
         )
         wanted = []
-    if not str(payload.get("reason", "")).strip():
+    reason = str(payload.get("reason", "")).strip()
+    if not reason:
         errors.append(FieldError("reason", "required", "须写明补缴原因", "state the reason"))
+    elif len(reason) > REASON_MAX:
+        errors.append(_too_long("reason"))
     if employer is None or person is None:  # nothing to check the months against
         raise InvalidInput(errors)
     book = Rulebook.load()

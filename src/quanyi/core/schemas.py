@@ -17,7 +17,9 @@ from pydantic import BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from quanyi.core import regions
+from quanyi.core.bounds import MAX_ID, parse_int
 from quanyi.core.errors import FieldError, InvalidInput, QuanyiError, current_language
+from quanyi.core.money import parse_fen
 from quanyi.core.yearmonth import YearMonth
 
 S = TypeVar("S", bound=Schema)
@@ -170,3 +172,6 @@ def _iso_date(value: Any) -> date:
 Month = Annotated[str, checked(lambda value: str(YearMonth.parse(str(value))))]
 IsoDate = Annotated[date, checked(_iso_date)]
 RegionCode = Annotated[str, checked(lambda value: regions.validate_region(value, "region"))]
+# An amount in fen within ``money.MAX_FEN`` and a row's id (DESIGN.md invariant 8).
+Fen = Annotated[int, checked(parse_fen)]
+RowId = Annotated[int, checked(lambda value: parse_int(value, "id", 1, MAX_ID))]

@@ -1,41 +1,73 @@
 """Reading an agency's tabular files: CSV (UTF-8, with or without BOM) or Excel (.xlsx, the
 first sheet). Employers keep their wage lists in Excel, so both are taken as they come; every
-cell is handed on as text and the caller's validation decides what it means."""
+cell is handed on as text and the caller's validation decides what it means. Files are read
+one row at a time (``stream``), whatever their size."""
 
 from __future__ import annotations
 
 import csv
-import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from quanyi.core.errors import InvalidInput
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
+# A row: its line in the file (as a person counts them, the header is line 1) and its cells.
+Row = tuple[int, dict[str, str]]
+
+
 def read_rows(path: str | Path) -> list[dict[str, str]]:
-    """The rows of a file as header → text; a file that cannot be read is an InvalidInput."""
-    return read_table(path)[1]
+    """The rows of a small file as header → text; a file that cannot be read is an
+    InvalidInput. Files of any size are read with ``stream``."""
+    with stream(path) as (_, rows):
+        return [row for _, row in rows]
 
 
-def read_table(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and the rows of a file (CSV or Excel)."""
+@contextmanager
+def stream(path: str | Path) -> Iterator[tuple[list[str], Iterator[Row]]]:
+    """The header and the rows of a file (CSV or Excel), one row at a time: memory does not
+    grow with the file (DESIGN.md invariant 8). Blank rows are skipped; a file that cannot be
+    read — at its start or halfway — is an InvalidInput."""
     source = Path(path)
     if source.suffix.lower() in EXCEL_SUFFIXES:
-        return _excel_rows(source)
+        with _excel(source) as table:
+            yield table
+        return
     try:
-        text = source.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        handle = source.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
         raise _unreadable(source, error) from None
-    reader = csv.DictReader(io.StringIO(text))
-    rows = list(reader)
-    return list(reader.fieldnames or []), rows
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = [column.strip() for column in next(reader, [])]
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise _unreadable(source, error) from None
+        yield header, _csv_rows(source, reader, header)
 
 
-def _excel_rows(source: Path) -> tuple[list[str], list[dict[str, str]]]:
+def _csv_rows(source: Path, reader: Any, header: list[str]) -> Iterator[Row]:
+    width = len(header)
+    try:
+        for values in reader:
+            if not values:
+                continue  # a blank line, as csv.DictReader skips it
+            if len(values) < width:
+                values += [""] * (width - len(values))
+            yield reader.line_num, dict(zip(header, values, strict=False))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise _unreadable(source, error) from None
+
+
+@contextmanager
+def _excel(source: Path) -> Iterator[tuple[list[str], Iterator[Row]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -44,16 +76,17 @@ def _excel_rows(source: Path) -> tuple[list[str], list[dict[str, str]]]:
     except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise _unreadable(source, error) from None
     try:
-        sheet = book.worksheets[0]
-        cells = sheet.iter_rows(values_only=True)
+        cells = book.worksheets[0].iter_rows(values_only=True)
         header = [_text(value) for value in next(cells, ())]
-        rows = []
-        for values in cells:
-            texts = [_text(value) for value in values]
-            if not any(texts):
-                continue  # Excel leaves formatted but empty rows behind
-            rows.append(dict(zip(header, texts, strict=False)))
-        return header, rows
+
+        def rows() -> Iterator[Row]:
+            for line, values in enumerate(cells, start=2):
+                texts = [_text(value) for value in values]
+                if not any(texts):
+                    continue  # Excel leaves formatted but empty rows behind
+                yield line, dict(zip(header, texts, strict=False))
+
+        yield header, rows()
     finally:
         book.close()
 

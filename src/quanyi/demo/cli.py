@@ -11,9 +11,15 @@ from typing import Any
 from django.utils import timezone
 
 from quanyi import initialise
+from quanyi.core.bounds import argument
 from quanyi.core.commands import command
 from quanyi.core.errors import current_language
 from quanyi.demo import accounts, generate
+
+# A demo region as large as a province; more is a typing error (DESIGN.md invariant 8).
+MAX_PERSONS = 50_000_000
+MAX_EMPLOYERS = 5_000_000
+MAX_YEARS = 60
 
 
 def register(sub: Any) -> None:
@@ -27,11 +33,11 @@ def register(sub: Any) -> None:
         needs_init=lambda args: bool(args.otp),  # building a demo initialises first
         help="build a realistic demo region and demo accounts (refused on real data)",
     )
-    demo.add_argument("--persons", type=int, default=1000)
-    demo.add_argument("--employers", type=int, default=50)
+    demo.add_argument("--persons", type=argument(0, MAX_PERSONS), default=1000)
+    demo.add_argument("--employers", type=argument(1, MAX_EMPLOYERS), default=50)
     demo.add_argument(
         "--years",
-        type=int,
+        type=argument(1, MAX_YEARS),
         default=5,
         help="years of relations, and of contribution history up to the month before last",
     )
@@ -40,7 +46,9 @@ def register(sub: Any) -> None:
         action="store_true",
         help="registry only: no bills, payments or account history (for very large demos)",
     )
-    demo.add_argument("--seed", type=int, default=None, help="random seed (repeatable demo)")
+    demo.add_argument(
+        "--seed", type=argument(0, 2**32 - 1), default=None, help="random seed (repeatable demo)"
+    )
     demo.add_argument(
         "--if-empty", action="store_true", help="do nothing if the database already holds persons"
     )

@@ -9,12 +9,15 @@ from typing import Any
 
 from django.conf import settings
 
+from quanyi.core.bounds import MAX_YEAR, MIN_YEAR, argument
 from quanyi.core.commands import command, fail, group, print_json
 from quanyi.personal_accounts import consistency, services
 from quanyi.personal_accounts.explain import explain
 from quanyi.personal_accounts.rebuild import rebuild
 from quanyi.personal_accounts.schemas import Explanation, InterestRun, RebuildRun
 from quanyi.rulebook.keys import InterestMethod
+
+YEAR = argument(MIN_YEAR, MAX_YEAR)
 
 
 def register(sub: Any) -> None:
@@ -31,7 +34,7 @@ def register(sub: Any) -> None:
         batch=True,
         help="credit a year's interest and close the year (refused if done already)",
     )
-    interest.add_argument("--year", type=int, required=True)
+    interest.add_argument("--year", type=YEAR, required=True)
     command(
         accounts_sub,
         "rebuild",
@@ -48,7 +51,7 @@ def register(sub: Any) -> None:
         help="how a year's account figures were computed (JSON)",
     )
     explained.add_argument("id_number")
-    explained.add_argument("--year", type=int, required=True)
+    explained.add_argument("--year", type=YEAR, required=True)
     command(
         group(sub, "check", "consistency checks (勾稽校验)"),
         "consistency",

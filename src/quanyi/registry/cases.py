@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Model
 
+from quanyi.core.bounds import parse_id
 from quanyi.core.errors import InvalidInput
 from quanyi.core.identifiers import mask, parse_id_number
 from quanyi.core.principal import Principal
@@ -402,12 +403,7 @@ def _target(principal: Principal, kind: Any, key: Any) -> Model:
     if kind == "employer":
         return services.employer_by_uscc(principal, str(key or ""))
     if kind == "relation":
-        try:
-            return services.relation_by_id(principal, int(str(key)))
-        except ValueError:
-            raise InvalidInput.one(
-                "key", "bad_id", "关系编号应为整数", "a relation key is its number"
-            ) from None
+        return services.relation_by_id(principal, parse_id(key, "key"))
     raise InvalidInput.one(
         "object",
         "bad_object",
@@ -487,4 +483,6 @@ class RecordCorrect(CaseType[schemas.Correction]):
             return _ref(services.correct_person(principal, payload.key, payload.changes))
         if payload.object == "employer":
             return _ref(services.correct_employer(principal, payload.key, payload.changes))
-        return _ref(services.correct_relation(principal, int(payload.key), payload.changes))
+        return _ref(
+            services.correct_relation(principal, parse_id(payload.key, "key"), payload.changes)
+        )

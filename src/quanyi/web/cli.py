@@ -6,6 +6,7 @@ import argparse
 import os
 from typing import Any
 
+from quanyi.core.bounds import argument
 from quanyi.core.commands import command
 from quanyi.web import server
 
@@ -19,9 +20,13 @@ def register(sub: Any) -> None:
         streams=True,
         help="serve the web UI and API with gunicorn",
     )
-    serve.add_argument("--port", type=int, default=int(os.environ.get("QUANYI_PORT", "8000")))
+    serve.add_argument(
+        "--port", type=argument(1, 65535), default=int(os.environ.get("QUANYI_PORT", "8000"))
+    )
     serve.add_argument("--host", default=os.environ.get("QUANYI_HOST", "127.0.0.1"))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("QUANYI_WORKERS", "2")))
+    serve.add_argument(
+        "--workers", type=argument(1, 64), default=int(os.environ.get("QUANYI_WORKERS", "2"))
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -8,18 +8,22 @@ submit or decide but not to read must not see a refusal for a write that was kep
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from ninja.params.functions import Path
 
 from quanyi.access.requests import api_principal as principal
+from quanyi.core.bounds import MAX_ID
 from quanyi.workflow import queries, services, types
 from quanyi.workflow.schemas import Case, CaseTypeOut, QueuedCase
 from quanyi.workflow.stages import Stage
 
 router = Router(tags=["cases"])
+# A case id past the 64-bit ids is a 422 naming it, not a driver's OverflowError.
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class NewCase(Schema):
@@ -57,7 +61,7 @@ def submit(request: HttpRequest, body: NewCase) -> Status:
     exclude_unset=True,
     summary="A case, its history and its diff",
 )
-def show(request: HttpRequest, case_id: int) -> Case:
+def show(request: HttpRequest, case_id: CaseId) -> Case:
     return queries.case(principal(request), case_id)
 
 
@@ -67,7 +71,7 @@ def show(request: HttpRequest, case_id: int) -> Case:
     exclude_unset=True,
     summary="Approve, reject or withdraw",
 )
-def decide(request: HttpRequest, case_id: int, body: DecisionIn) -> Case:
+def decide(request: HttpRequest, case_id: CaseId, body: DecisionIn) -> Case:
     who = principal(request)
     with transaction.atomic():
         case = services.act(who, case_id, body.decision, body.opinion)
@@ -80,7 +84,7 @@ def decide(request: HttpRequest, case_id: int, body: DecisionIn) -> Case:
     exclude_unset=True,
     summary="Continue a returned case",
 )
-def resubmit(request: HttpRequest, case_id: int, body: Resubmission) -> Case:
+def resubmit(request: HttpRequest, case_id: CaseId, body: Resubmission) -> Case:
     who = principal(request)
     with transaction.atomic():
         case = services.resubmit(who, case_id, body.data, body.opinion)

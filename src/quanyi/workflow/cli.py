@@ -8,11 +8,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from quanyi.core.bounds import MAX_ID, argument
 from quanyi.core.commands import command, group, print_json
 from quanyi.core.errors import InvalidInput, current_language
 from quanyi.workflow import queries, services, types
 from quanyi.workflow.queries import modifications
 from quanyi.workflow.reveal import reveal
+
+CASE_ID = argument(1, MAX_ID)
 
 
 def register(sub: Any) -> None:
@@ -38,7 +41,7 @@ def register(sub: Any) -> None:
         writes=True,
         help="decide at the case's current stage: approve, reject (returns it) or withdraw",
     )
-    act.add_argument("id", type=int)
+    act.add_argument("id", type=CASE_ID)
     act.add_argument("decision", choices=["approve", "reject", "withdraw"])
     act.add_argument("--opinion", default="")
     resubmit = command(
@@ -49,11 +52,11 @@ def register(sub: Any) -> None:
         writes=True,
         help="continue a returned case, with corrected data if given",
     )
-    resubmit.add_argument("id", type=int)
+    resubmit.add_argument("id", type=CASE_ID)
     resubmit.add_argument("--data", default=None)
     resubmit.add_argument("--opinion", default="")
     show = command(case_sub, "show", _show, help="print a case, its history and its diff")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=CASE_ID)
     listing = command(case_sub, "list", _list, help="the cases waiting for you (JSON)")
     listing.add_argument("--stage", choices=["check", "review", "recheck", "approval"])
     kinds = command(
@@ -81,7 +84,7 @@ def register(sub: Any) -> None:
         help="show once the values of the maintenance entry an approved audit.reveal case names"
         " (the auditor who asked)",
     )
-    reveal.add_argument("id", type=int, help="the audit.reveal case")
+    reveal.add_argument("id", type=CASE_ID, help="the audit.reveal case")
 
 
 def _payload(value: str) -> Any:

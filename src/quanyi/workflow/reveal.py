@@ -14,6 +14,7 @@ from quanyi.access.errors import Refused
 from quanyi.access.policy import authorize, scope
 from quanyi.audit import services as audit
 from quanyi.audit.models import AuditEvent
+from quanyi.core.bounds import parse_id
 from quanyi.core.errors import InvalidInput
 from quanyi.core.principal import Principal
 from quanyi.core.schemas import Payload
@@ -30,12 +31,7 @@ MAX_REASON = 1000
 
 
 def _entry_id(principal: Principal, value: Any) -> int:
-    try:
-        entry = int(str(value))
-    except ValueError:
-        raise InvalidInput.one(
-            "entry", "bad_entry", "维护日志条目须为编号", "the entry is a number"
-        ) from None
+    entry = parse_id(value, "entry")
     if not maintenance_entries(principal).filter(pk=entry).exists():
         raise InvalidInput.one(
             "entry", "no_entry", "没有该维护日志条目", "no such maintenance entry"

@@ -40,6 +40,9 @@ from quanyi.workflow.models import (
 from quanyi.workflow.stages import LABELS, Stage
 
 MAX_ATTACHMENT_BYTES = 1024 * 1024 * 1024  # legacy import files are large
+# An opinion is a reviewer's sentence or two; a longer text is pasted by mistake (DESIGN.md
+# invariant 8: every input bounded).
+OPINION_MAX = 2000
 log = logging.getLogger("quanyi.workflow")
 
 
@@ -64,6 +67,10 @@ def _payload_digest(payload: Mapping[str, Any]) -> str:
 def _decide(
     principal: Principal, case: Case, stage: str, decision: Decision, opinion: str
 ) -> CaseDecision:
+    if len(opinion) > OPINION_MAX:
+        raise InvalidInput.one(
+            "opinion", "too_long", f"最多 {OPINION_MAX} 个字符", f"at most {OPINION_MAX} characters"
+        )
     return audit.create_entry(
         principal,
         f"case.{decision}",
