@@ -157,6 +157,41 @@ def test_a_bad_import_names_every_row_and_submits_nothing(
     assert Case.objects.count() == 0
 
 
+def test_a_folder_beyond_one_imports_rows_is_refused_before_it_is_read_whole(
+    office: Office,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DESIGN.md invariant 8: the rows are counted one at a time (flat memory); the limit is
+    lowered here so that a small folder crosses it (bench/declaration_stream.py runs files of
+    millions of rows)."""
+    from quanyi.contributions import legacy
+
+    monkeypatch.setattr(legacy, "MAX_ROWS", 100)
+    write_files(tmp_path / "big", builders.id_number(), builders.uscc())  # 1 + 1 + 1 + 108 rows
+    assert main(["import", "legacy", str(tmp_path / "big"), "--as", "clerk"]) == 1
+    err = capsys.readouterr().err
+    assert "111 rows" in err and "contributions.csv 108" in err and "at most 100" in err
+    assert "Traceback" not in err and Case.objects.count() == 0
+    monkeypatch.setattr(legacy, "MAX_ROWS", 111)
+    assert main(["import", "legacy", str(tmp_path / "big"), "--as", "clerk"]) == 0
+
+
+def test_a_file_not_in_utf8_is_named(
+    office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "gbk"
+    folder.mkdir()
+    (folder / "persons.csv").write_bytes(
+        b"id_number,name,phone,hukou_region,residence_region,category\n"
+        + "11010519491231002X,王五,13800138000,110105,110105,employee\n".encode("gbk")
+    )
+    assert main(["import", "legacy", str(folder), "--as", "clerk"]) == 1
+    err = capsys.readouterr().err
+    assert "persons.csv" in err and "UTF-8" in err and Case.objects.count() == 0
+
+
 def test_each_bad_contribution_row_is_named_with_its_line_field_and_reason(
     office: Office, tmp_path: Path
 ) -> None:

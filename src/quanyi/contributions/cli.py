@@ -12,7 +12,7 @@ from django.conf import settings
 from rich.console import Console
 from rich.progress import Progress
 
-from quanyi.contributions import declaration_files, flows, payment_files, services
+from quanyi.contributions import declaration_files, flows, legacy, payment_files, services
 from quanyi.contributions.queries import employer_bills
 from quanyi.contributions.schemas import Bills, DeclaredCase, Payments, PostOutcome
 from quanyi.core.commands import command, print_json
@@ -80,7 +80,7 @@ def register(sub: Any) -> None:
     bills.add_argument("--uscc", required=True)
     importer = sub.add_parser("import", help="import legacy data")
     importer_sub = importer.add_subparsers(dest="import_command", required=True, metavar="COMMAND")
-    legacy = command(
+    legacy_import = command(
         importer_sub,
         "legacy",
         _import_legacy,
@@ -88,8 +88,8 @@ def register(sub: Any) -> None:
         writes=True,
         help="validate a directory of legacy CSV files and submit them as one import.legacy case",
     )
-    legacy.add_argument("directory")
-    _report_option(legacy)
+    legacy_import.add_argument("directory")
+    _report_option(legacy_import)
 
 
 def _report_option(parser: argparse.ArgumentParser) -> None:
@@ -193,14 +193,8 @@ def _submit_legacy(args: argparse.Namespace) -> int:
         raise InvalidInput.one(
             "directory", "empty", f"{folder} 中没有 CSV 文件", f"no CSV files in {folder}"
         )
+    legacy.refuse_too_large(found)  # counted one row at a time, before any is read whole
     contents = {name: path.read_bytes() for name, path in found.items()}
-    try:
-        for data in contents.values():
-            data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidInput.one(
-            "file", "not_utf8", "文件须为 UTF-8 编码", "files are UTF-8"
-        ) from error
     # Submitting validates every row of the stored files once; if it refuses, files no case
     # refers to are removed again.
     files = {name: cases.store_content(data) for name, data in contents.items()}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from operator import itemgetter
+from pathlib import Path
 
 from quanyi.core.bulkwork import chunks, without_collector
 from quanyi.core.errors import ErrorCollector, InvalidInput
@@ -42,6 +43,11 @@ FILES: dict[str, tuple[str, ...]] = {
     "contributions.csv": ("id_number", "uscc", "insurance", "month", "base_fen", "paid_month"),
 }
 MAX_REPORTED = 1000
+# One import is one case, checked and loaded in memory as a whole: about 1.6 KB a row at its
+# peak (docs/performance.md), so half a million rows stay under a gigabyte. A larger legacy
+# system is migrated in several imports (by employer, or by years); a larger folder is refused
+# after its rows are counted, one at a time, before anything is read whole.
+MAX_ROWS = 500_000
 # A contribution row: id number, uscc, insurance, month, base in fen, paid month or None.
 Contribution = tuple[str, str, str, str, int, str | None]
 # Each person's relations as (uscc, insurance) → [(start, end)]: looked up by person, so
@@ -101,6 +107,36 @@ class Rows:
         """Small files are checked by name; each row as {column: value}."""
         for line, values in self.rows:
             yield line, {name: values[at] for name, at in self.index.items()}
+
+
+def count_rows(paths: Mapping[str, Path]) -> dict[str, int]:
+    """Each file's data rows, read one at a time (flat memory, whatever the size); a file that
+    is not UTF-8 is refused here, before it is read whole."""
+    counts = {}
+    for name, path in paths.items():
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                counts[name] = sum(1 for row in csv.reader(handle) if any(row)) - 1
+        except UnicodeDecodeError as error:
+            raise InvalidInput.one(
+                name, "not_utf8", "文件须为 UTF-8 编码", "files are UTF-8"
+            ) from error
+    return counts
+
+
+def refuse_too_large(paths: Mapping[str, Path]) -> None:
+    """``InvalidInput`` when the folder holds more rows than one import takes (``MAX_ROWS``)."""
+    counts = count_rows(paths)
+    total = sum(max(count, 0) for count in counts.values())
+    if total > MAX_ROWS:
+        shown = ", ".join(f"{name} {count:,}" for name, count in counts.items())
+        raise InvalidInput.one(
+            "directory",
+            "too_many",
+            f"共 {total:,} 行（{shown}），一次导入最多 {MAX_ROWS:,} 行：请按单位或年份分批导入",
+            f"{total:,} rows ({shown}); one import takes at most {MAX_ROWS:,}: import by"
+            " employer or by years, in several imports",
+        )
 
 
 def read(texts: Mapping[str, str]) -> dict[str, Rows]:
