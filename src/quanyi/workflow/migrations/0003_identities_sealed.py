@@ -3,7 +3,7 @@ invariant 9). Both JSON columns stay JSON (``core.fields.SealedJSON`` stores an 
 the schema does not change. Case payloads are sealed in place (a case is a tracked row whose
 digest is over the plaintext, so none changes). Maintenance-log entries are append-only and are
 never rewritten: those written before stay as they were, every new one is sealed at insert
-(decision 0011). Attachment files are outside the database: each is sealed in place under the
+(decision 0012). Attachment files are outside the database: each is sealed in place under the
 same name, the SHA-256 of its plaintext."""
 
 from django.db import migrations
