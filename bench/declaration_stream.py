@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/declaration_stream.py [--rows 2000000] [--database-url postgres://…]
 
-Builds a fresh instance with one operator, writes a CSV declaration of ``--rows`` distinct,
-well-formed id numbers in a temporary directory, and runs ``quanyi contributions declare`` on
-it in a child process twice: once as written (every row good, refused as one for holding more
-than ``MAX_ROWS`` rows) and once with every wage 10³⁰ (every row bad: each one goes to the
-report file). For each run it prints the exit status, the seconds, the child's peak resident
-memory (``wait4``'s ``ru_maxrss``), the report's rows and stderr's lines.
+Builds a fresh instance with one operator, writes a CSV declaration of ``--rows`` distinct, well-
+formed id numbers in a temporary directory, and runs ``quanyi contributions declare`` on it in a
+child process twice: once as written (every row good, refused as one for holding more than
+``MAX_ROWS`` rows) and once with every wage 10³⁰ (every row bad: each one goes to the report file),
+then ``quanyi import legacy`` on a folder whose contributions.csv holds as many rows (counted one
+at a time and refused past one import's ``MAX_ROWS``). For each run it prints the exit status, the
+seconds, the child's peak resident memory (``wait4``'s ``ru_maxrss``), the report's rows and
+stderr's lines.
 """
 
 from __future__ import annotations
@@ -40,11 +42,25 @@ def write_file(path: Path, rows: int, wage: str) -> None:
             out.write(f"{body}{ric.calc_check_digit(body + '0')},{wage}\n")
 
 
-def run(file: Path, uscc: str) -> tuple[int, float, int, int, int]:
+def write_legacy(folder: Path, rows: int, uscc: str) -> None:
+    """A legacy folder whose contributions.csv holds ``rows`` rows (one person's months)."""
+    folder.mkdir()
+    with (folder / "contributions.csv").open("w", encoding="utf-8") as out:
+        out.write("id_number,uscc,insurance,month,base_fen,paid_month\n")
+        for n in range(rows):
+            month = f"{1990 + n // 12 % 35}-{n % 12 + 1:02d}"
+            out.write(f"11010519491231002X,{uscc},pension,{month},600000,{month}\n")
+
+
+def run(target: Path, uscc: str) -> tuple[int, float, int, int, int]:
     """Exit status, seconds, peak RSS in MB, report rows, stderr lines."""
-    report = file.with_name(file.name + ".errors.csv")
-    argv = [str(Path(sys.executable).with_name("quanyi")), "contributions", "declare", str(file)]
-    argv += ["--uscc", uscc, "--from", "2025-01", "--as", "bench"]
+    report = target.with_name(target.name + ".errors.csv")
+    quanyi = str(Path(sys.executable).with_name("quanyi"))
+    if target.is_dir():
+        argv = [quanyi, "import", "legacy", str(target), "--as", "bench"]
+    else:
+        argv = [quanyi, "contributions", "declare", str(target), "--uscc", uscc]
+        argv += ["--from", "2025-01", "--as", "bench"]
     env = {**os.environ, "QUANYI_PASSWORD": PASSWORD, "QUANYI_LANG": "en"}
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -99,6 +115,14 @@ def main() -> int:
             f" {rows:>11} {lines:>12}"
         )
         file.unlink()
+    legacy = folder / "legacy"
+    write_legacy(legacy, args.rows, uscc)
+    size = (legacy / "contributions.csv").stat().st_size / 1024 / 1024
+    status, seconds, peak, rows, lines = run(legacy, uscc)
+    print(
+        f"{'legacy folder':<28} {args.rows:>9} {size:>6.0f} {status:>4} {seconds:>8.1f}"
+        f" {peak:>11} {rows:>11} {lines:>12}"
+    )
     return 0
 
 
