@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "quanyi.access",
     "quanyi.workflow",
     "quanyi.rulebook",
+    "quanyi.staff",
     "quanyi.contributions",
     "quanyi.personal_accounts",
     "quanyi.records",

@@ -1,21 +1,20 @@
-"""``quanyi user …``, ``quanyi token …``, ``quanyi security check``."""
+"""``quanyi user disable|enable|unlock|otp|list|passwd``, ``quanyi token …``, ``quanyi security
+check``; proposing accounts and grants (``user add|grant|revoke``) is ``staff/cli.py``."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
-import secrets
 import sys
 from typing import Any
 
-from quanyi.access import cases, cli_login, queries, services
+from quanyi.access import cli_login, queries, services
 from quanyi.access.roles import Role
 from quanyi.access.schemas import AccountRow, DutyViolation, NewToken, SecondFactor
 from quanyi.core import filemodes
 from quanyi.core.bounds import argument
-from quanyi.core.commands import command, fail, print_json
+from quanyi.core.commands import command, fail, group, print_json
 from quanyi.core.errors import current_language
 from quanyi.core.permissions import Scope
 
@@ -23,34 +22,7 @@ MAX_TOKEN_DAYS = 3650  # ten years: a token is renewed long before
 
 
 def register(sub: Any) -> None:
-    user = sub.add_parser("user", help="accounts and roles (sysadmin)")
-    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
-    add = command(
-        user_sub,
-        "add",
-        _add,
-        atomic=True,
-        writes=True,
-        help="propose a staff account (an access.grant case the security administrator"
-        " approves; printed); its password comes from QUANYI_NEW_PASSWORD or is generated",
-    )
-    add.add_argument("username")
-    add.add_argument("--role", action="append", default=[], help="a role to grant (repeatable)")
-    add.add_argument("--region", default="", help="agency region (default: yours)")
-    add.add_argument(
-        "--kind",
-        default="staff",
-        choices=["staff", "employer", "person", "external"],
-        help="staff accounts are proposed as cases; the others are opened at once",
-    )
-    add.add_argument("--organisation", default="")
-    for name, handler, text in (
-        ("grant", _grant, "propose granting a role (an access.grant case; printed)"),
-        ("revoke", _revoke, "propose revoking a role (an access.grant case; printed)"),
-    ):
-        parser = command(user_sub, name, handler, atomic=True, writes=True, help=text)
-        parser.add_argument("username")
-        parser.add_argument("role")
+    user_sub = group(sub, "user", "accounts and roles (sysadmin)")
     for name, handler, text in (
         ("disable", _disable, "disable an account and end its sessions"),
         ("enable", _enable, "enable an account again"),
@@ -114,66 +86,6 @@ def register(sub: Any) -> None:
         " (exit 1 if any)",
     )
     check.add_argument("--json", action="store_true", help="print the violations as JSON")
-
-
-def _new_password() -> tuple[str, bool]:
-    given = os.environ.get("QUANYI_NEW_PASSWORD")
-    if given:
-        return given, False
-    return "Qy-" + secrets.token_urlsafe(12), True
-
-
-def _add(args: argparse.Namespace) -> int:
-
-    password, generated = _new_password()
-    if args.kind != "staff":
-        user = services.add_user(
-            args.principal,
-            services.NewAccount(
-                username=args.username,
-                password=password,
-                roles=tuple(args.role),
-                kind=args.kind,
-                region=args.region,
-                organisation=args.organisation,
-            ),
-        )
-        shown: dict[str, Any] = {"username": user.username, "roles": sorted(args.role)}
-    else:
-        shown = _propose(
-            args,
-            services.Change.CREATE,
-            args.role,
-            region=args.region or args.principal.region,
-            password=password,
-        )
-    if isinstance(shown, dict):
-        shown["password"] = password if generated else None
-        print(json.dumps(shown, ensure_ascii=False, indent=2))
-        return 0
-    if generated:
-        print(f"password: {password}", file=sys.stderr)
-    return _show(shown)
-
-
-def _propose(args: argparse.Namespace, action: str, roles: list[str], **more: str) -> Any:
-
-    change = {"action": action, "username": args.username, "roles": roles, **more}
-    return cases.propose(args.principal, change)
-
-
-def _grant(args: argparse.Namespace) -> int:
-    return _show(_propose(args, "grant", [args.role]))
-
-
-def _revoke(args: argparse.Namespace) -> int:
-    return _show(_propose(args, "revoke", [args.role]))
-
-
-def _show(shown: Any) -> int:
-    """A proposed case, printed as every case is (the ``Case`` schema)."""
-    print_json(shown, indent=2)
-    return 0
 
 
 def _disable(args: argparse.Namespace) -> int:

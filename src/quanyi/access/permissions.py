@@ -1,6 +1,6 @@
 """Permissions ``access`` checks (declared as data, enforced by ``access.policy``).
 
-Staff accounts and role grants change only through ``access.grant`` cases (``access/cases.py``;
+Staff accounts and role grants change only through ``access.grant`` cases (``staff/cases.py``;
 DESIGN.md invariant 4): the sysadmin proposes, the security administrator approves, and the
 approval applies them. What the sysadmin still does directly (tokens, disabling, unlocking,
 second factors) gives nobody a role.

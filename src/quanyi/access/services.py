@@ -4,7 +4,7 @@ Every function takes the acting principal, authorizes it (``account.manage`` unl
 inside the caller's transaction and appends audit events; a change to what lets a user log in
 (user row, tokens, second factor, lockout) ends with the user's ``credentials`` event, which
 ``audit verify`` holds the stored state to. Staff accounts and role grants are written only at
-the approval of an ``access.grant`` case (``access/cases.py``), where separation of duties is
+the approval of an ``access.grant`` case (``staff/cases.py``), where separation of duties is
 checked again (001 art. 26; DESIGN.md invariant 4). Accounts of another region answer like
 absent ones.
 """

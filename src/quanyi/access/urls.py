@@ -6,6 +6,4 @@ urlpatterns = [
     path("login", views.login_view, name="login"),
     path("logout", views.logout_view, name="logout"),
     path("password", views.password_view, name="password"),
-    path("access/users", views.users_view, name="users"),
-    path("access/users/<str:username>", views.user_view, name="user"),
 ]

@@ -3,8 +3,8 @@
 administrator approves, and the approval applies the change; nobody acts on their own account,
 and one person never takes both stages (the workflow's four eyes).
 
-The one module of ``access`` above the workflow (the import contract names it): a case type,
-like ``registry/cases.py``, over this app's services.
+A case type, like ``registry/cases.py``, over the access services; it lives in ``staff``, above
+both ``access`` and the workflow, so that neither imports the other upwards.
 
 Payload: ``action`` (create | grant | revoke), ``username``, ``roles``; to create, also
 ``region`` (default: the proposer's) and ``password`` — kept only as its argon2 hash
