@@ -15,13 +15,22 @@ from django.test import Client
 
 from quanyi.cli import main
 from quanyi.contributions import flows
-from quanyi.contributions.models import Bill, Declaration, Payment, Refund
+from quanyi.contributions.models import (
+    BANK_REF_MAX,
+    REASON_MAX,
+    Bill,
+    Declaration,
+    Payment,
+    Refund,
+)
 from quanyi.core.errors import InvalidInput
 from quanyi.core.money import MAX_FEN, parse_fen, yuan_to_fen
 from quanyi.core.principal import Principal
 from quanyi.registry.models import Employer, Person
 from quanyi.rulebook import services as rulebook
+from quanyi.workflow import services as cases
 from quanyi.workflow.models import Case
+from quanyi.workflow.services import OPINION_MAX
 from tests.access import builders as accounts
 from tests.registry import builders
 from tests.workflow.builders import Office
@@ -468,3 +477,74 @@ def test_a_legacy_import_reports_every_bad_row(
     assert sum("base_fen" in line for line in found) == 1200
     assert f"every one is in {report}" in err.splitlines()[0]
     assert not Case.objects.exists()
+
+
+# --- text as long as its column ------------------------------------------------------------
+
+
+def test_a_bank_reference_past_its_column_is_refused_and_one_as_long_is_taken(
+    bill: Bill, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DESIGN.md invariant 8: text past its column is refused, never cut (bank_ref: 64)."""
+    before = counts()
+
+    def pay(receipt: str) -> tuple[int, str]:
+        argv = ["contributions", "counter", "--bill", str(bill.pk), "--amount-fen", "100"]
+        return run([*argv, "--receipt", receipt, "--as", "clerk"], capsys)
+
+    status, err = pay("R" * (BANK_REF_MAX + 1))
+    assert status == 1 and "bank_ref" in err and counts() == before
+    assert pay("R" * BANK_REF_MAX)[0] == 0
+    assert Payment.objects.get().bank_ref == "R" * BANK_REF_MAX
+
+
+def test_a_refund_or_backpay_reason_past_its_column_is_refused(
+    office: Office, insured: tuple[Employer, Person], bill: Bill
+) -> None:
+    """DESIGN.md invariant 8: a reason of 201 characters is refused, not cut to 200."""
+    employer, person = insured
+    before = counts()
+    long = "因" * (REASON_MAX + 1)
+    with pytest.raises(InvalidInput) as refused:
+        office.submit("contribution.refund", {"bill_id": bill.pk, "amount_fen": 1, "reason": long})
+    assert [e.code for e in refused.value.errors if e.field == "reason"] == ["too_long"]
+    backpay = {
+        "uscc": employer.uscc,
+        "id_number": person.id_number,
+        "from_month": "2024-01",
+        "to_month": "2024-02",
+        "base_fen": 500000,
+        "reason": long,
+    }
+    with pytest.raises(InvalidInput) as refused:
+        office.submit("contribution.backpay", backpay)
+    assert [e.code for e in refused.value.errors if e.field == "reason"] == ["too_long"]
+    assert counts() == before
+
+
+def test_an_opinion_past_its_bound_is_refused_and_the_case_waits(
+    office: Office, insured: tuple[Employer, Person]
+) -> None:
+    """DESIGN.md invariant 8: a case opinion of more than 2,000 characters is refused with
+    nothing decided; one of 2,000 is taken."""
+    employer, person = insured
+    case = office.submit(
+        "contribution.backpay",
+        {
+            "uscc": employer.uscc,
+            "id_number": person.id_number,
+            "from_month": "2024-01",
+            "to_month": "2024-02",
+            "base_fen": 500000,
+            "reason": "补缴",
+        },
+    )
+    stage = case.stage
+    with pytest.raises(InvalidInput) as refused, transaction.atomic():
+        cases.act(office.by_stage(stage), case.pk, "approve", "意" * (OPINION_MAX + 1))
+    assert refused.value.fields() == ["opinion"]
+    case.refresh_from_db()
+    assert (case.stage, case.status) == (stage, "open")
+    with transaction.atomic():
+        moved = cases.act(office.by_stage(stage), case.pk, "approve", "意" * OPINION_MAX)
+    assert moved.stage != stage
