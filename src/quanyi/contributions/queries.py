@@ -111,7 +111,7 @@ def relation_counts(month: YearMonth, region: str) -> dict[int, int]:
     """Employer id → its relations active in the month, for the employers of the region."""
     rows = (
         InsuranceRelation.objects.filter(_active(month))
-        .filter(employer__agency_region__startswith=regions.prefix(region))
+        .filter(regions.within("employer__agency_region", region))
         .values("employer_id")
         .annotate(n=Count("id"))
         .values_list("employer_id", "n")

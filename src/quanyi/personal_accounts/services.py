@@ -22,10 +22,11 @@ from quanyi.access.policy import authorize
 from quanyi.audit import bulk
 from quanyi.audit import services as audit
 from quanyi.contributions.models import BillStatus
+from quanyi.core import regions
 from quanyi.core.bulkwork import chunks
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
-from quanyi.core.regions import covers, prefix
+from quanyi.core.regions import covers
 from quanyi.personal_accounts.models import Entry, EntryKind, InterestYear, PaidMonths, YearBalance
 from quanyi.rulebook import calc
 from quanyi.rulebook.queries import Rulebook
@@ -266,7 +267,7 @@ def credit_interest(principal: Principal, year: int, region: str) -> InterestOut
             f"{year} 年度利息已记入，不能重复计息", f"interest for {year} is credited already"
         )
     done = closed_years(region)
-    mine = Entry.objects.filter(person__agency_region__startswith=prefix(region))
+    mine = Entry.objects.filter(regions.within("person__agency_region", region))
     still_open = set(mine.filter(year__lt=year).values_list("year", flat=True).distinct()) - done
     if still_open:
         earlier = min(still_open)
@@ -282,7 +283,7 @@ def credit_interest(principal: Principal, year: int, region: str) -> InterestOut
         rate,
         method,
         mine,
-        YearBalance.objects.filter(person__agency_region__startswith=prefix(region)),
+        YearBalance.objects.filter(regions.within("person__agency_region", region)),
     )
     total = sum(e.amount_fen for e in entries)
     if entries:
