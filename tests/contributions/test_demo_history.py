@@ -54,3 +54,12 @@ def test_the_demo_has_paid_months_arrears_and_closed_years(instance: Instance) -
         instance, "SELECT COUNT(*), COUNT(DISTINCT base_fen) FROM contributions_declaration"
     )
     assert declared[0][0] > 100 and declared[0][1] > 50  # wages differ from person to person
+    # The README's tour names the first employee and the first employer of a new demo.
+    tour = json.loads(
+        quanyi(instance, "record", "show", "110105198506150022", "--as", "querier").stdout
+    )
+    assert tour["person"]["birth_date"] == "1985-06-15" and tour["relations"]
+    bills = quanyi(
+        instance, "contributions", "bills", "--uscc", "91110000600037341L", "--as", "operator"
+    )
+    assert json.loads(bills.stdout)["bills"]

@@ -39,6 +39,10 @@ MIGRANT_SHARE = 0.3
 INJURY_CLASS_WEIGHTS = (30, 25, 15, 10, 8, 6, 4, 2)
 EMPLOYEE_INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")
 
+# README's tour names them: the first employer and the first employee of a new demo.
+TOUR_USCC = "91110000600037341L"
+TOUR_ID_NUMBER = "110105198506150022"
+
 
 @dataclass
 class Summary:
@@ -166,9 +170,13 @@ def _employers(principal: Principal, rng: random.Random, fake: Any, region: str,
     rows = []
     for _ in range(count):
         county = rng.choice(counties)
+        uscc = identities.credit_code(rng, county, used)
+        if TOUR_USCC not in used:  # the first employer of a new demo is the tour's
+            used.add(TOUR_USCC)
+            uscc = TOUR_USCC
         rows.append(
             Employer(
-                uscc=identities.credit_code(rng, county, used),
+                uscc=uscc,
                 name=fake.company(),
                 region=county,
                 address=fake.street_address(),
@@ -193,8 +201,14 @@ def _new_person(
     male = rng.random() < 0.5
     birth = identities.birth_date(rng, youngest, oldest, context.today)
     name = context.fake.name_male() if male else context.fake.name_female()
+    number = identities.id_number(rng, hukou, birth, male, context.used_ids)
+    if category == "employee" and TOUR_ID_NUMBER not in context.used_ids:
+        # The first employee of a new demo is the tour's person (README).
+        context.used_ids.add(TOUR_ID_NUMBER)
+        number, hukou, birth, male = TOUR_ID_NUMBER, "110105", date(1985, 6, 15), False
+        name = context.fake.name_female()
     return Person(
-        id_number=identities.id_number(rng, hukou, birth, male, context.used_ids),
+        id_number=number,
         name=name,
         sex="M" if male else "F",
         birth_date=birth,
