@@ -33,7 +33,7 @@ typecheck: setup
 ## The suite on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= 2
 pytest: setup
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15
 
 bench: setup
 	$(BIN)/python bench/audit_verify.py
