@@ -27,7 +27,6 @@ from quanyi.core.errors import InvalidInput
 from quanyi.core.money import MAX_FEN, parse_fen, yuan_to_fen
 from quanyi.core.principal import Principal
 from quanyi.registry.models import Employer, Person
-from quanyi.rulebook import services as rulebook
 from quanyi.workflow import services as cases
 from quanyi.workflow.models import Case
 from quanyi.workflow.services import OPINION_MAX
@@ -67,15 +66,6 @@ def test_yuan_past_the_bound_is_refused(text: str) -> None:
 
 
 @pytest.fixture
-def office(monkeypatch: pytest.MonkeyPatch) -> Office:
-    with transaction.atomic():
-        rulebook.seed(Principal.system("system:init"))
-    monkeypatch.setenv("QUANYI_PASSWORD", accounts.PASSWORD)
-    monkeypatch.setenv("QUANYI_LANG", "en")
-    return Office()
-
-
-@pytest.fixture
 def insured(office: Office, principal: Principal) -> tuple[Employer, Person]:
     employer = builders.employer(principal, injury_class=2)
     person = builders.person(principal, name="甲")
@@ -88,6 +78,14 @@ def insured(office: Office, principal: Principal) -> tuple[Employer, Person]:
 def bill(office: Office, insured: tuple[Employer, Person]) -> Bill:
     flows.post_month(office.clerk, "2025-01", "110000")
     return Bill.objects.get()
+
+
+def declare(
+    file: Path, employer: Employer, capsys: pytest.CaptureFixture[str], *more: str
+) -> tuple[int, str]:
+    """``quanyi contributions declare FILE`` for the employer from 2025-01, as the clerk."""
+    argv = ["contributions", "declare", str(file), "--uscc", employer.uscc, "--from", "2025-01"]
+    return run([*argv, *more, "--as", "clerk"], capsys)
 
 
 def counts() -> tuple[int, ...]:
@@ -250,20 +248,7 @@ def test_a_declared_wage_past_the_bound_cannot_get_in(
     for wage in BAD_FEN:
         file = tmp_path / "wages.csv"
         file.write_text(f"id_number,wage_fen\n{person.id_number},{wage}\n", encoding="utf-8")
-        status, err = run(
-            [
-                "contributions",
-                "declare",
-                str(file),
-                "--uscc",
-                employer.uscc,
-                "--from",
-                "2025-01",
-                "--as",
-                "clerk",
-            ],
-            capsys,
-        )
+        status, err = declare(file, employer, capsys)
         assert status == 1 and "wages.csv:2 wage_fen" in err, err
         with pytest.raises(InvalidInput) as refused:
             office.submit(
@@ -277,20 +262,7 @@ def test_a_declared_wage_past_the_bound_cannot_get_in(
         assert refused.value.fields() == ["rows[1].wage_fen"]
     assert counts() == before
     file.write_text(f"id_number,wage_fen\n{person.id_number},{MAX_FEN}\n", encoding="utf-8")
-    status, err = run(
-        [
-            "contributions",
-            "declare",
-            str(file),
-            "--uscc",
-            employer.uscc,
-            "--from",
-            "2025-01",
-            "--as",
-            "clerk",
-        ],
-        capsys,
-    )
+    status, err = declare(file, employer, capsys)
     assert status == 0, err
     assert not file.with_name("wages.csv.errors.csv").exists()  # the failed runs' report is gone
 
@@ -421,22 +393,7 @@ def test_every_bad_row_is_in_the_report_and_the_first_thousand_on_screen(
     report = tmp_path / "out" / "report.csv"
     report.parent.mkdir()
     before = counts()
-    status, err = run(
-        [
-            "contributions",
-            "declare",
-            str(file),
-            "--uscc",
-            employer.uscc,
-            "--from",
-            "2025-01",
-            "--report",
-            str(report),
-            "--as",
-            "clerk",
-        ],
-        capsys,
-    )
+    status, err = declare(file, employer, capsys, "--report", str(report))
     assert status == 1
     assert counts() == before
     with report.open(encoding="utf-8", newline="") as handle:

@@ -21,9 +21,7 @@ from quanyi.personal_accounts.consistency import check
 from quanyi.personal_accounts.rebuild import rebuild
 from quanyi.records import queries
 from quanyi.registry.models import Person
-from quanyi.rulebook import services as rulebook
 from quanyi.workflow.models import Case
-from tests.access import builders as accounts
 from tests.registry import builders
 from tests.workflow.builders import Office
 
@@ -76,15 +74,6 @@ def expected_closings() -> dict[int, int]:
         closing = closing + credited + int(interest)
         found[year] = closing
     return found
-
-
-@pytest.fixture
-def office(monkeypatch: pytest.MonkeyPatch) -> Office:
-    with transaction.atomic():
-        rulebook.seed(Principal.system("system:init"))
-    monkeypatch.setenv("QUANYI_PASSWORD", accounts.PASSWORD)
-    monkeypatch.setenv("QUANYI_LANG", "en")
-    return Office()
 
 
 def test_a_legacy_import_gives_the_national_formulas_closing_balances(

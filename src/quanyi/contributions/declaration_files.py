@@ -53,11 +53,7 @@ def read(path: str | Path, report: RowReport) -> DeclarationFile:
     codes: array[int] = array("q")
     code_lines: array[int] = array("q")
     with stream(path) as (header, rows):
-        missing = [column for column in COLUMNS if column not in header]
-        if missing:
-            report.add(
-                name, 1, FieldError(",".join(missing), "columns", "缺少列", "missing columns")
-            )
+        if report.missing_columns(name, header, COLUMNS):
             return found
         for line, raw in rows:
             found.read += 1

@@ -88,11 +88,7 @@ def read_bank_file(path: str | Path, report: RowReport) -> BankFile:
     name = found.name
     refs: set[str] = set()
     with stream(path) as (header, raws):
-        missing = [column for column in COLUMNS if column not in header]
-        if missing:
-            report.add(
-                name, 1, FieldError(",".join(missing), "columns", "缺少列", "missing columns")
-            )
+        if report.missing_columns(name, header, COLUMNS):
             return found
         for line, raw in raws:
             found.read += 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TextIO
@@ -94,6 +94,13 @@ class RowReport:
         if len(self.shown) < MAX_SHOWN:
             where = f"{file}:{line} {error.field}".rstrip()
             self.shown.append(FieldError(where, error.code, error.zh, error.en))
+
+    def missing_columns(self, file: str, header: Sequence[str], columns: Sequence[str]) -> bool:
+        """Report the columns ``header`` lacks as line 1 of ``file``; True if any is missing."""
+        missing = [column for column in columns if column not in header]
+        if missing:
+            self.add(file, 1, FieldError(",".join(missing), "columns", "缺少列", "missing columns"))
+        return bool(missing)
 
     def add_named(self, error: FieldError) -> None:
         """A reason whose field says where it is (``persons.csv:7 name``), as bulk checks
