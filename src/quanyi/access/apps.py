@@ -12,6 +12,7 @@ class AccessConfig(AppConfig):
         cli="quanyi.access.cli:register",
         urls="quanyi.access.urls",
         permissions="quanyi.access.permissions:PERMISSIONS",
+        labels="quanyi.access.roles:CODE_SETS",
     )
 
     def ready(self) -> None:

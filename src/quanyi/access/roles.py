@@ -143,3 +143,6 @@ def needs_second_factor(roles: Iterable[str]) -> bool:
 def label(role: str, lang: str = "zh") -> str:
     zh, en = LABELS.get(role, (role, role))
     return en if lang == "en" else zh
+
+
+CODE_SETS: dict[str, dict[str, tuple[str, str]]] = {"role": {str(r): p for r, p in LABELS.items()}}

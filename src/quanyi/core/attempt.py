@@ -12,7 +12,14 @@ from typing import TypeVar
 
 from django.db import transaction
 
-from quanyi.core.errors import InvalidInput, KeptFailure, QuanyiError, current_language
+from quanyi.core import labels
+from quanyi.core.errors import (
+    FieldError,
+    InvalidInput,
+    KeptFailure,
+    QuanyiError,
+    current_language,
+)
 
 T = TypeVar("T")
 
@@ -27,6 +34,14 @@ def attempt(work: Callable[[], T]) -> tuple[T | None, str, list[str]]:
     except InvalidInput as error:
         lang = current_language()
         summary = "请更正以下内容：" if lang == "zh" else "Please correct the following:"
-        return None, summary, [e.message(lang) for e in error.errors]
+        return None, summary, [shown(e, lang) for e in error.errors]
     except QuanyiError as error:
         return None, error.message(current_language()), []
+
+
+def shown(error: FieldError, lang: str | None = None) -> str:
+    """A field's reason as a screen shows it: the field by its label, not its code."""
+    lang = lang or current_language()
+    text = error.en if lang == "en" else error.zh
+    separator = ": " if lang == "en" else "："
+    return f"{labels.field_name(error.field, lang)}{separator}{text}"

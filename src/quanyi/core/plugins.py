@@ -48,6 +48,7 @@ class Plugin:
     urls: str | None = None  # a module with ``urlpatterns``, included at the site root
     screens: tuple[Screen, ...] = ()
     permissions: str | None = None  # a mapping permission name -> Rule (access.policy)
+    labels: str | None = None  # a mapping code set -> {code: (zh, en)} (core.labels)
     record_parts: tuple[RecordPart, ...] = ()
     # Called by ``quanyi init`` inside its transaction with the system principal; returns a
     # count worth reporting (e.g. parameters seeded) or None.

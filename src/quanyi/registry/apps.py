@@ -9,6 +9,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "registry"
     plugin = Plugin(
         permissions="quanyi.registry.permissions:PERMISSIONS",
+        labels="quanyi.registry.labels:LABELS",
         record_parts=(
             RecordPart(
                 "registry",

@@ -23,6 +23,7 @@ class WorkflowConfig(AppConfig):
             ),
         ),
         permissions="quanyi.workflow.permissions:PERMISSIONS",
+        labels="quanyi.workflow.labels:LABELS",
     )
 
     def ready(self) -> None:

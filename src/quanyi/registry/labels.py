@@ -1,0 +1,66 @@
+"""The registry's code sets and field names, as users read them (core.labels)."""
+
+from __future__ import annotations
+
+from quanyi.core.labels import CodeSets
+
+LABELS: CodeSets = {
+    "insurance": {
+        "pension": ("企业职工基本养老保险", "employee basic pension"),
+        "medical": ("职工基本医疗保险", "employee basic medical"),
+        "unemployment": ("失业保险", "unemployment insurance"),
+        "injury": ("工伤保险", "work injury insurance"),
+        "maternity": ("生育保险", "maternity insurance"),
+        "resident_pension": ("城乡居民基本养老保险", "resident basic pension"),
+        "resident_medical": ("城乡居民基本医疗保险", "resident basic medical"),
+    },
+    "category": {"employee": ("职工", "employee"), "resident": ("城乡居民", "resident")},
+    "sex": {"M": ("男", "male"), "F": ("女", "female")},
+    "person_status": {"active": ("正常参保", "active"), "cancelled": ("已注销", "cancelled")},
+    "employer_status": {
+        "active": ("正常", "active"),
+        "suspended": ("暂停", "suspended"),
+        "cancelled": ("已注销", "cancelled"),
+    },
+    "object": {
+        "person": ("参保人员", "person"),
+        "employer": ("用人单位", "employer"),
+        "relation": ("参保关系", "insurance relation"),
+    },
+    "field": {
+        "id_number": ("公民身份号码", "id number"),
+        "name": ("姓名/名称", "name"),
+        "sex": ("性别", "sex"),
+        "birth_date": ("出生日期", "birth date"),
+        "phone": ("联系电话", "phone"),
+        "hukou_region": ("户口所在地", "hukou region"),
+        "residence_region": ("常住所在地", "residence region"),
+        "category": ("人员类别", "category"),
+        "guardian": ("监护人", "guardian"),
+        "guardian_id": ("监护人", "guardian"),
+        "guardian_id_number": ("监护人公民身份号码", "guardian's id number"),
+        "deceased_date": ("死亡日期", "date of death"),
+        "status": ("状态", "status"),
+        "agency_region": ("经办统筹区", "agency region"),
+        "uscc": ("统一社会信用代码", "unified social credit code"),
+        "region": ("所在行政区划", "region"),
+        "address": ("地址", "address"),
+        "injury_class": ("工伤行业风险类别", "injury risk class"),
+        "cancelled_on": ("注销日期", "cancelled on"),
+        "insurance": ("险种", "insurance"),
+        "employer": ("用人单位", "employer"),
+        "employer_id": ("用人单位", "employer"),
+        "person_id": ("参保人员", "person"),
+        "start_month": ("开始年月", "start month"),
+        "end_month": ("终止年月", "end month"),
+        "relation_id": ("参保关系编号", "relation number"),
+        "reason": ("原因", "reason"),
+        "method": ("依据", "method (basis)"),
+        "object": ("对象", "object"),
+        "key": ("对象标识", "key"),
+        "changes": ("更正内容", "changes"),
+        "date": ("日期", "date"),
+        "type": ("业务类型", "case type"),
+        "opinion": ("意见", "opinion"),
+    },
+}
