@@ -177,7 +177,11 @@ def test_a_registration_passes_intake_review_and_approval_in_the_browser(
         page.click("#nav-cases")
         page.click("#new-person\\.register")
         for name, value in form.items():
-            page.fill(f"#f-{name}", value)
+            field = page.locator(f"#f-{name}")
+            if field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(value)  # a code set is chosen from its labels
+            else:
+                field.fill(value)
         page.click("#case-submit")
         page.wait_for_load_state()
         case_url = page.url

@@ -40,12 +40,18 @@ class Change:
 
 @dataclass(frozen=True)
 class FormField:
-    """A payload field as the intake screen asks for it."""
+    """A payload field as the intake screen asks for it. ``kind`` says how: ``text``;
+    ``choice`` — a list of the labels of code set ``choices`` (core.labels), never a typed code;
+    ``yuan`` — typed in yuan with two decimals, sent on as fen (the payload field ends in
+    ``_fen``); ``month`` (YYYY-MM); ``date``; ``id_number`` (never echoed back in full);
+    ``textarea``."""
 
     name: str
     zh: str
     en: str
     required: bool = False
+    kind: str = "text"
+    choices: str | None = None
 
 
 class CaseType(Generic[P]):
@@ -119,9 +125,29 @@ _DEFAULT_PERMISSIONS: dict[str, str] = {
 }
 
 
+_KINDS_BY_NAME = {
+    "id_number": "id_number",
+    "guardian_id_number": "id_number",
+    "insurance": "choice",
+    "category": "choice",
+    "start_month": "month",
+    "end_month": "month",
+    "month": "month",
+    "cancelled_on": "date",
+    "deceased_date": "date",
+    "date": "date",
+}
+
+
 def fields(*specs: tuple[str, str, str, bool]) -> tuple[FormField, ...]:
-    """Form fields from ``(name, zh, en, required)`` rows."""
-    return tuple(FormField(name, zh, en, required) for name, zh, en, required in specs)
+    """Form fields from ``(name, zh, en, required)`` rows; a field named for a code set
+    (``insurance``, ``category``) is a list of its labels, a month a month, an amount in fen
+    (``*_fen``) is typed in yuan."""
+    made = []
+    for name, zh, en, required in specs:
+        kind = "yuan" if name.endswith("_fen") else _KINDS_BY_NAME.get(name, "text")
+        made.append(FormField(name, zh, en, required, kind, name if kind == "choice" else None))
+    return tuple(made)
 
 
 _TYPES: dict[str, CaseType[Any]] = {}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from quanyi.access.middleware import record_refusal
 from quanyi.access.policy import allowed
 from quanyi.access.requests import principal_of
-from quanyi.core import uploads
+from quanyi.core import labels, uploads
 from quanyi.core.attempt import attempt
 from quanyi.core.errors import current_language
 from quanyi.core.uploads import Upload
@@ -50,7 +50,6 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
     opinion = values.get("opinion", "")
     error, problems, too_large = "", list[str](), False
     if request.method == "POST":
-        payload = payload_from_form(case_type, request.POST)
         try:
             attachments = tuple(
                 services.NewAttachment(upload.name or "", uploads.read(upload, Upload.ATTACHMENT))
@@ -60,7 +59,13 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
             error, too_large = refusal.message(current_language()), True
         else:
             case, error, problems = attempt(
-                lambda: services.submit(principal, case_type.name, payload, attachments, opinion)
+                lambda: services.submit(
+                    principal,
+                    case_type.name,
+                    payload_from_form(case_type, request.POST),
+                    attachments,
+                    opinion,
+                )
             )
             if case is not None:
                 return HttpResponseRedirect(f"/cases/{case.pk}")
@@ -70,6 +75,9 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
             "name": f.name,
             "label": f.zh if lang == "zh" else f.en,
             "required": f.required,
+            "kind": f.kind,
+            "choices": labels.choices(f.choices, lang) if f.choices else [],
+            # An id number typed is sent back only to be corrected, never shown in a URL.
             "value": values.get(f.name, ""),
         }
         for f in case_type.fields
