@@ -64,7 +64,7 @@ def failing_type(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
         payload = Reason
 
         def changes(self, principal: Principal, payload: Reason) -> list[types.Change]:
-            return []
+            return [types.Change("test 1", "reason", None, payload.reason)]
 
         def apply(self, principal: Principal, payload: Reason) -> str:
             return failing(principal, payload)

@@ -44,6 +44,7 @@ def test_record_correct_through_five_demo_accounts(instance: Instance) -> None:
             "field": "name",
             "before": name,
             "after": name + "某",
+            "name": name,
         }
     ]
     for account in ("checker", "reviewer", "rechecker"):

@@ -115,3 +115,23 @@ def mask_text(text: str) -> str:
     """``text`` with every id number in it masked (free text an auditor reads: reasons,
     methods, user names typed at a login)."""
     return _ID_IN_TEXT.sub(lambda found: mask(found.group(0).upper()), text)
+
+
+def mask_phone(phone: str) -> str:
+    """``138****1234``: the first three and last four digits of a phone number."""
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
+
+
+PHONE_FIELDS = frozenset({"phone"})
+
+
+def mask_value(field: str, value: object) -> object:
+    """A value as a screen shows it: a phone field masked, every id number in a text masked,
+    other values as they are (nested lists and mappings too)."""
+    if isinstance(value, str):
+        return mask_phone(value) if field in PHONE_FIELDS and value else mask_text(value)
+    if isinstance(value, list):
+        return [mask_value(field, item) for item in value]
+    if isinstance(value, dict):
+        return {key: mask_value(str(key), item) for key, item in value.items()}
+    return value

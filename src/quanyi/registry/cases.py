@@ -42,16 +42,27 @@ def _ref(row: Model) -> str:
     return f"{type(row).__name__.lower().replace('insurancerelation', 'relation')} {row.pk}"
 
 
+def _name_of(row: Model | None, after: Mapping[str, Any]) -> str:
+    """How a user knows the row: a person's or employer's name, a relation's person."""
+    if isinstance(row, InsuranceRelation):
+        return row.person.name
+    if row is not None:
+        return str(getattr(row, "name", ""))
+    return str(after.get("name") or "")
+
+
 def _diff(row: Model | None, label: str, after: Mapping[str, Any]) -> list[Change]:
+    name = _name_of(row, after)
     return [
         Change(
             label,
-            name,
-            _plain(getattr(row, name, None)) if row is not None else None,
+            field,
+            _plain(getattr(row, field, None)) if row is not None else None,
             _plain(value),
+            name,
         )
-        for name, value in after.items()
-        if row is None or _plain(getattr(row, name, None)) != _plain(value)
+        for field, value in after.items()
+        if row is None or _plain(getattr(row, field, None)) != _plain(value)
     ]
 
 
@@ -234,7 +245,7 @@ class PersonChange(CaseType[schemas.PersonChange]):
             for name in after
         }
         return [
-            Change(_ref(person), name, _plain(before[name]), _plain(value))
+            Change(_ref(person), name, _plain(before[name]), _plain(value), person.name)
             for name, value in after.items()
             if _plain(before[name]) != _plain(value)
         ]

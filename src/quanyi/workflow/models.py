@@ -11,7 +11,7 @@ from django.db import models
 
 from quanyi.audit.appendonly import append_only
 from quanyi.audit.tracking import tracked
-from quanyi.core.fields import SealedJSON
+from quanyi.core.fields import BlindIndex, SealedJSON, SealedText
 
 
 class CaseStatus(models.TextChoices):
@@ -45,10 +45,19 @@ class Case(models.Model):
     submitted_at = models.DateTimeField()
     round = models.PositiveIntegerField(default=1)  # grows at every resubmission
     result = models.CharField(max_length=100, blank=True, default="")  # what applying wrote
+    # Derived, outside the audited content: the one-time key of the intake form that made the
+    # case (a form sent twice makes one case), and whom or what it is about — the id number or
+    # credit code its payload names, sealed and found by its blind index (case search).
+    intake_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    subject_index = BlindIndex(source="subject", purpose="case_subject", null=True, db_index=True)
+    subject = SealedText("业务对象", purpose="case_subject", max_length=18, null=True, blank=True)
     audit_seq = models.BigIntegerField(null=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "stage", "region"])]
+        indexes = [
+            models.Index(fields=["status", "stage", "region"]),
+            models.Index(fields=["submitted_by", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"case {self.pk} {self.type}"
@@ -83,6 +92,33 @@ class CaseDecision(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} {self.stage}: {self.decision}"
+
+
+class DiffKind(models.TextChoices):
+    INTAKE = "intake", "受理时"
+    APPLIED = "applied", "办结时"
+
+
+@append_only
+@tracked("case_diff", ("case_id", "round", "kind", "changes", "summary", "taken_at"))
+class CaseDiff(models.Model):
+    """What a case changes, kept: as its reviewers saw it at intake (each round) and as its
+    approval applied it, so the diff and a sentence saying what was done stay with the case
+    after it is closed. Sealed: a diff holds id numbers and phones."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="diffs")
+    round = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=DiffKind.choices)
+    changes = SealedJSON("变更内容")
+    summary = models.JSONField(default=dict)  # {"zh": …, "en": …}
+    taken_at = models.DateTimeField()
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} round {self.round} {self.kind}"
 
 
 @append_only

@@ -10,12 +10,12 @@ from django.db.models import Q, QuerySet
 from quanyi.access.policy import allowed, authorize, scope
 from quanyi.core.canonical import format_time
 from quanyi.core.errors import QuanyiError, current_language
-from quanyi.core.identifiers import mask_text
+from quanyi.core.identifiers import mask_text, mask_value
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.workflow import schemas, types
 from quanyi.workflow.errors import case_not_found
-from quanyi.workflow.models import Case, CaseStatus, Decision, MaintenanceEntry
+from quanyi.workflow.models import Case, CaseStatus, Decision, DiffKind, MaintenanceEntry
 from quanyi.workflow.permissions import CasePermission
 from quanyi.workflow.stages import LABELS, Stage
 
@@ -86,7 +86,7 @@ def as_schema(principal: Principal, found: Case, *, with_diff: bool = True) -> s
         round=found.round,
         region=found.region,
         result=found.result or None,
-        payload=found.payload,
+        payload={key: mask_value(key, value) for key, value in found.payload.items()},
         decisions=[
             schemas.DecisionOut(
                 round=d.round,
@@ -108,11 +108,30 @@ def as_schema(principal: Principal, found: Case, *, with_diff: bool = True) -> s
     if with_diff and found.status in (CaseStatus.OPEN, CaseStatus.RETURNED):
         try:
             payload = case_type.load(found.payload)
-            body.changes = [c.out() for c in case_type.changes(principal, payload)]
+            body.changes = [_masked(c.out()) for c in case_type.changes(principal, payload)]
         except QuanyiError as problem:  # the data moved since intake: show why
             body.changes = []
             body.problem = problem.message()
+    elif with_diff:
+        kept = found.diffs.order_by("-pk").first()
+        if kept is not None:
+            body.changes = [_masked(schemas.ChangeOut(**c)) for c in kept.changes]
+            if found.status == CaseStatus.APPROVED and kept.kind == DiffKind.APPLIED:
+                body.outcome = str(kept.summary.get(current_language(), ""))
     return body
+
+
+def _masked(change: schemas.ChangeOut) -> schemas.ChangeOut:
+    """A line of a diff as any surface shows it: id numbers and phones masked (a reviewer
+    checks them against the documents attached, not against the screen)."""
+    field = change.field
+    return change.model_copy(
+        update={
+            "object": mask_text(change.object),
+            "before": mask_value(field, change.before),
+            "after": mask_value(field, change.after),
+        }
+    )
 
 
 def queue(principal: Principal, stage: str | None = None) -> list[schemas.QueuedCase]:
@@ -129,6 +148,38 @@ def queue(principal: Principal, stage: str | None = None) -> list[schemas.Queued
     rows = list(waiting.order_by("submitted_at", "pk")[:500]) + list(
         returned.order_by("submitted_at", "pk")[:100]
     )
+    return [schemas.QueuedCase(**_listed(c)) for c in rows]
+
+
+def mine(principal: Principal) -> list[schemas.QueuedCase]:
+    """The cases this principal took in that are still in flight (open or returned)."""
+    rows = _visible(principal).filter(
+        submitted_by=principal.actor, status__in=(CaseStatus.OPEN, CaseStatus.RETURNED)
+    )
+    return [schemas.QueuedCase(**_listed(c)) for c in rows.order_by("-submitted_at", "-pk")[:200]]
+
+
+SEARCH_LIMIT = 200
+
+
+def search(principal: Principal, criteria: schemas.CaseSearch) -> list[schemas.QueuedCase]:
+    """Cases the principal may read matching every criterion given, newest first (at most
+    ``SEARCH_LIMIT``): number, type, status, subject (an id number or credit code, found by
+    its blind index), submitted from/to (dates in the agency's time zone)."""
+    found = _visible(principal)
+    if criteria.number is not None:
+        found = found.filter(pk=criteria.number)
+    if criteria.type:
+        found = found.filter(type=criteria.type)
+    if criteria.status:
+        found = found.filter(status=criteria.status)
+    if criteria.subject:
+        found = found.filter(subject=criteria.subject)
+    if criteria.submitted_from:
+        found = found.filter(submitted_at__date__gte=criteria.submitted_from)
+    if criteria.submitted_to:
+        found = found.filter(submitted_at__date__lte=criteria.submitted_to)
+    rows = found.order_by("-submitted_at", "-pk")[:SEARCH_LIMIT]
     return [schemas.QueuedCase(**_listed(c)) for c in rows]
 
 

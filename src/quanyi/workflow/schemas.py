@@ -4,9 +4,11 @@ the case screen print one ``Case``."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ninja import Schema
+from pydantic import Field
 
 from quanyi.workflow.models import CaseStatus, Decision
 from quanyi.workflow.stages import Stage
@@ -19,6 +21,7 @@ class ChangeOut(Schema):
     field: str
     before: Any
     after: Any
+    name: str = ""  # how a user knows the object (a person's name, an employer's)
 
 
 class DecisionOut(Schema):
@@ -66,6 +69,20 @@ class Case(QueuedCase):
     attachments: list[AttachmentOut]
     changes: list[ChangeOut] | None = None
     problem: str | None = None
+    # Once closed: what the approval did, in words, and ``changes`` is the diff it applied
+    # (or, withdrawn, the diff its last round proposed).
+    outcome: str | None = None
+
+
+class CaseSearch(Schema):
+    """Case search criteria, each optional; ``subject`` is an id number or credit code."""
+
+    number: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    type: str | None = Field(default=None, max_length=40)
+    status: CaseStatus | None = None
+    subject: str | None = Field(default=None, max_length=18)
+    submitted_from: date | None = None
+    submitted_to: date | None = None
 
 
 class FormFieldOut(Schema):

@@ -27,7 +27,7 @@ from quanyi.audit import services as audit
 from quanyi.core.canonical import digest
 from quanyi.core.errors import InvalidInput, QuanyiError
 from quanyi.core.principal import Principal
-from quanyi.workflow import storage, types
+from quanyi.workflow import diffs, storage, types
 from quanyi.workflow.errors import ApplyFailed, case_not_found, wrong_state
 from quanyi.workflow.models import (
     Attachment,
@@ -35,6 +35,7 @@ from quanyi.workflow.models import (
     CaseDecision,
     CaseStatus,
     Decision,
+    DiffKind,
     MaintenanceEntry,
 )
 from quanyi.workflow.stages import LABELS, Stage
@@ -101,11 +102,21 @@ def submit(
     payload: Any,
     attachments: tuple[NewAttachment, ...] = (),
     opinion: str = "",
+    intake_key: str | None = None,
 ) -> Case:
-    """受理: validate and take in a case; it then waits at its second stage."""
+    """受理: validate and take in a case; it then waits at its second stage. A form sent again
+    with the same ``intake_key`` (back and submit, a double click) gets the case it made."""
     _assert_transaction()
     case_type = types.get(type_name)
     authorize(principal, case_type.permission(Stage.INTAKE))
+    if intake_key:
+        made = Case.objects.filter(intake_key=intake_key).first()
+        if made is not None:
+            if made.submitted_by != principal.actor:
+                raise InvalidInput.one(
+                    "intake_key", "used", "该表单已被使用", "this form was already used"
+                )
+            return made
     cleaned = _check(principal, case_type, payload)
     case = Case.objects.create(
         type=case_type.name,
@@ -115,8 +126,11 @@ def submit(
         region=principal.region,
         submitted_by=principal.actor,
         submitted_at=_now(),
+        intake_key=intake_key or None,
+        subject=case_type.subject(cleaned),
     )
     audit.record_row(principal, "case.open", case)
+    diffs.at_intake(principal, case, case_type, cleaned)
     for attachment in attachments:
         attach(principal, case, attachment)
     _decide(principal, case, Stage.INTAKE, Decision.SUBMIT, opinion)
@@ -250,10 +264,14 @@ def _apply(
         # A savepoint: nothing half-applied survives a failure.
         with transaction.atomic(), applying.granted(principal, case.pk) as applier:
             payload = case_type.load(case.payload)
-            changes = case_type.changes(applier, payload) if case_type.maintenance else []
+            kept = case_type.maintenance or case_type.diff_at_intake
+            changes = case_type.changes(applier, payload) if kept else []
             result = case_type.apply(applier, payload)
-            for change_group in _group(changes):
-                _maintain(applier, case, change_group)
+            if case_type.maintenance:
+                for change_group in _group(changes):
+                    _maintain(applier, case, change_group)
+            if case_type.diff_at_intake:
+                diffs.keep(applier, case, case_type, DiffKind.APPLIED, changes)
             _decide(principal, case, stage, Decision.APPROVE, opinion)
             return audit.update_row(
                 principal,
@@ -346,5 +364,6 @@ def resubmit(
         stage=case_type.stages[1],
         round=case.round + 1,
     )
+    diffs.at_intake(principal, case, case_type, cleaned)
     _decide(principal, case, Stage.INTAKE, Decision.RESUBMIT, opinion)
     return case

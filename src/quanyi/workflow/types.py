@@ -29,13 +29,29 @@ P = TypeVar("P", bound=Payload)
 class Change:
     """One line of a case's diff: what a field holds now and what it will hold."""
 
-    object: str  # e.g. "person 110105********002X"
+    object: str  # e.g. "person 12": its type and key (the maintenance log splits it)
     field: str
     before: Any
     after: Any
+    name: str = ""  # how a user knows the object: 王平, 某某有限公司
 
     def out(self) -> ChangeOut:
-        return ChangeOut(object=self.object, field=self.field, before=self.before, after=self.after)
+        return ChangeOut(
+            object=self.object,
+            field=self.field,
+            before=self.before,
+            after=self.after,
+            name=self.name,
+        )
+
+    def stored(self) -> dict[str, Any]:
+        return {
+            "object": self.object,
+            "field": self.field,
+            "before": self.before,
+            "after": self.after,
+            "name": self.name,
+        }
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,12 @@ class CaseType(Generic[P]):
     # resubmitting and withdrawing) or "read" — for cases that are not business cases, such as
     # account grants (sysadmin proposes, security administrator approves).
     permissions: ClassVar[Mapping[str, str]] = {}
+    # Whether intake computes the diff (kept with the case, and refused when empty). Off for
+    # types whose diff is a second pass over a large file (a declaration, a legacy import):
+    # their check has read every row already, and an empty file is refused there.
+    diff_at_intake: ClassVar[bool] = True
+    # Payload keys naming whom or what a case is about, for case search (the first given).
+    subject_keys: ClassVar[tuple[str, ...]] = ("id_number", "uscc")
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> P:
         """Intake: the payload as the acting principal may submit it against the data now —
@@ -96,6 +118,11 @@ class CaseType(Generic[P]):
     def dump(payload: Payload) -> dict[str, Any]:
         """What the case keeps: only the fields given, as JSON."""
         return payload.model_dump(mode="json", exclude_unset=True)
+
+    def subject(self, payload: Mapping[str, Any]) -> str | None:
+        """The id number or credit code the case is about, if its payload names one."""
+        found = next((str(payload[k]) for k in self.subject_keys if payload.get(k)), None)
+        return found if found and len(found) <= 18 else None
 
     def label(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh

@@ -3,6 +3,7 @@ and the auditor's modification log. Thin: services decide, queries read."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,12 +15,17 @@ from quanyi.access.policy import allowed
 from quanyi.access.requests import principal_of
 from quanyi.core import labels, uploads
 from quanyi.core.attempt import attempt
-from quanyi.core.errors import current_language
+from quanyi.core.errors import InvalidInput, current_language
+from quanyi.core.principal import Principal
+from quanyi.core.schemas import parse
 from quanyi.core.uploads import Upload
-from quanyi.workflow import queries, services, types
+from quanyi.workflow import queries, schemas, services, types
 from quanyi.workflow.errors import ApplyFailed
 from quanyi.workflow.forms import payload_from_form
 from quanyi.workflow.models import CaseStatus
+from quanyi.workflow.stages import Stage
+
+STAGE_NAMES = tuple(str(stage) for stage in Stage)
 
 
 def _login(request: HttpRequest) -> HttpResponse | None:
@@ -28,15 +34,46 @@ def _login(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+SEARCH_FIELDS = ("number", "type", "status", "subject", "submitted_from", "submitted_to")
+
+
+@require_http_methods(["GET", "POST"])
 def queue_view(request: HttpRequest) -> HttpResponse:
+    """Waiting for me, taken in by me and still in flight, and case search — by POST, as a
+    search may name a person's id number, which never goes into a URL."""
     if (redirect := _login(request)) is not None:
         return redirect
     principal = principal_of(request)
-    rows = queries.queue(principal, request.GET.get("stage") or None)
+    stage = request.GET.get("stage") or None
+    if stage not in (None, *STAGE_NAMES):
+        stage = None
+    criteria = {k: request.POST.get(k, "").strip() for k in SEARCH_FIELDS}
+    found, error, problems, searched = None, "", list[str](), request.method == "POST"
+    if searched:
+        given = {k: v for k, v in criteria.items() if v}
+        found, error, problems = attempt(
+            lambda: queries.search(principal, parse(schemas.CaseSearch, given))
+        )
+    lang = current_language()
     return render(
         request,
         "workflow/queue.html",
-        {"rows": rows, "types": types.all_types(), "may_submit": principal.has("operator")},
+        {
+            "rows": queries.queue(principal, stage),
+            "mine": queries.mine(principal),
+            "found": found,
+            "searched": searched,
+            "criteria": {**criteria, "subject": ""},  # an id number is not echoed back
+            "type_choices": [(t.name, t.label(lang)) for t in types.all_types()],
+            "status_choices": labels.choices("case_status", lang),
+            "types": [t for t in types.all_types() if allowed(principal, t.permission("intake"))],
+            "may_submit": any(
+                allowed(principal, t.permission("intake")) for t in types.all_types()
+            ),
+            "error": error,
+            "problems": problems,
+        },
+        status=400 if error else 200,
     )
 
 
@@ -45,7 +82,10 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
     if (redirect := _login(request)) is not None:
         return redirect
     principal = principal_of(request)
-    case_type = types.get(request.GET.get("type") or request.POST.get("type") or "")
+    try:
+        case_type = types.get(request.GET.get("type") or request.POST.get("type") or "")
+    except InvalidInput:
+        return _choose_type(request, principal)
     values = {k: str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     opinion = values.get("opinion", "")
     error, problems, too_large = "", list[str](), False
@@ -65,6 +105,7 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
                     payload_from_form(case_type, request.POST),
                     attachments,
                     opinion,
+                    intake_key=_intake_key(request.POST.get("intake_key", "")),
                 )
             )
             if case is not None:
@@ -94,8 +135,32 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
             "error": error,
             "problems": problems,
             "attachment_mb": uploads.limit_mb(Upload.ATTACHMENT),
+            # One key per form shown: sent twice (back and submit again), it makes one case.
+            "intake_key": request.POST.get("intake_key") or secrets.token_urlsafe(24),
         },
         status=413 if too_large else 400 if error else 200,
+    )
+
+
+def _intake_key(sent: str) -> str | None:
+    """The form's one-time key as sent, if it is one this server could have made."""
+    sent = sent.strip()
+    return (
+        sent if 16 <= len(sent) <= 64 and sent.replace("-", "").replace("_", "").isalnum() else None
+    )
+
+
+def _choose_type(request: HttpRequest, principal: Principal) -> HttpResponse:
+    """No case type, or one that does not exist: the list to choose from, never an error
+    page."""
+    lang = current_language()
+    offered = [t for t in types.all_types() if allowed(principal, t.permission("intake"))]
+    asked = request.GET.get("type") or request.POST.get("type") or ""
+    return render(
+        request,
+        "workflow/choose.html",
+        {"types": [(t.name, t.label(lang)) for t in offered], "unknown": bool(asked)},
+        status=404 if asked else 200,
     )
 
 
