@@ -1,0 +1,118 @@
+"""The cases on the workbench (issue: a workbench a clerk can use): a change that changes
+nothing is refused at intake, a form sent twice makes one case, the diff and an outcome in
+words stay after approval, id numbers and phones are masked, a clerk finds their cases in
+flight and searches cases — by POST, so an id number never enters a URL (001 art. 7, 14;
+DESIGN.md "Screens speak the user's language")."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from quanyi.core.errors import InvalidInput
+from quanyi.core.identifiers import mask
+from quanyi.workflow import queries, services
+from quanyi.workflow.models import Case, CaseDiff
+from tests.registry import builders as payloads
+from tests.workflow.builders import Office
+from tests.workflow.test_screens import logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def registered(office: Office, **fields: str) -> dict[str, str]:
+    payload = payloads.person_payload(**fields)
+    office.approve_all(office.submit("person.register", payload))
+    return payload
+
+
+def test_a_change_to_what_is_already_recorded_is_refused_at_intake() -> None:
+    office = Office()
+    person = registered(office, name="王平")
+    with pytest.raises(InvalidInput) as refused:
+        office.submit("person.change", {"id_number": person["id_number"], "name": "王平"})
+    assert refused.value.errors[0].code == "no_change"
+    assert not Case.objects.filter(type="person.change").exists()
+
+
+def test_the_diff_and_the_outcome_in_words_stay_after_approval() -> None:
+    office = Office()
+    person = registered(office, name="王平")
+    case = office.submit(
+        "person.change", {"id_number": person["id_number"], "phone": "13912345678"}
+    )
+    case = office.approve_all(case)
+    kinds = list(CaseDiff.objects.filter(case=case).values_list("kind", flat=True))
+    assert kinds == ["intake", "applied"]
+    shown = queries.case(office.approver, case.pk)
+    assert shown.outcome == "王平 的联系电话已变更"
+    assert shown.changes is not None and len(shown.changes) == 1
+    line = shown.changes[0]
+    assert (line.field, line.name) == ("phone", "王平")
+    assert line.after == "139****5678"  # a phone masked, even to the approver
+
+
+def test_a_case_shows_id_numbers_masked_in_its_data_and_diff() -> None:
+    office = Office()
+    payload = payloads.person_payload(name="李雷")
+    case = office.submit("person.register", payload)
+    shown = queries.case(office.reviewer, case.pk).model_dump_json()
+    assert payload["id_number"] not in shown
+    assert mask(payload["id_number"]) in shown
+
+
+def test_a_form_sent_twice_makes_one_case() -> None:
+    office = Office()
+    payload = payloads.person_payload(name="赵四")
+    with transaction.atomic():
+        first = services.submit(office.clerk, "person.register", payload, intake_key="k" * 24)
+    with transaction.atomic():
+        again = services.submit(office.clerk, "person.register", payload, intake_key="k" * 24)
+    assert again.pk == first.pk
+    assert Case.objects.count() == 1
+
+
+def test_the_same_form_sent_twice_from_the_screen_makes_one_case() -> None:
+    clerk = logged_in("clerk", "operator")
+    form = {**payloads.person_payload(name="钱七"), "intake_key": "a1b2c3d4e5f6g7h8i9j0"}
+    first = clerk.post("/cases/new?type=person.register", form)
+    second = clerk.post("/cases/new?type=person.register", form)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Case.objects.count() == 1
+
+
+def test_a_clerk_sees_their_cases_in_flight_and_finds_cases_by_person_by_post() -> None:
+    office = Office()
+    payload = payloads.person_payload(name="孙八")
+    case = office.submit("person.register", payload)
+    assert [c.id for c in queries.mine(office.clerk)] == [case.pk]
+    clerk = logged_in("clerk2", "operator")
+    page = clerk.post("/cases", {"subject": payload["id_number"]})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'href="/cases/{case.pk}"' in body
+    assert payload["id_number"] not in body  # found, and not echoed back
+    nothing = clerk.post("/cases", {"subject": "110105194912310021"}).content.decode()
+    assert f'href="/cases/{case.pk}"' not in nothing
+
+
+def test_case_search_by_type_and_status_and_bad_criteria_in_words() -> None:
+    office = Office()
+    case = office.submit("person.register", payloads.person_payload(name="周九"))
+    clerk = logged_in("clerk2", "operator")
+    found = clerk.post("/cases", {"type": "person.register", "status": "open"})
+    assert f'href="/cases/{case.pk}"' in found.content.decode()
+    refused = clerk.post("/cases", {"number": "abc", "submitted_from": "2026-13-45"})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Traceback" not in text and "number:" not in text
+
+
+@pytest.mark.parametrize("query", ["", "?type=", "?type=no.such.type", "?type=" + "x" * 5000])
+def test_a_missing_or_unknown_case_type_offers_the_list(query: str) -> None:
+    clerk = logged_in("clerk", "operator")
+    page = clerk.get("/cases/new" + query)
+    assert page.status_code in (200, 404)
+    assert 'id="new-person.register"' in page.content.decode()
