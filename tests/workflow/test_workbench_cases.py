@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
-from django.test import Client
 
 from quanyi.core.errors import InvalidInput
 from quanyi.core.identifiers import mask
