@@ -115,3 +115,17 @@ def test_only_the_sysadmin_sees_the_screens(client: Client) -> None:
     answer = client.get("/access/users")
     assert answer.status_code == 403 and "仅系统管理员可管理账户" in answer.content.decode()
     assert AuditEvent.objects.filter(actor="clerk", action="refused:account.manage").exists()
+
+
+def test_a_person_account_is_opened_from_the_screen_with_its_kind_in_words(
+    admin_client: Client,
+) -> None:
+    answer = admin_client.post(
+        "/access/users",
+        {"kind": "person", "username": "wangping", "password": "Qy-a-long-pass-2026"},
+    )
+    assert answer.status_code == 302
+    assert live_roles("wangping") == {"person"}
+    assert not Case.objects.exists()  # opened at once: not a staff account
+    page = admin_client.get("/access/users").content.decode()
+    assert "参保人员" in page and ">person<" not in page

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from quanyi.access.models import AccountKind
 from quanyi.access.roles import LABELS, STAFF, Role
 
 
@@ -33,16 +34,35 @@ class PasswordForm(forms.Form):
 
 
 # Staff roles only: they are what an access.grant case grants.
-ROLE_CHOICES = [(r.value, f"{LABELS[r][0]} · {r.value}") for r in Role if r in STAFF]
+ROLE_CHOICES = [(r.value, LABELS[r][0]) for r in Role if r in STAFF]
+KIND_CHOICES = [(kind.value, str(kind.label)) for kind in AccountKind]
 
 
 class AddUserForm(forms.Form):
+    """A staff account (proposed as a case, with its roles) or an employer, person or
+    external account (opened at once with the role of its kind)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=KIND_CHOICES, initial=AccountKind.STAFF, required=False
+    )
     username = forms.CharField(label=_("User name"), max_length=150)
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput)
-    region = forms.CharField(label=_("Agency region"), max_length=6, required=False)
-    roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=ROLE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    region = forms.ChoiceField(label=_("Agency region"), choices=(), required=False)
+    organisation = forms.CharField(
+        label=_("Organisation (employer, court or unit)"), max_length=200, required=False
     )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles (staff accounts)"),
+        choices=ROLE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, regions: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        region = self.fields["region"]
+        assert isinstance(region, forms.ChoiceField)
+        region.choices = [("", _("— my region —")), *regions]
 
 
 class RoleForm(forms.Form):

@@ -145,4 +145,21 @@ def label(role: str, lang: str = "zh") -> str:
     return en if lang == "en" else zh
 
 
-CODE_SETS: dict[str, dict[str, tuple[str, str]]] = {"role": {str(r): p for r, p in LABELS.items()}}
+CODE_SETS: dict[str, dict[str, tuple[str, str]]] = {
+    "role": {str(r): p for r, p in LABELS.items()},
+    "account_kind": {
+        "staff": ("经办机构工作人员", "agency staff"),
+        "employer": ("用人单位", "employer"),
+        "person": ("参保人员", "insured person"),
+        "external": ("外部查询单位", "external requester"),
+    },
+    "field": {
+        "username": ("用户名", "user name"),
+        "roles": ("角色", "roles"),
+        "role": ("角色", "role"),
+        "password": ("密码", "password"),
+        "kind": ("账户类型", "kind"),
+        "action": ("办理事项", "action"),
+        "organisation": ("单位", "organisation"),
+    },
+}

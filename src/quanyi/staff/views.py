@@ -7,6 +7,7 @@ from typing import Any
 
 import segno
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -14,11 +15,22 @@ from django.views.decorators.http import require_http_methods
 
 from quanyi.access import queries, services
 from quanyi.access.forms import AddUserForm, RoleForm
+from quanyi.access.models import AccountKind
 from quanyi.access.permissions import AccessPermission
 from quanyi.access.policy import authorize
 from quanyi.access.requests import principal_of
+from quanyi.core import regions
 from quanyi.core.errors import QuanyiError, current_language
 from quanyi.staff import cases
+
+
+def _regions_within(region: str) -> list[tuple[str, str]]:
+    """The current regions an account may be opened in: the sysadmin's and those it covers."""
+    return [
+        (found.code, f"{found.name} ({found.code})")
+        for found in regions.all_regions()
+        if found.current and regions.covers(region, found.code)
+    ][:400]
 
 
 def _staff_screen(request: HttpRequest) -> HttpResponse | None:
@@ -33,9 +45,30 @@ def users_view(request: HttpRequest) -> HttpResponse:
     if (redirect := _staff_screen(request)) is not None:
         return redirect
     principal = principal_of(request)
-    form = AddUserForm(request.POST or None)
+    form = AddUserForm(request.POST or None, regions=_regions_within(principal.region))
     error = ""
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["kind"] not in ("", AccountKind.STAFF):
+            try:
+                with transaction.atomic():
+                    services.add_user(
+                        principal,
+                        services.NewAccount(
+                            username=data["username"],
+                            password=data["password"],
+                            roles=(str(data["kind"]),),
+                            kind=str(data["kind"]),
+                            region=data["region"] or principal.region,
+                            organisation=data["organisation"],
+                        ),
+                    )
+            except QuanyiError as refusal:
+                error = refusal.message(current_language())
+            else:
+                messages.success(request, _("The account is open."))
+                return HttpResponseRedirect(f"/access/users/{data['username']}")
+    if request.method == "POST" and form.is_valid() and not error:
         data = form.cleaned_data
         try:
             case = cases.propose(
