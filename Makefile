@@ -13,11 +13,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## Set everything up (venv, install, migrate, keys, demo data when empty) and serve on :8000.
+## Set everything up (venv, install, migrate, keys, demo data when empty) and serve on :8000
+## (another port: make run PORT=8100, or QUANYI_PORT=8100).
+PORT ?=
 run: setup
 	$(BIN)/quanyi init
 	$(BIN)/quanyi demo --if-empty
-	$(BIN)/quanyi serve
+	$(BIN)/quanyi serve $(if $(PORT),--port $(PORT))
 
 ## Set up and run lint, type checks and the whole suite (PostgreSQL if QUANYI_TEST_DATABASE_URL).
 test: setup lint typecheck pytest

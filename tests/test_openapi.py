@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from quanyi.api import api
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -74,3 +76,12 @@ def test_the_record_parts_are_optional() -> None:
         record["properties"]
     )
     assert not record.get("required")
+
+
+@pytest.mark.django_db
+def test_the_api_docs_load_their_assets_from_this_server(client: Any) -> None:
+    """An agency's network is often offline: Swagger UI comes from our static files."""
+    page = client.get("/api/v1/docs").content.decode()
+    assert "cdn." not in page and "https://" not in page.split("<body")[0]
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "ninja",  # its Swagger UI then comes from our static files, not from a CDN
     "quanyi.core",
     "quanyi.audit",
     "quanyi.registry",

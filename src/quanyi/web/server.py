@@ -68,7 +68,8 @@ class _Application(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # a setting an older gunicorn lacks is not needed
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         # What quanyi.wsgi builds, without importing the site's top layer from here.
@@ -96,6 +97,9 @@ def serve(host: str, port: int, workers: int) -> int:
             "bind": f"{host}:{port}",
             "workers": workers,
             "accesslog": "-",
+            # gunicorn's control socket would be written under the home directory; nothing
+            # here uses it.
+            "control_socket_disable": True,
             "timeout": 60,
             "graceful_timeout": 10,
             "when_ready": when_ready,
