@@ -13,6 +13,7 @@ from quanyi.audit.alerts import alert_rows
 from quanyi.audit.logcheck import parse_expect
 from quanyi.audit.schemas import Head, VerifyReport
 from quanyi.audit.verify import verify
+from quanyi.core import progress
 from quanyi.core.bounds import MAX_ID, argument
 from quanyi.core.commands import command, fail, group, print_json
 from quanyi.core.errors import current_language
@@ -102,11 +103,6 @@ def register(sub: Any) -> None:
 
 def _verify(args: argparse.Namespace) -> int:
 
-    on_tty = sys.stderr.isatty()
-
-    def progress(events: int) -> None:
-        print(f"\r{events} events…", end="", file=sys.stderr, flush=True)
-
     try:
         expect = _expect(args.expect)
     except ValueError:
@@ -115,14 +111,18 @@ def _verify(args: argparse.Namespace) -> int:
             if current_language() == "zh"
             else "audit verify: --expect must be SEQ:HASH (64 hex digits)"
         )
-    report = verify(
-        progress if on_tty else None,
-        witnesses=tuple(Path(path) for path in args.witness),
-        expect=expect,
-        since=args.since,
-    )
-    if on_tty:
-        print(file=sys.stderr)
+    zh = current_language() == "zh"
+    steps = {
+        "chain": "审计链事件" if zh else "audit events",
+        "rows": "数据行" if zh else "data rows",
+    }
+    with progress.bars(steps) as update:
+        report = verify(
+            update,
+            witnesses=tuple(Path(path) for path in args.witness),
+            expect=expect,
+            since=args.since,
+        )
     if args.json:
         print_json(
             VerifyReport.model_validate(

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from django.db.models import Max
+
 from quanyi.audit import appendonly, checkpoints, checks, logcheck, tracking
 from quanyi.audit.models import AuditEvent
 from quanyi.audit.services import GENESIS, HASHED_FIELDS, event_hash
@@ -68,7 +70,9 @@ class _Broken(Exception):
         self.en, self.zh = en, zh
 
 
-Progress = Callable[[int], None]
+# (step, done, total): "chain" counts events, "rows" the rows of the tracked tables.
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 10000
 
 
 def verify(
@@ -90,7 +94,7 @@ def verify(
         expected, superseded, last = _check_chain(report, progress, anchor)
         report.chain_seconds = report.step_seconds["chain"] = time.perf_counter() - started
         _timed(report, "checkpoints", _check_logs, report, last, own_log, witness_logs, expect)
-        _timed(report, "rows", _check_rows, report, expected, superseded, since or 0)
+        _timed(report, "rows", _check_rows, report, expected, superseded, since or 0, progress)
         # Last: a tampered row or event is the finding that matters; missing triggers come next.
         _timed(report, "triggers", _check_triggers)
         _timed(report, "domain checks", _run_registered_checks, report)
@@ -139,6 +143,7 @@ def _check_chain(
     names = (*HASHED_FIELDS, "hash")
     previous_seq, previous_hash = anchor
     last_time: datetime | None = None
+    total = (AuditEvent.objects.aggregate(last=Max("seq"))["last"] or 0) - previous_seq
     rows = (
         AuditEvent.objects.filter(seq__gt=previous_seq)
         .order_by("seq")
@@ -175,8 +180,10 @@ def _check_chain(
                 )
         previous_seq, previous_hash, last_time = seq, event["hash"], event["time"]
         report.events += 1
-        if progress and report.events % 10000 == 0:
-            progress(report.events)
+        if progress and report.events % PROGRESS_EVERY == 0:
+            progress("chain", report.events, total)
+    if progress:
+        progress("chain", report.events, max(total, report.events))
     return expected, superseded, (previous_seq, previous_hash, last_time)
 
 
@@ -323,6 +330,7 @@ def _check_rows(
     expected: dict[int, Expected],
     superseded: dict[int, list[tuple[int, str]]],
     since: int = 0,
+    progress: Progress | None = None,
 ) -> None:
     """Stream each tracked table in (audit_seq, pk) order: rows of one event are contiguous, so
     each event's leaves are checked and dropped before the next (memory stays flat at scale).
@@ -332,6 +340,9 @@ def _check_rows(
     events replaced, must give the event's digest (its Merkle root) — else the event is named,
     for someone rewrote a row's content and its digest together."""
     leaf_bytes = tracking.leaf_bytes
+    # The rows the events claim, less the versions later events replaced: what the tables hold.
+    total = sum(claim.rows for claim in expected.values()) - sum(map(len, superseded.values()))
+    done = 0
     for object_type, model in tracking.tracked_models().items():
         fields = tracking.fields_of(model)
         table = model._meta.db_table
@@ -376,6 +387,9 @@ def _check_rows(
                 seen.add(seq)
             leaves.append((pk, stored))
             count += 1
+            if progress and (done + count) % PROGRESS_EVERY == 0:
+                progress("rows", done + count, max(total, done + count))
+        done += count
         if group_seq is not None:
             _compare(group_seq, expected[group_seq], leaves + _older(superseded, group_seq))
         report.rows += count
@@ -383,6 +397,8 @@ def _check_rows(
         for seq, claim in sorted(expected.items()):
             if claim.object_type == object_type and seq not in seen:
                 _compare(seq, claim, _older(superseded, seq))
+    if progress:
+        progress("rows", done, max(total, done))
 
 
 def _opened(
