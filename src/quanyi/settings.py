@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "quanyi.access.middleware.RefusalMiddleware",
+    "quanyi.web.middleware.ProblemMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]

@@ -3,6 +3,9 @@
 Django's LocaleMiddleware would follow the browser's Accept-Language; an agency's screens
 default to Chinese whatever the browser says, and English is an explicit choice (cookie).
 
+A refusal a screen did not catch (a case that does not exist, a bad parameter) is a page in
+the user's language with its status — 404, 400, 409 — never a 500.
+
 Upload limits: a request too large for ``QUANYI_MAX_UPLOAD_MB`` is answered 413 unread.
 """
 
@@ -17,7 +20,15 @@ from django.shortcuts import render
 from django.utils import translation
 
 from quanyi.core import uploads
-from quanyi.core.errors import current_language
+from quanyi.core.attempt import shown
+from quanyi.core.errors import (
+    Conflict,
+    InvalidInput,
+    KeptFailure,
+    NotFound,
+    QuanyiError,
+    current_language,
+)
 
 
 class ChosenLanguageMiddleware:
@@ -65,3 +76,42 @@ def _too_large(request: HttpRequest, refusal: uploads.TooLarge) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"code": refusal.code, "detail": message}, status=413)
     return render(request, "web/too_large.html", {"message": message}, status=413)
+
+
+class ProblemMiddleware:
+    """A ``QuanyiError`` a view let through becomes a page saying why, with its status. Kept
+    failures (refusals, failed applies) are the refusal middleware's: it records them first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, QuanyiError) or isinstance(exception, KeptFailure):
+            return None
+        lang = current_language()
+        status = (
+            404
+            if isinstance(exception, NotFound)
+            else 409
+            if isinstance(exception, Conflict)
+            else 400
+        )
+        problems = (
+            [shown(error, lang) for error in exception.errors]
+            if isinstance(exception, InvalidInput)
+            else []
+        )
+        message = "" if problems else exception.message(lang)
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"code": exception.code, "detail": message or "; ".join(problems)}, status=status
+            )
+        return render(
+            request,
+            "web/problem.html",
+            {"message": message, "problems": problems, "status": status},
+            status=status,
+        )
