@@ -103,9 +103,12 @@ def submit(
     attachments: tuple[NewAttachment, ...] = (),
     opinion: str = "",
     intake_key: str | None = None,
+    once: bool = False,
 ) -> Case:
     """受理: validate and take in a case; it then waits at its second stage. A form sent again
-    with the same ``intake_key`` (back and submit, a double click) gets the case it made."""
+    with the same ``intake_key`` (a double click) gets the case it made; with ``once`` (the
+    screens), so does the same data sent again by the same clerk while their case for it is in
+    flight (the back button fetches a fresh form)."""
     _assert_transaction()
     case_type = types.get(type_name)
     authorize(principal, case_type.permission(Stage.INTAKE))
@@ -118,6 +121,8 @@ def submit(
                 )
             return made
     cleaned = _check(principal, case_type, payload)
+    if once and (made := _in_flight(principal, case_type, cleaned)) is not None:
+        return made
     case = Case.objects.create(
         type=case_type.name,
         payload=cleaned,
@@ -135,6 +140,24 @@ def submit(
         attach(principal, case, attachment)
     _decide(principal, case, Stage.INTAKE, Decision.SUBMIT, opinion)
     return case
+
+
+def _in_flight(
+    principal: Principal, case_type: types.CaseType[Any], cleaned: dict[str, Any]
+) -> Case | None:
+    """The clerk's open or returned case of this type with exactly this data, if any."""
+    candidates = Case.objects.filter(
+        type=case_type.name,
+        submitted_by=principal.actor,
+        status__in=(CaseStatus.OPEN, CaseStatus.RETURNED),
+    )
+    subject = case_type.subject(cleaned)
+    if subject:
+        candidates = candidates.filter(subject=subject)
+    for candidate in candidates.order_by("-pk")[:50]:
+        if candidate.payload == cleaned:
+            return candidate
+    return None
 
 
 def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attachment:

@@ -59,8 +59,8 @@ class FormField:
     """A payload field as the intake screen asks for it. ``kind`` says how: ``text``;
     ``choice`` — a list of the labels of code set ``choices`` (core.labels), never a typed code;
     ``yuan`` — typed in yuan with two decimals, sent on as fen (the payload field ends in
-    ``_fen``); ``month`` (YYYY-MM); ``date``; ``id_number`` (never echoed back in full);
-    ``textarea``."""
+    ``_fen``); ``month`` (YYYY-MM); ``date``; ``region`` — a division code, offered by name;
+    ``id_number``; ``textarea``."""
 
     name: str
     zh: str
@@ -160,6 +160,9 @@ _KINDS_BY_NAME = {
     "start_month": "month",
     "end_month": "month",
     "month": "month",
+    "region": "region",
+    "hukou_region": "region",
+    "residence_region": "region",
     "cancelled_on": "date",
     "deceased_date": "date",
     "date": "date",

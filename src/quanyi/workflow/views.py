@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from quanyi.access.middleware import record_refusal
 from quanyi.access.policy import allowed
 from quanyi.access.requests import principal_of
-from quanyi.core import labels, uploads
+from quanyi.core import labels, regions, uploads
 from quanyi.core.attempt import attempt
 from quanyi.core.errors import InvalidInput, current_language
 from quanyi.core.principal import Principal
@@ -106,6 +106,7 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
                     attachments,
                     opinion,
                     intake_key=_intake_key(request.POST.get("intake_key", "")),
+                    once=True,
                 )
             )
             if case is not None:
@@ -135,11 +136,25 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
             "error": error,
             "problems": problems,
             "attachment_mb": uploads.limit_mb(Upload.ATTACHMENT),
+            "regions": _regions_near(principal.region)
+            if any(f.kind == "region" for f in case_type.fields)
+            else [],
             # One key per form shown: sent twice (back and submit again), it makes one case.
             "intake_key": request.POST.get("intake_key") or secrets.token_urlsafe(24),
         },
         status=413 if too_large else 400 if error else 200,
     )
+
+
+def _regions_near(region: str) -> list[tuple[str, str]]:
+    """The current division codes of the agency's province, offered by name (any other code
+    may still be typed)."""
+    province = region[:2]
+    return [
+        (found.code, found.name)
+        for found in regions.all_regions()
+        if found.current and found.code.startswith(province)
+    ]
 
 
 def _intake_key(sent: str) -> str | None:
