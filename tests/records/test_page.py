@@ -124,3 +124,24 @@ def test_the_timeline_joins_one_employer_s_insurances_of_the_same_months() -> No
     first, second = page.timeline(rows, "2023-12")
     assert first.insurances == ["pension", "medical"] and (first.left, first.width) == (0, 50)
     assert (second.left, second.width, second.end_month) == (50, 50, None)
+
+
+def test_a_cases_part_when_a_domain_registers_one_is_listed_with_links() -> None:
+    """The page lists the person's cases from a ``cases`` record part (rows of id, type,
+    status, stage, submitted_at), linking each case; without the part there is no section."""
+    from django.template.loader import render_to_string
+
+    from quanyi.records.views import page_context
+
+    case = {
+        "id": 7,
+        "type": "person.change",
+        "status": "open",
+        "stage": "review",
+        "submitted_at": "2026-11-30T04:24:34.507409Z",
+    }
+    shown = render_to_string("records/person.html", page_context({"cases": [case]}, date.today()))
+    assert 'href="/cases/7"' in shown and "2026-11-30 12:24" in shown
+    assert 'id="cases"' not in render_to_string(
+        "records/person.html", page_context({}, date.today())
+    )

@@ -320,9 +320,11 @@ def _persons_unit(principal: Principal, context: _Context, size: int) -> int:
     return len(relations)
 
 
-def _start(context: _Context) -> YearMonth:
-    """Most are insured when the demo's window opens; some join later within it."""
-    if context.rng.random() < LATE_JOINER_SHARE:
+def _start(context: _Context, person: Person) -> YearMonth:
+    """Most are insured when the demo's window opens (the tour's person too: the README shows
+    their whole history); some join later within it."""
+    late = context.rng.random() < LATE_JOINER_SHARE
+    if late and person.id_number != TOUR_ID_NUMBER:
         months = context.now.index - context.window_start.index
         return context.window_start.add(context.rng.randrange(0, max(months, 1)))
     return context.window_start
@@ -332,7 +334,7 @@ def _relations(context: _Context, person: Person, seq: int) -> Iterator[Insuranc
     rng = context.rng
     born = YearMonth.of(person.birth_date)
     if person.category == "resident":
-        start = max(born, _start(context))
+        start = max(born, _start(context, person))
         kinds = ["resident_medical"] + (["resident_pension"] if born.add(16 * 12) <= start else [])
         for insurance in kinds:
             yield InsuranceRelation(
@@ -343,7 +345,7 @@ def _relations(context: _Context, person: Person, seq: int) -> Iterator[Insuranc
                 audit_seq=seq,
             )
         return
-    month = max(born.add(18 * 12), _start(context))
+    month = max(born.add(18 * 12), _start(context, person))
     while month <= context.now:
         end = month.add(rng.randrange(6, 61))
         last = end >= context.now

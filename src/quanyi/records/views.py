@@ -89,10 +89,10 @@ def person_view(request: HttpRequest, ref: str) -> HttpResponse:
         raise
     except QuanyiError as problem:
         return _lookup_form(request, problem.message(current_language()), status=404)
-    return render(request, "records/person.html", _context(record, date.today()))
+    return render(request, "records/person.html", page_context(record, date.today()))
 
 
-def _context(record: dict[str, object], today: date) -> dict[str, object]:
+def page_context(record: dict[str, object], today: date) -> dict[str, object]:
     person = record.get("person")
     born = page.as_date(person.get("birth_date")) if isinstance(person, dict) else None
     account = record.get("account")
