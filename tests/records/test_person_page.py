@@ -117,3 +117,23 @@ def test_a_sysadmin_is_refused_the_lookup_and_the_page(person: Person, client: C
         assert answer.status_code == 403
         html = answer.content.decode()
         assert 'id="refusal"' in html and "李娜" not in html
+
+
+def test_the_api_reads_a_record_with_the_id_number_in_the_body(
+    person: Person, client: Client
+) -> None:
+    """DESIGN.md: full id numbers stay out of URLs; the API's lookup is a POST, logged like
+    every read (001 art. 21)."""
+    clerk(client)
+    answer = client.post(
+        "/api/v1/records/lookup",
+        {"id_number": person.id_number, "purpose": "phone check"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert (
+        answer.json()["person"]["id_number"]
+        == person.id_number[:6] + "********" + person.id_number[14:]
+    )
+    (entry,) = QueryLogEntry.objects.all()
+    assert (entry.source, entry.purpose) == ("api", "phone check")
