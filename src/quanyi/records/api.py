@@ -24,8 +24,7 @@ class Lookup(Schema):
     summary="A person's rights record, the id number in the body (never in a URL or a log)",
 )
 def lookup(request: HttpRequest, body: Lookup) -> Record:
-    read = queries.read(api_principal(request), body.id_number, purpose=body.purpose or "api query")
-    return Record.model_validate(read)
+    return _record(request, body.id_number, body.purpose)
 
 
 @router.get(
@@ -36,5 +35,9 @@ def lookup(request: HttpRequest, body: Lookup) -> Record:
     " which keeps the id number out of URLs and access logs",
 )
 def person_record(request: HttpRequest, id_number: str, purpose: str = "") -> Record:
-    body = queries.read(api_principal(request), id_number, purpose=purpose or "api query")
-    return Record.model_validate(body)
+    return _record(request, id_number, purpose)
+
+
+def _record(request: HttpRequest, id_number: str, purpose: str) -> Record:
+    read = queries.read(api_principal(request), id_number, purpose=purpose or "api query")
+    return Record.model_validate(read)
