@@ -87,6 +87,14 @@ class InsuranceGrid:
     years: list[YearRow]
 
 
+def in_label_order(by_insurance: object) -> list[tuple[str, Any]]:
+    """``{insurance: value}`` as pairs in the insurances' declared order (养老 first)."""
+    if not isinstance(by_insurance, dict):
+        return []
+    order = list(labels.known("insurance"))
+    return sorted(by_insurance.items(), key=lambda i: order.index(i[0]) if i[0] in order else 99)
+
+
 def grid(contributions: list[dict[str, Any]]) -> list[InsuranceGrid]:
     """A year × month grid per insurance (in the order of the record's insurances). A month
     with lines of several statuses shows △ when any is owed (what the counter must act on)."""
@@ -101,9 +109,8 @@ def grid(contributions: list[dict[str, Any]]) -> list[InsuranceGrid]:
         total[0] += row["base_fen"]
         total[1] += row["employer_fen"]
         total[2] += row["employee_fen"]
-    order = list(labels.known("insurance"))  # the insurances in their declared order
     grids = []
-    for insurance in sorted(statuses, key=lambda i: order.index(i) if i in order else len(order)):
+    for insurance, _ in in_label_order(statuses):
         years = []
         for year in range(min(statuses[insurance]), max(statuses[insurance]) + 1):
             months = statuses[insurance].get(year, {})

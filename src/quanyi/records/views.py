@@ -107,5 +107,7 @@ def page_context(record: dict[str, object], today: date) -> dict[str, object]:
         ),
         "grids": page.grid(contributions if isinstance(contributions, list) else []),
         "chart": page.chart(by_year),
+        "this_year": today.year,
+        "months": page.in_label_order(record.get("contribution_months")),
         "prompts": page.prompts(record, today),
     }
