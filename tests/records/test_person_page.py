@@ -137,3 +137,15 @@ def test_the_api_reads_a_record_with_the_id_number_in_the_body(
     )
     (entry,) = QueryLogEntry.objects.all()
     assert (entry.source, entry.purpose) == ("api", "phone check")
+
+
+def test_malformed_lookups_and_references_get_a_page_never_a_500(
+    person: Person, client: Client
+) -> None:
+    """DESIGN.md: no URL answers 500 to any input."""
+    clerk(client)
+    for number in ("", "x" * 10_000, "１１０１０５", person.id_number.lower() + "\x00"):
+        assert client.post("/records", {"id_number": number}).status_code in (200, 404)
+    for ref in ("x", "1:abc:def", "x" * 5000, "%00", "MQ:1tK:" + "A" * 43):
+        assert client.get(f"/records/person/{ref}").status_code == 404
+    assert client.put("/records").status_code == 405

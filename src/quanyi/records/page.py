@@ -55,6 +55,8 @@ def timeline(relations: list[dict[str, Any]], now: str) -> list[Span]:
     ordered = sorted(spans.values(), key=lambda s: (s.start_month, s.end_month or "9999-99"))
     if not ordered:
         return ordered
+    for span in ordered:
+        span.insurances = [code for code, _ in in_label_order(dict.fromkeys(span.insurances))]
     first = _index(min(s.start_month for s in ordered))
     last = max(_index(s.end_month or now) for s in ordered) + 1
     total = max(last - first, 1)
