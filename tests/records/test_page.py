@@ -145,3 +145,12 @@ def test_a_cases_part_when_a_domain_registers_one_is_listed_with_links() -> None
     assert 'id="cases"' not in render_to_string(
         "records/person.html", page_context({}, date.today())
     )
+
+
+def test_the_age_of_a_deceased_person_is_their_age_at_death() -> None:
+    from quanyi.records.views import page_context
+
+    person = {"birth_date": "1950-05-01", "deceased_date": "2020-04-30", "status": "cancelled"}
+    assert page_context({"person": person}, date(2026, 11, 30))["age"] == 69
+    alive = {"birth_date": "1950-05-01", "deceased_date": None, "status": "active"}
+    assert page_context({"person": alive}, date(2026, 11, 30))["age"] == 76

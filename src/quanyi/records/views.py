@@ -95,13 +95,14 @@ def person_view(request: HttpRequest, ref: str) -> HttpResponse:
 def page_context(record: dict[str, object], today: date) -> dict[str, object]:
     person = record.get("person")
     born = page.as_date(person.get("birth_date")) if isinstance(person, dict) else None
+    died = page.as_date(person.get("deceased_date")) if isinstance(person, dict) else None
     account = record.get("account")
     by_year = account.get("by_year", []) if isinstance(account, dict) else []
     relations = record.get("relations")
     contributions = record.get("contributions")
     return {
         "record": record,
-        "age": page.age(born, today) if born else None,
+        "age": page.age(born, min(died or today, today)) if born else None,  # at death
         "timeline": page.timeline(
             relations if isinstance(relations, list) else [], f"{today:%Y-%m}"
         ),
