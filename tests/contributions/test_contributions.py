@@ -299,7 +299,7 @@ def test_the_record_screen_shows_the_account_and_contributions(office: Office, i
     client = Client()
     login = {"username": "reviewer", "password": staff_accounts.PASSWORD}
     assert client.post("/login", login).status_code == 302
-    page = client.get("/records", {"id_number": first.id_number}).content.decode()
+    page = client.post("/records", {"id_number": first.id_number}, follow=True).content.decode()
     assert 'id="account-balance">800.00<' in page
     assert "1,600.00" in page  # the employer's pension share of 2025-01
     assert "● 已缴" in page or "● paid" in page

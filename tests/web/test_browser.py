@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
@@ -31,11 +32,21 @@ CHROMIUM_ARGS = [
 def server(instance: Instance) -> Iterator[str]:
     quanyi(instance, "init")
     quanyi(instance, "demo", "--persons", "120", "--employers", "6", "--seed", "4")
+    with serving(instance) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(instance: Instance) -> Iterator[str]:
+    """``quanyi serve`` (one worker) on a free port of an initialised instance, until done."""
     port = free_port()
+    # The server's output (its access log too) goes to a file a test may read: never a pipe
+    # nobody drains.
+    log = open(served_log(instance), "w", encoding="utf-8")  # noqa: SIM115
     process = subprocess.Popen(
         [QUANYI, "serve", "--port", str(port), "--workers", "1"],
         env=instance.env(),
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -54,6 +65,24 @@ def server(instance: Instance) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=15)
+        log.close()
+
+
+def served_log(instance: Instance) -> Path:
+    return instance.data_dir.parent / "serve.log"
+
+
+@contextlib.contextmanager
+def chromium_page(browser_path: str, **options: Any) -> Iterator[Any]:
+    """A page of headless Debian Chromium, closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(**options)
+        finally:
+            browser.close()
 
 
 @pytest.fixture
@@ -123,13 +152,15 @@ def test_querier_reads_a_record_and_sysadmin_is_refused(
         page.wait_for_load_state()
         assert page.locator("#person h2").inner_text() == name
         assert page.locator("#person-id").inner_text() == number[:6] + "********" + number[14:]
+        assert number not in page.url and page.locator("#id_number").input_value() == ""
+        person_url = page.url
         assert page.locator("#nav-accounts").count() == 0
         page.click("#logout")
         page.wait_for_load_state()
 
         log_in(page, server, instance, "sysadmin")
         assert page.locator("#nav-records").count() == 0
-        answer = page.goto(f"{server}/records?id_number={number}")
+        answer = page.goto(person_url)
         assert answer is not None and answer.status == 403
         assert "系统管理员和数据库管理员不得查看" in page.locator("#refusal").inner_text()
         assert name not in page.content()
@@ -202,7 +233,10 @@ def test_a_registration_passes_intake_review_and_approval_in_the_browser(
             page.wait_for_load_state()
 
         log_in(page, server, instance, "querier")
-        page.goto(f"{server}/records?id_number={form['id_number']}")
+        page.click("#nav-records")
+        page.fill("#id_number", form["id_number"])
+        page.click("#lookup button")
+        page.wait_for_load_state()
         assert page.locator("#person h2").inner_text() == "冯晓"
         browser.close()
 

@@ -33,9 +33,11 @@ DEMO_ACTOR = "demo"
 # Registry data decides "non-demo"; accounts (e.g. the first sysadmin) do not.
 REGISTRY_TYPES = ("employer", "person", "relation")
 CHUNK = 10_000
+MIN_CHUNK = 50  # persons; smaller demos still move the progress bar in steps
 EMPLOYEE_SHARE = 0.75
 MINOR_SHARE_OF_RESIDENTS = 0.3
 MIGRANT_SHARE = 0.3
+LATE_JOINER_SHARE = 0.25
 INJURY_CLASS_WEIGHTS = (30, 25, 15, 10, 8, 6, 4, 2)
 EMPLOYEE_INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")
 
@@ -92,7 +94,7 @@ def build(
     employers: int,
     years: int,
     seed: int | None = None,
-    progress: bool = False,
+    progress: bool | contribution_history.Progress = False,
     history: bool = True,
 ) -> Summary:
     if persons < 0 or employers < 1 or years < 1:
@@ -114,6 +116,13 @@ def build(
         summary.accounts_file, summary.generated_password = accounts.ensure(principal)
         summary.employers = _employers(principal, rng, fake, region, employers)
     now = YearMonth.of(today)
+    window_start = now.add(-12 * years + 1)
+    if history:
+        # Relations start where the history can (the rulebook's first billable month), so a
+        # demo person's record is whole: no years of relations without contributions.
+        window_start = (
+            contribution_history.first_billable(region, window_start, now.add(-2)) or window_start
+        )
     context = _Context(
         rng=rng,
         fake=fake,
@@ -122,23 +131,27 @@ def build(
         all_counties=identities.county_codes(),
         used_ids=set(Person.objects.values_list("id_number", flat=True)),
         employer_ids=list(Employer.objects.filter(status="active").values_list("pk", flat=True)),
-        window_start=now.add(-12 * years + 1),
+        window_start=window_start,
         now=now,
     )
-    with _progress_bar(progress, persons) as advance:
+    chunk = min(CHUNK, max(persons // contribution_history.PROGRESS_STEPS, MIN_CHUNK))
+    with _progress_bar(progress) as bar:
+        bar.start("演示人员 demo persons", persons)
         done = 0
         while done < persons:
-            size = min(CHUNK, persons - done)
+            size = min(chunk, persons - done)
             with transaction.atomic():
                 summary.relations += _persons_unit(principal, context, size)
             done += size
             summary.persons += size
-            advance(size)
-    if history:
-        clerk = Principal(
-            actor=DEMO_ACTOR, source="batch", region=region, roles=frozenset({"operator"})
-        )
-        summary.history = contribution_history.build(clerk, rng, context.window_start, now.add(-2))
+            bar.advance(size)
+        if history:
+            clerk = Principal(
+                actor=DEMO_ACTOR, source="batch", region=region, roles=frozenset({"operator"})
+            )
+            summary.history = contribution_history.build(
+                clerk, rng, context.window_start, now.add(-2), bar
+            )
     with connection.cursor() as cursor:
         # After a bulk load the planner's statistics are stale, and PostgreSQL's visibility map
         # is empty: without ANALYZE it scans every relation for each unit of a posting, and
@@ -150,17 +163,45 @@ def build(
     return summary
 
 
+class _Quiet:
+    def start(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, done: int) -> None:
+        pass
+
+
+class _Bar:
+    """One line per phase on stderr, each moving as its units of work are done."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+        self.task: Any = None
+
+    def start(self, label: str, total: int) -> None:
+        self.task = self.bar.add_task(label, total=max(total, 1))
+        if total == 0:
+            self.bar.advance(self.task, 1)
+
+    def advance(self, done: int) -> None:
+        self.bar.advance(self.task, done)
+
+
 @contextmanager
-def _progress_bar(enabled: bool, total: int) -> Iterator[Any]:
+def _progress_bar(
+    enabled: bool | contribution_history.Progress,
+) -> Iterator[contribution_history.Progress]:
+    if not isinstance(enabled, bool):  # a caller's own (a test counting the steps)
+        yield enabled
+        return
     if not enabled:
-        yield lambda _n: None
+        yield _Quiet()
         return
     from rich.console import Console
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True)) as bar:
-        task = bar.add_task("演示数据 demo persons", total=total)
-        yield lambda n: bar.advance(task, n)
+        yield _Bar(bar)
 
 
 def _employers(principal: Principal, rng: random.Random, fake: Any, region: str, count: int) -> int:
@@ -279,11 +320,21 @@ def _persons_unit(principal: Principal, context: _Context, size: int) -> int:
     return len(relations)
 
 
+def _start(context: _Context, person: Person) -> YearMonth:
+    """Most are insured when the demo's window opens (the tour's person too: the README shows
+    their whole history); some join later within it."""
+    late = context.rng.random() < LATE_JOINER_SHARE
+    if late and person.id_number != TOUR_ID_NUMBER:
+        months = context.now.index - context.window_start.index
+        return context.window_start.add(context.rng.randrange(0, max(months, 1)))
+    return context.window_start
+
+
 def _relations(context: _Context, person: Person, seq: int) -> Iterator[InsuranceRelation]:
     rng = context.rng
     born = YearMonth.of(person.birth_date)
     if person.category == "resident":
-        start = max(born, context.window_start.add(-rng.randrange(0, 120)))
+        start = max(born, _start(context, person))
         kinds = ["resident_medical"] + (["resident_pension"] if born.add(16 * 12) <= start else [])
         for insurance in kinds:
             yield InsuranceRelation(
@@ -294,7 +345,7 @@ def _relations(context: _Context, person: Person, seq: int) -> Iterator[Insuranc
                 audit_seq=seq,
             )
         return
-    month = max(born.add(18 * 12), context.window_start.add(-rng.randrange(0, 120)))
+    month = max(born.add(18 * 12), _start(context, person))
     while month <= context.now:
         end = month.add(rng.randrange(6, 61))
         last = end >= context.now

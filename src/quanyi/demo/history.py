@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from django.db import transaction
 
@@ -31,6 +31,17 @@ from quanyi.rulebook.calc import Rates
 from quanyi.rulebook.queries import Rulebook
 
 UNIT_RELATIONS = 20_000  # relations per unit of work (each spans every month of the history)
+PROGRESS_STEPS = 20  # a small demo still moves its progress bar: at least this many units
+
+
+class Progress(Protocol):
+    """What a long build reports: each phase with its total, then each unit of work done."""
+
+    def start(self, label: str, total: int) -> None: ...
+
+    def advance(self, done: int) -> None: ...
+
+
 UNPAID_SHARE = 0.1  # of employers, for each of the latest three months
 WAGE_GROWTH = 1.06  # a year
 
@@ -58,25 +69,14 @@ def build(
     rng: random.Random,
     first: YearMonth,
     last: YearMonth,
-    advance: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> History:
     history = History()
     if last.index < first.index:
         return history
     region = principal.region
     book = Rulebook.load()
-    rates: dict[int, Rates] = {}
-    bounds: dict[int, tuple[int, int]] = {}
-    for month in month_range(first, last):
-        try:
-            on = month.first_day()
-            bounds[month.index] = (
-                book.fen("base.lower", region, on),
-                book.fen("base.upper", region, on),
-            )
-            rates[month.index] = Rates.of(book, region, month, EMPLOYEE_INSURANCES)
-        except QuanyiError:  # before the rulebook's first year: no history there
-            bounds.pop(month.index, None)
+    rates, bounds = _billable(book, region, first, last)
     if not rates:
         return history
     months = [YearMonth.from_index(index) for index in sorted(rates)]
@@ -99,30 +99,66 @@ def build(
     wage = _Wages(rng, first.year)
     unit: list[int] = []
     size = 0
+    limit = min(UNIT_RELATIONS, max(sum(map(len, spans.values())) // PROGRESS_STEPS, 1))
+    if progress:
+        progress.start("缴费历史 contribution history (employers)", len(spans))
     for employer_id in sorted(spans):
         unit.append(employer_id)
         size += len(spans[employer_id])
-        if size >= UNIT_RELATIONS:
+        if size >= limit:
             _unit(principal, rng, unit, spans, rates, bounds, injury, wage, last, history)
-            if advance:
-                advance(len(unit))
+            if progress:
+                progress.advance(len(unit))
             unit, size = [], 0
     if unit:
         _unit(principal, rng, unit, spans, rates, bounds, injury, wage, last, history)
-        if advance:
-            advance(len(unit))
+        if progress:
+            progress.advance(len(unit))
     with transaction.atomic():
         for month in months:
             contributions.record_posted(principal, str(month), region)
         history.declarations = _declare(principal, spans, wage, last, book)
     history.months = len(months)
-    for year in range(first.year, min(last.year + 1, date.today().year)):
-        if year in accounts.closed_years(region):
-            continue
-        with transaction.atomic():
-            accounts.credit_interest(principal, year, region)
-        history.years_closed += 1
+    years = range(first.year, min(last.year + 1, date.today().year))
+    if progress:
+        progress.start("结息 interest (years)", len(years))
+    for year in years:
+        if year not in accounts.closed_years(region):
+            with transaction.atomic():
+                accounts.credit_interest(principal, year, region)
+            history.years_closed += 1
+        if progress:
+            progress.advance(1)
     return history
+
+
+def first_billable(region: str, first: YearMonth, last: YearMonth) -> YearMonth | None:
+    """The first month from ``first`` to ``last`` the rulebook holds rates and base bounds
+    for: where the demo's history can start, and so where its relations start (a record with
+    years of relations and no contributions looks like years lost)."""
+    rates, _ = _billable(Rulebook.load(), region, first, last, stop_at_first=True)
+    return YearMonth.from_index(min(rates)) if rates else None
+
+
+def _billable(
+    book: Rulebook, region: str, first: YearMonth, last: YearMonth, *, stop_at_first: bool = False
+) -> tuple[dict[int, Rates], dict[int, tuple[int, int]]]:
+    rates: dict[int, Rates] = {}
+    bounds: dict[int, tuple[int, int]] = {}
+    for month in month_range(first, last):
+        try:
+            on = month.first_day()
+            bounds[month.index] = (
+                book.fen("base.lower", region, on),
+                book.fen("base.upper", region, on),
+            )
+            rates[month.index] = Rates.of(book, region, month, EMPLOYEE_INSURANCES)
+        except QuanyiError:  # before the rulebook's first year: no history there
+            bounds.pop(month.index, None)
+            continue
+        if stop_at_first:
+            break
+    return rates, bounds
 
 
 def _declare(

@@ -12,7 +12,8 @@ from quanyi.audit import services as audit
 from quanyi.core.principal import Principal
 from quanyi.records import parts, querylog
 from quanyi.records.models import Result
-from quanyi.registry.queries import find_person
+from quanyi.registry.models import Person
+from quanyi.registry.queries import find_person, person_by_reference
 
 DEFAULT_PURPOSE = "record query"
 BATCH_ACTION = "records.batch"
@@ -32,7 +33,36 @@ def read(
     principal's region is "not found", as if absent (need to know, 001 art. 14-22).
     """
     authorize(principal, "record.read")
-    person = find_person(principal, id_number)
+    return _read(principal, find_person(principal, id_number), items, purpose, basis)
+
+
+def read_by_reference(
+    principal: Principal,
+    person_id: int,
+    items: Iterable[str] | None = None,
+    purpose: str = DEFAULT_PURPOSE,
+) -> dict[str, Any]:
+    """``read`` of the person a screen's opaque reference names (so the id number stays out
+    of URLs and logs), checked and logged the same way."""
+    authorize(principal, "record.read")
+    return _read(principal, person_by_reference(principal, person_id), items, purpose, "")
+
+
+def locate(principal: Principal, id_number: str) -> int:
+    """The row number of the person with this id number, for an opaque reference: checked like
+    ``read`` (refused, or "not found" outside the principal's region) and not logged — nothing
+    of the record is read until the reference is followed, and that read is logged."""
+    authorize(principal, "record.read")
+    return find_person(principal, id_number).pk
+
+
+def _read(
+    principal: Principal,
+    person: Person,
+    items: Iterable[str] | None,
+    purpose: str,
+    basis: str,
+) -> dict[str, Any]:
     wanted = frozenset(parts.all_items() if items is None else items)
     record: dict[str, Any] = {}
     withheld = False

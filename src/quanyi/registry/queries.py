@@ -22,9 +22,18 @@ def find_person(principal: Principal, id_number: str) -> Person:
     return person
 
 
+def person_by_reference(principal: Principal, person_id: int) -> Person:
+    """The person an opaque reference on a screen names (their row number, never the id
+    number), scoped like ``find_person``: outside the principal's region it is "not found"."""
+    person = readable(principal, Person.objects.all()).filter(pk=person_id).first()
+    if person is None:
+        raise person_not_found()
+    return person
+
+
 def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
     """The ``person`` and ``relations`` parts of the record (DESIGN.md, CLI contract)."""
-    person = Person.objects.get(pk=person_id)
+    person = Person.objects.select_related("guardian").get(pk=person_id)
     part: dict[str, Any] = {}
     if "person" in items:
         part["person"] = person_part(person, full_id=False)
@@ -43,7 +52,20 @@ def person_part(person: Person, *, full_id: bool) -> dict[str, Any]:
         "region": person.agency_region,
         "status": person.status,
         "deceased_date": person.deceased_date.isoformat() if person.deceased_date else None,
+        # For the person page (the CLI and API contract, ``PersonPart``, leaves them out):
+        # the phone masked as the id number is, and the regions as codes.
+        "phone": mask_phone(person.phone),
+        "hukou_region": person.hukou_region,
+        "residence_region": person.residence_region,
+        "guardian": mask(person.guardian.id_number) if person.guardian else None,
     }
+
+
+def mask_phone(number: str) -> str:
+    """``138****1234``: the carrier prefix and the last four digits kept; "" when none."""
+    if not number:
+        return ""
+    return number[:3] + "*" * 4 + number[-4:] if len(number) == 11 else "*" * len(number)
 
 
 def relations_part(person: Person) -> list[dict[str, Any]]:
