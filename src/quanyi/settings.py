@@ -182,11 +182,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"console": {"()": "quanyi.core.logs.ConsoleFilter"}},
+    "filters": {
+        "console": {"()": "quanyi.core.logs.ConsoleFilter"},
+        "masking": {"()": "quanyi.core.logs.MaskingFilter"},
+    },
     "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["console"]},
-        "command_line": {"class": "quanyi.core.logs.CommandLineFile", "formatter": "timed"},
+        "console": {"class": "logging.StreamHandler", "filters": ["masking", "console"]},
+        "command_line": {
+            "class": "quanyi.core.logs.CommandLineFile",
+            "formatter": "timed",
+            "filters": ["masking"],
+        },
     },
     "root": {
         "handlers": ["console", "command_line"],

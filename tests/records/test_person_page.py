@@ -149,3 +149,23 @@ def test_malformed_lookups_and_references_get_a_page_never_a_500(
     for ref in ("x", "1:abc:def", "x" * 5000, "%00", "MQ:1tK:" + "A" * 43):
         assert client.get(f"/records/person/{ref}").status_code == 404
     assert client.put("/records").status_code == 405
+
+
+def test_the_person_page_lists_the_cases_about_the_person(person: Person, client: Client) -> None:
+    """The counter sees a person's cases in flight and done, by their labels (issue: the
+    person page's cases), found through the case's sealed subject, not a scan of payloads."""
+    from django.db import transaction
+
+    from quanyi.workflow import services as workflow
+    from tests.workflow.builders import staff
+
+    with transaction.atomic():
+        case = workflow.submit(
+            staff("clerk-cases", "operator"),
+            "person.change",
+            {"id_number": person.id_number, "phone": "13800001111"},
+        )
+    web_login(client, accounts.account("operator-page", "operator"))
+    page = client.get(look_up(client, person.id_number)).content.decode()
+    assert f'href="/cases/{case.pk}"' in page
+    assert "个人变更登记" in page and "person.change" not in page

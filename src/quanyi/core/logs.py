@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from quanyi.core import filemodes
+from quanyi.core.identifiers import mask_text
 
 _in_cli = False
 
@@ -37,6 +38,18 @@ class ConsoleFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not _in_cli or (record.exc_info is None and not _login_noise(record))
+
+
+class MaskingFilter(logging.Filter):
+    """No log line carries a full id number (DESIGN.md invariant 9): Django's request warnings
+    name the path (``Unauthorized: /api/v1/persons/…/record``), an error may quote input."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
 
 
 class CommandLineFile(logging.Handler):

@@ -21,6 +21,8 @@ from quanyi.access.policy import authorize
 from quanyi.access.requests import principal_of
 from quanyi.core.errors import QuanyiError, current_language
 from quanyi.records import page, queries
+from quanyi.registry.queries import person_by_reference
+from quanyi.workflow import queries as cases
 
 REFERENCE_SECONDS = 30 * 60
 PURPOSE = "counter query"
@@ -89,6 +91,7 @@ def person_view(request: HttpRequest, ref: str) -> HttpResponse:
         raise
     except QuanyiError as problem:
         return _lookup_form(request, problem.message(current_language()), status=404)
+    record["cases"] = cases.about(principal, person_by_reference(principal, person_id).id_number)
     return render(request, "records/person.html", page_context(record, date.today()))
 
 

@@ -13,9 +13,11 @@ from typing import Any
 from django.core.wsgi import get_wsgi_application
 from django.db import DatabaseError, connection, transaction
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from quanyi.audit import checkpoints
 from quanyi.core import plugins
+from quanyi.core.identifiers import mask_text
 
 CHECKPOINT_INTERVAL_SECONDS = 60
 
@@ -61,6 +63,18 @@ def _sign_once_more() -> None:
         connection.close()
 
 
+class MaskingLogger(Logger):
+    """The access log with every id number in a request line, path, query or referer masked:
+    an old client's ``GET /api/v1/persons/{id}/record`` must not leave it in a log file."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        found: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q", "f"):
+            if isinstance(found.get(key), str):
+                found[key] = mask_text(found[key])
+        return found
+
+
 class _Application(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
@@ -97,6 +111,7 @@ def serve(host: str, port: int, workers: int) -> int:
             "bind": f"{host}:{port}",
             "workers": workers,
             "accesslog": "-",
+            "logger_class": MaskingLogger,
             # gunicorn's control socket would be written under the home directory; nothing
             # here uses it.
             "control_socket_disable": True,

@@ -162,6 +162,26 @@ def mine(principal: Principal) -> list[schemas.QueuedCase]:
 SEARCH_LIMIT = 200
 
 
+def about(principal: Principal, subject: str) -> list[dict[str, Any]]:
+    """The cases about one person or employer (its id number or credit code) that the principal
+    may read, newest first — for the person's and the employer's page; none for one who may
+    read no case."""
+    if not any(allowed(principal, t.permission("read")) for t in types.all_types()):
+        return []
+    rows = _visible(principal).filter(subject=subject).order_by("-submitted_at", "-pk")
+    return [
+        {
+            "id": c.pk,
+            "type": c.type,
+            "type_label": types.get(c.type).label(current_language()),
+            "status": c.status,
+            "stage": c.stage,
+            "submitted_at": c.submitted_at,
+        }
+        for c in rows[:SEARCH_LIMIT]
+    ]
+
+
 def search(principal: Principal, criteria: schemas.CaseSearch) -> list[schemas.QueuedCase]:
     """Cases the principal may read matching every criterion given, newest first (at most
     ``SEARCH_LIMIT``): number, type, status, subject (an id number or credit code, found by
