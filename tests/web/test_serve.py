@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import time
 import urllib.request
@@ -42,12 +43,11 @@ def test_serve_answers_on_quanyi_port_masks_id_numbers_in_its_log_and_leaves_hom
                 time.sleep(0.1)
         else:
             raise AssertionError("quanyi serve did not answer on QUANYI_PORT")
-        try:  # an old client's address with an id number in it (401: no login)
+        # An old client's address with an id number in it (401: no login).
+        with contextlib.suppress(OSError):
             urllib.request.urlopen(
                 f"http://127.0.0.1:{port}/api/v1/persons/{NUMBER}/record?again={NUMBER}", timeout=5
             )
-        except OSError:
-            pass
     finally:
         process.terminate()
         process.wait(timeout=15)
