@@ -20,6 +20,11 @@ def test_the_demo_has_paid_months_arrears_and_closed_years(instance: Instance) -
     quanyi(instance, "init")
     built = quanyi(instance, "demo", "--persons", "300", "--employers", "12", "--seed", "2")
     assert "months of contributions" in built.stdout
+    # It prints what the README's tour uses: the tour works on this demo as printed.
+    assert (
+        "tour: employee 110105198506150022, employer 91110000600037341L,"
+        f" month to post {previous_month()}"
+    ) in built.stdout
     months = [m for (m,) in query(instance, "SELECT DISTINCT month FROM contributions_bill")]
     assert previous_month() not in months and max(months) < previous_month()
     posted = query(instance, "SELECT COUNT(*) FROM contributions_postedmonth")[0][0]

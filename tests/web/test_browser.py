@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import Instance
 from tests.helpers import QUANYI, chromium, demo_login, free_port, plain_query, quanyi, query
+from tests.web.screens import snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess]
 
@@ -105,9 +106,7 @@ def test_home_page_in_chinese_then_english(server: str, browser_path: str, tmp_p
         assert page.locator("h1").inner_text() == "社会保险个人权益记录"
         assert page.locator("#count-persons").inner_text() == "120"
         assert "北京市" in page.locator(".lead").inner_text()
-        page.screenshot(path=str(tmp_path / "home-zh.png"))
-        if os.environ.get("QUANYI_SCREENSHOT_DIR"):
-            page.screenshot(path=os.path.join(os.environ["QUANYI_SCREENSHOT_DIR"], "home-zh.png"))
+        snap(page, "home-zh")
         page.select_option("#language", "en")
         page.wait_for_load_state()
         page.locator("h1", has_text="Social insurance rights records").wait_for()
@@ -330,10 +329,6 @@ def test_writes_stop_over_a_rewritten_chain_and_the_auditor_sees_the_alert(
         assert "审计链断裂" in row.inner_text()
         assert "web POST /contributions/bills" in row.inner_text()
         assert "operator" in row.inner_text()
-        if os.environ.get("QUANYI_SCREENSHOT_DIR"):
-            page.screenshot(
-                path=os.path.join(os.environ["QUANYI_SCREENSHOT_DIR"], "alerts-zh.png"),
-                full_page=True,
-            )
+        snap(page, "alerts-zh")
         browser.close()
     assert query(instance, "SELECT COUNT(*) FROM contributions_payment") == payments

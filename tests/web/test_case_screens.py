@@ -5,13 +5,11 @@ in words kept (001 art. 7, 14; DESIGN.md "Screens speak the user's language").""
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
 import pytest
 
 from tests.conftest import Instance
 from tests.helpers import query
+from tests.web.screens import snap
 from tests.web.test_browser import CHROMIUM_ARGS, browser_path, log_in, server
 
 __all__ = ["browser_path", "server"]  # fixtures, shared with the other browser tests
@@ -19,13 +17,6 @@ __all__ = ["browser_path", "server"]  # fixtures, shared with the other browser 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess]
 
 FIRST_EMPLOYEE = "110105198506150022"  # the demo's first employee (demo/generate.py)
-
-
-def snap(page: Any, name: str) -> None:
-    """Screenshots of the main screens, for docs/screens (``make screens``)."""
-    folder = os.environ.get("QUANYI_SCREENSHOT_DIR")
-    if folder:
-        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 def test_a_change_is_taken_in_once_approved_by_two_others_and_found_by_the_person(

@@ -13,14 +13,14 @@ import pytest
 from quanyi.core.money import format_fen
 from quanyi.demo.generate import TOUR_ID_NUMBER
 from tests.conftest import Instance, new_instance
-from tests.helpers import ROOT, plain_query, quanyi, query
+from tests.helpers import plain_query, quanyi, query
 from tests.web import test_browser
+from tests.web.screens import snap
 from tests.web.test_browser import chromium_page, log_in, served_log, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess]
 
 browser_path = test_browser.browser_path  # the fixture, by its name here too
-SCREENS = ROOT / "docs" / "screens"
 BIRTH = ("1985-06-15", "19850615", "1985年6月15日")
 
 
@@ -79,8 +79,7 @@ def test_a_clerk_reads_the_person_page_with_its_year_grid_and_chart(
         chart = page.locator("svg#account-chart")
         assert chart.count() == 1 and chart.locator("rect.credited").count() >= 1
         assert page.locator("#account-years tbody tr").count() == chart.locator("g.bar").count()
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENS / "person-page.png"), full_page=True)
+        snap(page, "person-page")
     log = served_log(shared).read_text(encoding="utf-8")
     assert "/records/person/" in log and TOUR_ID_NUMBER not in log
 

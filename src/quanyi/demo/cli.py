@@ -124,6 +124,11 @@ def _demo(args: argparse.Namespace) -> int:
         )
         + f" in {summary.seconds:.1f} s"
     )
+    # What the README's tour uses, so it works on this demo as printed.
+    print(
+        f"tour: employee {generate.TOUR_ID_NUMBER}, employer {generate.TOUR_USCC}"
+        + (f", month to post {history.to_post}" if history and history.to_post else "")
+    )
     if summary.accounts_file:
         print(
             f"demo accounts: {summary.accounts_file}"

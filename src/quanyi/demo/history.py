@@ -54,6 +54,7 @@ class History:
     unpaid_bills: int = 0
     years_closed: int = 0
     declarations: int = 0
+    to_post: str = ""  # the month after the history: the tour posts it
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def build(
     last: YearMonth,
     progress: Progress | None = None,
 ) -> History:
-    history = History()
+    history = History(to_post=str(last.add(1)))
     if last.index < first.index:
         return history
     region = principal.region
