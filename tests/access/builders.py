@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -38,18 +37,14 @@ def principal(user: User) -> Principal:
 
 
 def code(user: User) -> str:
-    """A TOTP code the device will accept now (later than any it has seen: no replay). The
-    device takes a code at most ``tolerance`` steps early: beyond, wait for its time."""
+    """A TOTP code the device will accept now. The device refuses a code it has seen (no
+    replay): instead of waiting out the step, the test forgets which step it saw last — as if
+    that much time had passed (``last_t`` is the device's memory, outside the audited state)."""
     device = TOTPDevice.objects.get(user=user)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    early = device.last_t + 1 - totp.t()
-    if early > device.tolerance:
-        time.sleep(
-            (early - device.tolerance) * device.step - (totp.time - device.t0) % device.step + 0.2
-        )
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    if totp.t() <= device.last_t:
-        totp.time = totp.time + device.step * (device.last_t - totp.t() + 1)
+    if device.last_t >= totp.t() - device.tolerance:
+        device.last_t = totp.t() - device.tolerance - 1
+        device.save(update_fields=["last_t"])
     return f"{totp.token():0{device.digits}d}"
 
 

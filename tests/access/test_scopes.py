@@ -83,6 +83,12 @@ def _record(user: str) -> tuple[str, None]:
     return f"/api/v1/persons/{found.id_number}/record", None
 
 
+def _lookup(user: str) -> tuple[str, dict[str, Any]]:
+    for applier in registered():
+        found = registry.person(applier, name="李雷")
+    return "/api/v1/records/lookup", {"id_number": found.id_number}
+
+
 def _bills(user: str) -> tuple[str, None]:
     for applier in registered():
         employer = registry.employer(applier)
@@ -180,6 +186,14 @@ CALLS = (
         Scope.RECORDS_READ,
         ("querier",),
         _record,
+    ),
+    Call(
+        "record lookup",
+        "post",
+        "/api/v1/records/lookup",
+        Scope.RECORDS_READ,
+        ("querier",),
+        _lookup,
     ),
     Call("propose a grant", "post", CASES, Scope.CASES_SUBMIT, ("sysadmin",), _grant),
     Call("approve a grant", "post", DECISIONS, Scope.CASES_DECIDE, ("secadmin",), _approve_grant),
