@@ -196,7 +196,8 @@ def test_counter_payment_and_bills_from_the_command_line(
     (bill,) = json.loads(capsys.readouterr().out)["bills"]
     assert (bill["status"], bill["owed_fen"]) == ("owed", bill["due_fen"])
     assert bill["late_fee_fen"] > 0  # due on 2025-02-15, long past
-    pay = ["contributions", "counter", "--bill", str(bill["id"]), "--paid-on", "2025-02-10"]
+    pay = ["contributions", "counter", "--uscc", employer.uscc, "--bill", str(bill["id"])]
+    pay += ["--paid-on", "2025-02-10"]
     assert main([*pay, "--amount-fen", "0", "--receipt", "R1", "--as", "clerk"]) == 1
     assert "amount_fen" in capsys.readouterr().err
     amount = str(bill["due_fen"])

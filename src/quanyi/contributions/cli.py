@@ -65,8 +65,9 @@ def register(sub: Any) -> None:
         _counter,
         atomic=True,
         writes=True,
-        help="record a payment taken at the counter against a bill",
+        help="record a payment taken at the counter against one of the employer's open bills",
     )
+    counter.add_argument("--uscc", required=True, help="the paying employer")
     counter.add_argument("--bill", required=True, dest="bill_id")
     counter.add_argument("--amount-fen", required=True)
     counter.add_argument("--receipt", required=True, help="the counter receipt number")
@@ -166,6 +167,7 @@ def _counter(args: argparse.Namespace) -> int:
     written = services.take_at_counter(
         args.principal,
         {
+            "uscc": args.uscc,
             "bill_id": args.bill_id,
             "amount_fen": args.amount_fen,
             "paid_at": args.paid_on or date.today().isoformat(),
