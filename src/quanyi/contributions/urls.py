@@ -2,4 +2,12 @@ from django.urls import path
 
 from quanyi.contributions import views
 
-urlpatterns = [path("contributions/bills", views.bills_view, name="bills")]
+urlpatterns = [
+    path("contributions/bills", views.bills_view, name="bills"),
+    path("contributions/declare", views.declare_view, name="contribution-declare"),
+    path(
+        "contributions/declare/template.xlsx",
+        views.declaration_template_view,
+        name="declaration-template",
+    ),
+]

@@ -4,6 +4,7 @@ Thin: services decide, queries read."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
@@ -17,9 +18,20 @@ from django.views.decorators.http import require_http_methods
 from quanyi.access.errors import Refused
 from quanyi.access.policy import allowed, authorize
 from quanyi.access.requests import principal_of
-from quanyi.contributions import queries, services
+from quanyi.contributions import declare_screen, once, queries, services
+from quanyi.core import labels, uploads
 from quanyi.core.attempt import shown
-from quanyi.core.errors import InvalidInput, KeptFailure, QuanyiError, current_language
+from quanyi.core.errors import (
+    FieldError,
+    InvalidInput,
+    KeptFailure,
+    QuanyiError,
+    current_language,
+)
+from quanyi.core.uploads import Upload
+from quanyi.workflow import services as case_services
+from quanyi.workflow import types as case_types
+from quanyi.workflow.stages import Stage
 
 FORM_FIELDS = ("bill_id", "amount", "paid_at", "bank_ref")
 T = TypeVar("T")
@@ -89,3 +101,163 @@ def bills_view(request: HttpRequest) -> HttpResponse:
         },
         status=400 if error else 404 if lookup_error else 200,
     )
+
+
+# --- the base declaration (缴费基数申报) ---------------------------------------------------
+
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+@require_http_methods(["GET"])
+def declaration_template_view(request: HttpRequest) -> HttpResponse:
+    """The Excel template an employer fills in: ``id_number`` and ``wage`` in yuan."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"/login?next={request.path}")
+    response = HttpResponse(
+        declare_screen.template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="declaration-template.xlsx"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def declare_view(request: HttpRequest) -> HttpResponse:
+    """Upload a declaration file, see every bad row or the bases it would set, then submit it
+    as one ``contribution.declare`` case. The stored upload is carried by its SHA-256, so
+    nothing typed or uploaded is lost between the preview and the submission; the form's
+    one-time token makes a second submission show the case the first one made."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"/login?next={request.path}")
+    principal = principal_of(request)
+    authorize(principal, case_types.get("contribution.declare").permission(Stage.INTAKE))
+    post = request.POST
+    values = {
+        "uscc": (post.get("uscc") or request.GET.get("uscc") or "").strip().upper()[:18],
+        "valid_from": (post.get("valid_from") or "").strip()[:7],
+    }
+    token = post.get("token", "")[:64]
+    if request.method == "GET" or not once.known(request, token):
+        token = once.issue(request)
+    context: dict[str, Any] = {"values": values, "token": token, "problems": {}, "error": ""}
+    status = 200
+    if request.method == "POST":
+        made = once.spent(request, token)
+        if made is not None:  # sent again: the case the first submission made
+            return HttpResponseRedirect(f"/cases/{made}?again=1")
+        outcome = _declare_post(request, principal, values, token, context)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
+    return render(request, "contributions/declare.html", context, status=status)
+
+
+def _declare_post(
+    request: HttpRequest,
+    principal: Any,
+    values: dict[str, str],
+    token: str,
+    context: dict[str, Any],
+) -> int | HttpResponse:
+    upload = request.FILES.get("file")
+    sha, suffix = request.POST.get("content", ""), request.POST.get("suffix", "")
+    try:
+        if upload is not None:
+            suffix = declare_screen.suffix_of(upload.name or "")
+            content = uploads.read(upload, Upload.IMPORT)
+            sha = case_services.store_content(content)
+        elif _SHA.match(sha) and suffix in declare_screen.SUFFIXES:
+            content = case_services.read_content(sha)
+        else:
+            raise InvalidInput.one(
+                "file", "required", "请选择申报文件", "choose the file to upload"
+            )
+    except uploads.TooLarge as refusal:
+        context["error"] = refusal.message(current_language())
+        return 413
+    except (InvalidInput, QuanyiError, OSError) as refused:
+        _, context["error"], context["problems"] = attempt_fields(_raise(refused))
+        return 400
+    context.update(content=sha, suffix=suffix, file_name=upload.name if upload else "")
+    reading = declare_screen.read(content, suffix)
+    lang = current_language()
+    if reading.problems:
+        context["row_errors"] = _row_errors(reading.problems, lang)
+        context["row_error_total"] = reading.total_problems
+        context["error"] = _file_refused(lang)
+        return 400
+    payload = {**values, "rows": reading.rows}
+    try:
+        with transaction.atomic():
+            shown = declare_screen.preview(principal, payload)
+    except InvalidInput as refused:
+        rows = _payload_row_errors(refused, reading, lang)
+        rest = InvalidInput([e for e in refused.errors if not _ROW_FIELD.match(e.field)])
+        _, context["error"], context["problems"] = attempt_fields(_raise(rest))
+        if rows:
+            context.update(row_errors=rows, row_error_total=len(rows))
+        return 400
+    except QuanyiError as refused:
+        context["error"] = refused.message(lang)
+        return 400
+    context["preview"] = shown
+    if request.POST.get("action") != "submit":
+        return 200
+    case, error, problems = attempt_fields(
+        lambda: case_services.submit(
+            principal,
+            "contribution.declare",
+            payload,
+            (case_services.NewAttachment(f"declaration{suffix}", content),),
+        )
+    )
+    if case is None:
+        context.update(error=error, problems=problems)
+        return 400
+    once.spend(request, token, case.pk)
+    return HttpResponseRedirect(f"/cases/{case.pk}")
+
+
+def _raise(error: Exception) -> Callable[[], None]:
+    def again() -> None:
+        raise error
+
+    return again
+
+
+def _file_refused(lang: str) -> str:
+    if lang == "en":
+        return "The file has errors; nothing was submitted. Correct these rows and upload it again:"
+    return "文件有误，未提交。请更正以下各行后重新上传："
+
+
+def _row_errors(problems: list[tuple[int | str, FieldError]], lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "line": line,
+            "field": labels.field_name(error.field, lang) if error.field else "—",
+            "reason": error.en if lang == "en" else error.zh,
+        }
+        for line, error in problems
+    ]
+
+
+def _payload_row_errors(
+    refused: InvalidInput, reading: declare_screen.Reading, lang: str
+) -> list[dict[str, Any]]:
+    """The case's own reasons about rows (not registered, not insured, declared already), by
+    the file's lines and the column the file used for the wage."""
+    found: list[tuple[int | str, FieldError]] = []
+    for error in refused.errors:
+        matched = _ROW_FIELD.match(error.field)
+        if matched is None:
+            continue
+        column = matched["field"]
+        if column == "wage_fen" and reading.in_yuan:
+            column = "wage"
+        line = reading.line_of(int(matched["row"]))
+        found.append((line, FieldError(column, error.code, error.zh, error.en)))
+    return _row_errors(found, lang)
+
+
+_ROW_FIELD = re.compile(r"^rows\[(?P<row>\d+)\]\.(?P<field>\w+)$")
