@@ -12,11 +12,11 @@ from django.conf import settings
 from rich.console import Console
 from rich.progress import Progress
 
-from quanyi.contributions import declaration_files, flows, legacy, payment_files, services
+from quanyi.contributions import declaration_files, flows, payment_files, services
 from quanyi.contributions.queries import employer_bills
 from quanyi.contributions.schemas import Bills, DeclaredCase, Payments, PostOutcome
 from quanyi.core.commands import command, print_json
-from quanyi.core.errors import InvalidInput, QuanyiError
+from quanyi.core.errors import InvalidInput
 from quanyi.core.report import open_report
 from quanyi.workflow import queries as case_queries
 from quanyi.workflow import services as cases
@@ -189,26 +189,6 @@ def _import_legacy(args: argparse.Namespace) -> int:
 
 
 def _submit_legacy(args: argparse.Namespace) -> int:
-    folder = Path(args.directory)
-    found = {p.name: p for p in sorted(folder.glob("*.csv"))} if folder.is_dir() else {}
-    if not found:
-        raise InvalidInput.one(
-            "directory", "empty", f"{folder} 中没有 CSV 文件", f"no CSV files in {folder}"
-        )
-    legacy.refuse_too_large(found)  # counted one row at a time, before any is read whole
-    contents = {name: path.read_bytes() for name, path in found.items()}
-    # Submitting validates every row of the stored files once; if it refuses, files no case
-    # refers to are removed again.
-    files = {name: cases.store_content(data) for name, data in contents.items()}
-    try:
-        case = cases.submit(
-            args.principal,
-            "import.legacy",
-            {"files": files},
-            tuple(cases.NewAttachment(name, data) for name, data in contents.items()),
-        )
-    except QuanyiError:
-        cases.discard_unreferenced(files.values())
-        raise
+    case = flows.submit_legacy(args.principal, Path(args.directory))
     print_json(case_queries.case(args.principal, case.pk), indent=1)
     return 0

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from quanyi.access.policy import authorize
-from quanyi.contributions import queries, services
+from quanyi.contributions import legacy, queries, services
 from quanyi.core.errors import Conflict, InvalidInput, QuanyiError
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry.models import EMPLOYEE_INSURANCES
 from quanyi.rulebook.calc import Rates
 from quanyi.rulebook.queries import Rulebook
+from quanyi.workflow import services as cases
+from quanyi.workflow.models import Case
 
 
 @dataclass
@@ -133,3 +136,29 @@ def _units(employer_ids: list[int], sizes: dict[int, int]) -> list[list[int]]:
     if current:
         units.append(current)
     return units
+
+
+def submit_legacy(principal: Principal, folder: Path) -> Case:
+    """Submit a folder of legacy CSV files as one ``import.legacy`` case (the command line's
+    ``import legacy DIR`` and the upload screen): counted before any is read whole, each
+    stored under its SHA-256 and attached; the case's intake validates every row."""
+    found = {p.name: p for p in sorted(folder.glob("*.csv"))} if folder.is_dir() else {}
+    if not found:
+        raise InvalidInput.one(
+            "directory", "empty", f"{folder} 中没有 CSV 文件", f"no CSV files in {folder}"
+        )
+    legacy.refuse_too_large(found)  # counted one row at a time, before any is read whole
+    contents = {name: path.read_bytes() for name, path in found.items()}
+    # Submitting validates every row of the stored files once; if it refuses, files no case
+    # refers to are removed again.
+    files = {name: cases.store_content(data) for name, data in contents.items()}
+    try:
+        return cases.submit(
+            principal,
+            "import.legacy",
+            {"files": files},
+            tuple(cases.NewAttachment(name, data) for name, data in contents.items()),
+        )
+    except QuanyiError:
+        cases.discard_unreferenced(files.values())
+        raise

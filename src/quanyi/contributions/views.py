@@ -5,11 +5,14 @@ Thin: services decide, queries read."""
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from quanyi.access.errors import Refused
 from quanyi.access.policy import allowed, authorize
 from quanyi.access.requests import principal_of
-from quanyi.contributions import declare_screen, once, queries, services
+from quanyi.contributions import declare_screen, flows, legacy, once, queries, services
 from quanyi.core import labels, uploads
 from quanyi.core.attempt import shown
 from quanyi.core.errors import (
@@ -167,7 +170,12 @@ def _declare_post(
             content = uploads.read(upload, Upload.IMPORT)
             sha = case_services.store_content(content)
         elif _SHA.match(sha) and suffix in declare_screen.SUFFIXES:
-            content = case_services.read_content(sha)
+            try:
+                content = case_services.read_content(sha)
+            except (OSError, QuanyiError):
+                raise InvalidInput.one(
+                    "file", "gone", "请重新选择申报文件", "choose the file again"
+                ) from None
         else:
             raise InvalidInput.one(
                 "file", "required", "请选择申报文件", "choose the file to upload"
@@ -175,7 +183,7 @@ def _declare_post(
     except uploads.TooLarge as refusal:
         context["error"] = refusal.message(current_language())
         return 413
-    except (InvalidInput, QuanyiError, OSError) as refused:
+    except QuanyiError as refused:
         _, context["error"], context["problems"] = attempt_fields(_raise(refused))
         return 400
     context.update(content=sha, suffix=suffix, file_name=upload.name if upload else "")
@@ -261,3 +269,102 @@ def _payload_row_errors(
 
 
 _ROW_FIELD = re.compile(r"^rows\[(?P<row>\d+)\]\.(?P<field>\w+)$")
+
+
+# --- the legacy import (历史数据导入) --------------------------------------------------------
+
+_WHERE = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+) ?(?P<field>.*)$")
+
+
+@require_http_methods(["GET", "POST"])
+def legacy_view(request: HttpRequest) -> HttpResponse:
+    """Upload the legacy CSV files (employers, persons, relations, contributions — the ones
+    ``quanyi import legacy DIR`` takes), see every bad row by file, line and field or what the
+    import would load, then submit one ``import.legacy`` case; the form's one-time token makes
+    a second submission show the case the first one made."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"/login?next={request.path}")
+    principal = principal_of(request)
+    authorize(principal, case_types.get("import.legacy").permission(Stage.INTAKE))
+    token = request.POST.get("token", "")[:64]
+    if request.method == "GET" or not once.known(request, token):
+        token = once.issue(request)
+    context: dict[str, Any] = {"token": token, "files": legacy.FILES, "error": ""}
+    if request.method == "GET":
+        return render(request, "contributions/legacy.html", context)
+    made = once.spent(request, token)
+    if made is not None:
+        return HttpResponseRedirect(f"/cases/{made}?again=1")
+    lang = current_language()
+    try:
+        contents = _legacy_contents(request)
+        if not contents:
+            raise InvalidInput.one(
+                "files", "required", "请选择导入文件", "choose the files to import"
+            )
+    except uploads.TooLarge as refusal:
+        context["error"] = refusal.message(lang)
+        return render(request, "contributions/legacy.html", context, status=413)
+    except QuanyiError as refused:
+        context["error"] = refused.message(lang)
+        return render(request, "contributions/legacy.html", context, status=400)
+    stored = {name: case_services.store_content(data) for name, data in contents.items()}
+    context["stored"] = sorted(stored.items())
+    try:
+        with transaction.atomic():
+            if request.POST.get("action") == "submit":
+                case = _submit_legacy(principal, contents)
+                once.spend(request, token, case.pk)
+                return HttpResponseRedirect(f"/cases/{case.pk}")
+            texts = {name: data.decode("utf-8-sig", "replace") for name, data in contents.items()}
+            context["counts"] = legacy.validate(principal, texts).counts()
+            return render(request, "contributions/legacy.html", context)
+    except KeptFailure:
+        raise
+    except InvalidInput as refused:
+        context["error"] = _file_refused(lang)
+        context["row_errors"] = _legacy_errors(refused, lang)
+    except QuanyiError as refused:
+        context["error"] = refused.message(lang)
+    return render(request, "contributions/legacy.html", context, status=400)
+
+
+def _legacy_contents(request: HttpRequest) -> dict[str, bytes]:
+    """The files uploaded now, or those kept from the check (``stored``: name:sha256)."""
+    contents: dict[str, bytes] = {}
+    for upload in request.FILES.getlist("files"):
+        contents[Path(upload.name or "").name] = uploads.read(upload, Upload.IMPORT)
+    if not contents:
+        for kept in request.POST.getlist("stored")[: len(legacy.FILES)]:
+            name, _, sha = kept.partition(":")
+            if name in legacy.FILES and _SHA.match(sha):
+                try:
+                    contents[name] = case_services.read_content(sha)
+                except (OSError, QuanyiError):
+                    return {}  # removed after a refusal: choose the files again
+    return contents
+
+
+def _submit_legacy(principal: Any, contents: dict[str, bytes]) -> Any:
+    base = Path(settings.QUANYI_DATA_DIR)
+    with tempfile.TemporaryDirectory(dir=base) as folder:
+        for name, data in contents.items():
+            (Path(folder) / Path(name).name).write_bytes(data)
+        return flows.submit_legacy(principal, Path(folder))
+
+
+def _legacy_errors(refused: InvalidInput, lang: str) -> list[dict[str, Any]]:
+    """Every reason the files are refused for, by file, line and field."""
+    rows = []
+    for error in refused.errors:
+        where = _WHERE.match(error.field)
+        field = where["field"] if where else error.field
+        rows.append(
+            {
+                "file": where["file"] if where else "—",
+                "line": where["line"] if where else "",
+                "field": labels.field_name(field, lang) if field else "—",
+                "reason": error.en if lang == "en" else error.zh,
+            }
+        )
+    return rows
