@@ -5,6 +5,7 @@ arrears and never before the bill existed (issue 13; 004 part 5 art. 9; 社会�
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -189,3 +190,34 @@ def test_the_employer_page_speaks_chinese_in_yuan_and_refuses_next_to_the_field(
     assert 'id="e-bill_id"' in shown and "账单号：甲公司 没有账单" in shown
     assert 'value="12.34"' in shown and 'value="C-7"' in shown
     assert not Payment.objects.exists()
+
+
+def test_a_posting_tells_its_progress_from_the_start_and_in_steps(
+    office: Office, principal: Principal, settings: Any
+) -> None:
+    """Issue 13: the bar sat at 0 % and jumped to 100 %. The posting tells its length before
+    the first unit and then after each unit (employers in units of lines)."""
+    settings.QUANYI_POST_UNIT_LINES = 1  # each employer its own unit
+    for _ in range(3):
+        employer = builders.employer(principal)
+        builders.relation(principal, builders.person(principal), employer, "pension", "2024-01")
+    told: list[tuple[int, int]] = []
+    flows.post_month(office.clerk, "2025-01", "110000", progress=lambda d, t: told.append((d, t)))
+    assert told == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+def test_a_legacy_check_tells_its_progress_in_steps(office: Office) -> None:
+    """Issue 13: long commands show progress that moves (the legacy import's check)."""
+    from quanyi.contributions import legacy
+
+    rows = "".join(f"{builders.uscc()},单位{n},110105,1\n" for n in range(5))
+    told: list[tuple[int, int]] = []
+    token = legacy.PROGRESS.set(lambda d, t: told.append((d, t)))
+    step = legacy.PROGRESS_STEP
+    try:
+        legacy.PROGRESS_STEP = 2
+        legacy.validate(office.clerk, {"employers.csv": "uscc,name,region,injury_class\n" + rows})
+    finally:
+        legacy.PROGRESS.reset(token)
+        legacy.PROGRESS_STEP = step
+    assert told == [(2, 5), (4, 5), (5, 5)]

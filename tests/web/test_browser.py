@@ -49,7 +49,7 @@ def serving(instance: Instance) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):  # up to half a minute on a machine busy with other tests
             try:
                 with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:
                     if answer.status == 200:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from rich.console import Console
-from rich.progress import Progress
 
-from quanyi.contributions import declaration_files, flows, payment_files, services
+from quanyi.contributions import declaration_files, flows, legacy, payment_files, services
 from quanyi.contributions.queries import employer_bills
 from quanyi.contributions.schemas import Bills, DeclaredCase, Payments, PostOutcome
 from quanyi.core.commands import command, print_json
@@ -125,26 +125,35 @@ def _declare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _post(args: argparse.Namespace) -> int:
-    progress = None
-    if sys.stderr.isatty():
-        # Only a terminal shows a bar: every other command, and a posting run by a
-        # scheduler, would pay for importing rich for nothing.
+@contextmanager
+def _bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr, told (done, total) as each unit of work ends; ``None`` off a
+    terminal. Only a terminal shows a bar: every other command, and a run by a scheduler,
+    would pay for importing rich for nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
 
-        bar = Progress(transient=True, console=Console(stderr=True))
-        task = bar.add_task(f"{args.month}", total=None)
-        bar.start()
+    bar = Progress(transient=True, console=Console(stderr=True))
+    task = bar.add_task(label, total=None)
+    bar.start()
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def advance(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
 
     try:
+        yield advance
+    finally:
+        bar.stop()
+
+
+def _post(args: argparse.Namespace) -> int:
+    with _bar(args.month) as progress:
         outcome = flows.post_month(
             args.principal, args.month, settings.QUANYI_REGION, progress=progress
         )
-    finally:
-        if progress is not None:
-            bar.stop()
     print_json(PostOutcome.model_validate(outcome, from_attributes=True))
     return 0
 
@@ -184,8 +193,12 @@ def _bills(args: argparse.Namespace) -> int:
 
 
 def _import_legacy(args: argparse.Namespace) -> int:
-    with open_report(args.directory, args.report):
-        return _submit_legacy(args)
+    with open_report(args.directory, args.report), _bar("legacy") as progress:
+        token = legacy.PROGRESS.set(progress)
+        try:
+            return _submit_legacy(args)
+        finally:
+            legacy.PROGRESS.reset(token)
 
 
 def _submit_legacy(args: argparse.Namespace) -> int:
