@@ -57,5 +57,11 @@ LABELS: CodeSets = {
         "employee_fen": ("个人缴纳", "employee's share"),
         "deemed_months": ("视同缴费月数", "deemed months"),
         "token": ("表单", "form"),
+        "amounts": ("金额明细", "amounts"),
+        "employers": ("用人单位", "employers"),
+        "persons": ("参保人员", "persons"),
+        "relations": ("参保关系", "insurance relations"),
+        "contributions": ("缴费记录", "contributions"),
+        "insurances": ("险种", "insurances"),
     },
 }
