@@ -221,3 +221,25 @@ def test_a_legacy_check_tells_its_progress_in_steps(office: Office) -> None:
         legacy.PROGRESS.reset(token)
         legacy.PROGRESS_STEP = step
     assert told == [(2, 5), (4, 5), (5, 5)]
+
+
+def test_the_employer_page_in_english(office: Office, two: tuple[Employer, Employer]) -> None:
+    """DESIGN.md "UI language": Simplified Chinese by default, English selectable — labels and
+    field names follow."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.access import builders as accounts
+
+    first, second = two
+    client = Client()
+    accounts.web_login(client, accounts.account("teller", "operator", "querier"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/contributions/bills?uscc={first.uscc}").content.decode()
+    assert "monthly bill" in page and "Late fee runs from" in page and "月报" not in page
+    theirs = Bill.objects.get(employer=second)
+    answer = client.post(
+        f"/contributions/bills?uscc={first.uscc}",
+        {"uscc": first.uscc, "bill_id": str(theirs.pk), "amount": "1.00", "bank_ref": "C-8"},
+    )
+    assert "bill number: 甲公司 has no bill" in answer.content.decode()
