@@ -36,6 +36,7 @@ LABELS: CodeSets = {
         "wage_fen": ("工资", "wage"),
         "wage": ("工资（元）", "wage (yuan)"),
         "base_fen": ("缴费基数", "contribution base"),
+        "base": ("缴费基数（元）", "contribution base (yuan)"),
         "month": ("费款所属期", "contribution month"),
         "months": ("费款所属期", "contribution months"),
         "from_month": ("起始所属期", "first month"),

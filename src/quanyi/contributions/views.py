@@ -21,7 +21,16 @@ from django.views.decorators.http import require_http_methods
 from quanyi.access.errors import Refused
 from quanyi.access.policy import allowed, authorize
 from quanyi.access.requests import principal_of
-from quanyi.contributions import declare_screen, flows, legacy, once, queries, services
+from quanyi.contributions import (
+    declare_screen,
+    flows,
+    legacy,
+    once,
+    queries,
+    services,
+    validation,
+)
+from quanyi.contributions.payment_files import positive_yuan
 from quanyi.core import labels, uploads
 from quanyi.core.attempt import shown
 from quanyi.core.errors import (
@@ -32,6 +41,7 @@ from quanyi.core.errors import (
     current_language,
 )
 from quanyi.core.uploads import Upload
+from quanyi.registry.models import EMPLOYEE_INSURANCES
 from quanyi.workflow import services as case_services
 from quanyi.workflow import types as case_types
 from quanyi.workflow.stages import Stage
@@ -368,3 +378,72 @@ def _legacy_errors(refused: InvalidInput, lang: str) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# --- a back-payment (补缴) ---------------------------------------------------------------
+
+BACKPAY_FIELDS = ("uscc", "id_number", "from_month", "to_month", "base", "reason")
+
+
+@require_http_methods(["GET", "POST"])
+def backpay_view(request: HttpRequest) -> HttpResponse:
+    """A back-payment typed in (the base in yuan), checked and priced — each month and
+    insurance with both shares, the account's late interest and the fund's late fee — before
+    it is submitted as one ``contribution.backpay`` case; the id number travels only in the
+    form's body, and the one-time token makes a second submission show the case made."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"/login?next={request.path}")
+    principal = principal_of(request)
+    authorize(principal, case_types.get("contribution.backpay").permission(Stage.INTAKE))
+    post = request.POST
+    values = {name: post.get(name, "").strip()[:200] for name in BACKPAY_FIELDS}
+    values["uscc"] = (values["uscc"] or request.GET.get("uscc", "")).strip().upper()[:18]
+    offered = [code for code in labels.known("insurance") if code in EMPLOYEE_INSURANCES]
+    chosen = [code for code in offered if code in post.getlist("insurances")]
+    token = post.get("token", "")[:64]
+    if request.method == "GET" or not once.known(request, token):
+        token = once.issue(request)
+    context: dict[str, Any] = {"values": values, "token": token, "problems": {}, "error": ""}
+    context["insurances"] = [
+        (code, labels.label("insurance", code), code in chosen) for code in offered
+    ]
+    if request.method == "GET":
+        return render(request, "contributions/backpay.html", context)
+    made = once.spent(request, token)
+    if made is not None:
+        return HttpResponseRedirect(f"/cases/{made}?again=1")
+
+    def payload() -> dict[str, Any]:
+        fen = positive_yuan(values["base"], "base")
+        kept = {k: v for k, v in values.items() if k != "base"}
+        return {**kept, "base_fen": fen, **({"insurances": chosen} if chosen else {})}
+
+    def priced() -> dict[str, Any]:
+        cleaned = validation.clean_backpay(principal, payload())
+        lines = cleaned.lines
+        return {
+            "employer": cleaned.employer.name,
+            "person": cleaned.person.name,
+            "lines": lines,
+            "due_fen": sum(x.employer_fen + x.employee_fen for x in lines),
+            "late_fee_fen": sum(x.late_fee_fen for x in lines),
+            "late_interest_fen": sum(x.late_interest_fen for x in lines),
+        }
+
+    shown, error, problems = attempt_fields(priced)
+    if shown is None:
+        problems = {("base" if k == "base_fen" else k): v for k, v in problems.items()}
+        others = [p for field, ps in problems.items() if field not in BACKPAY_FIELDS for p in ps]
+        context.update(error=error, problems=problems, others=others)
+        return render(request, "contributions/backpay.html", context, status=400)
+    context["preview"] = shown
+    if post.get("action") == "submit":
+        case, error, problems = attempt_fields(
+            lambda: case_services.submit(principal, "contribution.backpay", payload())
+        )
+        if case is not None:
+            once.spend(request, token, case.pk)
+            return HttpResponseRedirect(f"/cases/{case.pk}")
+        context.update(error=error, problems=problems)
+        return render(request, "contributions/backpay.html", context, status=400)
+    return render(request, "contributions/backpay.html", context)
