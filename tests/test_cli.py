@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from quanyi.audit import checkpoints
 from quanyi.audit import services as audit
@@ -195,8 +197,11 @@ def test_counter_payment_and_bills_from_the_command_line(
     assert main(["contributions", "bills", "--uscc", employer.uscc, "--as", "clerk"]) == 0
     (bill,) = json.loads(capsys.readouterr().out)["bills"]
     assert (bill["status"], bill["owed_fen"]) == ("owed", bill["due_fen"])
-    assert bill["late_fee_fen"] > 0  # due on 2025-02-15, long past
-    pay = ["contributions", "counter", "--bill", str(bill["id"]), "--paid-on", "2025-02-10"]
+    # Due by 2025-02-28, but posted only today: no late fee for the days before it existed.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert (bill["late_fee_fen"], bill["fee_from"]) == (0, str(tomorrow))
+    pay = ["contributions", "counter", "--uscc", employer.uscc, "--bill", str(bill["id"])]
+    pay += ["--paid-on", "2025-02-10"]
     assert main([*pay, "--amount-fen", "0", "--receipt", "R1", "--as", "clerk"]) == 1
     assert "amount_fen" in capsys.readouterr().err
     amount = str(bill["due_fen"])

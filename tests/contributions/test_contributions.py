@@ -162,6 +162,9 @@ def test_a_month_paid_after_its_year_closed_earns_late_interest(office: Office, 
 
 
 def test_short_payment_leaves_arrears_with_late_fees(office: Office, insured) -> None:  # type: ignore[no-untyped-def]
+    """Late fee 0.05 % a day from the first day of arrears (社会保险法 art. 86; REFERENCE.md
+    "Late fee"): what has not arrived by the end of the month after the bill's month becomes
+    arrears (004 part 5 art. 9 六)."""
     employer, first, second = insured
     declare(office, employer, [(first, 1000000), (second, 1000000)])
     post(office, "2025-03")
@@ -170,7 +173,8 @@ def test_short_payment_leaves_arrears_with_late_fees(office: Office, insured) ->
     bill.refresh_from_db()
     assert bill.status == "partial"
     owed = bill.due_fen - 100000
-    assert calc.arrears(bill, date(2025, 4, 25)) == {
+    assert calc.arrears(bill, date(2025, 4, 30)) == {"owed_fen": owed, "late_fee_fen": 0}
+    assert calc.arrears(bill, date(2025, 5, 10)) == {  # 1-10 May: ten days of arrears
         "owed_fen": owed,
         "late_fee_fen": round(owed * 0.0005 * 10),
     }

@@ -11,8 +11,11 @@ class ContributionsConfig(AppConfig):
         router="quanyi.contributions.api:router",
         cli="quanyi.contributions.cli:register",
         urls="quanyi.contributions.urls",
-        screens=(Screen("bills", "bills", "record.read", "账单缴费", "Bills", order=20),),
+        screens=(
+            Screen("bills", "bills", "record.read", "单位缴费", "Employer contributions", order=20),
+        ),
         permissions="quanyi.contributions.permissions:PERMISSIONS",
+        labels="quanyi.contributions.labels:LABELS",
         record_parts=(
             RecordPart(
                 "contributions",

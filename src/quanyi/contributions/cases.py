@@ -22,7 +22,7 @@ from quanyi.core.schemas import Fen, Month, Payload, RowId
 from quanyi.registry.models import Insurance
 from quanyi.workflow.services import read_content
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES, Stage
-from quanyi.workflow.types import CaseType, Change, fields, register
+from quanyi.workflow.types import CaseType, Change, FormField, fields, register
 
 # --- contribution.declare --------------------------------------------------------------------
 
@@ -150,6 +150,19 @@ class ContributionBackpay(CaseType[Backpay]):
     en = "back-payment"
     stages = (Stage.INTAKE, Stage.REVIEW, Stage.RECHECK, Stage.APPROVAL)
     payload = Backpay
+    # Every employee insurance unless the payload names some (the form asks for none).
+    fields = (
+        *fields(
+            ("uscc", "用人单位统一社会信用代码", "employer's unified social credit code", True),
+            ("id_number", "公民身份号码", "id number", True),
+        ),
+        FormField("from_month", "补缴起始所属期", "first month", True, "month"),
+        FormField("to_month", "补缴截止所属期", "last month", True, "month"),
+        *fields(
+            ("base_fen", "缴费基数（元）", "contribution base (yuan)", True),
+            ("reason", "补缴原因", "reason", True),
+        ),
+    )
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> Backpay:
         cleaned = validation.clean_backpay(principal, data)
@@ -211,7 +224,7 @@ class ContributionRefund(CaseType[RefundRequest]):
     payload = RefundRequest
     fields = fields(
         ("bill_id", "账单号", "bill id", True),
-        ("amount_fen", "退费金额（分）", "amount (fen)", True),
+        ("amount_fen", "退费金额（元）", "amount (yuan)", True),
         ("reason", "退费原因", "reason", True),
     )
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from rich.console import Console
-from rich.progress import Progress
 
 from quanyi.contributions import declaration_files, flows, legacy, payment_files, services
 from quanyi.contributions.queries import employer_bills
 from quanyi.contributions.schemas import Bills, DeclaredCase, Payments, PostOutcome
 from quanyi.core.commands import command, print_json
-from quanyi.core.errors import InvalidInput, QuanyiError
+from quanyi.core.errors import InvalidInput
 from quanyi.core.report import open_report
 from quanyi.workflow import queries as case_queries
 from quanyi.workflow import services as cases
@@ -65,8 +65,9 @@ def register(sub: Any) -> None:
         _counter,
         atomic=True,
         writes=True,
-        help="record a payment taken at the counter against a bill",
+        help="record a payment taken at the counter against one of the employer's open bills",
     )
+    counter.add_argument("--uscc", required=True, help="the paying employer")
     counter.add_argument("--bill", required=True, dest="bill_id")
     counter.add_argument("--amount-fen", required=True)
     counter.add_argument("--receipt", required=True, help="the counter receipt number")
@@ -124,26 +125,35 @@ def _declare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _post(args: argparse.Namespace) -> int:
-    progress = None
-    if sys.stderr.isatty():
-        # Only a terminal shows a bar: every other command, and a posting run by a
-        # scheduler, would pay for importing rich for nothing.
+@contextmanager
+def _bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr, told (done, total) as each unit of work ends; ``None`` off a
+    terminal. Only a terminal shows a bar: every other command, and a run by a scheduler,
+    would pay for importing rich for nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
 
-        bar = Progress(transient=True, console=Console(stderr=True))
-        task = bar.add_task(f"{args.month}", total=None)
-        bar.start()
+    bar = Progress(transient=True, console=Console(stderr=True))
+    task = bar.add_task(label, total=None)
+    bar.start()
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def advance(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
 
     try:
+        yield advance
+    finally:
+        bar.stop()
+
+
+def _post(args: argparse.Namespace) -> int:
+    with _bar(args.month) as progress:
         outcome = flows.post_month(
             args.principal, args.month, settings.QUANYI_REGION, progress=progress
         )
-    finally:
-        if progress is not None:
-            bar.stop()
     print_json(PostOutcome.model_validate(outcome, from_attributes=True))
     return 0
 
@@ -166,6 +176,7 @@ def _counter(args: argparse.Namespace) -> int:
     written = services.take_at_counter(
         args.principal,
         {
+            "uscc": args.uscc,
             "bill_id": args.bill_id,
             "amount_fen": args.amount_fen,
             "paid_at": args.paid_on or date.today().isoformat(),
@@ -182,31 +193,15 @@ def _bills(args: argparse.Namespace) -> int:
 
 
 def _import_legacy(args: argparse.Namespace) -> int:
-    with open_report(args.directory, args.report):
-        return _submit_legacy(args)
+    with open_report(args.directory, args.report), _bar("legacy") as progress:
+        token = legacy.PROGRESS.set(progress)
+        try:
+            return _submit_legacy(args)
+        finally:
+            legacy.PROGRESS.reset(token)
 
 
 def _submit_legacy(args: argparse.Namespace) -> int:
-    folder = Path(args.directory)
-    found = {p.name: p for p in sorted(folder.glob("*.csv"))} if folder.is_dir() else {}
-    if not found:
-        raise InvalidInput.one(
-            "directory", "empty", f"{folder} 中没有 CSV 文件", f"no CSV files in {folder}"
-        )
-    legacy.refuse_too_large(found)  # counted one row at a time, before any is read whole
-    contents = {name: path.read_bytes() for name, path in found.items()}
-    # Submitting validates every row of the stored files once; if it refuses, files no case
-    # refers to are removed again.
-    files = {name: cases.store_content(data) for name, data in contents.items()}
-    try:
-        case = cases.submit(
-            args.principal,
-            "import.legacy",
-            {"files": files},
-            tuple(cases.NewAttachment(name, data) for name, data in contents.items()),
-        )
-    except QuanyiError:
-        cases.discard_unreferenced(files.values())
-        raise
+    case = flows.submit_legacy(args.principal, Path(args.directory))
     print_json(case_queries.case(args.principal, case.pk), indent=1)
     return 0

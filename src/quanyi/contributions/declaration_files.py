@@ -1,5 +1,7 @@
 """Reading an employer's base declaration file (缴费基数申报, 004 part 5 art. 5-6; CSV or Excel:
-``id_number``, ``wage_fen``) given to ``quanyi contributions declare``, of any size.
+``id_number`` and the wage, either ``wage`` in yuan — as people fill in the template — or
+``wage_fen`` in whole fen, as programs write it) given to ``quanyi contributions declare`` or
+uploaded on the declaration screen, of any size.
 
 The file is read one row at a time (DESIGN.md invariant 8): each row's id number and wage are
 checked as they pass and every bad one goes to the command's error report (``core.report``);
@@ -18,6 +20,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from quanyi.contributions.payment_files import positive_yuan
 from quanyi.core.errors import FieldError, InvalidInput
 from quanyi.core.identifiers import parse_id_number
 from quanyi.core.money import parse_fen
@@ -25,6 +28,7 @@ from quanyi.core.report import RowReport
 from quanyi.core.tables import stream
 
 COLUMNS = ("id_number", "wage_fen")
+YUAN_COLUMNS = ("id_number", "wage")  # the template's: the wage typed in yuan
 # One case's rows: an employer's whole staff in a pooling region, with room to spare. Its
 # payload is checked and reviewed as one, so a larger file is split, not taken whole.
 MAX_ROWS = 100_000
@@ -38,6 +42,7 @@ class DeclarationFile:
     rows: list[dict[str, Any]] = field(default_factory=list)
     lines: array[int] = field(default_factory=lambda: array("q"))
     read: int = 0
+    in_yuan: bool = False  # the wage came in yuan (``wage``), not in fen
 
     def line_of(self, row: int) -> int:
         """The file's line of the payload's ``rows[row]`` (counted from 1)."""
@@ -53,7 +58,8 @@ def read(path: str | Path, report: RowReport) -> DeclarationFile:
     codes: array[int] = array("q")
     code_lines: array[int] = array("q")
     with stream(path) as (header, rows):
-        if report.missing_columns(name, header, COLUMNS):
+        in_yuan = found.in_yuan = "wage" in header and "wage_fen" not in header
+        if report.missing_columns(name, header, YUAN_COLUMNS if in_yuan else COLUMNS):
             return found
         for line, raw in rows:
             found.read += 1
@@ -66,7 +72,10 @@ def read(path: str | Path, report: RowReport) -> DeclarationFile:
                 for error in refused.errors:
                     report.add(name, line, error)
             try:
-                wage = parse_fen(raw.get("wage_fen"), "wage_fen", code="bad_wage")
+                if in_yuan:
+                    wage = positive_yuan(raw.get("wage"), "wage")
+                else:
+                    wage = parse_fen(raw.get("wage_fen"), "wage_fen", code="bad_wage")
             except InvalidInput as refused:
                 for error in refused.errors:
                     report.add(name, line, error)

@@ -13,12 +13,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
+from typing import TypeVar
 
 from quanyi.core.bulkwork import chunks, without_collector
 from quanyi.core.errors import ErrorCollector, InvalidInput
@@ -171,22 +173,55 @@ def read(texts: Mapping[str, str]) -> dict[str, Rows]:
     return rows
 
 
+# Told (rows checked, rows in all) every ``PROGRESS_STEP`` rows while files are checked: the
+# command line sets it to move its bar on a terminal; nothing else pays for it.
+PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar(
+    "legacy_progress", default=None
+)
+PROGRESS_STEP = 2000
+
+T = TypeVar("T")
+
+
+class _Progress:
+    def __init__(self, rows: Mapping[str, Rows]) -> None:
+        self.tell = PROGRESS.get()
+        self.total = sum(len(r.rows) for r in rows.values())
+        self.done = 0
+
+    def counted(self, items: Iterable[T]) -> Iterator[T]:
+        """``items``, telling the progress every ``PROGRESS_STEP`` of them."""
+        if self.tell is None:
+            yield from items
+            return
+        for item in items:
+            yield item
+            self.done += 1
+            if self.done % PROGRESS_STEP == 0:
+                self.tell(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.tell is not None:
+            self.tell(self.total, self.total)
+
+
 @without_collector
 def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
     rows = read(texts)
     report = _report()
     batch = Batch()
+    progress = _Progress(rows)
     # Only the persons and employers the files name are looked up: a region holds millions.
     numbers = _named(rows, "id_number", ("persons.csv", "relations.csv", "contributions.csv"))
     usccs = _named(rows, "uscc", ("employers.csv", "relations.csv", "contributions.csv"))
     known_employers = set(employers(usccs))
     known_persons = set(person_ids(numbers))
     new_employers: set[str] = set()
-    for line, row in _dicts(rows, "employers.csv"):
+    for line, row in progress.counted(_dicts(rows, "employers.csv")):
         _employer(principal, report, line, row, known_employers, new_employers, batch)
     new_persons: set[str] = set()
     today = date.today()
-    for line, row in _dicts(rows, "persons.csv"):
+    for line, row in progress.counted(_dicts(rows, "persons.csv")):
         _person(report, line, row, known_persons, new_persons, batch, today)
     all_persons = known_persons | new_persons
     all_employers = known_employers | new_employers
@@ -198,12 +233,19 @@ def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
             "person__id_number", "employer__uscc", "insurance", "start_month", "end_month"
         ):
             covered[number][(uscc or "", insurance)].append((first, last))
-    for line, row in _dicts(rows, "relations.csv"):
+    for line, row in progress.counted(_dicts(rows, "relations.csv")):
         _relation(report, line, row, all_persons, all_employers, covered, batch)
     if "contributions.csv" in rows:
         _contributions(
-            report, rows["contributions.csv"], all_persons, all_employers, covered, batch
+            report,
+            progress.counted(rows["contributions.csv"].rows),
+            rows["contributions.csv"].index,
+            all_persons,
+            all_employers,
+            covered,
+            batch,
         )
+    progress.finish()
     report.raise_if_any()
     return batch
 
@@ -398,7 +440,8 @@ def _month_text(text: str, field: str) -> str:
 
 def _contributions(
     report: ErrorCollector,
-    rows: Rows,
+    rows: Iterable[tuple[int, list[str]]],
+    index: Mapping[str, int],
     persons: set[str],
     employers: set[str],
     covered: Covered,
@@ -413,8 +456,8 @@ def _contributions(
     seen: set[tuple[str, str, str, str]] = set()
     insurances = frozenset(EMPLOYEE_INSURANCES)
     kept = batch.contributions
-    columns = itemgetter(*(rows.index[c] for c in FILES[file]))
-    for line, values in rows.rows:
+    columns = itemgetter(*(index[c] for c in FILES[file]))
+    for line, values in rows:
         number, uscc, insurance, month_text, base_text, paid_text = columns(values)
         number = number.upper()
         if number not in persons:

@@ -18,7 +18,7 @@ from pathlib import Path
 from quanyi.contributions.models import BANK_REF_MAX
 from quanyi.core.bounds import parse_id
 from quanyi.core.errors import FieldError, InvalidInput
-from quanyi.core.money import parse_fen
+from quanyi.core.money import parse_fen, yuan_to_fen
 from quanyi.core.report import RowReport
 from quanyi.core.tables import stream
 
@@ -119,8 +119,16 @@ def read_bank_file(path: str | Path, report: RowReport) -> BankFile:
 
 def parse_counter(values: Mapping[str, str]) -> PaymentRow:
     """A payment taken at the counter (the receipt number as ``bank_ref``), checked like a bank
-    file's row."""
+    file's row. A screen types the amount in yuan (``amount``, two decimals at most); the
+    command line gives whole fen (``amount_fen``)."""
     errors: list[FieldError] = []
+    if "amount" in values:
+        try:
+            fen = positive_yuan(values["amount"], "amount")
+        except InvalidInput as refused:
+            errors += refused.errors
+            fen = 0
+        values = {**values, "amount_fen": str(fen or 1)}  # refused above, not twice
     row = parse_row(values, "", errors)
     if errors:
         raise InvalidInput(errors)
@@ -161,6 +169,16 @@ def parse_row(raw: Mapping[str, str | None], where: str, errors: list[FieldError
     if not ref or len(ref) > BANK_REF_MAX:
         errors.append(_bad_ref(f"{where}bank_ref"))
     return PaymentRow(bill_id, amount, paid_on, ref)
+
+
+def positive_yuan(text: str | None, field: str) -> int:
+    """An amount typed in yuan (``"71905.78"``) as fen, more than zero and within the bound."""
+    fen = yuan_to_fen(text or "", field)
+    if fen <= 0:
+        raise InvalidInput(
+            [FieldError(field, "not_positive", "金额须大于 0 元", "more than 0 yuan")]
+        )
+    return fen
 
 
 def _bad_ref(field: str) -> FieldError:

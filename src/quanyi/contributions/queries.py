@@ -9,11 +9,21 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from quanyi.access.policy import authorize
-from quanyi.contributions.calc import arrears, overpaid
-from quanyi.contributions.models import Bill, BillStatus, Declaration, Line, PostedMonth
+from quanyi.audit.models import AuditEvent
+from quanyi.contributions.calc import arrears, fee_from, overpaid
+from quanyi.contributions.models import (
+    Bill,
+    BillStatus,
+    Declaration,
+    Line,
+    Payment,
+    PostedMonth,
+)
 from quanyi.core import regions
+from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import services as registry
@@ -47,14 +57,18 @@ def contributions_part(person_id: int) -> list[dict[str, Any]]:
 
 
 def employer_bills(principal: Principal, uscc: str, on: date | None = None) -> dict[str, Any]:
-    """An employer's bills, newest first, with what each still owes (and its late fee as of
-    ``on``) or has been paid beyond; what the counter clerk sees before taking a payment."""
+    """An employer's bills, newest first, with what each still owes (its late fee as of ``on``
+    and the day that fee runs from) or has been paid beyond; what the counter clerk sees
+    before taking a payment."""
     authorize(principal, "record.read")
     employer = registry.employer_by_uscc(principal, uscc)
     on = on or date.today()
+    found = list(Bill.objects.filter(employer=employer).order_by("-month", "-pk"))
+    issued = _issued_on([b.audit_seq for b in found if b.kind == "monthly" and b.audit_seq])
     bills = []
-    for bill in Bill.objects.filter(employer=employer).order_by("-month", "-pk"):
-        owed = arrears(bill, on) if bill.paid_fen < bill.due_fen else None
+    for bill in found:
+        issued_on = issued.get(bill.audit_seq or 0) if bill.kind == "monthly" else None
+        owed = arrears(bill, on, issued_on) if bill.paid_fen < bill.due_fen else None
         bills.append(
             {
                 "id": bill.pk,
@@ -66,6 +80,7 @@ def employer_bills(principal: Principal, uscc: str, on: date | None = None) -> d
                 "status": bill.status,
                 "owed_fen": owed["owed_fen"] if owed else 0,
                 "late_fee_fen": owed["late_fee_fen"] if owed else 0,
+                "fee_from": fee_from(bill.month, issued_on) if owed else None,
                 "overpaid_fen": overpaid(bill),
             }
         )
@@ -73,6 +88,70 @@ def employer_bills(principal: Principal, uscc: str, on: date | None = None) -> d
         "employer": {"uscc": employer.uscc, "name": employer.name},
         "on": str(on),
         "bills": bills,
+    }
+
+
+def _issued_on(seqs: list[int]) -> dict[int, date]:
+    """The local day each posting batch (by its audit seq) wrote its monthly bills: a bill
+    posted after its due date runs no late fee for the days before it existed."""
+    rows = AuditEvent.objects.filter(seq__in=seqs, action="contribution.bills").values_list(
+        "seq", "time"
+    )
+    return {seq: timezone.localtime(time).date() for seq, time in rows}
+
+
+STAFF_SHOWN = 500  # a screen, not an export: the largest employers are read in pages elsewhere
+
+
+def employer_page(principal: Principal, uscc: str, on: date | None = None) -> dict[str, Any]:
+    """The employer page (用人单位): its bills as ``employer_bills``, the ones still open to
+    pay at the counter, the totals owed and of late fees, its payments, and its staff — the
+    persons with a relation open with it, id numbers masked (never with a birth date)."""
+    found = employer_bills(principal, uscc, on)
+    employer = registry.employer_by_uscc(principal, uscc)
+    bills = found["bills"]
+    open_bills = [b for b in bills if b["status"] != BillStatus.PAID]
+    payments = list(
+        Payment.objects.filter(bill__employer=employer)
+        .order_by("-paid_on", "-pk")
+        .values("bill_id", "bill__month", "amount_fen", "paid_on", "bank_ref", "channel")[:100]
+    )
+    staff: dict[int, dict[str, Any]] = {}
+    relations = (
+        InsuranceRelation.objects.filter(employer=employer, end_month__isnull=True)
+        .select_related("person")
+        .order_by("person__name", "person_id", "insurance")
+    )
+    for relation in relations:
+        person = relation.person
+        row = staff.get(person.pk)
+        if row is None:
+            if len(staff) >= STAFF_SHOWN:
+                continue
+            row = staff[person.pk] = {
+                "name": person.name,
+                "id_number": mask(person.id_number),
+                "category": person.category,
+                "since": relation.start_month,
+                "insurances": [],
+            }
+        row["insurances"].append(relation.insurance)
+        row["since"] = min(row["since"], relation.start_month)
+    return {
+        **found,
+        "employer": {
+            "uscc": employer.uscc,
+            "name": employer.name,
+            "region": employer.region,
+            "injury_class": employer.injury_class,
+            "status": employer.status,
+        },
+        "open_bills": open_bills,
+        "owed_fen": sum(b["owed_fen"] for b in open_bills),
+        "late_fee_fen": sum(b["late_fee_fen"] for b in open_bills),
+        "payments": payments,
+        "staff": list(staff.values()),
+        "staff_total": relations.values("person_id").distinct().count(),
     }
 
 

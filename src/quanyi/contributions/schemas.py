@@ -30,6 +30,7 @@ class BillRow(Schema):
     status: BillStatus
     owed_fen: int
     late_fee_fen: int
+    fee_from: date | None = None  # the first day of late fee, while anything is owed
     overpaid_fen: int
 
 

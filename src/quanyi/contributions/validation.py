@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from quanyi.contributions import events
-from quanyi.contributions.calc import due_date, overpaid
+from quanyi.contributions.calc import fee_days, overpaid
 from quanyi.contributions.models import REASON_MAX, Bill, Declaration, Line
 from quanyi.core import regions
 from quanyi.core.bounds import parse_id
@@ -340,7 +340,7 @@ def clean_backpay(
                 )
                 continue
             er, ee, ac = rates.amounts(insurance, base.base_fen, employer.injury_class)
-            days = (today - due_date(text)).days
+            days = fee_days(text, today)
             priced.append(
                 (
                     text,
