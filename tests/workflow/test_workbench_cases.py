@@ -115,3 +115,18 @@ def test_a_missing_or_unknown_case_type_offers_the_list(query: str) -> None:
     page = clerk.get("/cases/new" + query)
     assert page.status_code in (200, 404)
     assert 'id="new-person.register"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("type_name", "screen"),
+    [
+        ("contribution.declare", "/contributions/declare"),
+        ("contribution.backpay", "/contributions/backpay"),
+        ("import.legacy", "/contributions/legacy"),
+    ],
+)
+def test_a_case_type_with_a_screen_of_its_own_leads_there(type_name: str, screen: str) -> None:
+    """Upload cases are taken in on their own screens, with a preview — not an opinion box."""
+    clerk = logged_in("clerk", "operator")
+    answer = clerk.get(f"/cases/new?type={type_name}")
+    assert (answer.status_code, answer["Location"]) == (302, screen)

@@ -49,6 +49,7 @@ class Declare(CaseType[Declaration]):
     stages = REGISTRY_STAGES
     payload = Declaration
     diff_at_intake = False  # up to 100,000 rows, each checked by intake already
+    screen = "contribution-declare"
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> Declaration:
         cleaned = validation.clean_declaration(principal, data)
@@ -114,6 +115,7 @@ class ImportLegacy(CaseType[LegacyFiles]):
     stages = ALL_STAGES
     payload = LegacyFiles
     diff_at_intake = False  # up to 500,000 rows, each checked by intake already
+    screen = "legacy-import"
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> LegacyFiles:
         legacy.validate(principal, _texts(data.get("files")))
@@ -150,6 +152,7 @@ class ContributionBackpay(CaseType[Backpay]):
     en = "back-payment"
     stages = (Stage.INTAKE, Stage.REVIEW, Stage.RECHECK, Stage.APPROVAL)
     payload = Backpay
+    screen = "contribution-backpay"
     # Every employee insurance unless the payload names some (the form asks for none).
     fields = (
         *fields(

@@ -90,6 +90,9 @@ class CaseType(Generic[P]):
     # types whose diff is a second pass over a large file (a declaration, a legacy import):
     # their check has read every row already, and an empty file is refused there.
     diff_at_intake: ClassVar[bool] = True
+    # The URL name of a screen of its own (an upload with a preview), offered in place of the
+    # generic intake form.
+    screen: ClassVar[str | None] = None
     # Payload keys naming whom or what a case is about, for case search (the first given).
     subject_keys: ClassVar[tuple[str, ...]] = ("id_number", "uscc")
 

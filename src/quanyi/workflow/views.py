@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from quanyi.access.middleware import record_refusal
@@ -86,6 +87,8 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
         case_type = types.get(request.GET.get("type") or request.POST.get("type") or "")
     except InvalidInput:
         return _choose_type(request, principal)
+    if case_type.screen and request.method == "GET":
+        return HttpResponseRedirect(reverse(case_type.screen))
     values = {k: str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     opinion = values.get("opinion", "")
     error, problems, too_large = "", list[str](), False
