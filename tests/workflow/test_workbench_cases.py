@@ -130,3 +130,29 @@ def test_a_case_type_with_a_screen_of_its_own_leads_there(type_name: str, screen
     clerk = logged_in("clerk", "operator")
     answer = clerk.get(f"/cases/new?type={type_name}")
     assert (answer.status_code, answer["Location"]) == (302, screen)
+
+
+def test_a_parameter_is_chosen_by_its_label_and_an_amount_typed_in_yuan() -> None:
+    """政策参数调整 on screen: the parameter from a list of labels, a wage bound in yuan; the
+    case keeps fen like every machine contract (DESIGN.md invariant 8)."""
+    clerk = logged_in("clerk", "operator")
+    form = clerk.get("/cases/new?type=parameter.change").content.decode()
+    assert "缴费基数下限（元/月）" in form and '<select id="f-key"' in form
+    answer = clerk.post(
+        "/cases/new?type=parameter.change",
+        {
+            "key": "base.lower",
+            "region": "110000",
+            "valid_from": "2030-07-01",
+            "value": "7,123.45",
+            "source": "京人社发〔2030〕1号",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()
+    assert Case.objects.get().payload["value"] == "712345"
+    refused = clerk.post(
+        "/cases/new?type=parameter.change",
+        {"key": "base.lower", "region": "110000", "valid_from": "2030-08-01",
+         "value": "7123.456", "source": "x"},
+    )  # fmt: skip
+    assert refused.status_code == 400 and "取值：金额最多两位小数" in refused.content.decode()

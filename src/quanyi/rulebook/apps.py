@@ -9,6 +9,7 @@ class RulebookConfig(AppConfig):
     verbose_name = "rulebook"
     plugin = Plugin(
         permissions="quanyi.rulebook.permissions:PERMISSIONS",
+        labels="quanyi.rulebook.labels:LABELS",
         init="quanyi.rulebook.services:seed",
     )
 

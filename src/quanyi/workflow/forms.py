@@ -30,4 +30,4 @@ def payload_from_form(case_type: CaseType[Any], form: Mapping[str, str]) -> dict
             continue
         # Money is typed in yuan on screen; the payload, like every machine contract, is fen.
         payload[f.name] = yuan_to_fen(value, f.name) if f.kind == "yuan" else value
-    return payload
+    return case_type.from_form(payload)

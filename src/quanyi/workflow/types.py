@@ -122,6 +122,11 @@ class CaseType(Generic[P]):
         """What the case keeps: only the fields given, as JSON."""
         return payload.model_dump(mode="json", exclude_unset=True)
 
+    def from_form(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload an intake screen's fields make, as the type takes it (a type whose
+        screen asks in other units than its payload converts here)."""
+        return payload
+
     def subject(self, payload: Mapping[str, Any]) -> str | None:
         """The id number or credit code the case is about, if its payload names one."""
         found = next((str(payload[k]) for k in self.subject_keys if payload.get(k)), None)

@@ -1,0 +1,53 @@
+"""The rulebook's parameters and fields as users read them (core.labels)."""
+
+from __future__ import annotations
+
+from quanyi.core.labels import CodeSets
+
+_INSURANCE = {
+    "pension": ("养老", "pension"),
+    "medical": ("医疗", "medical"),
+    "maternity": ("生育", "maternity"),
+    "unemployment": ("失业", "unemployment"),
+    "injury": ("工伤", "work injury"),
+}
+_SIDE = {"employer": ("单位", "employer"), "employee": ("个人", "employee")}
+
+LABELS: CodeSets = {
+    "parameter": {
+        "wage.average": ("全口径城镇单位就业人员月平均工资（元）", "average monthly wage (yuan)"),
+        "base.lower": ("缴费基数下限（元/月）", "contribution base lower bound (yuan/month)"),
+        "base.upper": ("缴费基数上限（元/月）", "contribution base upper bound (yuan/month)"),
+        "benefit.base": ("基本养老金计发基数（元/月）", "pension benefit base (yuan/month)"),
+        "account.share": (
+            "个人缴费计入个人账户比例",
+            "employee share to the account",
+        ),
+        "interest.rate": ("个人账户记账利率", "personal account crediting rate"),
+        "interest.method": ("个人账户计息方法", "interest method"),
+        "late_fee.daily": ("滞纳金日费率", "late fee per day"),
+        **{
+            f"rate.{side}.{insurance}": (
+                f"{_INSURANCE[insurance][0]}保险{_SIDE[side][0]}缴费比例",
+                f"{_INSURANCE[insurance][1]} rate, {_SIDE[side][1]}",
+            )
+            for side in _SIDE
+            for insurance in _INSURANCE
+            if not (insurance == "injury" and side == "employee")
+        },
+        **{
+            f"rate.injury.class{n}": (
+                f"工伤保险第{n}类行业基准费率",
+                f"work injury rate, class {n}",
+            )
+            for n in range(1, 9)
+        },
+    },
+    "field": {
+        "key": ("参数", "parameter"),
+        "valid_from": ("生效日期", "valid from"),
+        "value": ("取值", "value"),
+        "source": ("依据文件", "source document"),
+        "note": ("备注", "note"),
+    },
+}
