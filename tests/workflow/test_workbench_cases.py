@@ -156,3 +156,12 @@ def test_a_parameter_is_chosen_by_its_label_and_an_amount_typed_in_yuan() -> Non
          "value": "7123.456", "source": "x"},
     )  # fmt: skip
     assert refused.status_code == 400 and "取值：金额最多两位小数" in refused.content.decode()
+
+
+def test_a_refused_field_is_named_next_to_it_in_words() -> None:
+    clerk = logged_in("clerk", "operator")
+    form = {**payloads.person_payload(name="吴一"), "phone": "12", "hukou_region": "999999"}
+    page = clerk.post("/cases/new?type=person.register", form).content.decode()
+    assert 'id="error-phone"' in page and 'id="error-hukou_region"' in page
+    assert "phone:" not in page and "hukou_region:" not in page
+    assert 'value="吴一"' in page  # what was typed is kept

@@ -39,6 +39,30 @@ def attempt(work: Callable[[], T]) -> tuple[T | None, str, list[str]]:
         return None, error.message(current_language()), []
 
 
+def attempt_form(
+    work: Callable[[], T],
+) -> tuple[T | None, str, list[str], dict[str, str]]:
+    """``attempt`` for a form: also each refused field's reason in words, by field name, to show
+    next to the field (``problems`` keeps every reason, named, for a summary)."""
+    try:
+        with transaction.atomic():
+            return work(), "", [], {}
+    except KeptFailure:
+        raise
+    except InvalidInput as error:
+        lang = current_language()
+        summary = "请更正以下内容：" if lang == "zh" else "Please correct the following:"
+        by_field: dict[str, str] = {}
+        for each in error.errors:
+            text = each.en if lang == "en" else each.zh
+            by_field[each.field] = (
+                f"{by_field[each.field]}；{text}" if each.field in by_field else text
+            )
+        return None, summary, [shown(e, lang) for e in error.errors], by_field
+    except QuanyiError as error:
+        return None, error.message(current_language()), [], {}
+
+
 def shown(error: FieldError, lang: str | None = None) -> str:
     """A field's reason as a screen shows it: the field by its label, not its code."""
     lang = lang or current_language()

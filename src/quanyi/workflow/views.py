@@ -15,7 +15,7 @@ from quanyi.access.middleware import record_refusal
 from quanyi.access.policy import allowed
 from quanyi.access.requests import principal_of
 from quanyi.core import labels, regions, uploads
-from quanyi.core.attempt import attempt
+from quanyi.core.attempt import attempt, attempt_form
 from quanyi.core.errors import InvalidInput, current_language
 from quanyi.core.principal import Principal
 from quanyi.core.schemas import parse
@@ -92,6 +92,7 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
     values = {k: str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     opinion = values.get("opinion", "")
     error, problems, too_large = "", list[str](), False
+    by_field: dict[str, str] = {}
     if request.method == "POST":
         try:
             attachments = tuple(
@@ -101,7 +102,7 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
         except uploads.TooLarge as refusal:
             error, too_large = refusal.message(current_language()), True
         else:
-            case, error, problems = attempt(
+            case, error, problems, by_field = attempt_form(
                 lambda: services.submit(
                     principal,
                     case_type.name,
@@ -121,6 +122,7 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
             "label": f.zh if lang == "zh" else f.en,
             "required": f.required,
             "kind": f.kind,
+            "error": by_field.get(f.name, ""),
             "choices": labels.choices(f.choices, lang) if f.choices else [],
             # An id number typed is sent back only to be corrected, never shown in a URL.
             "value": values.get(f.name, ""),
