@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 from quanyi.core.labels import CodeSets
-from quanyi.workflow.models import CaseStatus, Decision
 from quanyi.workflow.stages import LABELS as STAGE_LABELS
-
-_ENGLISH_STATUS = {
-    "open": "in progress",
-    "returned": "returned",
-    "approved": "approved",
-    "withdrawn": "withdrawn",
-}
-_ENGLISH_DECISION = {
-    "submit": "submitted",
-    "approve": "approved",
-    "reject": "returned",
-    "resubmit": "resubmitted",
-    "withdraw": "withdrawn",
-}
 
 LABELS: CodeSets = {
     "case_status": {
-        str(code): (str(zh), _ENGLISH_STATUS[str(code)]) for code, zh in CaseStatus.choices
+        "open": ("办理中", "open"),
+        "returned": ("已退回", "returned"),
+        "approved": ("已办结", "approved"),
+        "withdrawn": ("已撤回", "withdrawn"),
     },
     "decision": {
-        str(code): (str(zh), _ENGLISH_DECISION[str(code)]) for code, zh in Decision.choices
+        "submit": ("受理提交", "submitted"),
+        "approve": ("通过", "approved"),
+        "reject": ("退回", "rejected"),
+        "resubmit": ("重新提交", "resubmitted"),
+        "withdraw": ("撤回", "withdrawn"),
     },
     "stage": {str(stage): pair for stage, pair in STAGE_LABELS.items()},
 }

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from quanyi.access.policy import allowed, authorize, scope
+from quanyi.core import labels
 from quanyi.core.canonical import format_time
 from quanyi.core.errors import QuanyiError, current_language
 from quanyi.core.identifiers import mask_text, mask_value
@@ -17,30 +18,11 @@ from quanyi.workflow import schemas, types
 from quanyi.workflow.errors import case_not_found
 from quanyi.workflow.models import Case, CaseStatus, Decision, DiffKind, MaintenanceEntry
 from quanyi.workflow.permissions import CasePermission
-from quanyi.workflow.stages import LABELS, Stage
-
-STATUS_LABELS = {
-    "open": ("办理中", "open"),
-    "returned": ("已退回", "returned"),
-    "approved": ("已办结", "approved"),
-    "withdrawn": ("已撤回", "withdrawn"),
-}
-DECISION_LABELS = {
-    "submit": ("受理提交", "submitted"),
-    "approve": ("通过", "approved"),
-    "reject": ("退回", "rejected"),
-    "resubmit": ("重新提交", "resubmitted"),
-    "withdraw": ("撤回", "withdrawn"),
-}
-
-
-def _label(labels: Mapping[Any, tuple[str, str]], key: str) -> str:
-    zh, en = labels.get(key, (key, key))
-    return en if current_language() == "en" else zh
+from quanyi.workflow.stages import Stage
 
 
 def _stage_label(stage: str) -> str:
-    return _label(LABELS, stage) if stage else ""  # Stage is a StrEnum: its keys are strings
+    return labels.label("stage", stage) if stage else ""
 
 
 def _visible(principal: Principal) -> QuerySet[Case]:
@@ -69,7 +51,7 @@ def _listed(found: Case) -> dict[str, Any]:
         "type": found.type,
         "type_label": types.get(found.type).label(current_language()),
         "status": CaseStatus(found.status),
-        "status_label": _label(STATUS_LABELS, found.status),
+        "status_label": labels.label("case_status", found.status),
         "stage": Stage(found.stage) if found.stage else None,
         "stage_label": _stage_label(found.stage),
         "submitted_by": found.submitted_by,
@@ -95,7 +77,7 @@ def as_schema(principal: Principal, found: Case, *, with_diff: bool = True) -> s
                 actor=d.actor,
                 time=format_time(d.decided_at),
                 decision=Decision(d.decision),
-                decision_label=_label(DECISION_LABELS, d.decision),
+                decision_label=labels.label("decision", d.decision),
                 opinion=d.opinion,
             )
             for d in found.decisions.order_by("pk")
