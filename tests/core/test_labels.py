@@ -36,3 +36,8 @@ def test_a_screen_names_the_field_not_its_code() -> None:
 def test_choices_list_codes_with_labels_in_order() -> None:
     pairs = labels.choices("role", "zh")
     assert ("operator", "业务经办") in pairs
+
+
+def test_a_diffs_object_and_a_qualified_field_read_in_words() -> None:
+    assert labels.object_name("backpay 2024-11 injury", "zh") == "补缴 2024-11 工伤保险"
+    assert labels.field_name("base_fen (lower)", "zh") == "缴费基数（按下限）"

@@ -23,6 +23,12 @@ LABELS: CodeSets = {
         "legacy": ("历史导入", "imported history"),
         "demo": ("演示数据", "demo data"),
     },
+    "object": {
+        "declaration": ("缴费基数申报", "declaration"),
+        "backpay": ("补缴", "back-payment"),
+        "bill": ("账单", "bill"),
+        "import": ("历史数据导入", "legacy import"),
+    },
     "clamped": {
         "": ("未调整", "not adjusted"),
         "lower": ("按下限", "raised to the lower bound"),

@@ -60,10 +60,27 @@ def choices(code_set: str, lang: str | None = None) -> list[tuple[str, str]]:
     return [(code, en if english else zh) for code, (zh, en) in known(code_set).items()]
 
 
+def object_name(reference: str, lang: str | None = None) -> str:
+    """A diff's object as a user reads it: its kind by label, then each part that is a known
+    code by its label (``backpay 2024-11 injury`` → 补缴 2024-11 工伤保险)."""
+    lang = lang or current_language()
+    kind, _, rest = reference.partition(" ")
+    parts = [label("insurance", part, lang) for part in rest.split()]
+    return " ".join([label("object", kind, lang), *parts])
+
+
 def field_name(path: str, lang: str | None = None) -> str:
     """A field's name as the user reads it: ``phone`` → 联系电话, ``rows[1].bill_id`` →
     第 1 行 账单号 (row 1: bill number)."""
     lang = lang or current_language()
+    base, bracket, qualifier = path.partition(" (")
+    if bracket and qualifier.endswith(")"):  # base_fen (lower): the field and how it was set
+        shown = label("clamped", qualifier[:-1], lang)
+        return (
+            f"{field_name(base, lang)}（{shown}）"
+            if lang != "en"
+            else f"{field_name(base, lang)} ({shown})"
+        )
     matched = _ROW.match(path)
     if matched:
         rest = field_name(matched["rest"], lang)

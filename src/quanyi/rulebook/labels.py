@@ -43,6 +43,7 @@ LABELS: CodeSets = {
             for n in range(1, 9)
         },
     },
+    "object": {"parameter": ("政策参数", "parameter")},
     "field": {
         "key": ("参数", "parameter"),
         "valid_from": ("生效日期", "valid from"),

@@ -61,10 +61,7 @@ def keep(
 
 
 def _object_name(change: types.Change, lang: str) -> str:
-    if change.name:
-        return change.name
-    kind, _, key = change.object.partition(" ")
-    return f"{labels.label('object', kind, lang)} {key}".strip()
+    return change.name or labels.object_name(change.object, lang)
 
 
 def summary(case_type: types.CaseType[Any], changes: Sequence[types.Change]) -> dict[str, str]:

@@ -20,4 +20,6 @@ LABELS: CodeSets = {
         "withdraw": ("撤回", "withdrawn"),
     },
     "stage": {str(stage): pair for stage, pair in STAGE_LABELS.items()},
+    "object": {"maintenance": ("维护日志条目", "maintenance entry")},
+    "field": {"values": ("内容", "values")},
 }

@@ -25,6 +25,11 @@ def field_label(path: object) -> str:
 
 
 @register.filter
+def object_label(reference: object) -> str:
+    return labels.object_name(str(reference))
+
+
+@register.filter
 def region(code: object) -> str:
     if not code:
         return "—"
