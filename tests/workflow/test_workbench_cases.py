@@ -165,3 +165,18 @@ def test_a_refused_field_is_named_next_to_it_in_words() -> None:
     assert 'id="error-phone"' in page and 'id="error-hukou_region"' in page
     assert "phone:" not in page and "hukou_region:" not in page
     assert 'value="吴一"' in page  # what was typed is kept
+
+
+def test_a_case_page_shows_values_in_words_and_no_birth_date_in_full() -> None:
+    office = Office()
+    payload = payloads.person_payload(name="郑十")
+    case = office.submit("person.register", payload)
+    reviewer = logged_in("reviewer2", "reviewer")
+    page = reviewer.get(f"/cases/{case.pk}").content.decode()
+    assert "职工" in page and ">employee<" not in page  # the category by its label
+    assert "北京市" in page  # regions by name
+    assert ">None<" not in page
+    birth = (
+        f"{payload['id_number'][6:10]}-{payload['id_number'][10:12]}-{payload['id_number'][12:14]}"
+    )
+    assert birth not in page and f"{birth[:4]}-**-**" in page

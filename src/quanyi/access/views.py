@@ -17,6 +17,7 @@ from quanyi.access import authentication, services
 from quanyi.access.forms import LoginForm, PasswordForm
 from quanyi.access.middleware import LOGIN_AT, PASSWORD_EXPIRED
 from quanyi.access.requests import principal_of
+from quanyi.core.attempt import in_words
 from quanyi.core.errors import QuanyiError, current_language
 
 
@@ -66,7 +67,7 @@ def password_view(request: HttpRequest) -> HttpResponse:
             )
         except QuanyiError as refusal:
             # Not rolled back: a wrong current password stays counted, as a failed login is.
-            error = refusal.message(current_language())
+            error = in_words(refusal)
             if getattr(request, "axes_locked_out", False):
                 logout(request)  # locked now: this session ends too
                 return HttpResponseRedirect("/login")

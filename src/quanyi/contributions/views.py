@@ -32,7 +32,7 @@ from quanyi.contributions import (
 )
 from quanyi.contributions.payment_files import positive_yuan
 from quanyi.core import labels, uploads
-from quanyi.core.attempt import shown
+from quanyi.core.attempt import in_words, shown
 from quanyi.core.errors import (
     FieldError,
     InvalidInput,
@@ -67,7 +67,7 @@ def attempt_fields(work: Callable[[], T]) -> tuple[T | None, str, dict[str, list
         summary = "请更正以下内容：" if lang == "zh" else "Please correct the following:"
         return None, summary, by_field
     except QuanyiError as error:
-        return None, error.message(current_language()), {}
+        return None, in_words(error), {}
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +95,7 @@ def bills_view(request: HttpRequest) -> HttpResponse:
         except Refused:
             raise
         except QuanyiError as problem:
-            lookup_error = problem.message(current_language())
+            lookup_error = in_words(problem)
     if problems.get("uscc") and not lookup_error:
         lookup_error = " ".join(problems.pop("uscc"))
     return render(
@@ -191,7 +191,7 @@ def _declare_post(
                 "file", "required", "请选择申报文件", "choose the file to upload"
             )
     except uploads.TooLarge as refusal:
-        context["error"] = refusal.message(current_language())
+        context["error"] = in_words(refusal)
         return 413
     except QuanyiError as refused:
         _, context["error"], context["problems"] = attempt_fields(_raise(refused))
@@ -216,7 +216,7 @@ def _declare_post(
             context.update(row_errors=rows, row_error_total=len(rows))
         return 400
     except QuanyiError as refused:
-        context["error"] = refused.message(lang)
+        context["error"] = in_words(refused, lang)
         return 400
     context["preview"] = shown
     if request.POST.get("action") != "submit":
@@ -313,10 +313,10 @@ def legacy_view(request: HttpRequest) -> HttpResponse:
                 "files", "required", "请选择导入文件", "choose the files to import"
             )
     except uploads.TooLarge as refusal:
-        context["error"] = refusal.message(lang)
+        context["error"] = in_words(refusal, lang)
         return render(request, "contributions/legacy.html", context, status=413)
     except QuanyiError as refused:
-        context["error"] = refused.message(lang)
+        context["error"] = in_words(refused, lang)
         return render(request, "contributions/legacy.html", context, status=400)
     stored = {name: case_services.store_content(data) for name, data in contents.items()}
     context["stored"] = sorted(stored.items())
@@ -335,7 +335,7 @@ def legacy_view(request: HttpRequest) -> HttpResponse:
         context["error"] = _file_refused(lang)
         context["row_errors"] = _legacy_errors(refused, lang)
     except QuanyiError as refused:
-        context["error"] = refused.message(lang)
+        context["error"] = in_words(refused, lang)
     return render(request, "contributions/legacy.html", context, status=400)
 
 

@@ -63,6 +63,14 @@ def attempt_form(
         return None, error.message(current_language()), [], {}
 
 
+def in_words(error: QuanyiError, lang: str | None = None) -> str:
+    """A refusal as a screen shows it: each refused field named by its label."""
+    lang = lang or current_language()
+    if isinstance(error, InvalidInput):
+        return ("; " if lang == "en" else "；").join(shown(e, lang) for e in error.errors)
+    return error.message(lang)
+
+
 def shown(error: FieldError, lang: str | None = None) -> str:
     """A field's reason as a screen shows it: the field by its label, not its code."""
     lang = lang or current_language()

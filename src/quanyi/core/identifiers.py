@@ -126,9 +126,12 @@ PHONE_FIELDS = frozenset({"phone"})
 
 
 def mask_value(field: str, value: object) -> object:
-    """A value as a screen shows it: a phone field masked, every id number in a text masked,
+    """A value as a screen shows it: a phone field masked, a birth date to its year, every id
+    number in a text masked,
     other values as they are (nested lists and mappings too)."""
     if isinstance(value, str):
+        if field == "birth_date" and value:
+            return value[:4] + "-**-**"  # never beside a masked id number in full
         return mask_phone(value) if field in PHONE_FIELDS and value else mask_text(value)
     if isinstance(value, list):
         return [mask_value(field, item) for item in value]

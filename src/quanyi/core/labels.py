@@ -65,7 +65,8 @@ def object_name(reference: str, lang: str | None = None) -> str:
     code by its label (``backpay 2024-11 injury`` → 补缴 2024-11 工伤保险)."""
     lang = lang or current_language()
     kind, _, rest = reference.partition(" ")
-    parts = [label("insurance", part, lang) for part in rest.split()]
+    new = "(new)" if lang == "en" else "（新增）"
+    parts = [new if part == "(new)" else label("insurance", part, lang) for part in rest.split()]
     return " ".join([label("object", kind, lang), *parts])
 
 

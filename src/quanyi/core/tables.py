@@ -108,9 +108,17 @@ def _text(value: object) -> str:
 
 
 def _unreadable(source: Path, error: Exception) -> InvalidInput:
+    """Why a file cannot be read, in words a clerk can act on (the decoder's own text says
+    nothing to them)."""
+    if isinstance(error, UnicodeDecodeError):
+        zh = "不是 UTF-8 编码的 CSV：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”，或上传 .xlsx"
+        en = "not a UTF-8 CSV: save it from Excel as CSV UTF-8 (comma delimited), or upload .xlsx"
+    elif source.suffix.lower() in EXCEL_SUFFIXES:
+        zh, en = "不是有效的 Excel（.xlsx）文件", "not a valid Excel (.xlsx) file"
+    elif isinstance(error, csv.Error):
+        zh, en = f"CSV 格式错误（{error}）", f"not a well-formed CSV ({error})"
+    else:
+        zh, en = "文件无法打开", "the file cannot be opened"
     return InvalidInput.one(
-        "file",
-        "unreadable",
-        f"无法读取 {source.name}：{error}",
-        f"cannot read {source.name}: {error}",
+        "file", "unreadable", f"无法读取 {source.name}：{zh}", f"cannot read {source.name}: {en}"
     )

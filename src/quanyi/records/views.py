@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from quanyi.access.errors import Refused
 from quanyi.access.policy import authorize
 from quanyi.access.requests import principal_of
+from quanyi.core.attempt import in_words
 from quanyi.core.errors import QuanyiError, current_language
 from quanyi.records import page, queries
 from quanyi.registry.queries import person_by_reference
@@ -57,7 +58,7 @@ def record_view(request: HttpRequest) -> HttpResponse:
     except Refused:
         raise
     except QuanyiError as problem:
-        return _lookup_form(request, problem.message(current_language()), status=404)
+        return _lookup_form(request, in_words(problem), status=404)
     target = reverse("record-person", args=[reference(request, person_id)])
     return HttpResponseRedirect(target, status=303)
 
@@ -90,7 +91,7 @@ def person_view(request: HttpRequest, ref: str) -> HttpResponse:
     except Refused:
         raise
     except QuanyiError as problem:
-        return _lookup_form(request, problem.message(current_language()), status=404)
+        return _lookup_form(request, in_words(problem), status=404)
     record["cases"] = cases.about(principal, person_by_reference(principal, person_id).id_number)
     return render(request, "records/person.html", page_context(record, date.today()))
 

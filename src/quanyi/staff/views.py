@@ -20,7 +20,8 @@ from quanyi.access.permissions import AccessPermission
 from quanyi.access.policy import authorize
 from quanyi.access.requests import principal_of
 from quanyi.core import regions
-from quanyi.core.errors import QuanyiError, current_language
+from quanyi.core.attempt import in_words
+from quanyi.core.errors import QuanyiError
 from quanyi.staff import cases
 
 
@@ -64,7 +65,7 @@ def users_view(request: HttpRequest) -> HttpResponse:
                         ),
                     )
             except QuanyiError as refusal:
-                error = refusal.message(current_language())
+                error = in_words(refusal)
             else:
                 messages.success(request, _("The account is open."))
                 return HttpResponseRedirect(f"/access/users/{data['username']}")
@@ -82,7 +83,7 @@ def users_view(request: HttpRequest) -> HttpResponse:
                 },
             )
         except QuanyiError as refusal:
-            error = refusal.message(current_language())
+            error = in_words(refusal)
         else:
             messages.success(request, _("Proposed: the security administrator approves it."))
             return HttpResponseRedirect(f"/cases/{case.id}")
@@ -121,7 +122,7 @@ def user_view(request: HttpRequest, username: str) -> HttpResponse:
             else:
                 error = _("Unknown action.")
         except QuanyiError as refusal:
-            error = refusal.message(current_language())
+            error = in_words(refusal)
         else:
             if case is not None:
                 messages.success(request, _("Proposed: the security administrator approves it."))

@@ -21,5 +21,14 @@ LABELS: CodeSets = {
     },
     "stage": {str(stage): pair for stage, pair in STAGE_LABELS.items()},
     "object": {"maintenance": ("维护日志条目", "maintenance entry")},
-    "field": {"values": ("内容", "values")},
+    "field": {
+        "values": ("内容", "values"),
+        "number": ("业务件编号", "case number"),
+        "subject": ("公民身份号码或统一社会信用代码", "id number or credit code"),
+        "submitted_from": ("受理日期自", "submitted from"),
+        "submitted_to": ("受理日期至", "submitted to"),
+        "decision": ("处理结果", "decision"),
+        "data": ("业务数据", "data"),
+        "intake_key": ("表单", "form"),
+    },
 }

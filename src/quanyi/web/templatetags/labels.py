@@ -10,6 +10,7 @@ from django import template
 from django.utils import timezone
 
 from quanyi.core import labels, regions
+from quanyi.core.money import format_fen
 
 register = template.Library()
 
@@ -22,6 +23,39 @@ def label(code: object, code_set: str) -> str:
 @register.filter
 def field_label(path: object) -> str:
     return labels.field_name(str(path))
+
+
+# Fields whose values are codes of the code set of the same name.
+_CODED = ("insurance", "category", "sex", "kind", "parameter", "role", "object", "clamped")
+_REGIONS = frozenset({"region", "hukou_region", "residence_region", "agency_region"})
+
+
+@register.filter
+def value_for(value: object, field: object) -> str:
+    """A case's value as a user reads it: codes by label, regions by name, fen as yuan, nothing
+    as —, a mapping or a list item by item."""
+    name = str(field).split(" ")[0]
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, dict):
+        separator = "; " if labels.current_language() == "en" else "；"
+        colon = ": " if labels.current_language() == "en" else "："
+        return separator.join(
+            f"{labels.field_name(str(k))}{colon}{value_for(v, k)}" for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return ("; " if labels.current_language() == "en" else "；").join(
+            value_for(item, name) for item in value
+        )
+    if name.endswith("_fen") and isinstance(value, int) and not isinstance(value, bool):
+        return format_fen(value)
+    if name in _REGIONS:
+        return region(value)
+    if name == "key":
+        return labels.label("parameter", value)
+    if name in _CODED:
+        return labels.label(name, value)
+    return str(value)
 
 
 @register.filter
