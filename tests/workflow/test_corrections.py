@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from quanyi.audit.verify import verify
 from quanyi.core.errors import InvalidInput
@@ -86,7 +87,7 @@ def test_a_correction_passes_five_stages_and_is_logged(
     assert (entry.reason, entry.method) == ("登记时姓名录入错误", "依据居民户口簿更正")
     assert (entry.responsible, entry.submitted_by) == ("approver", "clerk")
     auditor = staff("auditor1", "auditor")
-    month = entry.maintained_at.strftime("%Y-%m")
+    month = timezone.localtime(entry.maintained_at).strftime("%Y-%m")
     # The auditor sees that the name changed, not to what.
     rows = [r.model_dump() for r in modifications(auditor, month)]
     hidden = [{"field": "name", "before": None, "after": None, "hidden": True}]

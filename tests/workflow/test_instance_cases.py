@@ -4,7 +4,8 @@ the month's modification log (003 §5; 001 art. 7, 12)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -80,7 +81,7 @@ def test_record_correct_through_five_demo_accounts(instance: Instance) -> None:
     record = json.loads(quanyi(instance, "record", "show", number, "--as", "querier").stdout)
     assert record["person"]["name"] == name + "某"
 
-    month = datetime.now(UTC).strftime("%Y-%m")
+    month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")  # the agency's month
     log = quanyi(instance, "audit", "modifications", "--month", month, "--as", "auditor")
     assert f"case {case['id']}" in log.stdout
     assert "name: (hidden)" in log.stdout and name not in log.stdout  # masked for the auditor

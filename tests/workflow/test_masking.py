@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from quanyi.audit.models import AuditEvent
 from quanyi.cli import main
@@ -61,6 +62,11 @@ def corrected() -> Corrected:
     )
 
 
+def local_month(corrected: Corrected) -> str:
+    """The agency's month of the entry (the modification log is kept by it)."""
+    return timezone.localtime(corrected.entry.maintained_at).strftime("%Y-%m")
+
+
 def run(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, user: User, *args: str
 ) -> tuple[int, str]:
@@ -85,7 +91,7 @@ def web(user: User) -> Client:
 def test_the_modification_log_shows_what_changed_not_the_identities(
     corrected: Corrected,
 ) -> None:
-    month = corrected.entry.maintained_at.strftime("%Y-%m")
+    month = local_month(corrected)
     [row] = [r.model_dump() for r in modifications(accounts.principal(corrected.auditor), month)]
     shown = {c["field"]: c for c in row["content"]}
     for field in ("id_number", "name", "phone"):
@@ -103,7 +109,7 @@ def test_no_full_id_number_or_name_in_the_auditors_outputs(
     corrected: Corrected, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     auditor = corrected.auditor
-    month = corrected.entry.maintained_at.strftime("%Y-%m")
+    month = local_month(corrected)
     outputs = [
         run(capsys, monkeypatch, auditor, "audit", "modifications", "--month", month)[1],
         run(capsys, monkeypatch, auditor, "audit", "modifications", "--month", month, "--json")[1],
@@ -176,4 +182,4 @@ def test_a_request_names_an_entry_of_the_auditors_region(corrected: Corrected) -
             services.submit(elsewhere, "audit.reveal", {"entry": entry, "reason": "核查"})
         answers.append(refused.value.en)
     assert answers[0] == answers[1] and "no such maintenance entry" in answers[0]
-    assert modifications(elsewhere, corrected.entry.maintained_at.strftime("%Y-%m")) == []
+    assert modifications(elsewhere, local_month(corrected)) == []

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from quanyi.access import applying
 from quanyi.access.errors import Refused
@@ -333,7 +334,7 @@ def _maintain(principal: Principal, case: Case, changes: list[types.Change]) -> 
         "maintenance.log",
         MaintenanceEntry,
         case=case,
-        month=now.strftime("%Y-%m"),
+        month=timezone.localtime(now).strftime("%Y-%m"),  # the agency's month, not UTC's
         maintained_at=now,
         object_type=object_type,
         object_id=object_id,

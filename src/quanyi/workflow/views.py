@@ -4,11 +4,11 @@ and the auditor's modification log. Thin: services decide, queries read."""
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from quanyi.access.middleware import record_refusal
@@ -232,7 +232,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def modifications_view(request: HttpRequest) -> HttpResponse:
     if (redirect := _login(request)) is not None:
         return redirect
-    month = request.GET.get("month") or datetime.now(UTC).strftime("%Y-%m")
+    month = request.GET.get("month") or timezone.localtime().strftime("%Y-%m")
     rows, error, problems = attempt(lambda: queries.modifications(principal_of(request), month))
     return render(
         request,
