@@ -180,3 +180,11 @@ def test_a_case_page_shows_values_in_words_and_no_birth_date_in_full() -> None:
         f"{payload['id_number'][6:10]}-{payload['id_number'][10:12]}-{payload['id_number'][12:14]}"
     )
     assert birth not in page and f"{birth[:4]}-**-**" in page
+
+
+def test_a_page_that_is_not_there_answers_in_the_users_language() -> None:
+    clerk = logged_in("clerk", "operator")
+    page = clerk.get("/cases/99999999999999999999")
+    assert page.status_code == 404
+    text = page.content.decode()
+    assert "未找到" in text and "The requested resource was not found" not in text

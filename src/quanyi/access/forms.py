@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanyi.access.models import AccountKind
 from quanyi.access.roles import LABELS, STAFF, Role
+from quanyi.core import labels
 
 
 class LoginForm(forms.Form):
@@ -63,7 +64,18 @@ class AddUserForm(forms.Form):
         region = self.fields["region"]
         assert isinstance(region, forms.ChoiceField)
         region.choices = [("", _("— my region —")), *regions]
+        # Kinds and roles by their labels in the user's language, never by their codes.
+        kind, roles = self.fields["kind"], self.fields["roles"]
+        assert isinstance(kind, forms.ChoiceField) and isinstance(roles, forms.ChoiceField)
+        kind.choices = labels.choices("account_kind")
+        roles.choices = [(code, text) for code, text in labels.choices("role") if code in STAFF]
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [(code, text) for code, text in labels.choices("role") if code in STAFF]

@@ -155,7 +155,7 @@ class EmployerCancel(CaseType[schemas.EmployerCancellation]):
     en = "employer cancellation"
     stages = REGISTRY_STAGES
     payload = schemas.EmployerCancellation
-    fields = fields(USCC, ("cancelled_on", "注销日期", "cancelled on (YYYY-MM-DD)", True))
+    fields = fields(USCC, ("cancelled_on", "注销日期", "cancelled on", True))
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.EmployerCancellation:
         payload = self.parse(data)
@@ -187,7 +187,7 @@ class PersonRegister(CaseType[schemas.PersonRegistration]):
         ("phone", "联系电话", "phone", False),
         ("hukou_region", "户口所在地", "hukou region", True),
         ("residence_region", "常住所在地", "residence region", True),
-        ("category", "人员类别(employee/resident)", "category (employee/resident)", True),
+        ("category", "人员类别", "category", True),
         ("guardian_id_number", "监护人公民身份号码", "guardian's id number", False),
     )
 
@@ -437,6 +437,7 @@ class RecordCorrect(CaseType[schemas.Correction]):
     stages = ALL_STAGES
     payload = schemas.Correction
     maintenance = True
+    subject_keys = ("key",)  # the id number, credit code or relation number corrected
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.Correction:
         """Every reason at once: the frame (reason, method, changes) and the changes
