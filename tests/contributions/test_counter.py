@@ -243,3 +243,16 @@ def test_the_employer_page_in_english(office: Office, two: tuple[Employer, Emplo
         {"uscc": first.uscc, "bill_id": str(theirs.pk), "amount": "1.00", "bank_ref": "C-8"},
     )
     assert "bill number: 甲公司 has no bill" in answer.content.decode()
+
+
+def test_a_payment_dated_before_contributions_began_is_refused(
+    office: Office, two: tuple[Employer, Employer]
+) -> None:
+    """A counter payment dated 1900-01-01 was taken (issue 13, tried as a clerk)."""
+    first, _ = two
+    bill = Bill.objects.get(employer=first)
+    values = {"uscc": first.uscc, "bill_id": str(bill.pk), "amount": "1.00", "bank_ref": "Z8"}
+    with pytest.raises(InvalidInput) as refused, transaction.atomic():
+        services.take_at_counter(office.clerk, {**values, "paid_at": "1900-01-01"})
+    assert reasons(refused) == {"paid_at": "too_early"}
+    assert not Payment.objects.exists()

@@ -23,6 +23,9 @@ from quanyi.core.report import RowReport
 from quanyi.core.tables import stream
 
 COLUMNS = ("bill_id", "amount_fen", "paid_at", "bank_ref")
+# Contributions by employers and employees began with the 1991 reform (国发〔1991〕33号): a
+# payment dated before it is a typing error (1900-01-01 was taken at the counter).
+EARLIEST_PAYMENT = date(1991, 1, 1)
 # Payments taken in one transaction, checked against their bills as one: a bank's daily file
 # for a region's employers fits with room to spare.
 MAX_ROWS = 100_000
@@ -156,6 +159,15 @@ def parse_row(raw: Mapping[str, str | None], where: str, errors: list[FieldError
             )
         )
         paid_on = date.min
+    if date.min < paid_on < EARLIEST_PAYMENT:
+        errors.append(
+            FieldError(
+                f"{where}paid_at",
+                "too_early",
+                f"缴费日期不能早于 {EARLIEST_PAYMENT.isoformat()}",
+                f"a payment is not before {EARLIEST_PAYMENT.isoformat()}",
+            )
+        )
     if paid_on > date.today():
         errors.append(
             FieldError(
