@@ -122,7 +122,7 @@ def totp_code(instance: Instance, username: str, secret: str) -> str:
         # This step's codes are spent (replays are refused): instead of waiting out the step,
         # the device forgets which step it saw last, as if that much time had passed (``last_t``
         # is its memory, outside the audited state).
-        query(
+        raw_sql(
             instance,
             f"UPDATE otp_totp_totpdevice SET last_t = {now - 1} WHERE user_id ="
             f" (SELECT id FROM auth_user WHERE username = '{username}')",
