@@ -188,3 +188,21 @@ def test_a_page_that_is_not_there_answers_in_the_users_language() -> None:
     assert page.status_code == 404
     text = page.content.decode()
     assert "未找到" in text and "The requested resource was not found" not in text
+
+
+def test_a_form_previews_what_it_will_change_and_writes_nothing() -> None:
+    """Every intake form shows, before it is submitted, what the case would change."""
+    office = Office()
+    person = registered(office, name="冯十一")
+    clerk = logged_in("clerk2", "operator")
+    form = {"id_number": person["id_number"], "phone": "13712345678", "step": "preview"}
+    page = clerk.post("/cases/new?type=person.change", form)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'id="preview"' in text and "137****5678" in text and "联系电话" in text
+    assert not Case.objects.filter(type="person.change").exists()
+    same = {"id_number": person["id_number"], "name": "冯十一", "step": "preview"}
+    refused = clerk.post("/cases/new?type=person.change", same)
+    assert refused.status_code == 400 and "没有需要变更的内容" in refused.content.decode()
+    submitted = clerk.post("/cases/new?type=person.change", {**form, "step": ""})
+    assert submitted.status_code == 302

@@ -103,6 +103,11 @@ def as_schema(principal: Principal, found: Case, *, with_diff: bool = True) -> s
     return body
 
 
+def shown_changes(changes: list[types.Change]) -> list[schemas.ChangeOut]:
+    """A diff as the screens show it (a preview before intake): masked."""
+    return [_masked(change.out()) for change in changes]
+
+
 def _masked(change: schemas.ChangeOut) -> schemas.ChangeOut:
     """A line of a diff as any surface shows it: id numbers and phones masked (a reviewer
     checks them against the documents attached, not against the screen)."""

@@ -97,6 +97,18 @@ def _check(principal: Principal, case_type: types.CaseType[Any], payload: Any) -
     return case_type.dump(case_type.check(principal, payload))
 
 
+def preview(principal: Principal, type_name: str, payload: Any) -> list[types.Change]:
+    """What taking in this payload would change, checked as intake checks it — and writing
+    nothing: the intake screen shows it before the clerk submits."""
+    case_type = types.get(type_name)
+    authorize(principal, case_type.permission(Stage.INTAKE))
+    cleaned = _check(principal, case_type, payload)
+    changes = case_type.changes(principal, case_type.load(cleaned))
+    if not changes:
+        raise diffs.nothing_to_change()
+    return changes
+
+
 def submit(
     principal: Principal,
     type_name: str,

@@ -93,7 +93,16 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
     opinion = values.get("opinion", "")
     error, problems, too_large = "", list[str](), False
     by_field: dict[str, str] = {}
-    if request.method == "POST":
+    preview: list[schemas.ChangeOut] | None = None
+    if request.method == "POST" and request.POST.get("step") == "preview":
+        # Checked as intake checks it, written nowhere: what submitting would change.
+        found, error, problems, by_field = attempt_form(
+            lambda: services.preview(
+                principal, case_type.name, payload_from_form(case_type, request.POST)
+            )
+        )
+        preview = queries.shown_changes(found) if found is not None else None
+    elif request.method == "POST":
         try:
             attachments = tuple(
                 services.NewAttachment(upload.name or "", uploads.read(upload, Upload.ATTACHMENT))
@@ -141,6 +150,7 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
             "error": error,
             "problems": problems,
             "attachment_mb": uploads.limit_mb(Upload.ATTACHMENT),
+            "preview": preview,
             "regions": _regions_near(principal.region)
             if any(f.kind == "region" for f in case_type.fields)
             else [],
