@@ -206,3 +206,9 @@ def test_a_form_previews_what_it_will_change_and_writes_nothing() -> None:
     assert refused.status_code == 400 and "没有需要变更的内容" in refused.content.decode()
     submitted = clerk.post("/cases/new?type=person.change", {**form, "step": ""})
     assert submitted.status_code == 302
+
+
+def test_one_who_may_not_take_a_case_in_is_refused_the_form_itself() -> None:
+    querier = logged_in("querier", "querier")
+    page = querier.get("/cases/new?type=person.change")
+    assert page.status_code == 403 and 'id="case-form"' not in page.content.decode()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from quanyi.access.middleware import record_refusal
-from quanyi.access.policy import allowed
+from quanyi.access.policy import allowed, authorize
 from quanyi.access.requests import principal_of
 from quanyi.core import labels, regions, uploads
 from quanyi.core.attempt import attempt, attempt_form
@@ -87,6 +87,8 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
         case_type = types.get(request.GET.get("type") or request.POST.get("type") or "")
     except InvalidInput:
         return _choose_type(request, principal)
+    # The form only for one who may take the case in: a refusal, not a form whose submit fails.
+    authorize(principal, case_type.permission(Stage.INTAKE))
     if case_type.screen and request.method == "GET":
         return HttpResponseRedirect(reverse(case_type.screen))
     values = {k: str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
