@@ -107,6 +107,7 @@ def test_case_search_by_type_and_status_and_bad_criteria_in_words() -> None:
     assert refused.status_code == 400
     text = refused.content.decode()
     assert "Traceback" not in text and "number:" not in text
+    assert 'id="error-number"' in text and 'id="error-submitted_from"' in text  # beside them
 
 
 @pytest.mark.parametrize("query", ["", "?type=", "?type=no.such.type", "?type=" + "x" * 5000])

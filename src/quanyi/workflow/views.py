@@ -50,9 +50,10 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         stage = None
     criteria = {k: request.POST.get(k, "").strip() for k in SEARCH_FIELDS}
     found, error, problems, searched = None, "", list[str](), request.method == "POST"
+    by_field: dict[str, str] = {}
     if searched:
         given = {k: v for k, v in criteria.items() if v}
-        found, error, problems = attempt(
+        found, error, problems, by_field = attempt_form(
             lambda: queries.search(principal, parse(schemas.CaseSearch, given))
         )
     lang = current_language()
@@ -73,6 +74,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             ),
             "error": error,
             "problems": problems,
+            "search_errors": by_field,
         },
         status=400 if error else 200,
     )
