@@ -12,11 +12,12 @@ from django.db import transaction
 
 from quanyi.audit.models import AuditEvent
 from quanyi.contributions import calc, flows, queries, services
-from quanyi.contributions.models import Bill, Payment
+from quanyi.contributions.models import Bill, Declaration, Payment
 from quanyi.core.errors import InvalidInput
 from quanyi.core.money import format_fen
 from quanyi.core.principal import Principal
-from quanyi.registry.models import Employer
+from quanyi.registry.models import Employer, InsuranceRelation
+from quanyi.workflow import services as workflow
 from tests.contributions.test_kill import previous_month
 from tests.registry import builders
 from tests.workflow.builders import Office
@@ -256,3 +257,24 @@ def test_a_payment_dated_before_contributions_began_is_refused(
         services.take_at_counter(office.clerk, {**values, "paid_at": "1900-01-01"})
     assert reasons(refused) == {"paid_at": "too_early"}
     assert not Payment.objects.exists()
+
+
+def test_a_base_is_not_declared_for_someone_the_employer_does_not_insure(
+    office: Office, two: tuple[Employer, Employer]
+) -> None:
+    """A declaration for a person who works elsewhere was taken and applied (issue 13, tried
+    as a clerk): each row must be insured with the declaring employer from the month on."""
+    first, second = two
+    theirs = InsuranceRelation.objects.get(employer=second).person
+    with pytest.raises(InvalidInput) as refused, transaction.atomic():
+        workflow.submit(
+            office.clerk,
+            "contribution.declare",
+            {
+                "uscc": first.uscc,
+                "valid_from": "2025-01",
+                "rows": [{"id_number": theirs.id_number, "wage_fen": 800000}],
+            },
+        )
+    assert reasons(refused) == {"rows[1].id_number": "not_employed"}
+    assert not Declaration.objects.filter(employer=first).exists()

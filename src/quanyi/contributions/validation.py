@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db.models import Q
+
 from quanyi.contributions import events
 from quanyi.contributions.calc import fee_days, overpaid
 from quanyi.contributions.models import REASON_MAX, Bill, Declaration, Line
@@ -140,6 +142,25 @@ def clean_declaration(principal: Principal, payload: Mapping[str, Any]) -> Clean
             rows.append(DeclaredRow(person, wage, calc.bounded_base(wage, *bounds)))
             indexes.append(index)
     if employer is not None and valid_from and rows:
+        # A base is declared by the employer a person works for: one with no relation with it
+        # running at or after the month is not its to declare (a clerk's slip of a row).
+        employed = set(
+            InsuranceRelation.objects.filter(
+                employer=employer, person__in=[r.person for r in rows]
+            )
+            .filter(Q(end_month__isnull=True) | Q(end_month__gte=valid_from))
+            .values_list("person_id", flat=True)
+        )
+        for index, row in zip(indexes, rows, strict=True):
+            if row.person.pk not in employed:
+                errors.append(
+                    FieldError(
+                        f"rows[{index}].id_number",
+                        "not_employed",
+                        f"该人员自 {valid_from} 起未在 {employer.name} 参保",
+                        f"this person is not insured with {employer.name} from {valid_from}",
+                    )
+                )
         taken = set(
             Declaration.objects.filter(
                 employer=employer, valid_from=valid_from, person__in=[r.person for r in rows]
