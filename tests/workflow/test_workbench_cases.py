@@ -213,3 +213,11 @@ def test_one_who_may_not_take_a_case_in_is_refused_the_form_itself() -> None:
     querier = logged_in("querier", "querier")
     page = querier.get("/cases/new?type=person.change")
     assert page.status_code == 403 and 'id="case-form"' not in page.content.decode()
+
+
+def test_a_correction_offers_the_fields_it_may_correct_by_their_labels() -> None:
+    clerk = logged_in("clerk", "operator")
+    page = clerk.get("/cases/new?type=record.correct").content.decode()
+    assert '<select id="f-field"' in page
+    assert '<option value="phone">联系电话</option>' in page
+    assert '<optgroup label="参保人员">' in page

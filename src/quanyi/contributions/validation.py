@@ -145,9 +145,7 @@ def clean_declaration(principal: Principal, payload: Mapping[str, Any]) -> Clean
         # A base is declared by the employer a person works for: one with no relation with it
         # running at or after the month is not its to declare (a clerk's slip of a row).
         employed = set(
-            InsuranceRelation.objects.filter(
-                employer=employer, person__in=[r.person for r in rows]
-            )
+            InsuranceRelation.objects.filter(employer=employer, person__in=[r.person for r in rows])
             .filter(Q(end_month__isnull=True) | Q(end_month__gte=valid_from))
             .values_list("person_id", flat=True)
         )

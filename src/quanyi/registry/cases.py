@@ -438,6 +438,11 @@ class RecordCorrect(CaseType[schemas.Correction]):
     payload = schemas.Correction
     maintenance = True
     subject_keys = ("key",)  # the id number, credit code or relation number corrected
+    correctable = {
+        "person": validation.PERSON_CORRECTABLE,
+        "employer": validation.EMPLOYER_CORRECTABLE,
+        "relation": validation.RELATION_CORRECTABLE,
+    }
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.Correction:
         """Every reason at once: the frame (reason, method, changes) and the changes

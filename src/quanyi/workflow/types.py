@@ -90,6 +90,9 @@ class CaseType(Generic[P]):
     # types whose diff is a second pass over a large file (a declaration, a legacy import):
     # their check has read every row already, and an empty file is refused there.
     diff_at_intake: ClassVar[bool] = True
+    # For a correction type: the fields each kind of object may have corrected, offered as a
+    # list on its screen (the rules still decide at intake).
+    correctable: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     # The URL name of a screen of its own (an upload with a preview), offered in place of the
     # generic intake form.
     screen: ClassVar[str | None] = None

@@ -150,6 +150,13 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
             "label": case_type.label(lang),
             "fields": fields,
             "correction": case_type.name == "record.correct",
+            "correctable": [
+                (
+                    labels.label("object", kind, lang),
+                    [(f, labels.field_name(f, lang)) for f in names],
+                )
+                for kind, names in case_type.correctable.items()
+            ],
             "values": values,
             "error": error,
             "problems": problems,
