@@ -26,17 +26,8 @@ T = TypeVar("T")
 
 def attempt(work: Callable[[], T]) -> tuple[T | None, str, list[str]]:
     """``(result, error message, [one line per field error])``; result is None on error."""
-    try:
-        with transaction.atomic():
-            return work(), "", []
-    except KeptFailure:
-        raise
-    except InvalidInput as error:
-        lang = current_language()
-        summary = "请更正以下内容：" if lang == "zh" else "Please correct the following:"
-        return None, summary, [shown(e, lang) for e in error.errors]
-    except QuanyiError as error:
-        return None, error.message(current_language()), []
+    result, error, problems, _ = attempt_form(work)
+    return result, error, problems
 
 
 def attempt_form(
