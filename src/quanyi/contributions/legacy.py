@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
@@ -37,6 +37,8 @@ from quanyi.registry.models import (
     Person,
 )
 from quanyi.registry.services import NewEmployer, NewPerson
+from quanyi.rulebook.calc import Rates
+from quanyi.rulebook.queries import Rulebook
 
 FILES: dict[str, tuple[str, ...]] = {
     "employers.csv": ("uscc", "name", "region", "injury_class"),
@@ -244,10 +246,29 @@ def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
             all_employers,
             covered,
             batch,
+            _rates_lacking(principal.region),
         )
     progress.finish()
     report.raise_if_any()
     return batch
+
+
+def _rates_lacking(region: str) -> Callable[[str, str], str | None]:
+    """The parameter a line of an insurance in a month needs and the rulebook lacks (checked
+    once per insurance and month): caught at intake, the approval never fails on it."""
+    book = Rulebook.load()
+    rates: dict[str, Rates] = {}
+
+    @cache
+    def lacking(insurance: str, month: str) -> str | None:
+        found = rates.get(month)
+        if found is None:
+            found = rates[month] = Rates.of(
+                book, region, YearMonth.parse(month), EMPLOYEE_INSURANCES
+            )
+        return found.missing(insurance, 1)
+
+    return lacking
 
 
 def person_ids(numbers: Iterable[str]) -> dict[str, int]:
@@ -446,6 +467,7 @@ def _contributions(
     employers: set[str],
     covered: Covered,
     batch: Batch,
+    lacking: Callable[[str, str], str | None],
 ) -> None:
     """Check every contribution row. The file holds millions of rows, so this is one loop over
     plain lists with its look-ups cached, and good rows are kept as tuples."""
@@ -489,6 +511,14 @@ def _contributions(
             base = 0
         if month is None:
             continue
+        if insurance in insurances and (missing := lacking(insurance, month)) is not None:
+            report.add(
+                _at(file, line, "month"),
+                "no_rate",
+                f"规则库没有 {month} 的 {missing} 取值，不能计算缴费额；须先经政策参数调整补充",
+                f"the rulebook has no {missing} for {month}, so the amounts cannot be computed:"
+                " add it by a parameter change first",
+            )
         relation = (number, uscc, insurance)
         key = (number, uscc, insurance, month)
         if key in seen:

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Protocol
+from typing import Protocol, TypeVar
 
+from quanyi.core.errors import NotFound
 from quanyi.core.money import round_fen, round_ratio
 from quanyi.core.yearmonth import YearMonth
 
+K = TypeVar("K", str, int)
 NATIONAL_FACTOR = Decimal("1.083") / 2  # 年度计息: credits of the year earn 1.083 × ½ of r
 LATE_FEE_DAILY = Decimal("0.0005")  # 社会保险法 art. 86: 0.05 % a day
 MONTHS_DIVISOR: dict[int, int] = {
@@ -82,6 +84,8 @@ class Rates:
     injury: dict[int, Fraction]  # the employer's injury rate by its risk class (1-8)
     account: Fraction  # the share of the base credited to the pension personal account
     lower_fen: int | None  # None where the rulebook has no bounds for the month
+    month: str = ""
+    has_account: bool = True
     _cache: dict[tuple[str, int, int], tuple[int, int, int]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -94,19 +98,41 @@ class Rates:
         employer at its class's rate) in force in ``region`` on the month's first day."""
         on = month.first_day()
 
-        def rate(key: str) -> Fraction:
-            return Fraction(book.fraction(key, region, on))
+        def rates(keys: Iterable[tuple[K, str]]) -> dict[K, Fraction]:
+            # A rate the month lacks is left out (a 1995 month has a pension rate and no
+            # injury one); ``amounts`` refuses a line that needs it, naming the parameter.
+            found = {}
+            for name, key in keys:
+                if book.find(key, region, on) is not None:
+                    found[name] = Fraction(book.fraction(key, region, on))
+            return found
 
         kinds = sorted(set(insurances) - {"injury"})
+        shares = rates([("account", "account.share")])
         return cls(
-            employer={k: rate(f"rate.employer.{k}") for k in kinds},
-            employee={k: rate(f"rate.employee.{k}") for k in [*kinds, "injury"]},
-            injury={c: rate(f"rate.injury.class{c}") for c in range(1, 9)},
-            account=rate("account.share"),
+            employer=rates((k, f"rate.employer.{k}") for k in kinds),
+            employee=rates((k, f"rate.employee.{k}") for k in [*kinds, "injury"]),
+            injury=rates((c, f"rate.injury.class{c}") for c in range(1, 9)),
+            account=shares.get("account", Fraction(0)),
             lower_fen=book.fen("base.lower", region, on)
             if book.find("base.lower", region, on)
             else None,
+            month=str(month),
+            has_account="account" in shares,
         )
+
+    def missing(self, insurance: str, injury_class: int) -> str | None:
+        """The parameter a line of ``insurance`` needs and the month lacks, if any."""
+        if insurance == "injury":
+            if injury_class not in self.injury:
+                return f"rate.injury.class{injury_class}"
+        elif insurance not in self.employer:
+            return f"rate.employer.{insurance}"
+        if insurance not in self.employee:
+            return f"rate.employee.{insurance}"
+        if insurance == "pension" and not self.has_account:
+            return "account.share"
+        return None
 
     def amounts(self, insurance: str, base_fen: int, injury_class: int) -> tuple[int, int, int]:
         """(employer, employee, personal-account) fen for one line, each rounded half-up once.
@@ -114,6 +140,12 @@ class Rates:
         key = (insurance, base_fen, injury_class)
         found = self._cache.get(key)
         if found is None:
+            lacking = self.missing(insurance, injury_class)
+            if lacking is not None:
+                raise NotFound(
+                    f"参数 {lacking} 在 {self.month} 无取值",
+                    f"parameter {lacking} has no value for {self.month}",
+                )
             employer_rate = (
                 self.injury[injury_class] if insurance == "injury" else self.employer[insurance]
             )
