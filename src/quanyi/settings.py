@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "quanyi.staff",
     "quanyi.contributions",
     "quanyi.personal_accounts",
+    "quanyi.benefits",
     "quanyi.records",
     "quanyi.web",
     "quanyi.demo",

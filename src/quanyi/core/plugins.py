@@ -42,6 +42,18 @@ class RecordPart:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """An option of ``quanyi record explain ID_NUMBER``: how one kind of figure of the record
+    was computed (001 art. 6 ¶4). ``load`` is a dotted callable ``(principal, id_number,
+    value) -> Schema``; ``year`` options take a year, the others are flags."""
+
+    option: str
+    help: str
+    load: str
+    year: bool = False
+
+
+@dataclass(frozen=True)
 class Plugin:
     router: str | None = None  # a ninja Router, mounted under /api/v1/
     cli: str | None = None  # register(subparsers): adds the app's subcommands
@@ -50,6 +62,7 @@ class Plugin:
     permissions: str | None = None  # a mapping permission name -> Rule (access.policy)
     labels: str | None = None  # a mapping code set -> {code: (zh, en)} (core.labels)
     record_parts: tuple[RecordPart, ...] = ()
+    explanations: tuple[Explanation, ...] = ()
     # Called by ``quanyi init`` inside its transaction with the system principal; returns a
     # count worth reporting (e.g. parameters seeded) or None.
     init: str | None = None

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from quanyi.core.plugins import Plugin, RecordPart
+from quanyi.core.plugins import Explanation, Plugin, RecordPart
 
 
 class PersonalAccountsConfig(AppConfig):
@@ -17,6 +17,14 @@ class PersonalAccountsConfig(AppConfig):
                 "record.read",
                 "quanyi.personal_accounts.queries:record_part",
                 order=30,
+            ),
+        ),
+        explanations=(
+            Explanation(
+                "year",
+                "how a year's account figures were computed",
+                "quanyi.personal_accounts.explain:explained_year",
+                year=True,
             ),
         ),
     )

@@ -1,5 +1,4 @@
-"""``quanyi accounts credit-interest|rebuild``, ``quanyi record explain`` and ``quanyi check
-consistency``."""
+"""``quanyi accounts credit-interest|rebuild`` and ``quanyi check consistency``."""
 
 from __future__ import annotations
 
@@ -12,9 +11,8 @@ from django.conf import settings
 from quanyi.core.bounds import MAX_YEAR, MIN_YEAR, argument
 from quanyi.core.commands import command, fail, group, print_json
 from quanyi.personal_accounts import consistency, services
-from quanyi.personal_accounts.explain import explain
 from quanyi.personal_accounts.rebuild import rebuild
-from quanyi.personal_accounts.schemas import Explanation, InterestRun, RebuildRun
+from quanyi.personal_accounts.schemas import InterestRun, RebuildRun
 from quanyi.rulebook.keys import InterestMethod
 
 YEAR = argument(MIN_YEAR, MAX_YEAR)
@@ -44,14 +42,6 @@ def register(sub: Any) -> None:
         batch=True,
         help="recompute balances and contribution months from the ledgers; report differences",
     )
-    explained = command(
-        group(sub, "record", "a person's rights record"),
-        "explain",
-        _explain,
-        help="how a year's account figures were computed (JSON)",
-    )
-    explained.add_argument("id_number")
-    explained.add_argument("--year", type=YEAR, required=True)
     command(
         group(sub, "check", "consistency checks (勾稽校验)"),
         "consistency",
@@ -83,12 +73,6 @@ def _rebuild(args: argparse.Namespace) -> int:
     )
     for line in report.differences[:50]:
         print(line)
-    return 0
-
-
-def _explain(args: argparse.Namespace) -> int:
-    body = explain(args.principal, args.id_number, args.year)
-    print_json(Explanation.model_validate(body), indent=2)
     return 0
 
 

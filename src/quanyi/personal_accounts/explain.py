@@ -14,6 +14,7 @@ from quanyi.core.identifiers import mask, parse_id_number
 from quanyi.core.money import round_fen
 from quanyi.core.principal import Principal
 from quanyi.personal_accounts.models import Entry, EntryKind, YearBalance
+from quanyi.personal_accounts.schemas import Explanation
 from quanyi.registry.errors import person_not_found
 from quanyi.registry.models import Person
 from quanyi.rulebook import calc
@@ -24,6 +25,11 @@ FORMULAS = {
     "national": "interest = opening × r + credited × r × 1.083 × ½ (年度计息)",
     "monthly": "interest = opening × r + Σ credit_m × r × (13 − m) / 12 (月积数法)",
 }
+
+
+def explained_year(principal: Principal, id_number: str, year: int) -> Explanation:
+    """``record explain ID_NUMBER --year Y``."""
+    return Explanation.model_validate(explain(principal, id_number, year))
 
 
 def explain(principal: Principal, id_number: str, year: int) -> dict[str, Any]:

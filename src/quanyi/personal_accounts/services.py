@@ -28,6 +28,7 @@ from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
 from quanyi.core.regions import covers
 from quanyi.personal_accounts.models import Entry, EntryKind, InterestYear, PaidMonths, YearBalance
+from quanyi.registry.models import Person
 from quanyi.rulebook import calc
 from quanyi.rulebook.queries import Rulebook
 
@@ -112,6 +113,45 @@ def credit(
     if not entries:
         return 0
     _write_entries(principal, "account.credit", entries)
+    _project(entries)
+    return len(entries)
+
+
+class Withdrawal(NamedTuple):
+    """Money leaving an account (a pension's account part, a balance paid to heirs): the
+    amount, positive, and the benefit month it is for."""
+
+    person_id: int
+    month: str
+    amount_fen: int
+
+
+def withdraw(
+    principal: Principal, withdrawals: Iterable[Withdrawal], paid_in: int, *, back: bool = False
+) -> int:
+    """Take (or, with ``back``, put back as a reversal — an overpayment recovered) amounts
+    from accounts in one batch event; they belong to the year they are paid in, or the first
+    open year after it. Returns entries written."""
+    assert connection.in_atomic_block, "the caller owns the transaction"
+    kind, sign = (EntryKind.REVERSAL, 1) if back else (EntryKind.WITHDRAWAL, -1)
+    items = [w for w in withdrawals if w.amount_fen > 0]
+    regions_of: dict[int, str] = {}
+    for chunk in chunks(sorted({w.person_id for w in items})):
+        regions_of.update(Person.objects.filter(pk__in=chunk).values_list("pk", "agency_region"))
+    closed_by_region: dict[str, set[int]] = {}
+    entries = []
+    for item in items:
+        region = regions_of.get(item.person_id, "")
+        closed = closed_by_region.get(region)
+        if closed is None:
+            closed = closed_by_region[region] = closed_years(region)
+        year = max(paid_in, max(closed) + 1) if closed and paid_in in closed else paid_in
+        entries.append(
+            NewEntry(item.person_id, year, item.month, kind, sign * item.amount_fen, None)
+        )
+    if not entries:
+        return 0
+    _write_entries(principal, "account.reverse" if back else "account.withdraw", entries)
     _project(entries)
     return len(entries)
 

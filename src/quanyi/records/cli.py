@@ -1,13 +1,19 @@
-"""``quanyi record show ID_NUMBER``."""
+"""``quanyi record show ID_NUMBER`` and ``quanyi record explain ID_NUMBER --OPTION``, whose
+options the apps declare (``Plugin.explanations``)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from quanyi.core import plugins
+from quanyi.core.bounds import MAX_YEAR, MIN_YEAR, argument
 from quanyi.core.commands import command, group, print_json
+from quanyi.core.plugins import Explanation
 from quanyi.records import queries
 from quanyi.records.schemas import Record
+
+YEAR = argument(MIN_YEAR, MAX_YEAR)
 
 
 def register(sub: Any) -> None:
@@ -19,6 +25,32 @@ def register(sub: Any) -> None:
         default="record show",
         help="why the record is read; kept in the query log the person may see",
     )
+    explain = command(
+        record, "explain", _explain, help="how a figure of the record was computed (JSON)"
+    )
+    explain.add_argument("id_number")
+    which = explain.add_mutually_exclusive_group(required=True)
+    for explanation in _explanations():
+        if explanation.year:
+            which.add_argument(f"--{explanation.option}", type=YEAR, help=explanation.help)
+        else:
+            which.add_argument(
+                f"--{explanation.option}", action="store_true", help=explanation.help
+            )
+
+
+def _explanations() -> list[Explanation]:
+    return [e for _, plugin in plugins.installed() for e in plugin.explanations]
+
+
+def _explain(args: argparse.Namespace) -> int:
+    for explanation in _explanations():
+        value = getattr(args, explanation.option)
+        if value not in (None, False):
+            load = plugins.resolve(explanation.load)
+            print_json(load(args.principal, args.id_number, value), indent=2)
+            return 0
+    return 2  # argparse requires one option; unreachable
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ninja import Schema
 from pydantic import ConfigDict
 
+from quanyi.benefits.schemas import BenefitRow
 from quanyi.contributions.schemas import ContributionRow
 from quanyi.personal_accounts.schemas import AccountPart
 from quanyi.registry.schemas import PersonPart, RelationRow
@@ -21,3 +22,4 @@ class Record(Schema):
     contributions: list[ContributionRow] | None = None
     account: AccountPart | None = None
     contribution_months: dict[str, int] | None = None
+    benefits: list[BenefitRow] | None = None

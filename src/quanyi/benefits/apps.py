@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+
+from quanyi.core.plugins import Explanation, Plugin, RecordPart
+
+
+class BenefitsConfig(AppConfig):
+    name = "quanyi.benefits"
+    label = "benefits"
+    verbose_name = "benefits"
+    plugin = Plugin(
+        cli="quanyi.benefits.cli:register",
+        permissions="quanyi.benefits.permissions:PERMISSIONS",
+        labels="quanyi.benefits.labels:LABELS",
+        record_parts=(
+            RecordPart(
+                "benefits",
+                ("benefits",),
+                "record.read",
+                "quanyi.benefits.queries:record_part",
+                order=40,
+            ),
+        ),
+        explanations=(
+            Explanation(
+                "benefit",
+                "how each benefit was granted: every input, rule version and formula",
+                "quanyi.benefits.explain:explained_benefits",
+            ),
+        ),
+    )
+
+    def ready(self) -> None:
+        # Imported here: the case types import models, which need the app registry ready.
+        from quanyi.benefits import cases  # noqa: F401  (registers the benefit.* case types)

@@ -1,0 +1,326 @@
+"""The benefit case types (003 §4 (三): benefit data reviewed before it counts): a grant, a
+suspension, a resumption and a death, each applied only by its final approval."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Literal
+
+from quanyi.benefits import pension, services
+from quanyi.benefits.models import Kind, Reason
+from quanyi.benefits.queries import held_by, monthly_held
+from quanyi.core.errors import InvalidInput
+from quanyi.core.identifiers import mask
+from quanyi.core.principal import Principal
+from quanyi.core.schemas import IsoDate, Month, Payload
+from quanyi.core.yearmonth import YearMonth
+from quanyi.registry import services as registry
+from quanyi.registry.models import Person, PersonStatus
+from quanyi.rulebook.queries import Rulebook
+from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES
+from quanyi.workflow.types import CaseType, Change, FormField, register
+
+ID = FormField("id_number", "公民身份号码", "id number", True, "id_number")
+
+
+def _person(principal: Principal, id_number: str) -> Person:
+    person = registry.person_by_id_number(principal, id_number)
+    if person.status == PersonStatus.CANCELLED:
+        raise InvalidInput.one(
+            "id_number",
+            "cancelled",
+            f"{person.name} 已注销登记，不能办理待遇业务",
+            "the person's registration is closed",
+        )
+    return person
+
+
+def _label(person: Person) -> str:
+    return f"person {person.pk} {mask(person.id_number)}"
+
+
+# --- benefit.grant ---------------------------------------------------------------------------
+
+
+class GrantRequest(Payload):
+    """待遇核定: a pension from ``start_month``; ``original_age`` tells a woman's post (50 as a
+    worker, 55 in a cadre post — the default)."""
+
+    id_number: str
+    insurance: Literal["pension"]
+    start_month: Month
+    original_age: Literal[50, 55, 60] | None = None
+
+
+@register
+class BenefitGrant(CaseType[GrantRequest]):
+    name = "benefit.grant"
+    zh = "待遇核定（按月领取基本养老金）"
+    en = "benefit grant (monthly pension)"
+    stages = ALL_STAGES
+    payload = GrantRequest
+    fields = (
+        ID,
+        FormField("insurance", "险种", "insurance", True, "choice", "benefit_insurance"),
+        FormField("start_month", "待遇起始年月", "first month", True, "month"),
+        FormField(
+            "original_age",
+            "原法定退休年龄（女职工）",
+            "former statutory age (women)",
+            False,
+            "choice",
+            "retirement_track",
+        ),
+    )
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> GrantRequest:
+        payload = self.parse(data)
+        person = _person(principal, payload.id_number)
+        start = YearMonth.parse(payload.start_month)
+        if any(h.grant.kind == Kind.PENSION for h in monthly_held(person.pk, start)):
+            raise InvalidInput.one(
+                "id_number",
+                "granted",
+                f"{person.name} 已核定基本养老金，不能重复核定",
+                "the person has a pension granted already",
+            )
+        found = pension.facts(Rulebook.load(), person, start, payload.original_age)
+        refused = pension.refusal(found)
+        if refused is not None:
+            raise refused
+        return payload.model_copy(update={"id_number": person.id_number})
+
+    def _decided(self, principal: Principal, payload: GrantRequest) -> tuple[Person, Any, Any]:
+        person = _person(principal, payload.id_number)
+        found = pension.facts(
+            Rulebook.load(), person, YearMonth.parse(payload.start_month), payload.original_age
+        )
+        refused = pension.refusal(found)
+        if refused is not None:
+            raise refused
+        decision, explained = pension.decide(found)
+        return person, decision, explained
+
+    def changes(self, principal: Principal, payload: GrantRequest) -> list[Change]:
+        """The amounts and what they come from: the reviewers check the calculation."""
+        person, decision, explained = self._decided(principal, payload)
+        label = f"{_label(person)} pension"
+        return [
+            Change(label, "start_month", None, payload.start_month, person.name),
+            Change(
+                label, "contribution_months", None, explained["contribution_months"], person.name
+            ),
+            Change(label, "average_index", None, explained["index"], person.name),
+            Change(label, "divisor", None, str(decision.divisor), person.name),
+            Change(label, "basic_fen", None, decision.basic_fen, person.name),
+            Change(label, "account_fen", None, decision.account_fen, person.name),
+            Change(label, "transitional_fen", None, decision.transitional_fen, person.name),
+            Change(label, "monthly_fen", None, decision.monthly_fen, person.name),
+        ]
+
+    def apply(self, principal: Principal, payload: GrantRequest) -> str:
+        person, decision, explained = self._decided(principal, payload)
+        grant = services.add_grant(
+            principal,
+            person,
+            Kind.PENSION,
+            "pension",
+            YearMonth.parse(payload.start_month),
+            decision.monthly_fen,
+            basic_fen=decision.basic_fen,
+            account_fen=decision.account_fen,
+            transitional_fen=decision.transitional_fen,
+            explained=explained,
+        )
+        return f"grant {grant.pk}"
+
+
+# --- benefit.suspend / benefit.resume --------------------------------------------------------
+
+
+class SuspendRequest(Payload):
+    id_number: str
+    from_month: Month
+    reason: Literal["unverified", "lost_contact", "imprisoned", "fraud", "other"]
+    note: str = ""
+
+
+class ResumeRequest(Payload):
+    id_number: str
+    from_month: Month
+    reason: Literal["verified", "found", "released", "other"]
+    note: str = ""
+
+
+def _status_changes(
+    principal: Principal, id_number: str, month: str, suspended: bool, after: str
+) -> list[Change]:
+    person = _person(principal, id_number)
+    when = YearMonth.parse(month)
+    held = [
+        h
+        for h in monthly_held(person.pk, when)
+        if (h.state.suspension(when) is not None) == suspended
+    ]
+    if not held:
+        raise services.nothing_to(person, "resume" if suspended else "suspend")
+    return [
+        Change(
+            f"{_label(person)} grant {h.grant.pk}",
+            "status",
+            h.state.status(when),
+            after,
+            person.name,
+        )
+        for h in held
+    ]
+
+
+@register
+class BenefitSuspend(CaseType[SuspendRequest]):
+    name = "benefit.suspend"
+    zh = "暂停发放待遇"
+    en = "suspend a benefit"
+    stages = REGISTRY_STAGES
+    payload = SuspendRequest
+    fields = (
+        ID,
+        FormField("from_month", "暂停起始年月", "from month", True, "month"),
+        FormField("reason", "暂停原因", "reason", True, "choice", "suspend_reason"),
+        FormField("note", "说明", "note", False, "textarea"),
+    )
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> SuspendRequest:
+        payload = self.parse(data)
+        _status_changes(principal, payload.id_number, payload.from_month, False, "suspended")
+        return payload
+
+    def changes(self, principal: Principal, payload: SuspendRequest) -> list[Change]:
+        return _status_changes(principal, payload.id_number, payload.from_month, False, "suspended")
+
+    def apply(self, principal: Principal, payload: SuspendRequest) -> str:
+        person = _person(principal, payload.id_number)
+        count = services.suspend(
+            principal, person, YearMonth.parse(payload.from_month), Reason(payload.reason)
+        )
+        return f"suspended {count}"
+
+
+@register
+class BenefitResume(CaseType[ResumeRequest]):
+    name = "benefit.resume"
+    zh = "恢复发放待遇"
+    en = "resume a benefit"
+    stages = REGISTRY_STAGES
+    payload = ResumeRequest
+    fields = (
+        ID,
+        FormField("from_month", "恢复起始年月", "from month", True, "month"),
+        FormField("reason", "恢复原因", "reason", True, "choice", "resume_reason"),
+        FormField("note", "说明", "note", False, "textarea"),
+    )
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> ResumeRequest:
+        payload = self.parse(data)
+        _status_changes(principal, payload.id_number, payload.from_month, True, "active")
+        return payload
+
+    def changes(self, principal: Principal, payload: ResumeRequest) -> list[Change]:
+        return _status_changes(principal, payload.id_number, payload.from_month, True, "active")
+
+    def apply(self, principal: Principal, payload: ResumeRequest) -> str:
+        person = _person(principal, payload.id_number)
+        count = services.resume(
+            principal, person, YearMonth.parse(payload.from_month), Reason(payload.reason)
+        )
+        return f"resumed {count}"
+
+
+# --- benefit.death ---------------------------------------------------------------------------
+
+
+class DeathReport(Payload):
+    id_number: str
+    death_date: IsoDate
+    source: str  # the death certificate, or the department that reported it
+
+
+def _region_fen(book: Rulebook, key: str, person: Person, on: date) -> int:
+    found = book.find(key, person.agency_region, on)
+    return int(found[0]) if found else 0
+
+
+@register
+class BenefitDeath(CaseType[DeathReport]):
+    name = "benefit.death"
+    zh = "死亡待遇处理（停发、追回、丧葬补助金、抚恤金、个人账户继承）"
+    en = "death (stop, recover, funeral and survivors' grants, account to heirs)"
+    stages = ALL_STAGES
+    payload = DeathReport
+    fields = (
+        ID,
+        FormField("death_date", "死亡日期", "date of death", True, "date"),
+        FormField("source", "死亡证明或通报部门", "death certificate or reporting body", True),
+    )
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> DeathReport:
+        payload = self.parse(data)
+        person = _person(principal, payload.id_number)
+        if payload.death_date > date.today() or payload.death_date < person.birth_date:
+            raise InvalidInput.one(
+                "death_date",
+                "bad_death_date",
+                "死亡日期须在出生日期之后、不晚于今天",
+                "the date of death is after birth and not in the future",
+            )
+        if not payload.source.strip():
+            raise InvalidInput.one(
+                "source", "required", "须填写死亡证明或通报部门", "say who reported the death"
+            )
+        return payload.model_copy(update={"id_number": person.id_number})
+
+    def _amounts(self, person: Person, payload: DeathReport) -> tuple[int, int]:
+        book = Rulebook.load()
+        return (
+            _region_fen(book, "benefit.funeral", person, payload.death_date),
+            _region_fen(book, "benefit.survivor", person, payload.death_date),
+        )
+
+    def changes(self, principal: Principal, payload: DeathReport) -> list[Change]:
+        person = _person(principal, payload.id_number)
+        died = YearMonth.of(payload.death_date)
+        label = _label(person)
+        funeral, survivor = self._amounts(person, payload)
+        lines = [
+            Change(label, "status", person.status, PersonStatus.CANCELLED, person.name),
+            Change(label, "deceased_date", None, payload.death_date.isoformat(), person.name),
+        ]
+        for held in held_by(person.pk):
+            if not held.one_off and held.state.status(died.add(1)) != "ended":
+                lines.append(
+                    Change(
+                        f"{label} grant {held.grant.pk}", "end_month", None, str(died), person.name
+                    )
+                )
+        recovered = sum(row[2] for row in services.overpaid(person.pk, died))
+        lines += [
+            Change(label, "recovered_fen", None, recovered, person.name),
+            Change(label, "funeral_fen", None, funeral, person.name),
+            Change(label, "survivor_fen", None, survivor, person.name),
+            Change(
+                label,
+                "heirs_fen",
+                None,
+                pension.balance_of(person.pk)
+                + sum(row[3] for row in services.overpaid(person.pk, died)),
+                person.name,
+            ),
+        ]
+        return lines
+
+    def apply(self, principal: Principal, payload: DeathReport) -> str:
+        person = _person(principal, payload.id_number)
+        funeral, survivor = self._amounts(person, payload)
+        done = services.record_death(principal, person, payload.death_date, funeral, survivor)
+        return "death " + " ".join(f"{k}={v}" for k, v in done.items())

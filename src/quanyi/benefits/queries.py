@@ -1,0 +1,94 @@
+"""Reading benefits: a person's grants with their state now, for the record and the cases."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from quanyi.benefits.models import ONE_OFF, Grant, GrantChange, Payment
+from quanyi.benefits.state import GrantState, Step
+from quanyi.core.yearmonth import YearMonth
+
+
+@dataclass(frozen=True)
+class Held:
+    """A grant with its state."""
+
+    grant: Grant
+    state: GrantState
+
+    @property
+    def one_off(self) -> bool:
+        return self.grant.kind in ONE_OFF
+
+
+def this_month() -> YearMonth:
+    return YearMonth.of(timezone.localdate())
+
+
+def steps_by_grant(grant_ids: Iterable[int]) -> dict[int, list[Step]]:
+    found: dict[int, list[Step]] = defaultdict(list)
+    for grant_id, action, month, amount, reason in (
+        GrantChange.objects.filter(grant_id__in=list(grant_ids))
+        .order_by("month", "pk")
+        .values_list("grant_id", "action", "month", "amount_fen", "reason")
+    ):
+        found[grant_id].append(Step(action, YearMonth.parse(month), amount, reason))
+    return found
+
+
+def state_of(grant: Grant, steps: Iterable[Step]) -> GrantState:
+    return GrantState.of(
+        grant.start_month, grant.end_month, grant.monthly_fen, grant.account_fen, steps
+    )
+
+
+def held_by(person_id: int) -> list[Held]:
+    grants = list(Grant.objects.filter(person_id=person_id).order_by("start_month", "pk"))
+    steps = steps_by_grant(g.pk for g in grants)
+    return [Held(g, state_of(g, steps.get(g.pk, []))) for g in grants]
+
+
+def monthly_held(person_id: int, month: YearMonth | None = None) -> list[Held]:
+    """The person's monthly grants not ended by ``month`` (default this month)."""
+    when = month or this_month()
+    return [h for h in held_by(person_id) if not h.one_off and h.state.status(when) != "ended"]
+
+
+def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
+    """``benefits``: each grant with its amount and status now (DESIGN.md ``record show``)."""
+    if "benefits" not in items:
+        return {}
+    now = this_month()
+    paid_once = set(
+        Payment.objects.filter(person_id=person_id, kind="once").values_list("grant_id", flat=True)
+    )
+    rows = []
+    for held in held_by(person_id):
+        grant, state = held.grant, held.state
+        if held.one_off:
+            status = "paid" if grant.pk in paid_once else "pending"
+            monthly = grant.monthly_fen
+        else:
+            status = state.status(now)
+            monthly = state.amount(now)
+        rows.append(
+            {
+                "id": grant.pk,
+                "kind": grant.kind,
+                "insurance": grant.insurance,
+                "start_month": grant.start_month,
+                "end_month": str(state.end) if state.end and not held.one_off else grant.end_month,
+                "monthly_fen": monthly,
+                "basic_fen": grant.basic_fen,
+                "account_fen": grant.account_fen,
+                "transitional_fen": grant.transitional_fen,
+                "status": status,
+                "case_id": grant.case_id,
+            }
+        )
+    return {"benefits": rows}

@@ -1,0 +1,73 @@
+"""What benefits print and serve: the record's ``benefits`` rows, a grant's explanation, the
+payment run, verifications and the past-due list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Schema
+
+
+class BenefitRow(Schema):
+    """A row of the record's ``benefits`` (DESIGN.md ``record show``)."""
+
+    id: int
+    kind: str
+    insurance: str
+    start_month: str
+    end_month: str
+    monthly_fen: int
+    basic_fen: int
+    account_fen: int
+    transitional_fen: int
+    status: str
+    case_id: int | None = None
+
+
+class GrantExplained(Schema):
+    id: int
+    kind: str
+    start_month: str
+    monthly_fen: int
+    case_id: int | None
+    explained: dict[str, Any]
+
+
+class BenefitExplanation(Schema):
+    """``record explain ID_NUMBER --benefit``: every grant with every input, rule version and
+    formula of its decision (001 art. 6 ¶4)."""
+
+    id_number: str
+    grants: list[GrantExplained]
+
+
+class PayRun(Schema):
+    month: str
+    persons: int
+    payments: int
+    amount_fen: int
+    account_fen: int
+    arrears: int
+    one_off: int
+    bank_file: str
+
+
+class VerificationOut(Schema):
+    id: int
+    id_number: str
+    verified_on: str
+    channel: str
+    result: str
+    by: str
+
+
+class PastDueOut(Schema):
+    id_number: str
+    name: str
+    since: str
+    case_id: int | None
+    refused: str = ""
+
+
+class PastDueList(Schema):
+    past_due: list[PastDueOut]
