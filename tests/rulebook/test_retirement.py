@@ -101,7 +101,7 @@ def test_age_never_falls_and_stays_in_bounds(track: Track, index: int) -> None:
 )
 def test_flexible_window(track: Track, birth: str, earliest: str, latest: str) -> None:
     """弹性提前退休 up to three years early, never before the original age; 弹性延迟 up to
-    three years late (implementing measures art. 2)."""
+    three years late (国务院关于渐进式延迟法定退休年龄的办法, 弹性退休)."""
     assert retirement.earliest_flexible(track, ym(birth)) == ym(earliest)
     assert retirement.latest_flexible(track, ym(birth)) == ym(latest)
 
@@ -152,7 +152,8 @@ def test_short_months_after_2030_names_the_half_year() -> None:
 
 
 def test_too_early_names_the_earliest_month() -> None:
-    """Implementing measures art. 2: at most 36 months early, never before the original age."""
+    """国务院关于渐进式延迟法定退休年龄的办法, 弹性提前退休: at most 36 months early, never
+    before the original age."""
     refusal = retirement.check_retirement(Track.MALE, ym("1970-01"), ym("2029-12"), 400)
     assert refusal is not None
     assert refusal.code == "too_early"
@@ -161,7 +162,7 @@ def test_too_early_names_the_earliest_month() -> None:
 
 
 def test_early_retirement_needs_the_minimum_first() -> None:
-    """Implementing measures art. 2: flexible early retirement only once the minimum is met."""
+    """国务院关于渐进式延迟法定退休年龄的办法: flexible early retirement needs the minimum first."""
     birth = ym("1970-01")
     refusal = retirement.check_retirement(Track.MALE, birth, ym("2030-01"), 185)
     assert refusal is not None
