@@ -92,6 +92,8 @@ def test_late_fee_is_half_a_permille_a_day(owed: int, days: int, fee: int) -> No
         ("70", "56"),
         ("60.5", "135.5"),
         ("63.25", "115.0"),
+        ("60.25", "137.3"),  # 137.25: half-up, not half-even
+        ("61.75", "126.8"),  # 126.75
     ],
 )
 def test_months_divisor(age: str, months: str) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
@@ -280,7 +280,11 @@ def months_divisor(age_years: Decimal) -> Decimal:
     if age_years == whole:
         return low
     high = Decimal(MONTHS_DIVISOR[whole + 1])
-    return (low + (high - low) * (age_years - whole)).quantize(Decimal("0.1"))
+    # Half-up like every other rounding here: the context's default (half-even) would give
+    # 137.2 instead of 137.3 for 60 years 3 months, where the interpolation ends in .x5.
+    return (low + (high - low) * (age_years - whole)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
 
 
 def account_pension(balance_fen: int, divisor: Decimal) -> int:
