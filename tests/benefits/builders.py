@@ -37,6 +37,7 @@ def add_history() -> None:
         ("rate.employee.pension", "000000", "1995-01-01", "0.08"),
         ("account.share", "000000", "1995-01-01", "0.11"),
         ("interest.method", "000000", "1995-01-01", "national"),
+        *((("interest.rate", "000000", f"{y}-01-01", "0.03") for y in range(1995, 2016))),
         *(("wage.average", REGION, f"{y}-07-01", str(wage_of(y))) for y in range(1994, 2024)),
     ]
     staff = Principal(actor="history", source="cli", region=REGION, roles=frozenset({"approver"}))

@@ -255,9 +255,12 @@ def validate(principal: Principal, texts: Mapping[str, str]) -> Batch:
 
 def _rates_lacking(region: str) -> Callable[[str, str], str | None]:
     """The parameter a line of an insurance in a month needs and the rulebook lacks (checked
-    once per insurance and month): caught at intake, the approval never fails on it."""
+    once per insurance and month): caught at intake, the approval never fails on it. A pension
+    month of a year that is over needs that year's crediting rate too: the import closes the
+    year with its interest."""
     book = Rulebook.load()
     rates: dict[str, Rates] = {}
+    this_year = date.today().year
 
     @cache
     def lacking(insurance: str, month: str) -> str | None:
@@ -266,7 +269,12 @@ def _rates_lacking(region: str) -> Callable[[str, str], str | None]:
             found = rates[month] = Rates.of(
                 book, region, YearMonth.parse(month), EMPLOYEE_INSURANCES
             )
-        return found.missing(insurance, 1)
+        missing = found.missing(insurance, 1)
+        year = int(month[:4])
+        if missing is None and insurance == "pension" and year < this_year:
+            if book.find("interest.rate", region, date(year, 1, 1)) is None:
+                return "interest.rate"
+        return missing
 
     return lacking
 
