@@ -4,19 +4,24 @@ suspension, a resumption and a death, each applied only by its final approval.""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from quanyi.benefits import pension, services
+from quanyi.benefits import adjustment, pension, services
 from quanyi.benefits.models import Kind, Reason
 from quanyi.benefits.queries import held_by, monthly_held
+from quanyi.core import regions
 from quanyi.core.errors import InvalidInput
 from quanyi.core.identifiers import mask
+from quanyi.core.money import yuan_to_fen
 from quanyi.core.principal import Principal
-from quanyi.core.schemas import IsoDate, Month, Payload
+from quanyi.core.schemas import IsoDate, Month, Payload, RegionCode
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import services as registry
 from quanyi.registry.models import Person, PersonStatus
+from quanyi.rulebook.adjustment import AdjustmentRule
 from quanyi.rulebook.queries import Rulebook
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES
 from quanyi.workflow.types import CaseType, Change, FormField, register
@@ -324,3 +329,115 @@ class BenefitDeath(CaseType[DeathReport]):
         funeral, survivor = self._amounts(person, payload)
         done = services.record_death(principal, person, payload.death_date, funeral, survivor)
         return "death " + " ".join(f"{k}={v}" for k, v in done.items())
+
+
+# --- benefit.adjust --------------------------------------------------------------------------
+
+
+class AdjustRequest(Payload):
+    """调待: the yearly adjustment of every pension in a region from a month, as data."""
+
+    region: RegionCode
+    from_month: Month
+    percent: str = "0"
+    fixed_fen: int = 0
+    per_year_fen: int = 0
+    age_tilts: list[tuple[int, int]] = []
+    source: str
+
+    def rule(self) -> AdjustmentRule:
+        try:
+            percent = Decimal(self.percent)
+        except InvalidOperation:
+            raise InvalidInput.one(
+                "percent", "not_a_number", "调整比例须为小数，如 0.02", "a decimal such as 0.02"
+            ) from None
+        rule = AdjustmentRule(percent, self.fixed_fen, self.per_year_fen, tuple(self.age_tilts))
+        rule.validate()
+        return rule
+
+
+@dataclass(frozen=True)
+class _Area:
+    """The region a principal adjusts, as the permission's region check reads it."""
+
+    region: str
+
+
+@register
+class BenefitAdjust(CaseType[AdjustRequest]):
+    name = "benefit.adjust"
+    zh = "基本养老金年度调整"
+    en = "yearly pension adjustment"
+    stages = ALL_STAGES
+    payload = AdjustRequest
+    subject_keys = ("region",)
+    fields = (
+        FormField("region", "统筹区", "region", True, "region"),
+        FormField("from_month", "调整起始年月", "from month", True, "month"),
+        FormField("percent", "按比例调整（小数，如 0.02）", "percentage (a decimal, e.g. 0.02)"),
+        FormField("fixed_fen", "定额调整（元/月）", "fixed amount (yuan a month)", False, "yuan"),
+        FormField(
+            "per_year_fen", "挂钩调整：每满一年缴费年限（元/月）",
+            "per whole contribution year (yuan a month)", False, "yuan",
+        ),
+        FormField(
+            "age_tilts", "倾斜调整（每行“年龄:元”，如 70:30.00）",
+            "tilts by age (one \"age:yuan\" a line, e.g. 70:30.00)", False, "textarea",
+        ),
+        FormField("source", "调整文件", "source document", True),
+    )  # fmt: skip
+
+    def from_form(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """On screen the tilts are lines of "age:yuan"; the payload keeps [age, fen] pairs."""
+        text = payload.get("age_tilts")
+        if not isinstance(text, str):
+            return payload
+        tilts = []
+        for number, line in enumerate(text.replace("：", ":").splitlines(), start=1):
+            if not line.strip():
+                continue
+            age, _, amount = line.partition(":")
+            if not age.strip().isdigit() or not amount.strip():
+                raise InvalidInput.one(
+                    "age_tilts",
+                    "bad_tilt",
+                    f"第 {number} 行应为“年龄:元”，如 70:30.00",
+                    f'line {number} should be "age:yuan", e.g. 70:30.00',
+                )
+            tilts.append([int(age), yuan_to_fen(amount.strip(), "age_tilts")])
+        return {**payload, "age_tilts": tilts}
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> AdjustRequest:
+        payload = self.parse(data)
+        rule = payload.rule()
+        if rule == AdjustmentRule():
+            raise InvalidInput.one(
+                "percent", "no_change", "调整方案没有任何增加额", "the adjustment raises nothing"
+            )
+        if not payload.source.strip():
+            raise InvalidInput.one(
+                "source", "required", "须写明调整文件", "name the source document"
+            )
+        if not regions.covers(principal.region, payload.region):
+            raise InvalidInput.one(
+                "region", "outside", "只能调整本统筹区的待遇", "only the agency's own region"
+            )
+        return payload
+
+    def changes(self, principal: Principal, payload: AdjustRequest) -> list[Change]:
+        """How many pensions rise and by how much in all: the reviewers check the sum."""
+        month = YearMonth.parse(payload.from_month)
+        found = list(adjustment.raises(payload.region, month, payload.rule()))
+        label = f"adjustment {payload.region} {month}"
+        return [
+            Change(label, "pensions", None, len(found)),
+            Change(label, "monthly_raise_fen", None, sum(r.raise_fen for r in found)),
+        ]
+
+    def apply(self, principal: Principal, payload: AdjustRequest) -> str:
+        month = YearMonth.parse(payload.from_month)
+        count, total = adjustment.apply(
+            principal, _Area(payload.region), payload.region, month, payload.rule()
+        )
+        return f"adjusted {count} raise_fen={total}"

@@ -1,4 +1,4 @@
-"""``quanyi benefits pay|verify|unverified``."""
+"""``quanyi benefits pay|verify|estimate|unverified``."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from quanyi.benefits import payments, services, verification
+from quanyi.benefits import estimates, payments, services, verification
 from quanyi.benefits.models import Channel, Result
-from quanyi.benefits.schemas import PastDueList, PastDueOut, PayRun, VerificationOut
+from quanyi.benefits.schemas import EstimateOut, PastDueList, PastDueOut, PayRun, VerificationOut
 from quanyi.core.commands import command, print_json
 from quanyi.core.errors import InvalidInput
 from quanyi.core.identifiers import mask
+from quanyi.core.money import parse_fen
 from quanyi.core.progress import bars
+from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import services as registry
 
 
@@ -49,6 +51,21 @@ def register(sub: Any) -> None:
     verify.add_argument("--result", default=Result.PASSED, choices=[r.value for r in Result])
     verify.add_argument("--on", default=None, metavar="YYYY-MM-DD", help="default today")
     verify.add_argument("--note", default="")
+    estimated = command(
+        benefits_sub,
+        "estimate",
+        _estimate,
+        help="estimate a person's pension (养老金测算) from the record so far and stated"
+        " assumptions (JSON; writes nothing)",
+    )
+    estimated.add_argument("id_number")
+    estimated.add_argument("--retire", metavar="YYYY-MM", help="default: the statutory month")
+    estimated.add_argument("--wage-growth", metavar="RATE", help="yearly, default 0.05")
+    estimated.add_argument("--crediting-rate", metavar="RATE", help="default: the latest rate")
+    estimated.add_argument(
+        "--future-base-fen", metavar="FEN", help="default: the last month's base"
+    )
+    estimated.add_argument("--original-age", type=int, choices=(50, 55, 60), default=None)
     command(
         benefits_sub,
         "unverified",
@@ -71,6 +88,26 @@ def _pay(args: argparse.Namespace) -> int:
             args.principal, args.month, settings.QUANYI_REGION, progress=progress
         )
     print_json(PayRun.model_validate(outcome, from_attributes=True))
+    return 0
+
+
+def _estimate(args: argparse.Namespace) -> int:
+    person = registry.person_by_id_number(args.principal, args.id_number)
+    found = estimates.pension_estimate(
+        args.principal,
+        person,
+        estimates.Asked(
+            retire=args.retire,
+            wage_growth=args.wage_growth,
+            crediting_rate=args.crediting_rate,
+            future_base_fen=parse_fen(args.future_base_fen, "future_base_fen")
+            if args.future_base_fen
+            else None,
+            original_age=args.original_age,
+        ),
+        YearMonth.of(timezone.localdate()),
+    )
+    print_json(EstimateOut.model_validate({"id_number": mask(person.id_number), **found}), indent=1)
     return 0
 
 

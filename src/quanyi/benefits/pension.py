@@ -16,8 +16,8 @@ from quanyi.contributions.models import BillStatus, Line
 from quanyi.core.errors import InvalidInput
 from quanyi.core.yearmonth import YearMonth
 from quanyi.personal_accounts.models import Entry
-from quanyi.registry.queries import deemed_months
 from quanyi.registry.models import Person
+from quanyi.registry.queries import deemed_months
 from quanyi.rulebook import pension, retirement
 from quanyi.rulebook.queries import Rulebook
 

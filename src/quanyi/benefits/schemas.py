@@ -71,3 +71,36 @@ class PastDueOut(Schema):
 
 class PastDueList(Schema):
     past_due: list[PastDueOut]
+
+
+class EstimateYearOut(Schema):
+    year: int
+    balance_fen: int
+    months: int
+
+
+class Formula(Schema):
+    name: str
+    zh: str
+    en: str
+
+
+class EstimateOut(Schema):
+    """``benefits estimate``: an estimate (``estimate`` is always true), its assumptions, the
+    amounts and the account year by year until retirement."""
+
+    id_number: str
+    estimate: bool
+    statutory_month: str
+    retire: str
+    assumptions: dict[str, Any]
+    contribution_months_at_retirement: int
+    minimum_months: int
+    short_months: int
+    basic_fen: int
+    account_fen: int
+    transitional_fen: int
+    monthly_fen: int
+    divisor: str
+    years: list[EstimateYearOut]
+    formulas: list[Formula]
