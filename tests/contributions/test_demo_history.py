@@ -20,6 +20,15 @@ def test_the_demo_has_paid_months_arrears_and_closed_years(instance: Instance) -
     quanyi(instance, "init")
     built = quanyi(instance, "demo", "--persons", "300", "--employers", "12", "--seed", "2")
     assert "months of contributions" in built.stdout
+    # The parameter history the pension formula needs, as one parameter file case approved
+    # through its five stages by the demo staff (docs/contributions.md).
+    assert "76 rows of parameter history (one approved case)" in built.stdout
+    ((case_id, status),) = query(
+        instance, "SELECT id, status FROM workflow_case WHERE type = 'parameter.change'"
+    )
+    assert status == "approved"
+    added = query(instance, f"SELECT COUNT(*) FROM rulebook_parameter WHERE case_id = {case_id}")
+    assert added[0][0] == 76
     # It prints what the README's tour uses: the tour works on this demo as printed.
     assert (
         "tour: employee 110105198506150022, employer 91110000600037341L,"
@@ -47,6 +56,9 @@ def test_the_demo_has_paid_months_arrears_and_closed_years(instance: Instance) -
     record = json.loads(quanyi(instance, "record", "show", number, "--as", "querier").stdout)
     assert record["account"]["balance_fen"] > 0
     assert record["contribution_months"]["pension"] > 0
+    assert record["contribution_years"]["pension"] == (
+        f"{record['contribution_months']['pension'] / 12:.2f}"
+    )
     assert {c["status"] for c in record["contributions"]} <= {"paid", "owed"}
     # the tour can post last month, at the bases declared for this year
     outcome = json.loads(

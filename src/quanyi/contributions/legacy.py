@@ -46,6 +46,10 @@ FILES: dict[str, tuple[str, ...]] = {
     "relations.csv": ("id_number", "uscc", "insurance", "start_month", "end_month"),
     "contributions.csv": ("id_number", "uscc", "insurance", "month", "base_fen", "paid_month"),
 }
+# Columns a file may have: older systems kept no deemed period (视同缴费月数); blank is none.
+OPTIONAL: dict[str, tuple[str, ...]] = {"persons.csv": ("deemed_months",)}
+# What a deemed period loaded by an import rests on: the old system's record of it.
+DEEMED_SOURCE = "历史数据导入 persons.csv / legacy import"
 MAX_REPORTED = 1000
 # One import is one case, checked and loaded in memory as a whole: about 1.6 KB a row at its
 # peak (docs/performance.md), so half a million rows stay under a gigabyte. A larger legacy
@@ -80,6 +84,8 @@ class Batch:
     persons: list[NewPerson] = field(default_factory=list)
     relations: list[RelationRow] = field(default_factory=list)
     contributions: list[Contribution] = field(default_factory=list)
+    # Id number → deemed months, for the new persons with any (none is no row).
+    deemed: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -87,6 +93,7 @@ class Batch:
             "persons": len(self.persons),
             "relations": len(self.relations),
             "contributions": len(self.contributions),
+            "deemed_months": len(self.deemed),
         }
 
 
@@ -159,6 +166,7 @@ def read(texts: Mapping[str, str]) -> dict[str, Rows]:
             report.add(_at(name, 1, ",".join(missing)), "columns", "缺少列", "missing columns")
             continue
         index = {column: header.index(column) for column in FILES[name]}
+        index.update({c: header.index(c) for c in OPTIONAL.get(name, ()) if c in header})
         width = len(header)
         found: list[tuple[int, list[str]]] = []
         # Stripping every value costs a second pass over millions of rows; a file with no
@@ -373,6 +381,7 @@ def _person(
     hukou = registry.region(report, row["hukou_region"], where + "hukou_region")
     residence = registry.region(report, row["residence_region"], where + "residence_region")
     category = registry.category(report, row["category"], where + "category")
+    deemed = registry.deemed_months(report, row.get("deemed_months"), where + "deemed_months")
     if registry.age_on(identity.birth_date, today) < registry.ADULT_AGE:
         report.add(
             where + "id_number",
@@ -381,6 +390,8 @@ def _person(
             "a minor needs a guardian: register them at the counter",
         )
     new.add(identity.number)
+    if deemed:
+        batch.deemed[identity.number] = deemed
     batch.persons.append(
         NewPerson(
             identity.number,

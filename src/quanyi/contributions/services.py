@@ -508,7 +508,8 @@ def write_history(
 @without_collector
 def load_legacy(principal: Principal, texts: Mapping[str, str]) -> dict[str, int]:
     """Applied by an approved ``import.legacy`` case: validate the files again and write
-    everything — employers, persons and relations by registry's bulk services, then the
+    everything — employers, persons, their deemed months (视同缴费月数) and relations by
+    registry's bulk services, then the
     contributions, whose amounts the rules compute from ``base_fen``; a row with a
     ``paid_month`` is paid then. The accounts replay the history (``events.HistoryLoaded``)."""
     _assert_transaction()
@@ -517,7 +518,16 @@ def load_legacy(principal: Principal, texts: Mapping[str, str]) -> dict[str, int
     registry.register_employers_bulk(principal, batch.employers)
     registry.register_persons_bulk(principal, batch.persons)
     person_ids = legacy.person_ids(
-        {r.id_number for r in batch.relations} | {row[0] for row in batch.contributions}
+        {r.id_number for r in batch.relations}
+        | {row[0] for row in batch.contributions}
+        | set(batch.deemed)
+    )
+    registry.record_deemed_bulk(
+        principal,
+        [
+            registry.NewDeemed(person_ids[number], months, legacy.DEEMED_SOURCE)
+            for number, months in batch.deemed.items()
+        ],
     )
     employers = legacy.employers(
         {r.uscc for r in batch.relations if r.uscc} | {row[1] for row in batch.contributions}

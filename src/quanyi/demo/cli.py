@@ -122,6 +122,11 @@ def _demo(args: argparse.Namespace) -> int:
             if history
             else ""
         )
+        + (
+            f"; {summary.parameters} rows of parameter history (one approved case)"
+            if summary.parameters
+            else ""
+        )
         + f" in {summary.seconds:.1f} s"
     )
     # What the README's tour uses, so it works on this demo as printed.

@@ -25,7 +25,7 @@ from quanyi.audit.models import AuditEvent
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
-from quanyi.demo import accounts, identities
+from quanyi.demo import accounts, identities, parameters
 from quanyi.demo import history as contribution_history
 from quanyi.registry.models import Employer, InsuranceRelation, Person
 
@@ -51,6 +51,7 @@ class Summary:
     persons: int = 0
     employers: int = 0
     relations: int = 0
+    parameters: int = 0  # rows of the parameter history a case added
     history: contribution_history.History | None = None
     seconds: float = 0.0
     accounts_file: Path | None = None
@@ -115,6 +116,7 @@ def build(
     with transaction.atomic():
         summary.accounts_file, summary.generated_password = accounts.ensure(principal)
         summary.employers = _employers(principal, rng, fake, region, employers)
+    summary.parameters = parameters.load_history()
     now = YearMonth.of(today)
     window_start = now.add(-12 * years + 1)
     if history:

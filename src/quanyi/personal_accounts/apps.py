@@ -13,7 +13,7 @@ class PersonalAccountsConfig(AppConfig):
         record_parts=(
             RecordPart(
                 "personal_account",
-                ("account", "contribution_months"),
+                ("account", "contribution_months", "contribution_years", "deemed_months"),
                 "record.read",
                 "quanyi.personal_accounts.queries:record_part",
                 order=30,

@@ -1,20 +1,42 @@
-"""Reading the account for the record: balances by year and contribution months."""
+"""Reading the account for the record: balances by year, contribution months and years."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from quanyi.personal_accounts.models import PaidMonths, YearBalance
+from quanyi.registry.queries import deemed_months
+from quanyi.rulebook.calc import contribution_years
 
 
 def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
-    """The ``account`` and ``contribution_months`` parts of the record."""
+    """The ``account``, ``contribution_months``, ``contribution_years`` and ``deemed_months``
+    parts of the record."""
     part: dict[str, Any] = {}
     if "account" in items:
         part["account"] = account_part(person_id)
+    months = months_part(person_id) if items & YEARS_ITEMS else {}
     if "contribution_months" in items:
-        part["contribution_months"] = months_part(person_id)
+        part["contribution_months"] = months
+    deemed = deemed_months(person_id) if items & {"contribution_years", "deemed_months"} else 0
+    if "contribution_years" in items:
+        part["contribution_years"] = years_part(months, deemed)
+    if "deemed_months" in items:
+        part["deemed_months"] = deemed
     return part
+
+
+YEARS_ITEMS = frozenset({"contribution_months", "contribution_years"})
+
+
+def years_part(months: dict[str, int], deemed: int) -> dict[str, str]:
+    """缴费年限 per insurance, to two decimals, shown only (the pension formula takes months /
+    12 unrounded: REFERENCE.md Basic pension): the pension counts its deemed months
+    (视同缴费月数) with the paid ones, the other insurances their paid months alone."""
+    counted = dict(months)
+    if deemed:
+        counted["pension"] = counted.get("pension", 0) + deemed
+    return {insurance: str(contribution_years(n)) for insurance, n in sorted(counted.items())}
 
 
 def account_part(person_id: int) -> dict[str, Any]:

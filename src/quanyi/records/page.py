@@ -5,6 +5,7 @@
 - contributions as a year × month grid per insurance with the annual statement's marks
   (REFERENCE.md: ● paid, △ owed, ○ transferred in, - not due) and yearly totals;
 - the pension personal account by year and its chart (an inline SVG drawn here);
+- contribution years per insurance with how they add up (paid + deemed months);
 - prompts for missing or suspicious registration items (002 art. 13).
 """
 
@@ -189,6 +190,44 @@ def chart(by_year: list[dict[str, Any]]) -> Chart | None:
             )
         )
     return Chart(CHART_WIDTH, CHART_HEIGHT, baseline, round(width, 1), format_fen(peak), bars)
+
+
+# --- contribution years (缴费年限) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearsLine:
+    insurance: str
+    years: str  # two decimals, as the record gives them
+    paid: int
+    deemed: int
+    text: str  # the explanation, in the user's language
+
+
+def years_lines(record: dict[str, Any]) -> list[YearsLine]:
+    """Each insurance's contribution years and how they are counted (DESIGN.md inv. 2: a
+    figure explains itself): the pension's paid months plus its deemed months (视同缴费月数,
+    REFERENCE.md Basic pension), the others' paid months alone."""
+    years = record.get("contribution_years")
+    if not isinstance(years, dict):
+        return []
+    months = record.get("contribution_months")
+    paid_by = months if isinstance(months, dict) else {}
+    deemed_all = record.get("deemed_months")
+    zh = current_language() == "zh"
+    lines = []
+    for insurance, shown in in_label_order(years):
+        paid = int(paid_by.get(insurance, 0))
+        deemed = int(deemed_all or 0) if insurance == "pension" else 0
+        if deemed and zh:
+            how = f"（实际缴费 {paid} 个月 + 视同缴费 {deemed} 个月 = {paid + deemed} 个月）"
+        elif deemed:
+            how = f" (paid {paid} months + deemed {deemed} months = {paid + deemed} months)"
+        else:
+            how = f"（实际缴费 {paid} 个月）" if zh else f" (paid {paid} months)"
+        text = f"缴费年限 {shown} 年{how}" if zh else f"contribution years {shown}{how}"
+        lines.append(YearsLine(insurance, str(shown), paid, deemed, text))
+    return lines
 
 
 # --- prompts (002 art. 13) -------------------------------------------------------------------

@@ -23,3 +23,7 @@ class Record(Schema):
     account: AccountPart | None = None
     contribution_months: dict[str, int] | None = None
     benefits: list[BenefitRow] | None = None
+    # 缴费年限 per insurance as text with two decimals ("14.92"), the pension's with its
+    # deemed months; shown only, never calculated with (REFERENCE.md Basic pension).
+    contribution_years: dict[str, str] | None = None
+    deemed_months: int | None = None  # 视同缴费月数 on record now

@@ -114,5 +114,6 @@ def page_context(record: dict[str, object], today: date) -> dict[str, object]:
         "chart": page.chart(by_year),
         "this_year": today.year,
         "months": page.in_label_order(record.get("contribution_months")),
+        "years": page.years_lines(record),
         "prompts": page.prompts(record, today),
     }

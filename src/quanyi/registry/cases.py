@@ -19,11 +19,11 @@ from quanyi.core.errors import InvalidInput
 from quanyi.core.identifiers import mask, parse_id_number
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
-from quanyi.registry import schemas, services, validation
+from quanyi.registry import queries, schemas, services, validation
 from quanyi.registry.models import InsuranceRelation, Person
 from quanyi.workflow import sealing
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES
-from quanyi.workflow.types import CaseType, Change, fields, register
+from quanyi.workflow.types import CaseType, Change, FormField, fields, register
 
 # Fields whose change rewrites what was registered; contact details stay living data.
 PERSON_SEALABLE = ("name", "hukou_region", "category", "guardian_id_number")
@@ -396,6 +396,65 @@ class RelationEnd(CaseType[schemas.RelationEnd]):
             principal, payload.relation_id, {"end_month": payload.end_month}
         )
         return _ref(ended)
+
+
+# --- deemed months (视同缴费认定, all five stages) ---------------------------------------------
+
+
+@register
+class PersonDeemed(CaseType[schemas.DeemedFinding]):
+    """Months worked before personal contributions began that count as contribution months
+    for the pension (视同缴费年限, 国发〔1997〕26号), found from the person's archive; five
+    stages, as they move a benefit as much as a correction does (003 §4-5)."""
+
+    name = "person.deemed"
+    zh = "视同缴费认定"
+    en = "deemed contribution period"
+    stages = ALL_STAGES
+    payload = schemas.DeemedFinding
+    fields = (
+        FormField("id_number", "公民身份号码", "id number", True, "id_number"),
+        FormField("deemed_months", "视同缴费月数（0-600）", "deemed months (0-600)", True),
+        FormField(
+            "source",
+            "认定依据（档案材料）",
+            "source (the archive document)",
+            True,
+            "textarea",
+        ),
+    )
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> schemas.DeemedFinding:
+        """Every reason at once: the person, the months and the source."""
+        problems: list[InvalidInput] = []
+        person: Person | None = None
+        try:
+            person = services.person_by_id_number(principal, str(data.get("id_number") or ""))
+        except InvalidInput as exc:
+            problems.append(exc)
+        current = queries.deemed_months(person.pk) if person is not None else -1
+        try:
+            cleaned = validation.clean_deemed(current, data)
+        except InvalidInput as exc:
+            problems.append(exc)
+        if problems:
+            raise InvalidInput([error for problem in problems for error in problem.errors])
+        assert person is not None
+        return self.parse({"id_number": person.id_number, **cleaned})
+
+    def changes(self, principal: Principal, payload: schemas.DeemedFinding) -> list[Change]:
+        person = services.person_by_id_number(principal, payload.id_number)
+        months, source = queries.latest_deemed(person.pk)
+        return [
+            Change(_ref(person), "deemed_months", months, payload.deemed_months, person.name),
+            Change(_ref(person), "deemed_source", source or None, payload.source, person.name),
+        ]
+
+    def apply(self, principal: Principal, payload: schemas.DeemedFinding) -> str:
+        row = services.record_deemed(
+            principal, payload.id_number, payload.deemed_months, payload.source
+        )
+        return f"deemed_months {row.pk}"
 
 
 # --- corrections of sealed data (record.correct, all five stages, maintenance log) ----------

@@ -26,6 +26,7 @@ LABELS: CodeSets = {
         "person": ("参保人员", "person"),
         "employer": ("用人单位", "employer"),
         "relation": ("参保关系", "insurance relation"),
+        "deemed_months": ("视同缴费月数", "deemed months"),
     },
     "field": {
         "id_number": ("公民身份号码", "id number"),
@@ -62,5 +63,7 @@ LABELS: CodeSets = {
         "date": ("日期", "date"),
         "type": ("业务类型", "case type"),
         "opinion": ("意见", "opinion"),
+        "deemed_months": ("视同缴费月数", "deemed months"),
+        "deemed_source": ("视同缴费认定依据", "source of the deemed months"),
     },
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from quanyi.audit.appendonly import append_only
 from quanyi.audit.tracking import tracked
 from quanyi.core.fields import SealedText
 
@@ -168,3 +169,34 @@ class InsuranceRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insurance} {self.start_month}–{self.end_month or ''}"
+
+
+DEEMED_MONTHS_MAX = 600  # fifty years: more than any working life before 1992 could count
+DEEMED_SOURCE_MAX = 200
+
+
+@append_only
+@tracked("deemed_months", ("person_id", "months", "source", "case_id"))
+class DeemedMonths(models.Model):
+    """视同缴费月数: months of work before personal contributions began (for employees of
+    state units before the 1990s reform) that count as contribution months for the pension
+    (国发〔1997〕26号; REFERENCE.md Basic pension). A ledger: the latest row for a person
+    states their deemed months from then on; a change is a new row from a new case."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    months = models.PositiveIntegerField("视同缴费月数")
+    source = models.CharField("认定依据", max_length=DEEMED_SOURCE_MAX)
+    case_id = models.BigIntegerField(null=True)
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "id"], name="deemed_person_latest_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(months__gte=0, months__lte=DEEMED_MONTHS_MAX),
+                name="deemed_months_0_600",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"deemed {self.person_id}: {self.months}"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Max
+
 from quanyi.access.policy import readable
+from quanyi.core.bulkwork import chunks
 from quanyi.core.identifiers import mask, parse_id_number
 from quanyi.core.principal import Principal
 from quanyi.registry.errors import person_not_found
-from quanyi.registry.models import InsuranceRelation, Person
+from quanyi.registry.models import DeemedMonths, InsuranceRelation, Person
 
 
 def find_person(principal: Principal, id_number: str) -> Person:
@@ -86,5 +90,28 @@ def relations_part(person: Person) -> list[dict[str, Any]]:
     ]
 
 
-def deemed_months(person_id: int) -> int:  # TEMP
-    return 0
+def latest_deemed(person_id: int) -> tuple[int, str]:
+    """The deemed months on record now and the document they rest on (0 and "" when none)."""
+    row = DeemedMonths.objects.filter(person_id=person_id).order_by("-pk").first()
+    return (row.months, row.source) if row is not None else (0, "")
+
+
+def deemed_months(person_id: int) -> int:
+    """视同缴费月数 on record now: the latest row's, 0 when none (REFERENCE.md Basic pension)."""
+    return deemed_by_person([person_id])[person_id]
+
+
+def deemed_by_person(person_ids: Iterable[int]) -> dict[int, int]:
+    """Each person's deemed months on record now, 0 for a person with none — for many persons
+    at once (a benefit run), one query per ``chunks`` slice, never one per person."""
+    wanted = sorted(set(person_ids))
+    found = dict.fromkeys(wanted, 0)
+    for chunk in chunks(wanted):
+        latest = (
+            DeemedMonths.objects.filter(person_id__in=chunk)
+            .values("person_id")
+            .annotate(last=Max("pk"))
+            .values("last")
+        )
+        found.update(DeemedMonths.objects.filter(pk__in=latest).values_list("person_id", "months"))
+    return found

@@ -108,6 +108,14 @@ class Correction(Payload):
     method: str
 
 
+class DeemedFinding(Payload):
+    """视同缴费认定: a person's deemed months as an archive document establishes them."""
+
+    id_number: str
+    deemed_months: int
+    source: str
+
+
 # --- parts of the person record --------------------------------------------------------------
 
 

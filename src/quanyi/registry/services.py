@@ -22,7 +22,7 @@ from django.db.models import Model
 from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
 from quanyi.core import regions
-from quanyi.core.errors import InvalidInput, NotFound
+from quanyi.core.errors import ErrorCollector, InvalidInput, NotFound
 from quanyi.core.identifiers import parse_id_number, validate_uscc
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
@@ -33,6 +33,7 @@ from quanyi.registry.errors import (
     relation_not_found,
 )
 from quanyi.registry.models import (
+    DeemedMonths,
     Employer,
     EmployerStatus,
     InsuranceRelation,
@@ -232,6 +233,56 @@ def correct_relation(
     relation = relation_by_id(principal, relation_id)
     cleaned = validation.clean_relation_correction(principal, relation, changes)
     return _update(principal, relation, cleaned, "record.correct")
+
+
+# --- deemed months (视同缴费月数): only through an approved person.deemed case or import ----
+
+
+def record_deemed(
+    principal: Principal,
+    id_number: str,
+    months: int,
+    source: str,
+    case_id: int | None = None,
+) -> DeemedMonths:
+    """A person's deemed months from now on (a new ledger row; the latest one counts), as an
+    archive document establishes them (国发〔1997〕26号; REFERENCE.md Basic pension).
+    ``case_id`` defaults to the case being applied."""
+    _assert_transaction()
+    authorize(principal, "registry.write")
+    person = person_by_id_number(principal, id_number)
+    errors = ErrorCollector()
+    checked = validation.deemed_months(errors, months)
+    found = validation.text(
+        errors, source, "source", required=True, max_length=validation.DEEMED_SOURCE_MAX
+    )
+    errors.raise_if_any()
+    return audit.create_entry(
+        principal,
+        "person.deemed",
+        DeemedMonths,
+        person=person,
+        months=checked,
+        source=found,
+        case_id=case_id if case_id is not None else principal.case_id,
+    )
+
+
+@dataclass(frozen=True)
+class NewDeemed:
+    person_id: int
+    months: int  # checked: 0..DEEMED_MONTHS_MAX
+    source: str
+
+
+def record_deemed_bulk(principal: Principal, rows: Sequence[NewDeemed]) -> int:
+    """Checked deemed months of registered persons (the legacy import), stamped with the case
+    being applied; returns how many."""
+    return _bulk(
+        principal,
+        "person.deemed",
+        [DeemedMonths(case_id=principal.case_id, **vars(row)) for row in rows],
+    )
 
 
 # --- registering in bulk (the legacy import) -------------------------------------------------

@@ -23,6 +23,8 @@ from quanyi.core.identifiers import IdNumber, mask, parse_id_number, validate_us
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry.models import (
+    DEEMED_MONTHS_MAX,
+    DEEMED_SOURCE_MAX,
     EMPLOYEE_INSURANCES,
     RESIDENT_INSURANCES,
     Category,
@@ -676,3 +678,53 @@ def clean_relation_correction(
     if "end_month" in changes:
         cleaned["end_month"] = str(end) if end else None
     return cleaned
+
+
+# --- deemed months (视同缴费月数) -------------------------------------------------------------
+
+
+def deemed_months(errors: ErrorCollector, value: Any, field: str = "deemed_months") -> int:
+    """Whole months from 0 to ``DEEMED_MONTHS_MAX``; a blank is none (0)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    text = str(value).strip() if not isinstance(value, bool) else ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number: int | None = value
+    elif text.isascii() and text.isdigit() and len(text) <= 6:
+        number = int(text)
+    else:
+        number = None
+    if number is None or not 0 <= number <= DEEMED_MONTHS_MAX:
+        errors.add(
+            field,
+            "bad_deemed_months",
+            f"视同缴费月数须为 0 至 {DEEMED_MONTHS_MAX} 之间的整数",
+            f"deemed months are a whole number from 0 to {DEEMED_MONTHS_MAX}",
+        )
+        return 0
+    return number
+
+
+DEEMED_FIELDS = ("id_number", "deemed_months", "source")
+
+
+def clean_deemed(current: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``person.deemed`` finding against the months on record now (``current``): the months
+    in range, the document it rests on named, and a change from what is on record."""
+    errors = ErrorCollector()
+    _unknown_fields(errors, data, DEEMED_FIELDS)
+    if data.get("deemed_months") in (None, ""):
+        errors.add("deemed_months", "required", "必填", "required")
+        months = current
+    else:
+        months = deemed_months(errors, data.get("deemed_months"))
+    source = text(errors, data.get("source"), "source", required=True, max_length=DEEMED_SOURCE_MAX)
+    if not errors.errors and months == current:
+        errors.add(
+            "deemed_months",
+            "no_change",
+            f"视同缴费月数已是 {current} 个月，无需认定",
+            f"the deemed months are {current} already; nothing changes",
+        )
+    errors.raise_if_any()
+    return {"deemed_months": months, "source": source}

@@ -8,6 +8,7 @@ class RulebookConfig(AppConfig):
     label = "rulebook"
     verbose_name = "rulebook"
     plugin = Plugin(
+        cli="quanyi.rulebook.cli:register",
         permissions="quanyi.rulebook.permissions:PERMISSIONS",
         labels="quanyi.rulebook.labels:LABELS",
         init="quanyi.rulebook.services:seed",

@@ -1,9 +1,12 @@
-"""``parameter.change``: a new parameter value, through all five stages (DESIGN.md)."""
+"""``parameter.change``: a new parameter value — or a parameter file's rows, all added
+together — through all five stages (DESIGN.md; 001 art. 6 ¶4)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from pydantic import Field
 
 from quanyi.core.money import yuan_to_fen
 from quanyi.core.principal import Principal
@@ -26,13 +29,41 @@ class ParameterValue(Payload):
     note: str = ""
 
 
+class ParameterChangeData(Payload):
+    """One value (the fields of ``ParameterValue``), or ``rows`` of them from a parameter file
+    (``quanyi rulebook import``); intake refuses a payload that mixes the two."""
+
+    key: str = ""
+    region: str = ""
+    valid_from: IsoDate | None = None
+    value: str = ""
+    source: str = ""
+    note: str = ""
+    rows: list[ParameterValue] | None = Field(default=None, max_length=services.MAX_ROWS)
+
+    def values(self) -> list[ParameterValue]:
+        if self.rows is not None:
+            return self.rows
+        assert self.valid_from is not None, "intake requires the day a single value starts"
+        return [
+            ParameterValue(
+                key=self.key,
+                region=self.region,
+                valid_from=self.valid_from,
+                value=self.value,
+                source=self.source,
+                note=self.note,
+            )
+        ]
+
+
 @register
-class ParameterChange(CaseType[ParameterValue]):
+class ParameterChange(CaseType[ParameterChangeData]):
     name = "parameter.change"
     zh = "政策参数调整"
     en = "parameter change"
     stages = ALL_STAGES
-    payload = ParameterValue
+    payload = ParameterChangeData
     fields = (
         FormField("key", "参数", "parameter", True, "choice", "parameter"),
         *fields(
@@ -57,16 +88,23 @@ class ParameterChange(CaseType[ParameterValue]):
             return {**payload, "value": str(yuan_to_fen(str(payload["value"]), "value"))}
         return payload
 
-    def check(self, principal: Principal, data: Mapping[str, Any]) -> ParameterValue:
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> ParameterChangeData:
         return self.parse(services.clean_change(data))
 
-    def changes(self, principal: Principal, payload: ParameterValue) -> list[Change]:
-        current = Rulebook.load().find(payload.key, payload.region, payload.valid_from)
-        label = f"parameter {payload.key}@{payload.region}"
-        return [
-            Change(label, "valid_from", None, payload.valid_from.isoformat()),
-            Change(label, "value", current[0] if current else None, payload.value),
-        ]
+    def changes(self, principal: Principal, payload: ParameterChangeData) -> list[Change]:
+        book = Rulebook.load()
+        found = []
+        for row in payload.values():
+            current = book.find(row.key, row.region, row.valid_from)
+            label = f"parameter {row.key}@{row.region}"
+            found += [
+                Change(label, "valid_from", None, row.valid_from.isoformat()),
+                Change(label, "value", current[0] if current else None, row.value),
+            ]
+        return found
 
-    def apply(self, principal: Principal, payload: ParameterValue) -> str:
+    def apply(self, principal: Principal, payload: ParameterChangeData) -> str:
+        if payload.rows is not None:
+            rows = [self.dump(row) for row in payload.rows]
+            return f"parameters {services.add_parameters(principal, rows)}"
         return f"parameter {services.add_parameter(principal, self.dump(payload)).pk}"

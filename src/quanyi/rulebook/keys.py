@@ -11,8 +11,29 @@ from quanyi.core.errors import InvalidInput
 INSURANCES = ("pension", "medical", "maternity", "unemployment", "injury")
 RATE = re.compile(r"rate\.(employer|employee)\.(pension|medical|maternity|unemployment|injury)")
 INJURY_CLASS = re.compile(r"rate\.injury\.class[1-8]")
-FEN_KEYS = frozenset({"wage.average", "base.lower", "base.upper", "benefit.base"})
-FRACTION_KEYS = frozenset({"account.share", "interest.rate", "late_fee.daily"})
+# 伤残津贴 as a fraction of the worker's own wage: grades 1-4 (工伤保险条例 art. 35) and 5-6
+# (art. 36); grades 7-10 receive no allowance, so they have no parameter.
+INJURY_ALLOWANCE = re.compile(r"injury\.allowance\.grade[1-6]")
+FEN_KEYS = frozenset(
+    {
+        "wage.average",
+        "base.lower",
+        "base.upper",
+        "benefit.base",
+        "benefit.funeral",  # 丧葬补助金
+        "benefit.survivor",  # 一次性抚恤金
+        "unemployment.monthly",  # 失业保险金月标准
+        "unemployment.farmer_year",  # 农民合同制工人一次性生活补助, per full year
+    }
+)
+FRACTION_KEYS = frozenset(
+    {
+        "account.share",
+        "interest.rate",
+        "late_fee.daily",
+        "benefit.transitional",  # 过渡性养老金计发系数
+    }
+)
 
 
 class InterestMethod(StrEnum):
@@ -26,7 +47,12 @@ METHODS = frozenset(InterestMethod)
 
 
 def kind_of(key: str) -> str | None:
-    if RATE.fullmatch(key) or INJURY_CLASS.fullmatch(key) or key in FRACTION_KEYS:
+    if (
+        RATE.fullmatch(key)
+        or INJURY_CLASS.fullmatch(key)
+        or INJURY_ALLOWANCE.fullmatch(key)
+        or key in FRACTION_KEYS
+    ):
         return "fraction"
     if key in FEN_KEYS:
         return "fen"

@@ -26,6 +26,27 @@ LABELS: CodeSets = {
         "interest.rate": ("个人账户记账利率", "personal account crediting rate"),
         "interest.method": ("个人账户计息方法", "interest method"),
         "late_fee.daily": ("滞纳金日费率", "late fee per day"),
+        "benefit.transitional": (
+            "过渡性养老金计发系数",
+            "transitional pension factor",
+        ),
+        "benefit.funeral": ("丧葬补助金（元）", "funeral grant (yuan)"),
+        "benefit.survivor": ("一次性抚恤金（元）", "one-off survivor's grant (yuan)"),
+        "unemployment.monthly": (
+            "失业保险金月标准（元/月）",
+            "unemployment benefit (yuan/month)",
+        ),
+        "unemployment.farmer_year": (
+            "农民合同制工人一次性生活补助（元/满一年）",
+            "one-off allowance of farmer contract workers (yuan per full year)",
+        ),
+        **{
+            f"injury.allowance.grade{n}": (
+                f"{n}级伤残津贴（占本人工资比例）",
+                f"disability allowance, grade {n} (share of own wage)",
+            )
+            for n in range(1, 7)
+        },
         **{
             f"rate.{side}.{insurance}": (
                 f"{_INSURANCE[insurance][0]}保险{_SIDE[side][0]}缴费比例",
