@@ -37,7 +37,7 @@ def add_history() -> None:
         ("rate.employee.pension", "000000", "1995-01-01", "0.08"),
         ("account.share", "000000", "1995-01-01", "0.11"),
         ("interest.method", "000000", "1995-01-01", "national"),
-        *((("interest.rate", "000000", f"{y}-01-01", "0.03") for y in range(1995, 2016))),
+        *(("interest.rate", "000000", f"{y}-01-01", "0.03") for y in range(1995, 2016)),
         *(("wage.average", REGION, f"{y}-07-01", str(wage_of(y))) for y in range(1994, 2024)),
     ]
     staff = Principal(actor="history", source="cli", region=REGION, roles=frozenset({"approver"}))
@@ -108,3 +108,11 @@ def approved(office: Office, type_name: str, payload: dict[str, object]) -> Case
     case = office.approve_all(case)
     assert case.status == "approved", case.result
     return case
+
+
+def verified() -> None:
+    """``audit verify`` finds nothing (and says what it found otherwise)."""
+    from quanyi.audit.verify import verify
+
+    report = verify()
+    assert report.ok, (report.problem, report.findings[:3])

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from quanyi.audit.verify import verify
 from quanyi.benefits.models import GrantChange, Payment
 from quanyi.cli import main
 from quanyi.core.errors import InvalidInput
@@ -51,7 +50,7 @@ def test_an_adjustment_raises_every_pension_of_the_region_by_its_rule(
         + 100 * 15  # 180 months: 15 whole years
         + 3000  # 61 in 2026: the 60 band, not the 80
     )
-    (change,) = GrantChange.objects.filter(action="adjust")
+    (change,) = GrantChange.objects.filter(kind="adjust")
     assert change.amount_fen == expected
     after = queries.read(office.reviewer, number)["benefits"][0]
     assert after["monthly_fen"] == before["monthly_fen"] + expected
@@ -60,7 +59,7 @@ def test_an_adjustment_raises_every_pension_of_the_region_by_its_rule(
     amounts = dict(Payment.objects.filter(grant_id=before["id"]).values_list("month", "amount_fen"))
     assert amounts["2026-01"] == before["monthly_fen"]
     assert amounts["2026-02"] == before["monthly_fen"] + expected
-    assert verify().ok
+    builders.verified()
 
 
 @pytest.mark.parametrize(

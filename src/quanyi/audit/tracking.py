@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.operations.base import Operation
@@ -59,6 +60,12 @@ def digest_field() -> DigestField:
 
 def tracked(object_type: str, fields: Sequence[str]) -> Callable[[M], M]:
     def register(model: M) -> M:
+        # Verify finds rows by their type: two models under one name would hide each other.
+        if object_type in _TRACKED and _TRACKED[object_type] is not model:
+            raise ImproperlyConfigured(
+                f"object type {object_type!r} is tracked for {_TRACKED[object_type].__name__}"
+                f" already; {model.__name__} needs a name of its own"
+            )
         model.audit_object_type = object_type  # type: ignore[attr-defined]
         model.audit_fields = tuple(fields)  # type: ignore[attr-defined]
         if not any(field.name == DIGEST_COLUMN for field in model._meta.local_fields):

@@ -66,10 +66,11 @@ def _age(born: date, on: date) -> int:
 
 
 def apply(
-    principal: Principal, region: str, month: YearMonth, rule: AdjustmentRule
+    principal: Principal, area: object, region: str, month: YearMonth, rule: AdjustmentRule
 ) -> tuple[int, int]:
-    """Write the adjustment; returns (pensions raised, total monthly increase in fen)."""
-    authorize(principal, "benefits.write")
+    """Write the adjustment; returns (pensions raised, total monthly increase in fen).
+    ``area`` carries the region for the permission's region check."""
+    authorize(principal, "benefits.write", area)
     count = total = 0
     batch: list[tuple[object, ...]] = []
 

@@ -67,10 +67,10 @@ LABELS: CodeSets = {
         "50": ("女职工·工人岗位（原 50 岁）", "women, worker posts (formerly 50)"),
     },
     "object": {
-        "grant": ("待遇核定", "benefit grant"),
-        "grant_change": ("待遇变更", "benefit change"),
+        "benefit_grant": ("待遇核定", "benefit grant"),
+        "benefit_change": ("待遇变更", "benefit change"),
         "benefit_payment": ("待遇支付", "benefit payment"),
-        "verification": ("资格认证", "eligibility verification"),
+        "benefit_verification": ("资格认证", "eligibility verification"),
     },
     "field": {
         "start_month": ("待遇起始年月", "first month"),

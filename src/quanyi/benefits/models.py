@@ -41,7 +41,7 @@ ONE_OFF = frozenset(
 
 @append_only
 @tracked(
-    "grant",
+    "benefit_grant",
     (
         "person_id",
         "kind",
@@ -109,13 +109,13 @@ BACK_PAID = frozenset({Reason.UNVERIFIED, Reason.LOST_CONTACT, Reason.OTHER})
 
 
 @append_only
-@tracked("grant_change", ("grant_id", "action", "month", "amount_fen", "reason", "case_id"))
+@tracked("benefit_change", ("grant_id", "kind", "month", "amount_fen", "reason", "case_id"))
 class GrantChange(models.Model):
     """待遇变更 from ``month`` on: an adjustment adds ``amount_fen`` to the monthly amount;
     a suspension stops payment, a resumption restarts it, an end stops it for good."""
 
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="changes")
-    action = models.CharField(max_length=8, choices=Action.choices)
+    kind = models.CharField(max_length=8, choices=Action.choices)
     month = models.CharField(max_length=7)
     amount_fen = models.BigIntegerField(default=0)
     reason = models.CharField(max_length=12, choices=Reason.choices)
@@ -126,7 +126,7 @@ class GrantChange(models.Model):
         indexes = [models.Index(fields=["grant", "month"], name="grant_change_month_idx")]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.grant_id} from {self.month}"
+        return f"{self.kind} {self.grant_id} from {self.month}"
 
 
 class PaymentKind(models.TextChoices):
@@ -179,7 +179,7 @@ class Result(models.TextChoices):
 
 
 @append_only
-@tracked("verification", ("person_id", "verified_on", "channel", "result", "by", "note"))
+@tracked("benefit_verification", ("person_id", "verified_on", "channel", "result", "by", "note"))
 class Verification(models.Model):
     """领取待遇资格认证: one check that a beneficiary is alive and entitled — when, how,
     with what result and by whom."""

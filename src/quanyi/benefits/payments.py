@@ -202,33 +202,40 @@ def bank_file_path(month: YearMonth) -> Path:
     return folder / f"payments-{month}.csv"
 
 
+@dataclass
+class Transfer:
+    amount_fen: int = 0
+    payments: int = 0
+    months: set[str] = field(default_factory=set)
+
+
 def bank_rows(month: YearMonth) -> Iterator[tuple[str, ...]]:
     """One transfer per beneficiary for everything the run of ``month`` paid (arrears and
     one-off grants included; a recovery is a claim, not a transfer)."""
-    totals: dict[int, list[object]] = {}
+    totals: dict[int, Transfer] = defaultdict(Transfer)
     for person_id, benefit_month, amount in (
         Payment.objects.filter(paid_in=str(month))
         .exclude(kind=PaymentKind.RECOVERY)
         .order_by("person_id", "month")
         .values_list("person_id", "month", "amount_fen")
     ):
-        entry = totals.setdefault(person_id, [0, 0, []])
-        entry[0] = int(entry[0]) + amount  # type: ignore[call-overload]
-        entry[1] = int(entry[1]) + 1  # type: ignore[call-overload]
-        entry[2].append(benefit_month)  # type: ignore[attr-defined]
+        transfer = totals[person_id]
+        transfer.amount_fen += amount
+        transfer.payments += 1
+        transfer.months.add(benefit_month)
     for chunk in chunks(sorted(totals)):
         for pk, id_number, name in (
             Person.objects.filter(pk__in=chunk)
             .order_by("pk")
             .values_list("pk", "id_number", "name")
         ):
-            amount, count, months = totals[pk]
+            transfer = totals[pk]
             yield (
                 id_number,
                 name,
-                f"{int(amount) // 100}.{int(amount) % 100:02d}",  # type: ignore[call-overload]
-                str(count),
-                " ".join(sorted(set(months))),  # type: ignore[arg-type]
+                f"{transfer.amount_fen // 100}.{transfer.amount_fen % 100:02d}",
+                str(transfer.payments),
+                " ".join(sorted(transfer.months)),
                 str(month),
             )
 

@@ -35,7 +35,7 @@ def steps_by_grant(grant_ids: Iterable[int]) -> dict[int, list[Step]]:
     for grant_id, action, month, amount, reason in (
         GrantChange.objects.filter(grant_id__in=list(grant_ids))
         .order_by("month", "pk")
-        .values_list("grant_id", "action", "month", "amount_fen", "reason")
+        .values_list("grant_id", "kind", "month", "amount_fen", "reason")
     ):
         found[grant_id].append(Step(action, YearMonth.parse(month), amount, reason))
     return found

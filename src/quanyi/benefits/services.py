@@ -89,7 +89,7 @@ def change(
             f"benefit.{action.value}",
             GrantChange,
             grant=grant,
-            action=action,
+            kind=action,
             month=str(month),
             amount_fen=amount_fen,
             reason=reason,

@@ -279,9 +279,9 @@ def _rates_lacking(region: str) -> Callable[[str, str], str | None]:
             )
         missing = found.missing(insurance, 1)
         year = int(month[:4])
-        if missing is None and insurance == "pension" and year < this_year:
-            if book.find("interest.rate", region, date(year, 1, 1)) is None:
-                return "interest.rate"
+        closes = missing is None and insurance == "pension" and year < this_year
+        if closes and book.find("interest.rate", region, date(year, 1, 1)) is None:
+            return "interest.rate"
         return missing
 
     return lacking

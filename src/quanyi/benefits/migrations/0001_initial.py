@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
-                    "action",
+                    "kind",
                     models.CharField(
                         choices=[
                             ("adjust", "待遇调整"),
