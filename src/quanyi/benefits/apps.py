@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from quanyi.core.plugins import Explanation, Plugin, RecordPart
+from quanyi.core.plugins import Explanation, Plugin, RecordPart, Screen
 
 
 class BenefitsConfig(AppConfig):
@@ -9,6 +9,20 @@ class BenefitsConfig(AppConfig):
     verbose_name = "benefits"
     plugin = Plugin(
         cli="quanyi.benefits.cli:register",
+        urls="quanyi.benefits.urls",
+        screens=(
+            Screen(
+                "estimate",
+                "benefit-estimate",
+                "record.read",
+                "养老金测算",
+                "Pension estimate",
+                order=30,
+            ),
+            Screen(
+                "verify", "benefit-verify", "benefits.verify", "资格认证", "Verification", order=35
+            ),
+        ),
         permissions="quanyi.benefits.permissions:PERMISSIONS",
         labels="quanyi.benefits.labels:LABELS",
         record_parts=(
