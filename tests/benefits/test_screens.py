@@ -91,3 +91,37 @@ def test_a_verification_is_recorded_at_the_counter(
     assert (row.channel, row.result, row.by) == ("home", "passed", "teller")
     bad = clerk.post("/benefits/verify", {"id_number": number, "channel": "pigeon"})
     assert bad.status_code == 400
+
+
+def test_a_pension_is_taken_in_on_the_case_form_with_its_preview(
+    office: Office, tmp_path: Path, clerk: Client
+) -> None:
+    """The generic intake form: the insurance and a woman's former age chosen from lists of
+    labels, the preview showing the amounts in yuan by their labels before anything is
+    written."""
+    builders.add_history()
+    number = builders.legacy_person(
+        office, tmp_path / "p", date(1970, 3, 9), builders.months("2011-01", "2024-12"),
+        male=False, deemed_months=12,
+    )  # fmt: skip
+    form = {
+        "id_number": number,
+        "insurance": "pension",
+        "start_month": "2025-04",
+        "original_age": "55",
+    }
+    page = clerk.get("/cases/new?type=benefit.grant").content.decode()
+    assert "女职工·干部岗位" in page and "基本养老保险" in page
+    preview = clerk.post("/cases/new?type=benefit.grant", {**form, "step": "preview"})
+    shown = preview.content.decode()
+    assert preview.status_code == 200, shown
+    assert "基础养老金（元）" in shown and "计发月数" in shown
+    assert (
+        shown.count(number) == 1
+    )  # only in the form's own box, to be submitted; the diff masks it
+    answer = clerk.post("/cases/new?type=benefit.grant", form)
+    assert answer.status_code == 302, answer.content.decode()
+    early = clerk.post(
+        "/cases/new?type=benefit.grant", {**form, "start_month": "2022-01", "step": "preview"}
+    )
+    assert early.status_code == 400 and "too_early" not in early.content.decode()

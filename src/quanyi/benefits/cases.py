@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from pydantic import field_validator
+
 from quanyi.benefits import adjustment, pension, services
 from quanyi.benefits.models import Kind, Reason
 from quanyi.benefits.queries import held_by, monthly_held
@@ -56,6 +58,14 @@ class GrantRequest(Payload):
     insurance: Literal["pension"]
     start_month: Month
     original_age: Literal[50, 55, 60] | None = None
+
+    @field_validator("original_age", mode="before")
+    @classmethod
+    def _from_a_list(cls, value: Any) -> Any:
+        # A form sends the chosen code as text ("55"); blank means not stated.
+        if isinstance(value, str):
+            return int(value) if value.strip().isdigit() else (None if not value.strip() else value)
+        return value
 
 
 @register
