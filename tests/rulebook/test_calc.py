@@ -204,8 +204,12 @@ def test_rates_without_bounds_say_so() -> None:
 
 
 def test_rates_are_read_as_of_the_months_first_day() -> None:
-    with pytest.raises(NotFound, match="no value"):
-        calc.Rates.of(book_of(BEIJING_2025), "110105", YearMonth(2019, 4), EMPLOYEE_INSURANCES)
+    """A month before the rulebook's rates has none: a line of it is refused, naming the
+    parameter it lacks (a legacy import reports it per row at intake)."""
+    rates = calc.Rates.of(book_of(BEIJING_2025), "110105", YearMonth(2019, 4), EMPLOYEE_INSURANCES)
+    assert rates.missing("pension", 1) == "rate.employer.pension"
+    with pytest.raises(NotFound, match="no value for 2019-04"):
+        rates.amounts("pension", 500000, 1)
 
 
 @given(
