@@ -5,11 +5,14 @@ personal account."""
 
 from __future__ import annotations
 
+import csv
 import json
+import stat
 from datetime import date
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from quanyi.benefits.models import Payment
 from quanyi.cli import main
@@ -94,9 +97,50 @@ def test_one_month_short_is_refused_with_the_months_missing_and_one_more_is_gran
     after = queries.read(office.reviewer, enough)
     assert after["account"]["balance_fen"] == before["account"]["balance_fen"] - payment.account_fen
 
+    bank = Path(settings.QUANYI_DATA_DIR) / "benefits" / "payments-2025-02.csv"
+    assert stat.S_IMODE(bank.stat().st_mode) == 0o600
+    rows = list(csv.DictReader(bank.open(encoding="utf-8")))
+    assert [(r["id_number"], r["amount_yuan"], r["months"]) for r in rows] == [
+        (enough, f"{payment.amount_fen // 100}.{payment.amount_fen % 100:02d}", "2025-02")
+    ]
+
     # Idempotent: the same month again pays nothing more.
     assert main(["benefits", "pay", "--month", "2025-02", "--as", "clerk"]) == 0
     assert Payment.objects.filter(grant_id=grant["id"]).count() == 1
     assert rebuild(office.clerk).differences == []
     assert check(office.clerk) == []
     builders.verified()
+
+
+def test_the_estimate_is_marked_as_one_and_states_its_assumptions(
+    office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """养老金测算 (issue 14): from the record so far and stated assumptions, by the CLI."""
+    builders.add_history()
+    number = builders.legacy_person(
+        office, tmp_path / "p", date(1980, 3, 9), builders.months("2016-01", "2024-12")
+    )
+    capsys.readouterr()
+    args = ["benefits", "estimate", number, "--wage-growth", "0.03", "--as", "clerk"]
+    assert main(args) == 0, capsys.readouterr().err
+    found = json.loads(capsys.readouterr().out)
+    assert found["estimate"] is True and found["retire"] == "2043-03"
+    assert found["assumptions"]["wage_growth"] == "0.03"
+    assert (
+        found["monthly_fen"]
+        == found["basic_fen"] + found["account_fen"] + found["transitional_fen"]
+    )
+    assert found["years"][-1]["year"] == 2043 and "*" in found["id_number"]
+    higher = [
+        "benefits",
+        "estimate",
+        number,
+        "--wage-growth",
+        "0.03",
+        "--future-base-fen",
+        "2000000",
+    ]
+    assert main([*higher, "--as", "clerk"]) == 0
+    assert json.loads(capsys.readouterr().out)["monthly_fen"] > found["monthly_fen"]
+    assert main(["benefits", "estimate", number, "--retire", "2020-01", "--as", "clerk"]) == 1
+    assert "2020-01" in capsys.readouterr().err
