@@ -48,13 +48,6 @@ class PayOutcome:
     skipped: int = 0
 
 
-@dataclass
-class Unit:
-    person_ids: list[int]
-    rows: list[tuple[object, ...]] = field(default_factory=list)
-    withdrawals: list[accounts.Withdrawal] = field(default_factory=list)
-
-
 def payable_month(text: str) -> YearMonth:
     month = YearMonth.parse(text, "month")
     now = this_month()

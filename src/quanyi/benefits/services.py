@@ -4,7 +4,6 @@ eligibility verifications recorded at the counter."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -24,7 +23,8 @@ from quanyi.benefits.models import (
     Reason,
     Verification,
 )
-from quanyi.benefits.queries import Held, monthly_held
+from quanyi.benefits.pension import balance_of
+from quanyi.benefits.queries import held_by, monthly_held
 from quanyi.core.canonical import canonical_json
 from quanyi.core.errors import InvalidInput
 from quanyi.core.principal import Principal
@@ -151,8 +151,6 @@ def record_death(
     months is recovered (the account part put back into the account); the funeral grant and
     the survivors' grant are granted, and the account's remaining balance paid to the heirs;
     the registration is closed, the record kept."""
-    from quanyi.benefits.pension import balance_of
-
     _writing(principal, person)
     died = YearMonth.of(died_on)
     stopped = change(
@@ -224,7 +222,7 @@ def verify(
     """Record one eligibility verification (领取待遇资格认证) of a beneficiary."""
     assert connection.in_atomic_block, "the caller owns the transaction"
     authorize(principal, "benefits.verify", person)
-    if not any(not h.one_off for h in _all_held(person)):
+    if not any(not h.one_off for h in held_by(person.pk)):
         raise InvalidInput.one(
             "id_number",
             "no_benefit",
@@ -246,14 +244,3 @@ def verify(
         by=principal.actor,
         note=note,
     )
-
-
-def _all_held(person: Person) -> list[Held]:
-    from quanyi.benefits.queries import held_by
-
-    return held_by(person.pk)
-
-
-def explained(grant: Grant) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(grant.explained or "{}")
-    return loaded
