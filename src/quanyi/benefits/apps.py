@@ -45,4 +45,5 @@ class BenefitsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: the case types import models, which need the app registry ready.
-        from quanyi.benefits import cases  # noqa: F401  (registers the benefit.* case types)
+        # Each registers its benefit.* case types.
+        from quanyi.benefits import cases, other_cases  # noqa: F401

@@ -66,6 +66,16 @@ LABELS: CodeSets = {
         "55": ("女职工·干部岗位（原 55 岁）", "women, cadre posts (formerly 55)"),
         "50": ("女职工·工人岗位（原 50 岁）", "women, worker posts (formerly 50)"),
     },
+    "yes_no": {"true": ("是", "yes"), "false": ("否", "no")},
+    "disability_grade": {
+        str(grade): (f"{zh}级", f"grade {grade}")
+        for grade, zh in enumerate("一二三四五六七八九十", start=1)
+    },
+    "settlement_kind": {
+        "medical": ("医疗费用结算（现金报销）", "medical costs (cash reimbursement)"),
+        "injury_med": ("工伤医疗费", "work injury medical costs"),
+        "maternity": ("生育津贴", "maternity allowance"),
+    },
     "object": {
         "benefit_grant": ("待遇核定", "benefit grant"),
         "benefit_change": ("待遇变更", "benefit change"),
@@ -107,5 +117,19 @@ LABELS: CodeSets = {
         "crediting_rate": ("记账利率", "crediting rate"),
         "future_base": ("今后月缴费基数", "future monthly base"),
         "verified_on": ("认证日期", "date verified"),
+        "involuntary": ("非因本人意愿中断就业", "employment ended involuntarily"),
+        "registered_on": ("失业登记日期", "date registered as unemployed"),
+        "carried_months": ("前次失业未领取月数", "months unused from an earlier spell"),
+        "farmer": ("农民合同制工人", "farmer contract worker"),
+        "months_insured": ("失业保险缴费月数", "months insured"),
+        "months_entitled": ("领取失业保险金月数", "months of benefit"),
+        "full_years": ("缴费满年数", "full years contributed"),
+        "farmer_year_fen": ("每满一年补助（元）", "allowance per full year (yuan)"),
+        "grade": ("伤残等级", "disability grade"),
+        "allowance_rate": ("伤残津贴计发比例", "allowance rate"),
+        "document": ("劳动能力鉴定结论", "labour-capacity appraisal conclusion"),
+        "document_sha256": ("单据 SHA-256 摘要", "document SHA-256"),
+        "document_name": ("单据文件名", "document file name"),
+        "benefit_month": ("待遇所属年月", "benefit month"),
     },
 }

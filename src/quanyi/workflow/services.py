@@ -133,7 +133,14 @@ def submit(
                     "intake_key", "used", "该表单已被使用", "this form was already used"
                 )
             return made
-    cleaned = _check(principal, case_type, payload)
+    # Stored before intake checks the payload, so a type can check the documents it names
+    # against what the case will carry; if intake refuses, files no case refers to go again.
+    stored = [_store(attachment) for attachment in attachments]
+    try:
+        cleaned = _check(principal, case_type, _attached(case_type, payload, stored))
+    except QuanyiError:
+        discard_unreferenced(sha for _, sha, _ in stored)
+        raise
     if once and (made := _in_flight(principal, case_type, cleaned)) is not None:
         return made
     case = Case.objects.create(
@@ -149,8 +156,8 @@ def submit(
     )
     audit.record_row(principal, "case.open", case)
     diffs.at_intake(principal, case, case_type, cleaned)
-    for attachment in attachments:
-        attach(principal, case, attachment)
+    for name, sha, size in stored:
+        _attachment_row(principal, case, name, sha, size)
     _decide(principal, case, Stage.INTAKE, Decision.SUBMIT, opinion)
     return case
 
@@ -173,9 +180,22 @@ def _in_flight(
     return None
 
 
+def _attached(
+    case_type: types.CaseType[Any], payload: Any, files: Iterable[tuple[str, str, int]]
+) -> Any:
+    if not isinstance(payload, Mapping):
+        return payload  # refused by ``_check``
+    return case_type.attached(payload, [(name, sha) for name, sha, _ in files])
+
+
 def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attachment:
     """Keep a supporting document in the data dir under its SHA-256, sealed (``storage``); the
     row records it. A file given by its path is read as a stream."""
+    return _attachment_row(principal, case, *_store(attachment))
+
+
+def _store(attachment: NewAttachment) -> tuple[str, str, int]:
+    """(file name, SHA-256, size) of a document kept in the data dir."""
     name = Path(attachment.file_name).name
     given = attachment.content
     size = given.stat().st_size if isinstance(given, Path) else len(given)
@@ -187,6 +207,10 @@ def attach(principal: Principal, case: Case, attachment: NewAttachment) -> Attac
             "an attachment has a file name and at most 1 GB",
         )
     sha, size = storage.store(storage.file_chunks(given) if isinstance(given, Path) else [given])
+    return name, sha, size
+
+
+def _attachment_row(principal: Principal, case: Case, name: str, sha: str, size: int) -> Attachment:
     return audit.create_entry(
         principal,
         "case.attach",
@@ -390,7 +414,12 @@ def resubmit(
     authorize(principal, case_type.permission(Stage.INTAKE), case)
     if case.status != CaseStatus.RETURNED:
         raise wrong_state("只有已退回的业务件可以重新提交", "only a returned case is resubmitted")
-    cleaned = _check(principal, case_type, case.payload if payload is None else payload)
+    carried = case.attachments.order_by("pk").values_list("file_name", "sha256", "size")
+    cleaned = _check(
+        principal,
+        case_type,
+        _attached(case_type, case.payload if payload is None else payload, carried),
+    )
     audit.update_row(
         principal,
         "case.resubmit",

@@ -11,7 +11,7 @@ needs it (an id number registered meanwhile, a sealed row). Apps register their 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -103,6 +103,14 @@ class CaseType(Generic[P]):
         """Intake: the payload as the acting principal may submit it against the data now —
         typed and cleaned — or ``InvalidInput`` with every reason. Writes nothing."""
         return self.parse(data)
+
+    def attached(
+        self, data: Mapping[str, Any], files: Sequence[tuple[str, str]]
+    ) -> Mapping[str, Any]:
+        """Intake, before ``check``: the payload with what it takes from the files the case
+        carries (file name, SHA-256 of the content) — a type whose payload names a document
+        refuses one the case does not carry. Default: the payload as given."""
+        return data
 
     def changes(self, principal: Principal, payload: P) -> list[Change]:
         """The diff the reviewers see."""
