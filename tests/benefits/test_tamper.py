@@ -1,0 +1,90 @@
+"""Benefits behind the application's back (001 art. 28 (3); DESIGN.md invariants 2, 5): a
+payment raised, a grant's amount changed, a suspension removed, a payment forged by raw SQL with
+the append-only triggers dropped and put back — each named by `audit verify`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from quanyi.audit import checkpoints
+from quanyi.audit.verify import verify
+from quanyi.benefits.models import Grant, GrantChange, Payment
+from quanyi.cli import main
+from tests.audit.test_row_digests import triggers_dropped
+from tests.benefits import builders
+from tests.workflow.builders import Office
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paid(office: Office, tmp_path: Path) -> Grant:
+    """A pension granted, suspended for a while, and paid for five months."""
+    builders.add_history()
+    number = builders.legacy_person(
+        office, tmp_path / "p", date(1965, 1, 9), builders.months("2016-01", "2024-12"),
+        deemed_months=72,
+    )  # fmt: skip
+    builders.approved(
+        office,
+        "benefit.grant",
+        {"id_number": number, "insurance": "pension", "start_month": "2025-02"},
+    )
+    builders.approved(
+        office,
+        "benefit.suspend",
+        {"id_number": number, "from_month": "2025-09", "reason": "imprisoned"},
+    )
+    assert main(["benefits", "pay", "--month", "2025-06", "--as", "clerk"]) == 0
+    checkpoints.write()
+    builders.verified()
+    return Grant.objects.get()
+
+
+def sql(statement: str, params: list[object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def named() -> str:
+    report = verify()
+    assert not report.ok, "verify passed a tampered database"
+    return report.problem or ""
+
+
+def test_a_payment_raised_by_raw_sql_is_named(paid: Grant) -> None:
+    payment = Payment.objects.order_by("pk").first()
+    assert payment is not None
+    with triggers_dropped("benefits_payment"):
+        sql(
+            "UPDATE benefits_payment SET amount_fen = amount_fen + 100000 WHERE id = %s",
+            [payment.pk],
+        )
+    assert named().startswith(f"benefit_payment {payment.pk} differs from its stored digest")
+
+
+def test_a_grants_amount_changed_by_raw_sql_is_named(paid: Grant) -> None:
+    with triggers_dropped("benefits_grant"):
+        sql("UPDATE benefits_grant SET monthly_fen = monthly_fen * 2 WHERE id = %s", [paid.pk])
+    assert named().startswith(f"benefit_grant {paid.pk} differs from its stored digest")
+
+
+def test_a_suspension_removed_by_raw_sql_is_named(paid: Grant) -> None:
+    (change,) = GrantChange.objects.filter(kind="suspend")
+    with triggers_dropped("benefits_grantchange"):
+        sql("DELETE FROM benefits_grantchange WHERE id = %s", [change.pk])
+    assert f"benefit_change {change.pk} is missing" in named()
+
+
+def test_a_payment_forged_by_raw_sql_is_named(paid: Grant) -> None:
+    sql(
+        "INSERT INTO benefits_payment (id, grant_id, person_id, month, paid_in, kind, amount_fen,"
+        " account_fen, audit_seq, row_digest) VALUES (9999, %s, %s, '2025-07', '2025-07',"
+        " 'monthly', 500000, 0, NULL, NULL)",
+        [paid.pk, paid.person_id],
+    )
+    assert "benefit_payment 9999" in named()
