@@ -116,3 +116,17 @@ def verified() -> None:
 
     report = verify()
     assert report.ok, (report.problem, report.findings[:3])
+
+
+def pensioner(office: Office, folder: Path) -> str:
+    """A man born 1965-01 with 108 paid and 72 deemed months, his pension granted from his
+    statutory month, 2025-02. Returns his id number."""
+    number = legacy_person(
+        office, folder, date(1965, 1, 9), months("2016-01", "2024-12"), deemed_months=72
+    )
+    approved(
+        office,
+        "benefit.grant",
+        {"id_number": number, "insurance": "pension", "start_month": "2025-02"},
+    )
+    return number

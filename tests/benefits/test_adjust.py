@@ -4,7 +4,6 @@ to every pension set-based (004 part 4: pension adjustment files)."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -24,15 +23,7 @@ def test_an_adjustment_raises_every_pension_of_the_region_by_its_rule(
     office: Office, tmp_path: Path
 ) -> None:
     builders.add_history()
-    number = builders.legacy_person(
-        office, tmp_path / "p", date(1965, 1, 9), builders.months("2016-01", "2024-12"),
-        deemed_months=72,
-    )  # fmt: skip
-    builders.approved(
-        office,
-        "benefit.grant",
-        {"id_number": number, "insurance": "pension", "start_month": "2025-02"},
-    )
+    number = builders.pensioner(office, tmp_path / "p")
     before = queries.read(office.reviewer, number)["benefits"][0]
     rule = {
         "region": "110000",

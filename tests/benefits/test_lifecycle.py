@@ -6,7 +6,6 @@ survivors' grants, the account balance paid to the heirs, the record closed but 
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,19 +22,6 @@ from tests.workflow.builders import Office
 pytestmark = pytest.mark.django_db
 
 
-def pensioner(office: Office, folder: Path) -> str:
-    """A man born 1965-01 with 108 paid and 72 deemed months, his pension from 2025-02."""
-    number = builders.legacy_person(
-        office, folder, date(1965, 1, 9), builders.months("2016-01", "2024-12"), deemed_months=72
-    )
-    builders.approved(
-        office,
-        "benefit.grant",
-        {"id_number": number, "insurance": "pension", "start_month": "2025-02"},
-    )
-    return number
-
-
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
     capsys.readouterr()
     assert main([*args, "--as", "clerk"]) == 0, capsys.readouterr().err
@@ -47,8 +33,8 @@ def test_those_past_due_get_a_reviewed_suspension_and_resumption_pays_what_was_m
     office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     builders.add_history()
-    late = pensioner(office, tmp_path / "late")
-    verified = pensioner(office, tmp_path / "verified")
+    late = builders.pensioner(office, tmp_path / "late")
+    verified = builders.pensioner(office, tmp_path / "verified")
     run(capsys, "benefits", "verify", verified, "--channel", "online")
 
     listed = run(capsys, "benefits", "unverified")["past_due"]
@@ -95,7 +81,7 @@ def test_resumption_pays_the_months_missed_only_when_the_reason_allows(
     back_paid: bool,
 ) -> None:
     builders.add_history()
-    number = pensioner(office, tmp_path / "p")
+    number = builders.pensioner(office, tmp_path / "p")
     grant = queries.read(office.reviewer, number)["benefits"][0]["id"]
     builders.approved(
         office,
@@ -121,7 +107,7 @@ def test_a_death_stops_payment_recovers_what_was_paid_after_it_and_pays_the_heir
     office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     builders.add_history()
-    number = pensioner(office, tmp_path / "p")
+    number = builders.pensioner(office, tmp_path / "p")
     run(capsys, "benefits", "pay", "--month", "2025-06")  # 2025-02 … 2025-06
     monthly = queries.read(office.reviewer, number)["benefits"][0]
 

@@ -4,7 +4,6 @@ the append-only triggers dropped and put back — each named by `audit verify`."
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,15 +24,7 @@ pytestmark = pytest.mark.django_db
 def paid(office: Office, tmp_path: Path) -> Grant:
     """A pension granted, suspended for a while, and paid for five months."""
     builders.add_history()
-    number = builders.legacy_person(
-        office, tmp_path / "p", date(1965, 1, 9), builders.months("2016-01", "2024-12"),
-        deemed_months=72,
-    )  # fmt: skip
-    builders.approved(
-        office,
-        "benefit.grant",
-        {"id_number": number, "insurance": "pension", "start_month": "2025-02"},
-    )
+    number = builders.pensioner(office, tmp_path / "p")
     builders.approved(
         office,
         "benefit.suspend",

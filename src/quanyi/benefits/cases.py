@@ -14,38 +14,18 @@ from pydantic import field_validator
 from quanyi.benefits import adjustment, pension, services
 from quanyi.benefits.models import Kind, Reason
 from quanyi.benefits.queries import held_by, monthly_held
+from quanyi.benefits.subjects import ID, beneficiary, subject_label
 from quanyi.core import regions
 from quanyi.core.errors import InvalidInput
-from quanyi.core.identifiers import mask
 from quanyi.core.money import yuan_to_fen
 from quanyi.core.principal import Principal
 from quanyi.core.schemas import IsoDate, Month, Payload, RegionCode
 from quanyi.core.yearmonth import YearMonth
-from quanyi.registry import services as registry
 from quanyi.registry.models import Person, PersonStatus
 from quanyi.rulebook.adjustment import AdjustmentRule
 from quanyi.rulebook.queries import Rulebook
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES
 from quanyi.workflow.types import CaseType, Change, FormField, register
-
-ID = FormField("id_number", "公民身份号码", "id number", True, "id_number")
-
-
-def _person(principal: Principal, id_number: str) -> Person:
-    person = registry.person_by_id_number(principal, id_number)
-    if person.status == PersonStatus.CANCELLED:
-        raise InvalidInput.one(
-            "id_number",
-            "cancelled",
-            f"{person.name} 已注销登记，不能办理待遇业务",
-            "the person's registration is closed",
-        )
-    return person
-
-
-def _label(person: Person) -> str:
-    return f"person {person.pk} {mask(person.id_number)}"
-
 
 # --- benefit.grant ---------------------------------------------------------------------------
 
@@ -91,7 +71,7 @@ class BenefitGrant(CaseType[GrantRequest]):
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> GrantRequest:
         payload = self.parse(data)
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         start = YearMonth.parse(payload.start_month)
         if any(h.grant.kind == Kind.PENSION for h in monthly_held(person.pk, start)):
             raise InvalidInput.one(
@@ -107,7 +87,7 @@ class BenefitGrant(CaseType[GrantRequest]):
         return payload.model_copy(update={"id_number": person.id_number})
 
     def _decided(self, principal: Principal, payload: GrantRequest) -> tuple[Person, Any, Any]:
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         found = pension.facts(
             Rulebook.load(), person, YearMonth.parse(payload.start_month), payload.original_age
         )
@@ -120,7 +100,7 @@ class BenefitGrant(CaseType[GrantRequest]):
     def changes(self, principal: Principal, payload: GrantRequest) -> list[Change]:
         """The amounts and what they come from: the reviewers check the calculation."""
         person, decision, explained = self._decided(principal, payload)
-        label = f"{_label(person)} pension"
+        label = f"{subject_label(person)} pension"
         return [
             Change(label, "start_month", None, payload.start_month, person.name),
             Change(
@@ -171,7 +151,7 @@ class ResumeRequest(Payload):
 def _status_changes(
     principal: Principal, id_number: str, month: str, suspended: bool, after: str
 ) -> list[Change]:
-    person = _person(principal, id_number)
+    person = beneficiary(principal, id_number)
     when = YearMonth.parse(month)
     held = [
         h
@@ -182,7 +162,7 @@ def _status_changes(
         raise services.nothing_to(person, "resume" if suspended else "suspend")
     return [
         Change(
-            f"{_label(person)} grant {h.grant.pk}",
+            f"{subject_label(person)} grant {h.grant.pk}",
             "status",
             h.state.status(when),
             after,
@@ -215,7 +195,7 @@ class BenefitSuspend(CaseType[SuspendRequest]):
         return _status_changes(principal, payload.id_number, payload.from_month, False, "suspended")
 
     def apply(self, principal: Principal, payload: SuspendRequest) -> str:
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         count = services.suspend(
             principal, person, YearMonth.parse(payload.from_month), Reason(payload.reason)
         )
@@ -245,7 +225,7 @@ class BenefitResume(CaseType[ResumeRequest]):
         return _status_changes(principal, payload.id_number, payload.from_month, True, "active")
 
     def apply(self, principal: Principal, payload: ResumeRequest) -> str:
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         count = services.resume(
             principal, person, YearMonth.parse(payload.from_month), Reason(payload.reason)
         )
@@ -281,7 +261,7 @@ class BenefitDeath(CaseType[DeathReport]):
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> DeathReport:
         payload = self.parse(data)
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         if payload.death_date > date.today() or payload.death_date < person.birth_date:
             raise InvalidInput.one(
                 "death_date",
@@ -303,9 +283,9 @@ class BenefitDeath(CaseType[DeathReport]):
         )
 
     def changes(self, principal: Principal, payload: DeathReport) -> list[Change]:
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         died = YearMonth.of(payload.death_date)
-        label = _label(person)
+        label = subject_label(person)
         funeral, survivor = self._amounts(person, payload)
         lines = [
             Change(label, "status", person.status, PersonStatus.CANCELLED, person.name),
@@ -335,7 +315,7 @@ class BenefitDeath(CaseType[DeathReport]):
         return lines
 
     def apply(self, principal: Principal, payload: DeathReport) -> str:
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         funeral, survivor = self._amounts(person, payload)
         done = services.record_death(principal, person, payload.death_date, funeral, survivor)
         return "death " + " ".join(f"{k}={v}" for k, v in done.items())

@@ -12,37 +12,19 @@ from pydantic import Field
 from quanyi.benefits import services, settlements
 from quanyi.benefits.models import Kind
 from quanyi.benefits.queries import this_month
+from quanyi.benefits.subjects import ID, beneficiary, subject_label
 from quanyi.core.errors import InvalidInput
-from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal
 from quanyi.core.schemas import Fen, IsoDate, Month, Payload
 from quanyi.core.yearmonth import YearMonth
-from quanyi.registry import services as registry
-from quanyi.registry.models import Person, PersonStatus
+from quanyi.registry.models import Person
 from quanyi.rulebook.queries import Rulebook
 from quanyi.rulebook.unemployment import MOST_MONTHS
 from quanyi.workflow.stages import ALL_STAGES
 from quanyi.workflow.types import CaseType, Change, FormField, register
 
-ID = FormField("id_number", "公民身份号码", "id number", True, "id_number")
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 DocumentName = Annotated[str, Field(max_length=255)]
-
-
-def _person(principal: Principal, id_number: str) -> Person:
-    person = registry.person_by_id_number(principal, id_number)
-    if person.status == PersonStatus.CANCELLED:
-        raise InvalidInput.one(
-            "id_number",
-            "cancelled",
-            f"{person.name} 已注销登记，不能办理待遇业务",
-            "the person's registration is closed",
-        )
-    return person
-
-
-def _label(person: Person, what: str) -> str:
-    return f"person {person.pk} {mask(person.id_number)} {what}"
 
 
 # --- benefit.unemployment --------------------------------------------------------------------
@@ -87,7 +69,7 @@ class BenefitUnemployment(CaseType[UnemploymentRequest]):
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> UnemploymentRequest:
         payload = self.parse(data)
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         start = YearMonth.parse(payload.start_month)
         refused = settlements.unemployment_refusal(
             person, start, payload.involuntary, payload.registered_on, payload.farmer
@@ -102,7 +84,7 @@ class BenefitUnemployment(CaseType[UnemploymentRequest]):
     def _decided(
         self, principal: Principal, payload: UnemploymentRequest
     ) -> tuple[Person, settlements.UnemploymentDecision]:
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         start = YearMonth.parse(payload.start_month)
         decision = settlements.decide_unemployment(
             Rulebook.load(), person, start, payload.carried_months, payload.farmer
@@ -111,7 +93,7 @@ class BenefitUnemployment(CaseType[UnemploymentRequest]):
 
     def changes(self, principal: Principal, payload: UnemploymentRequest) -> list[Change]:
         person, decision = self._decided(principal, payload)
-        label = _label(person, decision.kind.value)
+        label = subject_label(person, decision.kind.value)
         lines = [
             Change(label, "start_month", None, payload.start_month, person.name),
             Change(label, "months_insured", None, decision.months_insured, person.name),
@@ -196,7 +178,7 @@ class BenefitInjury(CaseType[InjuryRequest]):
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> InjuryRequest:
         payload = self.parse(data)
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         start = YearMonth.parse(payload.start_month)
         refused = settlements.injury_refusal(person, start)
         if refused is not None:
@@ -207,7 +189,7 @@ class BenefitInjury(CaseType[InjuryRequest]):
     def _decided(
         self, principal: Principal, payload: InjuryRequest
     ) -> tuple[Person, int, dict[str, Any]]:
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         monthly, explained = settlements.decide_injury(
             Rulebook.load(),
             person,
@@ -219,7 +201,7 @@ class BenefitInjury(CaseType[InjuryRequest]):
 
     def changes(self, principal: Principal, payload: InjuryRequest) -> list[Change]:
         person, monthly, explained = self._decided(principal, payload)
-        label = _label(person, Kind.INJURY_ALLOWANCE.value)
+        label = subject_label(person, Kind.INJURY_ALLOWANCE.value)
         return [
             Change(label, "start_month", None, payload.start_month, person.name),
             Change(label, "grade", None, payload.grade, person.name),
@@ -307,7 +289,7 @@ class BenefitSettle(CaseType[SettlementRequest]):
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> SettlementRequest:
         payload = self.parse(data)
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         insurance = settlements.SETTLEMENT_INSURANCE[payload.kind]
         if payload.insurance is not None and payload.insurance != insurance:
             raise InvalidInput.one(
@@ -325,8 +307,8 @@ class BenefitSettle(CaseType[SettlementRequest]):
         return payload.model_copy(update={"id_number": person.id_number, "insurance": insurance})
 
     def changes(self, principal: Principal, payload: SettlementRequest) -> list[Change]:
-        person = _person(principal, payload.id_number)
-        label = _label(person, payload.kind)
+        person = beneficiary(principal, payload.id_number)
+        label = subject_label(person, payload.kind)
         return [
             Change(label, "benefit_month", None, payload.month, person.name),
             Change(label, "insurance", None, payload.insurance, person.name),
@@ -336,7 +318,7 @@ class BenefitSettle(CaseType[SettlementRequest]):
         ]
 
     def apply(self, principal: Principal, payload: SettlementRequest) -> str:
-        person = _person(principal, payload.id_number)
+        person = beneficiary(principal, payload.id_number)
         sha = payload.document_sha256
         name = settlements.carried(principal.case_id, sha)
         assert sha is not None  # ``carried`` refuses a case without its document
