@@ -154,3 +154,34 @@ def test_the_age_of_a_deceased_person_is_their_age_at_death() -> None:
     assert page_context({"person": person}, date(2026, 11, 30))["age"] == 69
     alive = {"birth_date": "1950-05-01", "deceased_date": None, "status": "active"}
     assert page_context({"person": alive}, date(2026, 11, 30))["age"] == 76
+
+
+def test_an_employee_past_retirement_age_without_a_pension_is_prompted() -> None:
+    """002 art. 13 with the 2025 reform (REFERENCE.md Basic pension): a man born 1965-01 reached
+    the statutory age in 2025-02; the counter is told, with his months against the minimum,
+    until a pension is granted."""
+    today = date(2026, 11, 30)
+    person = {
+        "phone": "139****5678",
+        "hukou_region": "110105",
+        "residence_region": "110105",
+        "birth_date": "1965-01-09",
+        "sex": "M",
+        "guardian": None,
+        "deceased_date": None,
+        "status": "active",
+        "category": "employee",
+    }
+    record: dict[str, object] = {
+        "person": person,
+        "benefits": [],
+        "contribution_months": {"pension": 108},
+        "deemed_months": 71,
+    }
+    (prompt,) = page.prompts(record, today)
+    assert prompt.code == "retirement_due"
+    assert "2025-02" in prompt.text and "179" in prompt.text and "180" in prompt.text
+    granted = {**record, "benefits": [{"kind": "pension"}]}
+    assert page.prompts(granted, today) == []
+    younger = {**record, "person": {**person, "birth_date": "1980-01-01"}}
+    assert page.prompts(younger, today) == []

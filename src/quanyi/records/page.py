@@ -17,9 +17,11 @@ from datetime import date
 from typing import Any
 
 from quanyi.core import labels, regions
-from quanyi.core.errors import current_language
+from quanyi.core.errors import QuanyiError, current_language
 from quanyi.core.money import format_fen
+from quanyi.core.yearmonth import YearMonth
 from quanyi.registry.models import EMPLOYEE_INSURANCES, RESIDENT_INSURANCES
+from quanyi.rulebook import retirement
 
 MARKS = {"paid": "●", "owed": "△", "transferred_in": "○"}
 NOT_DUE = "-"
@@ -309,7 +311,45 @@ def prompts(record: dict[str, Any], today: date) -> list[Prompt]:
             "有与人员类别不符的参保关系",
             "an open insurance relation does not fit the person's category",
         )
+    due = _retirement_prompt(record, person, today, zh)
+    if due is not None:
+        found.append(due)
     return found
+
+
+def _retirement_prompt(
+    record: dict[str, Any], person: dict[str, Any], today: date, zh: bool
+) -> Prompt | None:
+    """An employee past the statutory retirement age (the 2025 schedule, a woman's post taken
+    as a cadre's) with no pension on record: say when the age was reached and how the months
+    stand against the minimum, so the counter can take in a grant or 延长缴费."""
+    birth = as_date(person.get("birth_date"))
+    benefits = record.get("benefits")
+    if birth is None or benefits is None or person.get("category") != "employee":
+        return None
+    if person.get("status") != "active" or any(b.get("kind") == "pension" for b in benefits):
+        return None
+    try:
+        track = retirement.track_of(str(person.get("sex", "")))
+    except QuanyiError:
+        return None
+    reached = retirement.statutory_month(track, YearMonth.of(birth))
+    if reached > YearMonth.of(today):
+        return None
+    months = int((record.get("contribution_months") or {}).get("pension", 0))
+    months += int(record.get("deemed_months") or 0)
+    minimum = retirement.minimum_months(reached)
+    if zh:
+        text = (
+            f"已于 {reached} 达到法定退休年龄，尚未核定基本养老金；"
+            f"累计缴费 {months} 个月（最低 {minimum} 个月）"
+        )
+    else:
+        text = (
+            f"reached the statutory retirement age in {reached} and has no pension granted;"
+            f" {months} contribution months (the minimum is {minimum})"
+        )
+    return Prompt("retirement_due", text)
 
 
 def as_date(value: object) -> date | None:
