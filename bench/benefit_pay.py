@@ -27,6 +27,7 @@ import resource
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,7 @@ def main() -> int:
     from django.db import connection
 
     from quanyi import initialise as setup
+    from quanyi.audit import checkpoints
     from quanyi.benefits import payments
     from quanyi.benefits.models import Payment
     from quanyi.benefits.queries import this_month
@@ -211,7 +213,11 @@ def main() -> int:
 
     setup.initialise()
     month = this_month()
+    begun = datetime.now(UTC)
     seed_seconds, grants = seed(args.persons, month)
+    # The setup's events signed as the command that wrote them would have (a command refuses
+    # to run over unsigned events older than the grace).
+    checkpoints.write(source="bench", started=begun)
     operator = Principal(
         actor="bench", source="batch", region=settings.QUANYI_REGION, roles=frozenset({"operator"})
     )
@@ -223,7 +229,9 @@ def main() -> int:
     outcome = payments.pay_month(operator, str(month), settings.QUANYI_REGION)
     if profiler:
         profiler.disable()
+    checkpoints.write(source="bench", started=begun)  # as the command signs its run
     pay_seconds = time.perf_counter() - started
+    print(f"pay_month: {pay_seconds:.2f} s, {outcome}", file=sys.stderr)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     entries = Entry.objects.filter(kind=EntryKind.WITHDRAWAL).count()
     assert outcome.payments == Payment.objects.count() == 2 * args.persons, outcome
@@ -265,7 +273,7 @@ def main() -> int:
 
     line(
         f"pay_month {month}: {outcome.payments:,} payments + {entries:,} account withdrawals,"
-        " bank file",
+        " bank file, checkpoint signed",
         pay_seconds,
         written,
     )
