@@ -211,9 +211,9 @@ def main() -> int:
     from quanyi.core.principal import Principal
     from quanyi.personal_accounts.models import Entry, EntryKind
 
+    begun = datetime.now(UTC)
     setup.initialise()
     month = this_month()
-    begun = datetime.now(UTC)
     seed_seconds, grants = seed(args.persons, month)
     # The setup's events signed as the command that wrote them would have (a command refuses
     # to run over unsigned events older than the grace).
