@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max, Sum
+from django.db import connection, transaction
 
 from quanyi.access.policy import authorize
 from quanyi.benefits.models import ONE_OFF, Grant, Kind, Payment, PaymentKind
-from quanyi.benefits.queries import state_of, steps_by_grant, this_month
+from quanyi.benefits.queries import steps_by_grant, this_month
 from quanyi.benefits.services import _write_payments
+from quanyi.benefits.state import GrantState
 from quanyi.core import regions
-from quanyi.core.bulkwork import chunks
+from quanyi.core.bulkwork import among, chunks, without_collector
 from quanyi.core.errors import InvalidInput
 from quanyi.core.filemodes import private_dir
 from quanyi.core.principal import Principal
@@ -61,6 +61,7 @@ def payable_month(text: str) -> YearMonth:
     return month
 
 
+@without_collector  # millions of short-lived tuples, no cycles (core.bulkwork)
 def pay_month(
     principal: Principal,
     month_text: str,
@@ -104,78 +105,74 @@ def _beneficiaries(month: YearMonth, region: str) -> list[int]:
 def _pay_unit(
     principal: Principal, person_ids: list[int], month: YearMonth, outcome: PayOutcome
 ) -> int:
-    grants = list(
-        Grant.objects.filter(person_id__in=person_ids, start_month__lte=str(month)).order_by(
-            "person_id", "pk"
-        )
-    )
-    steps = steps_by_grant(g.pk for g in grants)
+    now = str(month)
+    grants = _unit_grants(person_ids, now)
+    steps = steps_by_grant(g[0] for g in grants)
+    last_paid = _last_paid([g[0] for g in grants])
+    interrupted = {
+        pk
+        for pk, _, _, start, end, monthly, account in grants
+        if pk in steps and GrantState.of(start, end, monthly, account, steps[pk]).interrupted
+    }
     paid: dict[int, set[YearMonth]] = defaultdict(set)
-    last_paid: dict[int, YearMonth] = {}
-    for grant_id, latest in (
-        Payment.objects.filter(grant_id__in=[g.pk for g in grants], kind__in=("monthly", "once"))
-        .values("grant_id")
-        .annotate(latest=Max("month"))
-        .values_list("grant_id", "latest")
-    ):
-        last_paid[grant_id] = YearMonth.parse(latest)
-    interrupted = {g.pk for g in grants if state_of(g, steps.get(g.pk, [])).interrupted}
-    for grant_id, paid_month in Payment.objects.filter(
-        grant_id__in=interrupted, kind=PaymentKind.MONTHLY
-    ).values_list("grant_id", "month"):
+    for grant_id, paid_month in _payments_of(sorted(interrupted)):
         paid[grant_id].add(YearMonth.parse(paid_month))
-    balances = dict(
-        Entry.objects.filter(person_id__in=person_ids)
-        .values("person_id")
-        .annotate(total=Sum("amount_fen"))
-        .values_list("person_id", "total")
+    # Only a grant with an account part reads the account: the others pay nothing from it.
+    balances = _balances(
+        sorted(
+            {
+                person_id
+                for _, person_id, kind, _, _, _, account in grants
+                if account and (kind not in ONE_OFF or kind == Kind.ACCOUNT_HEIRS)
+            }
+        )
     )
     rows: list[tuple[object, ...]] = []
     withdrawals: list[accounts.Withdrawal] = []
     paid_persons: set[int] = set()
-    now = str(month)
-    for grant in grants:
-        if grant.kind in ONE_OFF:
-            if grant.pk in last_paid:
+    names: dict[int, str] = {}  # month strings by index, made once per unit
+    through = month.index
+    for pk, person_id, kind, start, end, monthly, account_part in grants:
+        if kind in ONE_OFF:
+            if pk in last_paid:
                 continue
-            account = grant.account_fen if grant.kind == Kind.ACCOUNT_HEIRS else 0
-            account = min(account, max(balances.get(grant.person_id, 0), 0))
-            balances[grant.person_id] = balances.get(grant.person_id, 0) - account
-            rows.append(
-                (
-                    grant.pk,
-                    grant.person_id,
-                    grant.start_month,
-                    now,
-                    PaymentKind.ONE_OFF,
-                    grant.monthly_fen,
-                    account,
-                )
-            )
+            account = account_part if kind == Kind.ACCOUNT_HEIRS else 0
+            account = min(account, max(balances.get(person_id, 0), 0))
+            balances[person_id] = balances.get(person_id, 0) - account
+            rows.append((pk, person_id, start, now, PaymentKind.ONE_OFF, monthly, account))
             if account:
-                withdrawals.append(accounts.Withdrawal(grant.person_id, grant.start_month, account))
+                withdrawals.append(accounts.Withdrawal(person_id, start, account))
             outcome.one_off += 1
-            paid_persons.add(grant.person_id)
+            paid_persons.add(person_id)
             continue
-        state = state_of(grant, steps.get(grant.pk, []))
-        since = (
-            None
-            if grant.pk in interrupted
-            else (last_paid[grant.pk].add(1) if grant.pk in last_paid else None)
-        )
-        for due in state.due_months(month, paid.get(grant.pk, set()), since):
-            amount = state.amount(due)
+        if pk in steps:
+            state = GrantState.of(start, end, monthly, account_part, steps[pk])
+            since = None if pk in interrupted else last_paid.get(pk)
+            due = [
+                (m.index, state.amount(m))
+                for m in state.due_months(month, paid.get(pk, set()), since)
+            ]
+        else:
+            # Without changes every month from the start (or the one after the last paid) to
+            # the end is due at the grant's own amount: what GrantState gives, without it.
+            first = YearMonth.parse(start).index
+            if pk in last_paid:
+                first = max(first, last_paid[pk].index)
+            last = min(through, YearMonth.parse(end).index) if end else through
+            due = [(index, monthly) for index in range(first, last + 1)]
+        for index, amount in due:
+            text = names.get(index)
+            if text is None:
+                text = names[index] = str(YearMonth.from_index(index))
             # The account pays its part while it lasts; the pooled fund pays the rest.
-            account = min(grant.account_fen, max(balances.get(grant.person_id, 0), 0))
-            balances[grant.person_id] = balances.get(grant.person_id, 0) - account
-            rows.append(
-                (grant.pk, grant.person_id, str(due), now, PaymentKind.MONTHLY, amount, account)
-            )
+            account = min(account_part, max(balances.get(person_id, 0), 0))
+            balances[person_id] = balances.get(person_id, 0) - account
+            rows.append((pk, person_id, text, now, PaymentKind.MONTHLY, amount, account))
             if account:
-                withdrawals.append(accounts.Withdrawal(grant.person_id, str(due), account))
-            if due < month:
+                withdrawals.append(accounts.Withdrawal(person_id, text, account))
+            if index < through:
                 outcome.arrears += 1
-            paid_persons.add(grant.person_id)
+            paid_persons.add(person_id)
     if rows:
         _write_payments(principal, rows)
         accounts.withdraw(principal, withdrawals, month.year)
@@ -184,6 +181,64 @@ def _pay_unit(
     outcome.amount_fen += sum(int(r[5]) for r in rows)  # type: ignore[call-overload]
     outcome.account_fen += sum(w.amount_fen for w in withdrawals)
     return len(rows)
+
+
+GrantRow = tuple[int, int, str, str, str, int, int]
+
+
+def _unit_grants(person_ids: list[int], through: str) -> list[GrantRow]:
+    """(id, person, kind, start, end, monthly, account part) of the persons' grants started by
+    ``through``, by person and id."""
+    where, params = among("person_id", person_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, person_id, kind, start_month, end_month, monthly_fen, account_fen"
+            f" FROM {Grant._meta.db_table} WHERE {where} AND start_month <= %s"
+            " ORDER BY person_id, id",
+            [*params, through],
+        )
+        return cursor.fetchall()
+
+
+def _last_paid(grant_ids: list[int]) -> dict[int, YearMonth]:
+    """The month after the latest paid monthly or once, by grant."""
+    if not grant_ids:
+        return {}
+    where, params = among("grant_id", grant_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT grant_id, MAX(month) FROM {Payment._meta.db_table}"
+            f" WHERE {where} AND kind IN (%s, %s) GROUP BY grant_id",
+            [*params, PaymentKind.MONTHLY.value, PaymentKind.ONE_OFF.value],
+        )
+        return {pk: YearMonth.parse(latest).add(1) for pk, latest in cursor.fetchall()}
+
+
+def _payments_of(grant_ids: list[int]) -> list[tuple[int, str]]:
+    """(grant, month) of every monthly payment of these grants."""
+    if not grant_ids:
+        return []
+    where, params = among("grant_id", grant_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT grant_id, month FROM {Payment._meta.db_table} WHERE {where} AND kind = %s",
+            [*params, PaymentKind.MONTHLY.value],
+        )
+        return cursor.fetchall()
+
+
+def _balances(person_ids: list[int]) -> dict[int, int]:
+    """The account balance of each person given (the sum of the ledger), if they have entries."""
+    if not person_ids:
+        return {}
+    where, params = among("person_id", person_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT person_id, SUM(amount_fen) FROM {Entry._meta.db_table} WHERE {where}"
+            " GROUP BY person_id",
+            params,
+        )
+        return {person_id: int(total) for person_id, total in cursor.fetchall()}
 
 
 BANK_COLUMNS = ("id_number", "name", "amount_yuan", "payments", "months", "paid_in")
@@ -216,12 +271,18 @@ def bank_rows(month: YearMonth) -> Iterator[tuple[str, ...]]:
         transfer.amount_fen += amount
         transfer.payments += 1
         transfer.months.add(benefit_month)
+    sealed = Person._meta.get_field("id_number")
     for chunk in chunks(sorted(totals)):
-        for pk, id_number, name in (
-            Person.objects.filter(pk__in=chunk)
-            .order_by("pk")
-            .values_list("pk", "id_number", "name")
-        ):
+        where, params = among("id", chunk)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, id_number, name FROM {Person._meta.db_table} WHERE {where}"
+                " ORDER BY id",
+                params,
+            )
+            found = cursor.fetchall()
+        for pk, stored, name in found:
+            id_number = sealed.from_db_value(stored, None, connection) or ""
             transfer = totals[pk]
             yield (
                 id_number,

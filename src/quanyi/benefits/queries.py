@@ -7,10 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from quanyi.benefits.models import ONE_OFF, Grant, GrantChange, Payment
 from quanyi.benefits.state import GrantState, Step
+from quanyi.core.bulkwork import among
 from quanyi.core.yearmonth import YearMonth
 
 
@@ -31,13 +33,20 @@ def this_month() -> YearMonth:
 
 
 def steps_by_grant(grant_ids: Iterable[int]) -> dict[int, list[Step]]:
+    """The changes of these grants (a chunk's worth at most), each grant's in month order."""
     found: dict[int, list[Step]] = defaultdict(list)
-    for grant_id, action, month, amount, reason in (
-        GrantChange.objects.filter(grant_id__in=list(grant_ids))
-        .order_by("month", "pk")
-        .values_list("grant_id", "kind", "month", "amount_fen", "reason")
-    ):
-        found[grant_id].append(Step(action, YearMonth.parse(month), amount, reason))
+    wanted = list(grant_ids)
+    if not wanted:
+        return found
+    where, params = among("grant_id", wanted)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT grant_id, kind, month, amount_fen, reason FROM {GrantChange._meta.db_table}"
+            f" WHERE {where} ORDER BY month, id",
+            params,
+        )
+        for grant_id, action, month, amount, reason in cursor.fetchall():
+            found[grant_id].append(Step(action, YearMonth.parse(month), amount, reason))
     return found
 
 

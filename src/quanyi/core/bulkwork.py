@@ -11,10 +11,10 @@ reference counting frees them — so pausing the collector for the duration lose
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,6 +26,20 @@ def chunks(values: list[T], size: int = CHUNK) -> Iterator[list[T]]:
     """``values`` in consecutive slices of at most ``size``."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def among(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """SQL saying ``column`` is one of ``values`` (a chunk's worth at most), and its parameters:
+    one array on PostgreSQL, since the driver binds parameters on the client and thousands of
+    placeholders cost it more than the server takes to run the query; one placeholder each on
+    SQLite, which binds them itself."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    if not values:
+        return "1 = 0", []  # IN () is not SQL
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from quanyi.audit import bulk
 from quanyi.audit import services as audit
 from quanyi.contributions.models import BillStatus
 from quanyi.core import regions
-from quanyi.core.bulkwork import chunks
+from quanyi.core.bulkwork import among, chunks
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
 from quanyi.core.regions import covers
@@ -136,8 +136,13 @@ def withdraw(
     kind, sign = (EntryKind.REVERSAL, 1) if back else (EntryKind.WITHDRAWAL, -1)
     items = [w for w in withdrawals if w.amount_fen > 0]
     regions_of: dict[int, str] = {}
-    for chunk in chunks(sorted({w.person_id for w in items})):
-        regions_of.update(Person.objects.filter(pk__in=chunk).values_list("pk", "agency_region"))
+    with connection.cursor() as cursor:
+        for chunk in chunks(sorted({w.person_id for w in items})):
+            where, params = among("id", chunk)
+            cursor.execute(
+                f"SELECT id, agency_region FROM {Person._meta.db_table} WHERE {where}", params
+            )
+            regions_of.update(cursor.fetchall())
     closed_by_region: dict[str, set[int]] = {}
     entries = []
     for item in items:
@@ -193,13 +198,16 @@ def _project(
     # [id (0 while new), opening, credited, interest, closing] per person and year, as plain
     # lists: the ORM's objects cost more than the arithmetic at a million accounts.
     rows: dict[int, dict[int, list[int]]] = defaultdict(dict)
-    for chunk in chunks(list(deltas)):
-        for pk, person_id, year, *amounts in YearBalance.objects.filter(
-            person_id__in=chunk
-        ).values_list(
-            "pk", "person_id", "year", "opening_fen", "credited_fen", "interest_fen", "closing_fen"
-        ):
-            rows[person_id][year] = [pk, *amounts]
+    with connection.cursor() as cursor:
+        for chunk in chunks(list(deltas)):
+            where, params = among("person_id", chunk)
+            cursor.execute(
+                "SELECT id, person_id, year, opening_fen, credited_fen, interest_fen, closing_fen"
+                f" FROM {YearBalance._meta.db_table} WHERE {where}",
+                params,
+            )
+            for pk, person_id, year, *amounts in cursor.fetchall():
+                rows[person_id][year] = [pk, *amounts]
     changed: list[tuple[int, ...]] = []
     created: list[tuple[int, ...]] = []
     for person_id, years in deltas.items():
