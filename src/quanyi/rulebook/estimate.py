@@ -70,13 +70,13 @@ def _check(
     if today < birth:
         errors.add("today", "before_birth", "测算月份早于出生年月", "today precedes the birth")
     low, high = GROWTH_RANGE
-    for name in ("wage_growth", "crediting_rate"):
+    for name, what_zh in (("wage_growth", "工资年增长率"), ("crediting_rate", "记账利率")):
         rate = getattr(assumptions, name)
         if not (rate.is_finite() and low <= rate <= high):
             errors.add(
                 name,
                 "out_of_range",
-                f"年增长率须在 {low} 至 {high} 之间，收到 {rate}",
+                f"{what_zh}须在 {low} 至 {high} 之间，收到 {rate}",
                 f"a yearly rate must be {low} to {high}, got {rate}",
             )
     share = assumptions.account_share
