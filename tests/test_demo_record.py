@@ -77,7 +77,8 @@ def the_tour_person_s_account_opens_at_zero_in_the_first_year_of_contributions()
 
 def the_progress_moves_with_each_unit_of_work(steps: Steps) -> None:
     labels = [label for label, _ in steps.phases]
-    assert len(labels) == 3 and "persons" in labels[0] and "history" in labels[1]
+    assert len(labels) == 4 and "persons" in labels[0] and "history" in labels[1]
+    assert "pensions" in labels[3]
     for label, total in steps.phases:
         assert sum(steps.done[label]) == total
     assert len(steps.done[labels[0]]) >= 4  # 200 persons in units of 50

@@ -150,6 +150,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 QUANYI_SEAL_AFTER_DAYS = int(os.environ.get("QUANYI_SEAL_AFTER_DAYS", "30"))
 # Lines per unit of work when posting a month: one transaction and one audit event each.
 QUANYI_POST_UNIT_LINES = int(os.environ.get("QUANYI_POST_UNIT_LINES", "20000"))
+# Beneficiaries per unit of work of a benefit payment run (``benefits.payments``).
+QUANYI_PAY_UNIT = int(os.environ.get("QUANYI_PAY_UNIT", "5000"))
 QUANYI_PASSWORD_POLICY = os.environ.get("QUANYI_PASSWORD_POLICY", "default")
 AUTH_PASSWORD_VALIDATORS = passwords.validators(QUANYI_PASSWORD_POLICY)
 AXES_FAILURE_LIMIT = 5

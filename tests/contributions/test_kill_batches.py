@@ -32,11 +32,13 @@ def kill_at_random(
     allowed: Callable[[tuple[int, ...]], bool],
     seed: int,
     step: float = 0.15,
+    after: float = 0.1,
 ) -> int:
     """Start ``quanyi ARGS`` and ``kill -9`` it at a random moment, later each time (attempt
-    k dies between k and k+1 steps in), until a run ends by itself: the kills sweep the whole
-    run — start-up, reading, writing, commit — whatever its length on this machine. After each
-    kill the state must be allowed. Returns the number of kills; the caller checks the end."""
+    k dies between k and k+1 steps in, ``after`` seconds from the start), until a run ends by
+    itself: the kills sweep the whole run — start-up, reading, writing, commit — whatever its
+    length on this machine. After each kill the state must be allowed. Returns the number of
+    kills; the caller checks the end."""
     env = instance.env(**demo_login(instance, account))
     rng = random.Random(seed)
     for kills in range(200):
@@ -47,7 +49,7 @@ def kill_at_random(
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(0.1 + step * (kills + rng.random()))
+        time.sleep(after + step * (kills + rng.random()))
         if process.poll() is not None:  # finished; or refused, a killed run having committed
             process.communicate()
             return kills

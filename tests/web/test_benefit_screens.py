@@ -1,7 +1,8 @@
-"""The pension estimate screen in headless Debian Chromium against ``quanyi serve`` (issue 14:
-养老金测算, a screen with a chart for the clerk): the amounts in yuan, the assumptions stated,
-marked as an estimate, the account until retirement drawn as inline SVG; the id number in no
-URL and not echoed; bad input answered beside its field."""
+"""The benefit screens in headless Debian Chromium against ``quanyi serve``: the pension
+estimate (issue 14: 养老金测算, a screen with a chart for the clerk): the amounts in yuan, the
+assumptions stated, marked as an estimate, the account until retirement drawn as inline SVG;
+the id number in no URL and not echoed; bad input answered beside its field. The demo's
+pensioner verified at the counter (资格认证), and their pension on the person page."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from quanyi.demo.generate import TOUR_ID_NUMBER
+from quanyi.demo.pensioners import TOUR_PENSIONER
 from tests.conftest import Instance, new_instance
-from tests.helpers import quanyi
+from tests.helpers import plain_query, quanyi, query
 from tests.web import test_browser
 from tests.web.screens import snap
 from tests.web.test_browser import chromium_page, log_in, serving
@@ -60,3 +62,56 @@ def test_a_clerk_estimates_a_pension_with_stated_assumptions(
         page.wait_for_load_state()
         assert "工资年增长率" in page.locator("#form-error").inner_text()
         assert page.locator("#e-wage_growth").count() == 1
+
+
+def tour_pensioner(instance: Instance) -> int:
+    rows = plain_query(instance, "SELECT id, id_number FROM registry_person")
+    return next(int(pk) for pk, number in rows if number == TOUR_PENSIONER)
+
+
+def test_a_clerk_records_the_tour_pensioner_s_verification_at_the_counter(
+    site: str, shared: Instance, browser_path: str
+) -> None:
+    pensioner = tour_pensioner(shared)
+    count = f"SELECT COUNT(*) FROM benefits_verification WHERE person_id = {pensioner}"
+    before = query(shared, count)[0][0]
+    with chromium_page(browser_path, viewport={"width": 1280, "height": 800}) as page:
+        log_in(page, site, shared, "operator")
+        page.click("#nav-verify")
+        page.fill("#f-id_number", TOUR_PENSIONER)
+        page.select_option("#f-channel", "home")
+        page.fill("#f-note", "上门认证")
+        page.click("#verify-submit")
+        page.wait_for_load_state()
+        done = page.locator("#verify-done").inner_text()
+        assert "110105********0011" in done
+        assert TOUR_PENSIONER not in page.url and TOUR_PENSIONER not in page.content()
+        assert page.locator("#f-id_number").input_value() == ""
+        snap(page, "verification-zh")
+    assert query(shared, count)[0][0] == before + 1
+    channel, by = query(
+        shared,
+        'SELECT channel, "by" FROM benefits_verification'
+        f" WHERE person_id = {pensioner} ORDER BY id DESC LIMIT 1",
+    )[0]
+    assert (channel, by) == ("home", "operator")
+
+
+def test_the_pensioner_s_person_page_shows_the_pension(
+    site: str, shared: Instance, browser_path: str
+) -> None:
+    with chromium_page(browser_path, viewport={"width": 1280, "height": 900}) as page:
+        log_in(page, site, shared, "querier")
+        page.click("#nav-records")
+        page.fill("#id_number", TOUR_PENSIONER)
+        page.click("#lookup button")
+        page.wait_for_load_state()
+        assert "/records/person/" in page.url and TOUR_PENSIONER not in page.url
+        rows = page.locator("#benefits tbody tr")
+        assert rows.count() == 1
+        cells = rows.first.locator("td").all_inner_texts()
+        assert cells[0] == "基本养老金" and cells[2] == "—", cells
+        assert "." in cells[3] and cells[3].replace(",", "").replace(".", "").isdigit()
+        assert cells[7] == "正常发放", cells
+        page.locator("#benefits").scroll_into_view_if_needed()
+        snap(page, "person-benefits-zh")

@@ -1,10 +1,10 @@
 """The monthly payment run (待遇发放): every grant's due months — the month itself and any
 arrears (a grant approved late, a suspension paid for on resumption) — and the one-off grants
 not paid yet, as append-only payment rows; the pension's account part is taken from the
-personal account. Beneficiaries are taken in units, each committed on its own, so a run
-stopped half-way leaves whole persons paid and the next run pays the rest; a month is never
-paid twice (one row per grant, month and kind). The bank file is written from what is stored
-for the run, so a resumed run still writes it whole."""
+personal account. Beneficiaries are taken in units (``QUANYI_PAY_UNIT``, default 5,000), each
+committed on its own, so a run stopped half-way leaves whole persons paid and the next run pays
+the rest; a month is never paid twice (one row per grant, month and kind). The bank file is
+written from what is stored for the run, so a resumed run still writes it whole."""
 
 from __future__ import annotations
 
@@ -31,8 +31,6 @@ from quanyi.core.yearmonth import YearMonth
 from quanyi.personal_accounts import services as accounts
 from quanyi.personal_accounts.models import Entry
 from quanyi.registry.models import Person
-
-UNIT = 5000  # beneficiaries per unit of work
 
 
 @dataclass
@@ -77,7 +75,7 @@ def pay_month(
     done = 0
     if progress:
         progress(done, total)
-    for chunk in chunks(person_ids, UNIT):
+    for chunk in chunks(person_ids, max(settings.QUANYI_PAY_UNIT, 1)):
         with transaction.atomic():
             # Lock the unit's grants' payments by taking them again inside the transaction:
             # a second run at the same time finds them paid, or waits.

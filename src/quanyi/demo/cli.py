@@ -14,7 +14,7 @@ from quanyi import initialise
 from quanyi.core.bounds import argument
 from quanyi.core.commands import command
 from quanyi.core.errors import current_language
-from quanyi.demo import accounts, generate
+from quanyi.demo import accounts, generate, pensioners
 
 # A demo region as large as a province; more is a typing error (DESIGN.md invariant 8).
 MAX_PERSONS = 50_000_000
@@ -127,12 +127,23 @@ def _demo(args: argparse.Namespace) -> int:
             if summary.parameters
             else ""
         )
+        + (
+            f"; {pensions.pensioners} pensioners granted by cases ({pensions.verified} verified"
+            f" this year), {pensions.payments} monthly payments"
+            if (pensions := summary.pensions) and pensions.pensioners
+            else ""
+        )
         + f" in {summary.seconds:.1f} s"
     )
     # What the README's tour uses, so it works on this demo as printed.
     print(
         f"tour: employee {generate.TOUR_ID_NUMBER}, employer {generate.TOUR_USCC}"
         + (f", month to post {history.to_post}" if history and history.to_post else "")
+        + (
+            f", pensioner {pensioners.TOUR_PENSIONER}"
+            if summary.pensions and summary.pensions.pensioners
+            else ""
+        )
     )
     if summary.accounts_file:
         print(

@@ -32,7 +32,7 @@ STAGE_ROLES = {
 }
 
 
-def _staff(role: str) -> Principal:
+def staff(role: str) -> Principal:
     return principal_for(User.objects.get(username=role), "batch")
 
 
@@ -43,7 +43,7 @@ def load_history(path: Path = HISTORY) -> int:
         return 0
     report_path = Path(settings.QUANYI_DATA_DIR) / "parameters_history.errors.csv"
     with open_report(path, report_path) as report, transaction.atomic():
-        case = flows.submit_file(_staff("operator"), path, report)
+        case = flows.submit_file(staff("operator"), path, report)
         while case.status == "open":
-            case = cases.act(_staff(STAGE_ROLES[case.stage]), case.pk, "approve", "同意")
+            case = cases.act(staff(STAGE_ROLES[case.stage]), case.pk, "approve", "同意")
     return Parameter.objects.filter(case_id=case.pk).count()
