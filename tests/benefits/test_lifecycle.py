@@ -60,6 +60,10 @@ def test_those_past_due_get_a_reviewed_suspension_and_resumption_pays_what_was_m
     builders.verified()
 
 
+def monthly_person(row: dict[str, object]) -> int:
+    return int(Payment.objects.filter(grant_id=row["id"]).values_list("person_id", flat=True)[0])
+
+
 def paid_months(grant_id: int) -> list[str]:
     return sorted(
         Payment.objects.filter(grant_id=grant_id, kind=PaymentKind.MONTHLY).values_list(
@@ -132,6 +136,16 @@ def test_a_death_stops_payment_recovers_what_was_paid_after_it_and_pays_the_heir
     run(capsys, "benefits", "pay", "--month", "2025-07")
     after = queries.read(office.reviewer, number)
     assert after["account"]["balance_fen"] == 0
+    # What left the account is shown apart from what was credited (the annual statement's
+    # withdrawals), the recovered months netted off.
+    withdrawn = sum(year["withdrawn_fen"] for year in after["account"]["by_year"])
+    taken = sum(
+        Payment.objects.filter(person_id=monthly_person(monthly)).values_list(
+            "account_fen", flat=True
+        )
+    )
+    assert withdrawn == taken > 0
+    assert all(year["credited_fen"] >= 0 for year in after["account"]["by_year"])
     assert {row["kind"]: row["status"] for row in after["benefits"]}["heirs"] == "paid"
     assert not Payment.objects.filter(
         grant_id=monthly["id"], kind=PaymentKind.MONTHLY, month="2025-07"

@@ -16,6 +16,7 @@ class EntryKind(models.TextChoices):
     TRANSFER_IN = "xfer_in", "转入"
     TRANSFER_OUT = "xfer_out", "转出"
     WITHDRAWAL = "withdraw", "支取"
+    RECOVERED = "recover", "追回支取"  # a withdrawal for a month paid in error, put back
     REVERSAL = "reversal", "冲正"
 
 

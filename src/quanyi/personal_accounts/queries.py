@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from quanyi.personal_accounts.models import PaidMonths, YearBalance
+from django.db.models import Sum
+
+from quanyi.personal_accounts.models import Entry, EntryKind, PaidMonths, YearBalance
 from quanyi.registry.queries import deemed_months
 from quanyi.rulebook.calc import contribution_years
+
+# Entries of money leaving the account, and of money recovered into it after leaving.
+OUTGOING = (EntryKind.WITHDRAWAL, EntryKind.RECOVERED)
 
 
 def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
@@ -40,14 +45,24 @@ def years_part(months: dict[str, int], deemed: int) -> dict[str, str]:
 
 
 def account_part(person_id: int) -> dict[str, Any]:
+    """Each year's figures; what left the account (a pension's account part, a balance paid
+    to heirs, less what was recovered) is shown apart from what was credited, as the annual
+    statement lists them (REFERENCE.md Annual statement), though the projection keeps one sum."""
     years = list(YearBalance.objects.filter(person_id=person_id).order_by("year"))
+    withdrawn = dict(
+        Entry.objects.filter(person_id=person_id, kind__in=OUTGOING)
+        .values("year")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("year", "total")
+    )
     return {
         "balance_fen": years[-1].closing_fen if years else 0,
         "by_year": [
             {
                 "year": y.year,
                 "opening_fen": y.opening_fen,
-                "credited_fen": y.credited_fen,
+                "credited_fen": y.credited_fen + -withdrawn.get(y.year, 0),
+                "withdrawn_fen": -withdrawn.get(y.year, 0),
                 "interest_fen": y.interest_fen,
                 "closing_fen": y.closing_fen,
             }

@@ -14,6 +14,7 @@ class YearRow(Schema):
     year: int
     opening_fen: int
     credited_fen: int
+    withdrawn_fen: int = 0  # 支取: what left the account, less what was recovered
     interest_fen: int
     closing_fen: int
 

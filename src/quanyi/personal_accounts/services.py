@@ -129,11 +129,11 @@ class Withdrawal(NamedTuple):
 def withdraw(
     principal: Principal, withdrawals: Iterable[Withdrawal], paid_in: int, *, back: bool = False
 ) -> int:
-    """Take (or, with ``back``, put back as a reversal — an overpayment recovered) amounts
+    """Take (or, with ``back``, put back — an overpayment recovered) amounts
     from accounts in one batch event; they belong to the year they are paid in, or the first
     open year after it. Returns entries written."""
     assert connection.in_atomic_block, "the caller owns the transaction"
-    kind, sign = (EntryKind.REVERSAL, 1) if back else (EntryKind.WITHDRAWAL, -1)
+    kind, sign = (EntryKind.RECOVERED, 1) if back else (EntryKind.WITHDRAWAL, -1)
     items = [w for w in withdrawals if w.amount_fen > 0]
     regions_of: dict[int, str] = {}
     with connection.cursor() as cursor:
