@@ -51,6 +51,22 @@ def int_array(values: Iterable[int]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
+def missing_ids(table: str, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` no row of ``table`` has as its primary key: one indexed look-up per
+    chunk of the distinct ids, for writers that check a unit's references themselves instead
+    of leaving a foreign-key trigger to check every row (decisions 0007, 0019)."""
+    from django.db import connection
+
+    wanted = sorted(set(ids))
+    found: set[int] = set()
+    with connection.cursor() as cursor:
+        for chunk in chunks(wanted):
+            where, params = among("id", chunk)
+            cursor.execute(f"SELECT id FROM {table} WHERE {where}", params)
+            found.update(pk for (pk,) in cursor.fetchall())
+    return set(wanted) - found
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic collector inside; nested uses leave it as the outermost found it."""
