@@ -7,10 +7,13 @@ Builds a fresh instance (SQLite unless the URL of an empty database is given) ho
 pensioners, written by the application's own bulk paths: persons by the registry's bulk service
 (as an approved case applies them), one pension grant each by the bulk writer with its audit
 batch event, and an account balance each from three credited months (``personal_accounts``'
-credit service, entries and year balances). Every grant starts last month and nothing has been
-paid, so this month's run pays each person two months — last month as arrears and this month —
-taking the grant's account part from the account while it lasts (one person in ten has too
-little left for the second month). Then it times ``pay_month`` for this month, the bank file
+credit service, entries and year balances). Every grant starts last month, and last month is
+paid already (its payments and withdrawals written in bulk with the setup, as last month's run
+left them), so this month's run is an ordinary month: one payment each, the grant's account part
+taken from the account while it lasts (one person in ten has nothing left after last month, so
+the pooled fund pays all). With ``--arrears`` nothing has been paid, so the run pays each person
+two months — last month as arrears and this month — and one person in ten runs short in the
+second. Then it times ``pay_month`` for this month, the bank file
 alone, and ``quanyi benefits pay`` through the command line run again (everything is paid: what a
 resumed run costs, with the process's start and login). In the same run it measures the floor:
 the same payment rows and account entries written by binary ``COPY`` (``executemany`` in one
@@ -37,7 +40,8 @@ PASSWORD = "Quanyi-bench-2026!"
 UNIT = 10_000  # persons per setup transaction
 BASIC_FEN, ACCOUNT_FEN, TRANSITIONAL_FEN = 260_000, 90_000, 40_000  # a pension's three parts
 CREDIT_FEN = 100_000  # each of the three credited months
-SHORT_EVERY = 10  # every tenth person's account holds less than two months' account part
+SHORT_EVERY = 10  # every tenth person's account holds exactly one month's account part
+SHORT_FEN = ACCOUNT_FEN // 3  # what each of the three months credits to those
 
 
 def id_numbers(count: int) -> list[tuple[str, str, Any]]:
@@ -59,8 +63,9 @@ def id_numbers(count: int) -> list[tuple[str, str, Any]]:
     return found
 
 
-def seed(persons: int, month: Any) -> tuple[float, int]:
-    """N pensioners with a grant and an account each; returns (seconds, grants)."""
+def seed(persons: int, month: Any, arrears: bool) -> tuple[float, int]:
+    """N pensioners with a grant and an account each, last month paid unless ``arrears``;
+    returns (seconds, grants)."""
     from datetime import date
 
     from django.conf import settings
@@ -70,7 +75,8 @@ def seed(persons: int, month: Any) -> tuple[float, int]:
     from quanyi.access import services as access
     from quanyi.audit import bulk
     from quanyi.audit import services as audit
-    from quanyi.benefits.models import Grant, Kind
+    from quanyi.benefits.models import Grant, Kind, PaymentKind
+    from quanyi.benefits.services import _write_payments
     from quanyi.core.principal import Principal
     from quanyi.personal_accounts import services as accounts
     from quanyi.registry import services as registry
@@ -117,18 +123,37 @@ def seed(persons: int, month: Any) -> tuple[float, int]:
                  TRANSITIONAL_FEN, BASIC_FEN + ACCOUNT_FEN + TRANSITIONAL_FEN, None, "{}")
                 for pk in ids
             ]  # fmt: skip
-            _, digests = bulk.write_rows(Grant, rows, seq)
+            first_grant, digests = bulk.write_rows(Grant, rows, seq)
             audit.record_batch_leaves(applier, "benefit.grant", Grant, seq, digests)
             grants += len(rows)
             accounts.credit(
                 applier,
                 [
-                    accounts.Credit(pk, m, CREDIT_FEN if pk % SHORT_EVERY else 40_000, None, region)  # type: ignore[arg-type]
+                    accounts.Credit(
+                        pk, m, CREDIT_FEN if pk % SHORT_EVERY else SHORT_FEN, None, region
+                    )  # type: ignore[arg-type]
                     for pk in ids
                     for m in credited
                 ],
                 date.fromisoformat(f"{credited[-1]}-28"),
             )
+            if not arrears:
+                # Last month's run, as it left things: a payment and a withdrawal each (every
+                # balance covers one month's account part).
+                _write_payments(
+                    applier,
+                    [
+                        (grant, pk, start, start, PaymentKind.MONTHLY, row[8], ACCOUNT_FEN)
+                        for grant, pk, row in zip(
+                            range(first_grant, first_grant + len(rows)), ids, rows, strict=True
+                        )
+                    ],
+                )
+                accounts.withdraw(
+                    applier,
+                    [accounts.Withdrawal(pk, start, ACCOUNT_FEN) for pk in ids],
+                    month.add(-1).year,
+                )
     with connection.cursor() as cursor:
         # What autovacuum would have done after a load this size (the demo does the same).
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
@@ -197,6 +222,11 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--profile", metavar="FILE", help="cProfile the payment run into FILE")
     parser.add_argument("--verify", action="store_true", help="audit verify at the end")
+    parser.add_argument(
+        "--arrears",
+        action="store_true",
+        help="nothing paid before: the run pays last month as arrears and this month",
+    )
     args = parser.parse_args()
 
     instance.fresh(args.database_url)
@@ -214,7 +244,8 @@ def main() -> int:
     begun = datetime.now(UTC)
     setup.initialise()
     month = this_month()
-    seed_seconds, grants = seed(args.persons, month)
+    seed_seconds, grants = seed(args.persons, month, args.arrears)
+    entries_before = Entry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     # The setup's events signed as the command that wrote them would have (a command refuses
     # to run over unsigned events older than the grace).
     checkpoints.write(source="bench", started=begun)
@@ -233,19 +264,25 @@ def main() -> int:
     pay_seconds = time.perf_counter() - started
     print(f"pay_month: {pay_seconds:.2f} s, {outcome}", file=sys.stderr)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    entries = Entry.objects.filter(kind=EntryKind.WITHDRAWAL).count()
-    assert outcome.payments == Payment.objects.count() == 2 * args.persons, outcome
-    assert outcome.arrears == args.persons, outcome
+    entries = Entry.objects.filter(kind=EntryKind.WITHDRAWAL, pk__gt=entries_before).count()
+    months = 2 if args.arrears else 1
+    assert outcome.payments == Payment.objects.filter(paid_in=str(month)).count(), outcome
+    assert outcome.payments == months * args.persons, outcome
+    assert outcome.arrears == (args.persons if args.arrears else 0), outcome
 
     started = time.perf_counter()
     payments.write_bank_file(month)
     bank_seconds = time.perf_counter() - started
     status, cli_seconds, cli_mb = cli_again(str(month))
     assert status == 0, f"quanyi benefits pay exited with {status}"
-    assert Payment.objects.count() == outcome.payments  # the second run paid nothing
+    assert Payment.objects.filter(paid_in=str(month)).count() == outcome.payments  # none again
 
     paid, pay_floor = floor("benefits_payment", "paid_in = %s", [str(month)])
-    taken, entry_floor = floor("personal_accounts_entry", "kind = %s", [EntryKind.WITHDRAWAL.value])
+    taken, entry_floor = floor(
+        "personal_accounts_entry",
+        "kind = %s AND id > %s",
+        [EntryKind.WITHDRAWAL.value, entries_before],
+    )
     assert (paid, taken) == (outcome.payments, entries)
     floor_seconds = pay_floor + entry_floor
     written = paid + taken
@@ -258,10 +295,15 @@ def main() -> int:
         verified = f"; audit verify {'passes' if report.ok else f'FAILS: {report.problem}'}"
 
     method = "binary COPY" if connection.vendor == "postgresql" else "executemany"
+    paid_what = (
+        f"each paid {month.add(-1)} as arrears and {month}"
+        if args.arrears
+        else f"{month.add(-1)} paid already, each paid {month}"
+    )
     print(
         f"\n{connection.vendor}: {args.persons:,} pensioners, one pension grant each from"
-        f" {month.add(-1)}, run for {month} (each paid {month.add(-1)} as arrears and {month});"
-        f" set up in {seed_seconds:.1f} s{verified}\n"
+        f" {month.add(-1)}, run for {month} ({paid_what}); set up in {seed_seconds:.1f} s"
+        f"{verified}\n"
     )
     print("| step | seconds | rows | rows/s | × floor |")
     print("|---|---|---|---|---|")

@@ -79,3 +79,38 @@ def test_a_payment_forged_by_raw_sql_is_named(paid: Grant) -> None:
         [paid.pk, paid.person_id],
     )
     assert "benefit_payment 9999" in named()
+
+
+def test_a_payment_naming_a_grant_that_does_not_exist_is_refused_and_nothing_kept(
+    paid: Grant,
+) -> None:
+    """The table has no foreign-key triggers (decision 0019): the writer checks the unit."""
+    from django.db import IntegrityError, transaction
+
+    from quanyi.benefits.services import _write_payments
+    from quanyi.core.principal import Principal
+
+    before = Payment.objects.count()
+    principal = Principal(actor="system:test", source="batch", region="110000")
+    refused = pytest.raises(IntegrityError, match=r"benefits_grant ids that do not exist: \[9999\]")
+    with refused, transaction.atomic():
+        _write_payments(
+            principal,
+            [
+                (paid.pk, paid.person_id, "2025-07", "2025-07", "monthly", 100, 0),
+                (9999, paid.person_id, "2025-07", "2025-07", "monthly", 100, 0),
+            ],
+        )
+    assert Payment.objects.count() == before
+
+
+def test_a_payment_whose_grant_is_gone_is_named(paid: Grant) -> None:
+    from quanyi.benefits import consistency
+
+    assert not list(consistency.verify_check())
+    payment = Payment.objects.order_by("pk").first()
+    assert payment is not None
+    with triggers_dropped("benefits_payment"):
+        sql("UPDATE benefits_payment SET grant_id = 9999 WHERE id = %s", [payment.pk])
+    (finding,) = consistency.verify_check()
+    assert finding.en.startswith(f"benefits_payment {payment.pk}: names grant 9999")

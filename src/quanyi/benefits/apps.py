@@ -46,4 +46,7 @@ class BenefitsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the case types import models, which need the app registry ready.
         # Each registers its benefit.* case types.
-        from quanyi.benefits import cases, other_cases  # noqa: F401
+        from quanyi.audit import checks
+        from quanyi.benefits import cases, consistency, other_cases  # noqa: F401
+
+        checks.register("benefits.payment_references", consistency.verify_check)

@@ -145,8 +145,18 @@ class Payment(models.Model):
     ``paid_in`` (later than ``month`` for arrears). ``account_fen`` is the part taken from the
     personal account; a recovery is negative."""
 
-    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="payments")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    # References checked once per unit by the writer, not by a trigger per row, and no index of
+    # their own for the grant: the unique constraint leads with it (decision 0019).
+    grant = models.ForeignKey(
+        Grant,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_constraint=False,
+        db_index=False,
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     month = models.CharField(max_length=7)
     paid_in = models.CharField(max_length=7)
     kind = models.CharField(max_length=8, choices=PaymentKind.choices)

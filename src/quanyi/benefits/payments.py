@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +22,7 @@ from quanyi.benefits.models import ONE_OFF, Grant, Kind, Payment, PaymentKind
 from quanyi.benefits.queries import steps_by_grant, this_month
 from quanyi.benefits.services import _write_payments
 from quanyi.benefits.state import GrantState
-from quanyi.core import regions
+from quanyi.core import crypto, regions
 from quanyi.core.bulkwork import among, chunks, without_collector
 from quanyi.core.errors import InvalidInput
 from quanyi.core.filemodes import private_dir
@@ -129,6 +129,7 @@ def _pay_unit(
     withdrawals: list[accounts.Withdrawal] = []
     paid_persons: set[int] = set()
     names: dict[int, str] = {}  # month strings by index, made once per unit
+    indexes: dict[str, int] = {}  # and the other way
     through = month.index
     for pk, person_id, kind, start, end, monthly, account_part in grants:
         if kind in ONE_OFF:
@@ -153,7 +154,9 @@ def _pay_unit(
         else:
             # Without changes every month from the start (or the one after the last paid) to
             # the end is due at the grant's own amount: what GrantState gives, without it.
-            first = YearMonth.parse(start).index
+            first = indexes.get(start)
+            if first is None:
+                first = indexes[start] = YearMonth.parse(start).index
             if pk in last_paid:
                 first = max(first, last_paid[pk].index)
             last = min(through, YearMonth.parse(end).index) if end else through
@@ -209,7 +212,12 @@ def _last_paid(grant_ids: list[int]) -> dict[int, YearMonth]:
             f" WHERE {where} AND kind IN (%s, %s) GROUP BY grant_id",
             [*params, PaymentKind.MONTHLY.value, PaymentKind.ONE_OFF.value],
         )
-        return {pk: YearMonth.parse(latest).add(1) for pk, latest in cursor.fetchall()}
+        found = cursor.fetchall()
+    after: dict[str, YearMonth] = {}  # a few distinct months among thousands of grants
+    for _, latest in found:
+        if latest not in after:
+            after[latest] = YearMonth.parse(latest).add(1)
+    return {pk: after[latest] for pk, latest in found}
 
 
 def _payments_of(grant_ids: list[int]) -> list[tuple[int, str]]:
@@ -248,48 +256,41 @@ def bank_file_path(month: YearMonth) -> Path:
     return folder / f"payments-{month}.csv"
 
 
-@dataclass
-class Transfer:
-    amount_fen: int = 0
-    payments: int = 0
-    months: set[str] = field(default_factory=set)
-
-
 def bank_rows(month: YearMonth) -> Iterator[tuple[str, ...]]:
     """One transfer per beneficiary for everything the run of ``month`` paid (arrears and
-    one-off grants included; a recovery is a claim, not a transfer)."""
-    totals: dict[int, Transfer] = defaultdict(Transfer)
-    for person_id, benefit_month, amount in (
-        Payment.objects.filter(paid_in=str(month))
-        .exclude(kind=PaymentKind.RECOVERY)
-        .order_by("person_id", "month")
-        .values_list("person_id", "month", "amount_fen")
-    ):
-        transfer = totals[person_id]
-        transfer.amount_fen += amount
-        transfer.payments += 1
-        transfer.months.add(benefit_month)
-    sealed = Person._meta.get_field("id_number")
-    for chunk in chunks(sorted(totals)):
-        where, params = among("id", chunk)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, id_number, name FROM {Person._meta.db_table} WHERE {where}"
-                " ORDER BY id",
-                params,
-            )
-            found = cursor.fetchall()
-        for pk, stored, name in found:
-            id_number = sealed.from_db_value(stored, None, connection) or ""
-            transfer = totals[pk]
-            yield (
-                id_number,
-                name,
-                f"{transfer.amount_fen // 100}.{transfer.amount_fen % 100:02d}",
-                str(transfer.payments),
-                " ".join(sorted(transfer.months)),
-                str(month),
-            )
+    one-off grants included; a recovery is a claim, not a transfer), by person."""
+    with connection.cursor() as cursor:
+        # One read joining the persons, in person order: the run's payments are few per person
+        # (one, or a few with arrears), so repeating the person's columns costs less than a
+        # second look-up of every beneficiary.
+        cursor.execute(
+            "SELECT pay.person_id, pay.month, pay.amount_fen, person.id_number, person.name"
+            f" FROM {Payment._meta.db_table} pay"
+            f" JOIN {Person._meta.db_table} person ON person.id = pay.person_id"
+            " WHERE pay.paid_in = %s AND pay.kind <> %s ORDER BY pay.person_id, pay.month",
+            [str(month), PaymentKind.RECOVERY.value],
+        )
+        found = cursor.fetchall()
+    # (first row, rows) per person; the id numbers opened in one loop, one per person.
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for index in range(1, len(found) + 1):
+        if index == len(found) or found[index][0] != found[start][0]:
+            spans.append((start, index))
+            start = index
+    numbers = crypto.open_values(found[first][3] for first, _ in spans)
+    paid_in = str(month)
+    for (first, end), id_number in zip(spans, numbers, strict=True):
+        rows = found[first:end]
+        amount = sum(row[2] for row in rows)
+        yield (
+            id_number or "",
+            rows[0][4],
+            f"{amount // 100}.{amount % 100:02d}",
+            str(len(rows)),
+            " ".join(sorted({row[1] for row in rows})),
+            paid_in,
+        )
 
 
 def write_bank_file(month: YearMonth) -> Path:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from quanyi.access.policy import authorize
 from quanyi.audit import bulk
@@ -25,6 +25,7 @@ from quanyi.benefits.models import (
 )
 from quanyi.benefits.pension import balance_of
 from quanyi.benefits.queries import held_by, monthly_held
+from quanyi.core.bulkwork import missing_ids
 from quanyi.core.canonical import canonical_json
 from quanyi.core.errors import InvalidInput
 from quanyi.core.principal import Principal
@@ -205,7 +206,16 @@ def record_death(
 
 
 def _write_payments(principal: Principal, rows: list[tuple[Any, ...]]) -> None:
-    """Payment rows (``Payment``'s audit-field order) in one batch event."""
+    """Payment rows (``Payment``'s audit-field order) in one batch event, after checking the
+    grants and persons they name exist — the table has no foreign-key triggers (decision
+    0019): a missing one raises ``IntegrityError`` and the unit rolls back."""
+    for model, position in ((Grant, 0), (Person, 1)):
+        missing = missing_ids(model._meta.db_table, (row[position] for row in rows))
+        if missing:
+            raise IntegrityError(
+                f"benefit payments name {model._meta.db_table} ids that do not exist:"
+                f" {sorted(missing)[:10]}"
+            )
     seq = audit.reserve_seq()
     _, digests = bulk.write_rows(Payment, [(*r[:4], str(r[4]), *r[5:]) for r in rows], seq)
     audit.record_batch_leaves(principal, "benefit.pay", Payment, seq, digests)

@@ -11,7 +11,7 @@ reference counting frees them — so pausing the collector for the duration lose
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -36,10 +36,35 @@ def among(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        if all(type(value) is int for value in values):
+            return f"{column} = ANY(%s::bigint[])", [int_array(values)]
         return f"{column} = ANY(%s)", [list(values)]
     if not values:
         return "1 = 0", []  # IN () is not SQL
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def int_array(values: Iterable[int]) -> str:
+    """Integers as one PostgreSQL array literal, to be cast (``%s::bigint[]``). The driver
+    dumps a list parameter element by element in Python — 10 ms for 5,000 integers, more than
+    the query that uses them takes on the server —; one string is quoted at once."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def missing_ids(table: str, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` no row of ``table`` has as its primary key: one indexed look-up per
+    chunk of the distinct ids, for writers that check a unit's references themselves instead
+    of leaving a foreign-key trigger to check every row (decisions 0007, 0019)."""
+    from django.db import connection
+
+    wanted = sorted(set(ids))
+    found: set[int] = set()
+    with connection.cursor() as cursor:
+        for chunk in chunks(wanted):
+            where, params = among("id", chunk)
+            cursor.execute(f"SELECT id FROM {table} WHERE {where}", params)
+            found.update(pk for (pk,) in cursor.fetchall())
+    return set(wanted) - found
 
 
 @contextmanager

@@ -384,6 +384,26 @@ def open_value(sealed: bytes, connection: Any = None) -> bytes:
     return keyring_knowing(key_id_of(sealed), connection).open(sealed)
 
 
+def open_values(
+    sealed: Iterable[bytes | memoryview | None], connection: Any = None
+) -> Iterator[str | None]:
+    """Many sealed texts opened in one loop (None stays None): the keyring is looked up once,
+    not once a value as a sealed field's ``from_db_value`` must — which cost a bank file of
+    300,000 id numbers more than the decryption itself."""
+    ring = keyring(connection)
+    for value in sealed:
+        if value is None:
+            yield None
+            continue
+        if not isinstance(value, bytes | memoryview):
+            raise Unreadable()  # plain text where a sealed value belongs
+        raw = bytes(value)
+        key_id = key_id_of(raw)
+        if key_id is not None and not ring.knows(key_id):
+            ring = keyring_knowing(key_id, connection)
+        yield ring.open(raw).decode()
+
+
 # --- logins by id number ----------------------------------------------------------------------
 
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]")

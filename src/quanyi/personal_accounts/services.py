@@ -23,7 +23,7 @@ from quanyi.audit import bulk
 from quanyi.audit import services as audit
 from quanyi.contributions.models import BillStatus
 from quanyi.core import regions
-from quanyi.core.bulkwork import among, chunks
+from quanyi.core.bulkwork import among, chunks, int_array
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
 from quanyi.core.regions import covers
@@ -282,7 +282,7 @@ def _update_by_id(
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM (SELECT {unnested}) v"
                 f" WHERE {table}.id = v.id",
-                [list(values) for values in zip(*rows, strict=True)],
+                [int_array(values) for values in zip(*rows, strict=True)],
             )
             return
         assignments = ", ".join(f"{column} = %s" for column in columns)
