@@ -74,6 +74,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     from django.db import transaction
 
     from quanyi.audit import checkpoints
+    from quanyi.core import kept
     from quanyi.core.errors import KeptFailure, QuanyiError
 
     lang = "en" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "zh"
@@ -90,6 +91,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if not args.guarded and not args.anonymous:
         args.head_before_login = _head_now()
     output = io.StringIO()
+    kept.discard()
     try:
         if not args.anonymous:
             from quanyi.access import cli_login
@@ -122,6 +124,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     except QuanyiError as error:
         return fail(f"{prefix}: {error.message()}")
     finally:
+        kept.settle()
         if args.guarded:
             signed_ok = _sign_checkpoint(checkpoints, args, lang)
         elif not args.anonymous:

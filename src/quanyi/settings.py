@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "quanyi.contributions",
     "quanyi.personal_accounts",
     "quanyi.benefits",
+    "quanyi.disclosure",
     "quanyi.records",
     "quanyi.web",
     "quanyi.demo",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "quanyi.web.middleware.KeptMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "quanyi.web.middleware.ChosenLanguageMiddleware",
     # Before anything reads the body (CSRF reads a form's).

@@ -89,6 +89,10 @@ def _lookup(user: str) -> tuple[str, dict[str, Any]]:
     return "/api/v1/records/lookup", {"id_number": found.id_number}
 
 
+def _accesses(user: str) -> tuple[str, dict[str, Any]]:
+    return "/api/v1/records/accesses", _lookup(user)[1]
+
+
 def _bills(user: str) -> tuple[str, None]:
     for applier in registered():
         employer = registry.employer(applier)
@@ -194,6 +198,14 @@ CALLS = (
         Scope.RECORDS_READ,
         ("querier",),
         _lookup,
+    ),
+    Call(
+        "who read a record",
+        "post",
+        "/api/v1/records/accesses",
+        Scope.RECORDS_READ,
+        ("querier",),
+        _accesses,
     ),
     Call("propose a grant", "post", CASES, Scope.CASES_SUBMIT, ("sysadmin",), _grant),
     Call("approve a grant", "post", DECISIONS, Scope.CASES_DECIDE, ("secadmin",), _approve_grant),

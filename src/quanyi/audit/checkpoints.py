@@ -483,6 +483,7 @@ def alert(
     actor: str = "",
     dedupe: bool = False,
     logged: bool = True,
+    kind: str = "chain_broken",
 ) -> Entry | None:
     """Append an alert (the auditor's list, ``quanyi audit alerts``). With ``dedupe`` an alert
     with the same reason as the log's last alert is not repeated (the server's timer, web
@@ -492,7 +493,13 @@ def alert(
         seq, head_hash = services.head()
     except Exception:  # the database may be the very thing that is broken
         seq, head_hash = 0, ""
-    details = {"reason": refusal.en, "reason_zh": refusal.zh, "source": source, "actor": actor}
+    details = {
+        "reason": refusal.en,
+        "reason_zh": refusal.zh,
+        "source": source,
+        "actor": actor,
+        "kind": kind,
+    }
     if dedupe:
         last_alert = next(
             (entry for entry in _entries_backwards(checkpoint_dir()) if entry.kind == "alert"),
@@ -501,7 +508,8 @@ def alert(
         if last_alert and last_alert.details.get("reason") == refusal.en:
             return None
     if logged:
-        log.error("audit chain: %s (%s)", refusal.en, source)
+        what = "audit chain" if kind == "chain_broken" else kind
+        log.error("%s: %s (%s)", what, refusal.en, source)
     return _append("alert", seq, head_hash, details)
 
 

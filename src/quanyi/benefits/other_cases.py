@@ -20,11 +20,15 @@ from quanyi.core.yearmonth import YearMonth
 from quanyi.registry.models import Person
 from quanyi.rulebook.queries import Rulebook
 from quanyi.rulebook.unemployment import MOST_MONTHS
+from quanyi.workflow import documents
+from quanyi.workflow.documents import DocumentName, Sha256
 from quanyi.workflow.stages import ALL_STAGES
 from quanyi.workflow.types import CaseType, Change, FormField, register
 
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-DocumentName = Annotated[str, Field(max_length=255)]
+RECEIPT_MISSING = (
+    "须附单据原件（扫描件），金额以单据为准",
+    "attach the source document: the amount is taken from it",
+)
 
 
 # --- benefit.unemployment --------------------------------------------------------------------
@@ -174,7 +178,7 @@ class BenefitInjury(CaseType[InjuryRequest]):
     def attached(
         self, data: Mapping[str, Any], files: Sequence[tuple[str, str]]
     ) -> Mapping[str, Any]:
-        return settlements.with_document(data, files)
+        return documents.with_document(data, files, RECEIPT_MISSING)
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> InjuryRequest:
         payload = self.parse(data)
@@ -217,7 +221,7 @@ class BenefitInjury(CaseType[InjuryRequest]):
         refused = settlements.injury_refusal(person, YearMonth.parse(payload.start_month))
         if refused is not None:
             raise refused
-        name = settlements.carried(principal.case_id, payload.document_sha256)
+        name = documents.carried(principal.case_id, payload.document_sha256)
         grant = services.add_grant(
             principal,
             person,
@@ -285,7 +289,7 @@ class BenefitSettle(CaseType[SettlementRequest]):
     def attached(
         self, data: Mapping[str, Any], files: Sequence[tuple[str, str]]
     ) -> Mapping[str, Any]:
-        return settlements.with_document(data, files)
+        return documents.with_document(data, files, RECEIPT_MISSING)
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> SettlementRequest:
         payload = self.parse(data)
@@ -320,7 +324,7 @@ class BenefitSettle(CaseType[SettlementRequest]):
     def apply(self, principal: Principal, payload: SettlementRequest) -> str:
         person = beneficiary(principal, payload.id_number)
         sha = payload.document_sha256
-        name = settlements.carried(principal.case_id, sha)
+        name = documents.carried(principal.case_id, sha)
         assert sha is not None  # ``carried`` refuses a case without its document
         _not_settled(person, payload.kind, sha)
         grant = services.add_grant(

@@ -6,7 +6,7 @@ carries. Each decision keeps every input and the rule row it came from."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,7 +23,6 @@ from quanyi.personal_accounts.models import PaidMonths
 from quanyi.registry.models import Person
 from quanyi.rulebook import unemployment
 from quanyi.rulebook.queries import Rulebook
-from quanyi.workflow.models import Attachment
 
 UNEMPLOYMENT = "unemployment"
 MONTHLY_KEY = "unemployment.monthly"
@@ -218,64 +217,6 @@ def decide_injury(
         "formula": "工伤保险条例 art. 35: own monthly wage before the injury × the grade's rate,"
         " rounded to the fen once",
     }
-
-
-# --- documents the case carries --------------------------------------------------------------
-
-
-def with_document(data: Mapping[str, Any], files: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """The payload naming the document it rests on (``document_sha256``, ``document_name``):
-    the one given must be among the files the case carries; none given, the only file it
-    carries is taken."""
-    given = data.get("document_sha256")
-    if not files:
-        raise InvalidInput.one(
-            "document_sha256",
-            "no_document",
-            "须附单据原件（扫描件），金额以单据为准",
-            "attach the source document: the amount is taken from it",
-        )
-    if given in (None, ""):
-        if len(files) > 1:
-            raise InvalidInput.one(
-                "document_sha256",
-                "which_document",
-                "附件不止一个，须填写作为依据的单据的 SHA-256 摘要",
-                "several files are attached: give the SHA-256 of the source document",
-            )
-        name, sha = files[0]
-    else:
-        wanted = str(given).strip().lower()
-        matching = [(n, s) for n, s in files if s == wanted]
-        if not matching:
-            raise InvalidInput.one(
-                "document_sha256",
-                "not_attached",
-                "单据的 SHA-256 摘要与所附文件均不相符",
-                "the document's SHA-256 matches no attached file",
-            )
-        name, sha = matching[0]
-    return {**data, "document_sha256": sha, "document_name": name}
-
-
-def carried(case_id: int | None, sha: str | None) -> str:
-    """The name of the case's attachment with content ``sha``, or a refusal: the decision
-    rests on a document the case carries."""
-    found = (
-        Attachment.objects.filter(case_id=case_id, sha256=sha)
-        .values_list("file_name", flat=True)
-        .first()
-        if case_id is not None and sha
-        else None
-    )
-    if found is None:
-        raise InvalidInput.one(
-            "document_sha256",
-            "not_attached",
-            "业务件未附作为依据的单据",
-            "the case does not carry the source document",
-        )
-    return str(found)
 
 
 def settled_before(person: Person, kind: str, sha: str) -> bool:

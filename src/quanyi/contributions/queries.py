@@ -40,7 +40,13 @@ def contributions_part(person_id: int) -> list[dict[str, Any]]:
         Line.objects.filter(person_id=person_id)
         .order_by("month", "insurance", "pk")
         .values_list(
-            "insurance", "month", "base_fen", "employer_fen", "employee_fen", "bill__status"
+            "insurance",
+            "month",
+            "base_fen",
+            "employer_fen",
+            "employee_fen",
+            "bill__status",
+            "bill__employer__uscc",
         )
     )
     return [
@@ -51,8 +57,9 @@ def contributions_part(person_id: int) -> list[dict[str, Any]]:
             "employer_fen": employer,
             "employee_fen": employee,
             "status": "paid" if status == BillStatus.PAID else "owed",
+            "uscc": uscc or "",
         }
-        for insurance, month, base, employer, employee, status in rows
+        for insurance, month, base, employer, employee, status, uscc in rows
     ]
 
 

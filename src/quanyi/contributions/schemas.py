@@ -74,3 +74,4 @@ class ContributionRow(Schema):
     employer_fen: int
     employee_fen: int
     status: Literal["paid", "owed", "transferred_in"]
+    uscc: str = ""  # the employer whose bill holds the month ("" for none)

@@ -7,13 +7,14 @@ import argparse
 from typing import Any
 
 from quanyi.core import plugins
-from quanyi.core.bounds import MAX_YEAR, MIN_YEAR, argument
+from quanyi.core.bounds import MAX_ID, MAX_YEAR, MIN_YEAR, argument
 from quanyi.core.commands import command, group, print_json
 from quanyi.core.plugins import Explanation
 from quanyi.records import queries
-from quanyi.records.schemas import Record
+from quanyi.records.schemas import AccessRow, Record
 
 YEAR = argument(MIN_YEAR, MAX_YEAR)
+CASE_ID = argument(1, MAX_ID)
 
 
 def register(sub: Any) -> None:
@@ -25,6 +26,15 @@ def register(sub: Any) -> None:
         default="record show",
         help="why the record is read; kept in the query log the person may see",
     )
+    show.add_argument(
+        "--request",
+        type=CASE_ID,
+        help="the approved disclosure.request case an outside requester reads under",
+    )
+    accesses = command(
+        record, "accesses", _accesses, help="who read a person's record, newest first (JSON)"
+    )
+    accesses.add_argument("id_number")
     explain = command(
         record, "explain", _explain, help="how a figure of the record was computed (JSON)"
     )
@@ -55,6 +65,12 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
 
-    body = queries.read(args.principal, args.id_number, purpose=args.purpose)
+    body = queries.read(args.principal, args.id_number, purpose=args.purpose, request=args.request)
     print_json(Record.model_validate(body), indent=2)
+    return 0
+
+
+def _accesses(args: argparse.Namespace) -> int:
+    rows = queries.accesses(args.principal, args.id_number)
+    print_json([AccessRow.model_validate(row) for row in rows], indent=2)
     return 0

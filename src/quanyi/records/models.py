@@ -27,6 +27,7 @@ FIELDS = (
 class Result(models.TextChoices):
     SHOWN = "shown", "shown"  # every item asked for
     PARTIAL = "partial", "partial"  # some items withheld by the policy
+    REFUSED = "refused", "refused"  # nothing shown: no basis to read this record
 
 
 @append_only

@@ -1,19 +1,25 @@
 """``records.read``: the one path by which CLI, API, web, statements and disclosure read a
-person's record. It asks the policy which parts this principal may see ("parts the user may
-not see are absent") and logs every read by anyone but the person themself."""
+person's record. The disclosure decision says what this principal may see of it ("parts the
+user may not see are absent"); every read by anyone but the person themself is logged, a
+refused one too, and every look-up of an id number counts against the reader's limit."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from quanyi.access.policy import allowed, authorize
+from quanyi.access.errors import Refused
+from quanyi.access.policy import allowed, authorize, scope
 from quanyi.audit import services as audit
+from quanyi.core import kept
+from quanyi.core.identifiers import parse_id_number
 from quanyi.core.principal import Principal
+from quanyi.disclosure import decision, limits
+from quanyi.disclosure.clip import clip
 from quanyi.records import parts, querylog
 from quanyi.records.models import Result
+from quanyi.registry.errors import person_not_found
 from quanyi.registry.models import Person
-from quanyi.registry.queries import find_person, person_by_reference
 
 DEFAULT_PURPOSE = "record query"
 BATCH_ACTION = "records.batch"
@@ -26,14 +32,18 @@ def read(
     purpose: str = DEFAULT_PURPOSE,
     *,
     basis: str = "",
+    request: int | None = None,
 ) -> dict[str, Any]:
-    """The record's parts this principal may see, restricted to ``items`` (all when None).
+    """The record's parts this principal may see, restricted to ``items`` (all when None);
+    ``request``: the approved ``disclosure.request`` an outside requester reads under.
 
-    Refused (not empty) for a principal who may read no records; a person outside the
+    Refused (not empty) for a principal with no basis to read it; a person outside the
     principal's region is "not found", as if absent (need to know, 001 art. 14-22).
     """
-    authorize(principal, "record.read")
-    return _read(principal, find_person(principal, id_number), items, purpose, basis)
+    if principal.kind == "staff":
+        # Staff who may read no record are refused before anything is looked up.
+        authorize(principal, "record.read")
+    return _read(principal, _find(principal, id_number), items, purpose, basis, request)
 
 
 def read_by_reference(
@@ -44,16 +54,28 @@ def read_by_reference(
 ) -> dict[str, Any]:
     """``read`` of the person a screen's opaque reference names (so the id number stays out
     of URLs and logs), checked and logged the same way."""
-    authorize(principal, "record.read")
-    return _read(principal, person_by_reference(principal, person_id), items, purpose, "")
+    person = scope(Person.objects.all(), principal).filter(pk=person_id).first()
+    if person is None:
+        raise person_not_found()
+    return _read(principal, person, items, purpose, "", None)
 
 
 def locate(principal: Principal, id_number: str) -> int:
-    """The row number of the person with this id number, for an opaque reference: checked like
-    ``read`` (refused, or "not found" outside the principal's region) and not logged — nothing
-    of the record is read until the reference is followed, and that read is logged."""
+    """The row number of the person with this id number, for an opaque reference: counted and
+    checked like ``read`` (refused, or "not found" outside the principal's region) but not
+    logged — nothing of the record is read until the reference is followed, and that read is."""
     authorize(principal, "record.read")
-    return find_person(principal, id_number).pk
+    return _find(principal, id_number).pk
+
+
+def _find(principal: Principal, id_number: str, *, counted: bool = True) -> Person:
+    number = parse_id_number(id_number).number
+    if counted:
+        limits.admit(principal, number)
+    person = scope(Person.objects.all(), principal).filter(id_number=number).first()
+    if person is None:
+        raise person_not_found()
+    return person
 
 
 def _read(
@@ -62,25 +84,48 @@ def _read(
     items: Iterable[str] | None,
     purpose: str,
     basis: str,
+    request: int | None,
 ) -> dict[str, Any]:
     wanted = frozenset(parts.all_items() if items is None else items)
+    try:
+        view = decision.decide(principal, person, request)
+    except Refused:
+        asked = [item for item in parts.all_items() if item in wanted]
+        kept.keep(
+            lambda: querylog.log(
+                principal,
+                person.pk,
+                items=asked,
+                purpose=purpose,
+                basis=f"request: case {request}" if request is not None else basis,
+                result=Result.REFUSED,
+            )
+        )
+        raise
     record: dict[str, Any] = {}
     withheld = False
     for part, load in parts.declared():
-        asked = wanted.intersection(part.items)
-        if not asked:
+        asked_here = wanted.intersection(part.items)
+        if not asked_here:
             continue
-        if not allowed(principal, part.permission, person):
+        if view.items is not None:
+            withheld = withheld or not asked_here <= view.items
+            asked_here &= view.items
+            if not asked_here:
+                continue
+        elif not allowed(principal, part.permission, person):
             withheld = True
             continue
-        record.update({k: v for k, v in load(person.pk, frozenset(asked)).items() if k in asked})
+        loaded = load(person.pk, frozenset(asked_here))
+        record.update({k: v for k, v in loaded.items() if k in asked_here})
+    record = clip(record, view)
     if principal.person_id != person.pk:
         querylog.log(
             principal,
             person.pk,
             items=[item for item in parts.all_items() if item in record],
             purpose=purpose,
-            basis=basis,
+            basis=basis or view.basis,
             result=Result.PARTIAL if withheld else Result.SHOWN,
         )
     return record
@@ -95,10 +140,28 @@ def read_batch(
     """A statutory batch (annual statements, reports): each person read under the declared
     ``basis`` (e.g. "annual statements 2026"), logged per person with it, and the batch as a
     whole by one ``records.batch`` audit event (its basis and how many were read) once the last
-    person is read."""
+    person is read. A batch is not a run of look-ups: it does not count against the limit."""
     chosen = None if items is None else tuple(items)
     count = 0
     for number in id_numbers:
-        yield number, read(principal, number, chosen, purpose=f"batch: {basis}", basis=basis)
+        person = _find(principal, number, counted=False)
+        yield number, _read(principal, person, chosen, f"batch: {basis}", basis, None)
         count += 1
     audit.record(principal, BATCH_ACTION, "query_batch", basis[:64], rows=count)
+
+
+def accesses(principal: Principal, id_number: str) -> list[dict[str, Any]]:
+    """Who read this record, newest first (001 art. 21): what the query log kept of every read
+    by anyone but the person — refusals included. The person sees their own; staff who may
+    read the record see it too."""
+    authorize(principal, "record.accesses")
+    if principal.kind == "staff":
+        authorize(principal, "record.read")
+    person = _find(principal, id_number)
+    if principal.kind != "staff" and principal.person_id != person.pk:
+        raise Refused(
+            "只可查看本人权益记录的查询记录（001 第二十一条）",
+            "refused: a person sees who read their own record only (001 art. 21)",
+            "record.accesses",
+        )
+    return querylog.accesses(person.pk)

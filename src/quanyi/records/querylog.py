@@ -18,11 +18,13 @@ from datetime import UTC, datetime
 
 from django.db import connection, transaction
 
+from quanyi.access.models import Account
 from quanyi.audit import services as audit
 from quanyi.audit import tracking
 from quanyi.audit.checks import Finding
 from quanyi.audit.models import AuditEvent
 from quanyi.core.canonical import merkle_root_of_digests
+from quanyi.core.crypto import LOGIN_PREFIX
 from quanyi.core.principal import Principal
 from quanyi.records.models import FIELDS, OBJECT_TYPE, QueryLogEntry
 
@@ -77,6 +79,36 @@ def _next_id() -> int:
         else:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {QueryLogEntry._meta.db_table}")
         return int(cursor.fetchone()[0])
+
+
+def accesses(person_id: int, limit: int = 1000) -> list[dict[str, object]]:
+    """The reads of one person's record, newest first: who (their organisation for an
+    outside account; never an id number a person logs in with), when, by which channel, on
+    what basis, which items, and whether they were shown."""
+    rows = list(QueryLogEntry.objects.filter(person_id=person_id).order_by("-time", "-pk")[:limit])
+    organisations = dict(
+        Account.objects.filter(user__username__in={row.actor for row in rows}).values_list(
+            "user__username", "organisation"
+        )
+    )
+    return [
+        {
+            "time": row.time,
+            "actor": _reader(row.actor),
+            "organisation": organisations.get(row.actor, ""),
+            "source": row.source,
+            "purpose": row.purpose,
+            "basis": row.basis,
+            "items": [item for item in row.items.split(",") if item],
+            "result": row.result,
+        }
+        for row in rows
+    ]
+
+
+def _reader(actor: str) -> str:
+    # A person account's user name is the blind index of its id number: say what it is.
+    return "person account" if actor.startswith(LOGIN_PREFIX) else actor
 
 
 @dataclass(frozen=True)

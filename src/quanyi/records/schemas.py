@@ -5,6 +5,8 @@ domain adds beyond these passes through as it is."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ninja import Schema
 from pydantic import ConfigDict
 
@@ -27,3 +29,16 @@ class Record(Schema):
     # deemed months; shown only, never calculated with (REFERENCE.md Basic pension).
     contribution_years: dict[str, str] | None = None
     deemed_months: int | None = None  # 视同缴费月数 on record now
+
+
+class AccessRow(Schema):
+    """One read of a record by someone other than the person (001 art. 21)."""
+
+    time: datetime
+    actor: str  # the reader's account ("person account" for a person's, never its id number)
+    organisation: str
+    source: str  # web | api | cli | batch
+    purpose: str
+    basis: str
+    items: list[str]
+    result: str  # shown | partial | refused

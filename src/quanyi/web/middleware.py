@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 
-from quanyi.core import uploads
+from quanyi.core import kept, uploads
 from quanyi.core.attempt import shown
 from quanyi.core.errors import (
     Conflict,
@@ -29,6 +29,21 @@ from quanyi.core.errors import (
     QuanyiError,
     current_language,
 )
+
+
+class KeptMiddleware:
+    """What a failed request must not take with it (``core.kept``) is written again once the
+    request's transaction has rolled back."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        kept.discard()
+        try:
+            return self.get_response(request)
+        finally:
+            kept.settle()
 
 
 class ChosenLanguageMiddleware:

@@ -25,6 +25,13 @@ def payload_from_form(case_type: CaseType[Any], form: Mapping[str, str]) -> dict
         }
     payload: dict[str, Any] = {}
     for f in case_type.fields:
+        if f.kind == "choices":  # several ticked from a list: sent as a list of codes
+            getlist = getattr(form, "getlist", None)
+            ticked = getlist(f.name) if getlist else [form.get(f.name, "")]
+            chosen = [code.strip() for code in ticked if code.strip()]
+            if chosen:
+                payload[f.name] = chosen
+            continue
         value = form.get(f.name, "").strip()
         if not value:
             continue

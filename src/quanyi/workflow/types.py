@@ -58,6 +58,7 @@ class Change:
 class FormField:
     """A payload field as the intake screen asks for it. ``kind`` says how: ``text``;
     ``choice`` — a list of the labels of code set ``choices`` (core.labels), never a typed code;
+    ``choices`` — several of them ticked, sent on as a list of codes;
     ``yuan`` — typed in yuan with two decimals, sent on as fen (the payload field ends in
     ``_fen``); ``month`` (YYYY-MM); ``date``; ``region`` — a division code, offered by name;
     ``id_number``; ``textarea``."""

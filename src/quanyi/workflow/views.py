@@ -139,6 +139,7 @@ def new_case_view(request: HttpRequest) -> HttpResponse:
             "choices": labels.choices(f.choices, lang) if f.choices else [],
             # An id number typed is sent back only to be corrected, never shown in a URL.
             "value": values.get(f.name, ""),
+            "chosen": request.POST.getlist(f.name) if f.kind == "choices" else [],
         }
         for f in case_type.fields
     ]
