@@ -155,6 +155,12 @@ QUANYI_POST_UNIT_LINES = int(os.environ.get("QUANYI_POST_UNIT_LINES", "20000"))
 # Beneficiaries per unit of work of a benefit payment run (``benefits.payments``).
 QUANYI_PAY_UNIT = int(os.environ.get("QUANYI_PAY_UNIT", "5000"))
 QUANYI_PASSWORD_POLICY = os.environ.get("QUANYI_PASSWORD_POLICY", "default")
+# Enumeration stopped (001 art. 22; disclosure.limits): distinct id numbers a reader may look up
+# per window, by role ("querier=100,operator=300"; unset roles keep the built-in limits), and
+# how long each look-up waits once a reader is near the limit.
+QUANYI_LOOKUP_LIMITS = os.environ.get("QUANYI_LOOKUP_LIMITS", "")
+QUANYI_LOOKUP_WINDOW = int(os.environ.get("QUANYI_LOOKUP_WINDOW", "3600"))
+QUANYI_LOOKUP_DELAY = float(os.environ.get("QUANYI_LOOKUP_DELAY", "1.0"))
 AUTH_PASSWORD_VALIDATORS = passwords.validators(QUANYI_PASSWORD_POLICY)
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["username"]

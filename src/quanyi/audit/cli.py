@@ -77,7 +77,8 @@ def register(sub: Any) -> None:
         _alerts,
         permission="audit.read",
         guarded=False,
-        help="the alerts of the checkpoint log: refusals to sign or to write",
+        help="the alerts of the checkpoint log: refusals to sign or to write, readers stopped"
+        " for looking up too many id numbers",
     )
     alerts.add_argument("--json", action="store_true", help="print them as JSON")
     fork = audit_sub.add_parser("fork", help="record a restore from backup as a fork")

@@ -1,11 +1,11 @@
-"""Rows that must outlive the work they were written in: a lookup of an id number counts
+"""Rows that must outlive the work they were written in: a look-up of an id number counts
 against its reader's limit, and a refused read stays in the query log, even when the command or
 request that made them fails and its transaction rolls back (001 art. 21-22).
 
-``keep(write)`` runs ``write`` now, in the caller's transaction. If that transaction commits,
-nothing more happens; if it rolls back, the surface that ran the work (the CLI command, the web
-or API request) calls ``settle()`` once the work is over, and ``write`` runs again in a
-transaction of its own.
+``keep(write)`` runs ``write`` now, in the caller's transaction, and remembers the row it
+returns. The surface that ran the work (the CLI command, the web or API request) calls
+``settle()`` once the work is over: a row the database no longer holds — its transaction rolled
+back — is written again, in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -14,37 +14,40 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.db import transaction
+from django.db.models import Model
 
-_pending: ContextVar[list[Callable[[], object]] | None] = ContextVar("kept", default=None)
+Write = Callable[[], Model]
+_pending: ContextVar[list[tuple[Write, Model]] | None] = ContextVar("kept", default=None)
 
 
-def keep(write: Callable[[], object]) -> None:
-    write()
+def keep(write: Write) -> None:
+    row = write()
     pending = _pending.get()
     if pending is None:
         pending = []
         _pending.set(pending)
-    pending.append(write)
-    # Committed with the work: nothing left to replay. Dropped on rollback by Django.
-    transaction.on_commit(lambda: _forget(write))
+    pending.append((write, row))
 
 
-def _forget(write: Callable[[], object]) -> None:
-    pending = _pending.get()
-    if pending is not None and write in pending:
-        pending.remove(write)
+def _still_there(row: Model) -> bool:
+    # Every stored value compared: an id reused after a rollback is not the row written.
+    values = {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+    return type(row)._default_manager.filter(**values).exists()
 
 
 def settle() -> int:
     """Write again what a rolled-back transaction took with it; returns how many."""
     pending = _pending.get()
+    _pending.set(None)
     if not pending:
         return 0
-    _pending.set(None)
-    for write in pending:
-        with transaction.atomic():
-            write()
-    return len(pending)
+    again = 0
+    for write, row in pending:
+        if not _still_there(row):
+            with transaction.atomic():
+                write()
+            again += 1
+    return again
 
 
 def discard() -> None:

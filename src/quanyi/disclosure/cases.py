@@ -175,7 +175,10 @@ def _write_permit(
     sha = payload.document_sha256
     documents.carried(principal.case_id, sha)
     assert sha is not None and principal.case_id is not None
-    permit = Permit.objects.create(
+    permit = audit.create_entry(
+        principal,
+        "disclosure.permit",
+        Permit,
         kind=kind,
         case_id=principal.case_id,
         user_id=account.user_id,
@@ -189,7 +192,6 @@ def _write_permit(
         legal_basis=legal_basis,
         document_sha256=sha,
     )
-    audit.record_row(principal, "disclosure.permit", permit)
     return permit
 
 

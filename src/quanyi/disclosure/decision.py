@@ -70,7 +70,7 @@ def decide(principal: Principal, person: Person, request: int | None = None) -> 
     if request is not None:
         return _by_request(principal, person, request)
     if principal.person_id is not None and principal.person_id == person.pk:
-        return View(basis="own record")
+        return View(basis="own record", items=frozenset(record_items()))
     if principal.kind == "employer" and principal.employer_id is not None:
         return _as_employer(principal.employer_id, person)
     delegated = _permit(principal, person, PermitKind.DELEGATE)
