@@ -11,15 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quanyi.access import services as access
 from quanyi.access.roles import SECOND_FACTOR
-from quanyi.core import filemodes
+from quanyi.core import crypto, filemodes
 from quanyi.core.errors import NotFound
 from quanyi.core.principal import Principal
+from quanyi.registry.models import Employer, Person
 
 DEMO_ROLES = (
     "sysadmin",
@@ -61,13 +63,70 @@ def ensure(principal: Principal) -> tuple[Path, str | None]:
             entry["totp_secret"] = access.otp_secret(device)
             entry["totp_uri"] = device.config_url
         known[role] = entry
+    _write(path, known)
+    return path, None if given else password
+
+
+# The outside requesters the portals and disclosure tours use (001 art. 18-19).
+EXTERNAL = {
+    "court": "北京市东城区人民法院（演示）",
+    "unit": "某商业保险公司（演示）",
+}
+
+
+def ensure_outside(principal: Principal) -> int:
+    """An account for each demo employer (``employer-<uscc>``), each demo person (logging in
+    with their id number) and the external requesters, all with the demo password and no
+    second factor; returns how many were made. Their password is hashed once: argon2 for every
+    one of thousands of persons would take minutes."""
+    path = accounts_path()
+    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    password = str(known.get("operator", {}).get("password", ""))
+    if not password:
+        return 0
+    hashed = make_password(password)
+    region = settings.QUANYI_REGION
+    taken = set(User.objects.values_list("username", flat=True))
+    made = 0
+
+    def add(username: str, kind: str, role: str, **bound: object) -> None:
+        nonlocal made
+        if username in taken:
+            return
+        access.create_account(
+            principal,
+            access.NewAccount(
+                username=username,
+                password_hash=hashed,
+                roles=(role,),
+                kind=kind,
+                region=region,
+                **bound,  # type: ignore[arg-type]
+            ),
+        )
+        taken.add(username)
+        made += 1
+
+    for pk, uscc, name in Employer.objects.order_by("pk").values_list("pk", "uscc", "name"):
+        add(f"employer-{uscc}", "employer", "employer", employer_id=pk, organisation=name)
+    for person in Person.objects.order_by("pk").only("pk", "id_number"):
+        add(crypto.login_name(person.id_number), "person", "person", person_id=person.pk)
+    for username, organisation in EXTERNAL.items():
+        add(username, "external", "external", organisation=organisation)
+        known[username] = {"password": password, "roles": ["external"]}
+    known["employers"] = {"login": "employer-<uscc> or the credit code", "password": password}
+    known["persons"] = {"login": "the person's id number", "password": password}
+    _write(path, known)
+    return made
+
+
+def _write(path: Path, known: dict[str, object]) -> None:
     filemodes.private_dir(path.parent)
     temporary = path.with_suffix(".tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(known, handle, ensure_ascii=False, indent=1)
     os.replace(temporary, path)
-    return path, None if given else password
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,12 @@ def _demo(args: argparse.Namespace) -> int:
             if (pensions := summary.pensions) and pensions.pensioners
             else ""
         )
+        + (
+            f"; {summary.outside_accounts} portal accounts (employer-<uscc>, each person by id"
+            " number, court, unit)"
+            if summary.outside_accounts
+            else ""
+        )
         + f" in {summary.seconds:.1f} s"
     )
     # What the README's tour uses, so it works on this demo as printed.

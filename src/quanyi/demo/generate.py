@@ -57,6 +57,7 @@ class Summary:
     seconds: float = 0.0
     accounts_file: Path | None = None
     generated_password: str | None = None
+    outside_accounts: int = 0  # employer, person and external accounts for the portals
 
 
 class NonDemoData(QuanyiError):
@@ -182,6 +183,8 @@ def build(
             bar.start("养老金 pensions", len(planned))
             summary.pensions = pensioners.grant_and_pay(principal, rng, planned, now.add(-2), today)
             bar.advance(len(planned))
+    with transaction.atomic():
+        summary.outside_accounts = accounts.ensure_outside(principal)
     with connection.cursor() as cursor:
         # After a bulk load the planner's statistics are stale, and PostgreSQL's visibility map
         # is empty: without ANALYZE it scans every relation for each unit of a posting, and
