@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "quanyi.personal_accounts",
     "quanyi.benefits",
     "quanyi.disclosure",
+    "quanyi.portals",
     "quanyi.records",
     "quanyi.web",
     "quanyi.demo",

@@ -17,9 +17,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quanyi.access import credentials, passwords
-from quanyi.access import roles as role_rules
 from quanyi.access.models import Account
-from quanyi.access.services import live_roles
+from quanyi.access.services import wants_second_factor
 from quanyi.audit import services as audit
 from quanyi.core import crypto
 from quanyi.core.identifiers import mask
@@ -104,7 +103,7 @@ def attempt(
 def _second_factor(user: User, otp: str | None) -> LoginAttempt:
     account = Account.objects.get(user=user)
     expired = passwords.expired(account.password_changed_at, timezone.now())
-    if not role_rules.needs_second_factor(live_roles(user.pk)):
+    if not wants_second_factor(user.pk):
         return LoginAttempt(Outcome.OK, user, password_expired=expired)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:

@@ -18,10 +18,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
-from quanyi.access import roles as role_rules
 from quanyi.access.errors import Refused
 from quanyi.access.requests import principal_of
-from quanyi.access.services import live_roles
+from quanyi.access.services import wants_second_factor
 from quanyi.audit.services import record_failure
 from quanyi.core.errors import KeptFailure, current_language
 from quanyi.core.principal import Principal
@@ -42,7 +41,7 @@ class SessionLimitsMiddleware:
             too_old = time.time() - started > settings.QUANYI_SESSION_ABSOLUTE_SECONDS
             # OTPMiddleware gives every user is_verified(); the stubs do not know it.
             verified = bool(getattr(user, "is_verified", lambda: False)())
-            unverified = role_rules.needs_second_factor(live_roles(user.pk)) and not verified
+            unverified = wants_second_factor(user.pk) and not verified
             if too_old or unverified:
                 logout(request)
                 return HttpResponseRedirect(f"{settings.LOGIN_URL}?next={request.path}")

@@ -394,6 +394,42 @@ def create_second_factor(actor: Principal, user: User) -> TOTPDevice:
     return device
 
 
+def wants_second_factor(user_id: int) -> bool:
+    """Whether logging in takes a one-time code: the roles ask for one, or the user turned one
+    on (a person or employer may, DESIGN.md portals)."""
+    return (
+        role_rules.needs_second_factor(live_roles(user_id))
+        or TOTPDevice.objects.filter(user_id=user_id, confirmed=True).exists()
+    )
+
+
+def start_second_factor(actor: Principal, user: User) -> TOTPDevice:
+    """A new TOTP secret the user is to confirm with a code from their app; until then the
+    login does not ask for it (a lost setup locks nobody out)."""
+    _assert_transaction()
+    prior = credentials.before(user)
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=user, name="quanyi-self", confirmed=False)
+    credentials.record(actor, "credentials.otp_start", user, prior)
+    return device
+
+
+def confirm_second_factor(actor: Principal, user: User, code: str) -> bool:
+    """Turn on the secret started with ``start_second_factor`` if ``code`` is its current
+    one; it then replaces any earlier second factor. False (nothing changed) otherwise."""
+    _assert_transaction()
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None or not code.strip().isdigit() or not device.verify_token(code.strip()):
+        return False
+    prior = credentials.before(user)
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(actor, "account.otp", "account", str(user.account.pk))
+    credentials.record(actor, "credentials.otp", user, prior)
+    return True
+
+
 def otp_secret(device: TOTPDevice) -> str:
     """The base32 secret authenticator apps take."""
     return base64.b32encode(device.bin_key).decode().rstrip("=")

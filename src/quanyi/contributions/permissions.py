@@ -6,6 +6,12 @@ from quanyi.access.roles import Role
 from quanyi.core.permissions import Permission, Scope, permission
 
 PERMISSIONS: dict[str, Permission] = {
+    "contributions.own": permission(
+        "用人单位账户只可查看本单位的账单、缴费和职工（001 第十六条）",
+        "an employer's account sees its own bills, payments and staff only (001 art. 16)",
+        Role.EMPLOYER,
+        scope=Scope.RECORDS_READ,
+    ),
     "contributions.post": permission(
         "仅业务经办用户可执行记账批处理",
         "only operators run the posting batch",

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from quanyi.access.errors import Refused
 from quanyi.access.policy import authorize
 from quanyi.audit.models import AuditEvent
 from quanyi.contributions.calc import arrears, fee_from, overpaid
@@ -67,8 +68,7 @@ def employer_bills(principal: Principal, uscc: str, on: date | None = None) -> d
     """An employer's bills, newest first, with what each still owes (its late fee as of ``on``
     and the day that fee runs from) or has been paid beyond; what the counter clerk sees
     before taking a payment."""
-    authorize(principal, "record.read")
-    employer = registry.employer_by_uscc(principal, uscc)
+    employer = _employer_for(principal, uscc)
     on = on or date.today()
     found = list(Bill.objects.filter(employer=employer).order_by("-month", "-pk"))
     issued = _issued_on([b.audit_seq for b in found if b.kind == "monthly" and b.audit_seq])
@@ -98,6 +98,24 @@ def employer_bills(principal: Principal, uscc: str, on: date | None = None) -> d
     }
 
 
+def _employer_for(principal: Principal, uscc: str) -> Employer:
+    """The employer whose bills and staff are asked for: any in the region for staff who may
+    read records; for an employer's own account, itself and no other (001 art. 16)."""
+    if principal.kind == "employer":
+        authorize(principal, "contributions.own")
+        own = Employer.objects.filter(pk=principal.employer_id or 0).first()
+        if own is None or own.uscc != uscc.strip().upper():
+            raise Refused(
+                "用人单位账户只可查看本单位的账单、缴费和职工（001 第十六条）",
+                "refused: an employer's account sees its own bills, payments and staff only"
+                " (001 art. 16)",
+                "contributions.own",
+            )
+        return own
+    authorize(principal, "record.read")
+    return registry.employer_by_uscc(principal, uscc)
+
+
 def _issued_on(seqs: list[int]) -> dict[int, date]:
     """The local day each posting batch (by its audit seq) wrote its monthly bills: a bill
     posted after its due date runs no late fee for the days before it existed."""
@@ -115,7 +133,7 @@ def employer_page(principal: Principal, uscc: str, on: date | None = None) -> di
     pay at the counter, the totals owed and of late fees, its payments, and its staff — the
     persons with a relation open with it, id numbers masked (never with a birth date)."""
     found = employer_bills(principal, uscc, on)
-    employer = registry.employer_by_uscc(principal, uscc)
+    employer = _employer_for(principal, uscc)
     bills = found["bills"]
     open_bills = [b for b in bills if b["status"] != BillStatus.PAID]
     payments = list(
@@ -136,6 +154,7 @@ def employer_page(principal: Principal, uscc: str, on: date | None = None) -> di
             if len(staff) >= STAFF_SHOWN:
                 continue
             row = staff[person.pk] = {
+                "person_id": person.pk,  # for an opaque reference on a screen, never shown
                 "name": person.name,
                 "id_number": mask(person.id_number),
                 "category": person.category,
@@ -159,7 +178,37 @@ def employer_page(principal: Principal, uscc: str, on: date | None = None) -> di
         "payments": payments,
         "staff": list(staff.values()),
         "staff_total": relations.values("person_id").distinct().count(),
+        "former_staff": _former_staff(employer, set(staff)),
     }
+
+
+def _former_staff(employer: Employer, current: set[int]) -> list[dict[str, Any]]:
+    """Persons once insured through the employer and no longer (001 art. 16: their months
+    with it stay its to see), masked, with the months they were with it."""
+    spans: dict[int, dict[str, Any]] = {}
+    ended = (
+        InsuranceRelation.objects.filter(employer=employer, end_month__isnull=False)
+        .exclude(person_id__in=current)
+        .select_related("person")
+        .order_by("person__name", "person_id")
+    )
+    for relation in ended:
+        person = relation.person
+        row = spans.setdefault(
+            person.pk,
+            {
+                "person_id": person.pk,
+                "name": person.name,
+                "id_number": mask(person.id_number),
+                "since": relation.start_month,
+                "until": relation.end_month,
+            },
+        )
+        row["since"] = min(row["since"], relation.start_month)
+        row["until"] = max(row["until"], relation.end_month or "")
+        if len(spans) >= STAFF_SHOWN:
+            break
+    return list(spans.values())
 
 
 # --- what a posting reads --------------------------------------------------------------------

@@ -408,6 +408,9 @@ def open_values(
 
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]")
 LOGIN_PREFIX = "id:"
+# An employer logs in with its unified social credit code: its account is ``employer-<uscc>``.
+_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
+EMPLOYER_PREFIX = "employer-"
 
 
 def login_name(typed: str) -> str:
@@ -417,6 +420,8 @@ def login_name(typed: str) -> str:
     text = (typed or "").strip()
     if _ID_NUMBER.fullmatch(text):
         return LOGIN_PREFIX + keyring().index("id_number", text.upper()).hex()
+    if _USCC.fullmatch(text.upper()):
+        return EMPLOYER_PREFIX + text.upper()
     return typed
 
 

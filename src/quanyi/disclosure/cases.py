@@ -33,7 +33,7 @@ from quanyi.workflow.types import CaseType, Change, FormField, register
 LONGEST = timedelta(days=366)
 
 
-def _items(value: Any) -> list[str]:
+def listed_items(value: Any) -> list[str]:
     if isinstance(value, str):
         value = [part for part in value.replace("，", ",").split(",")]
     if not isinstance(value, list):
@@ -56,7 +56,7 @@ class PermitRequest(Payload):
     @field_validator("items", mode="before")
     @classmethod
     def _listed(cls, value: Any) -> list[str]:
-        return _items(value)
+        return listed_items(value)
 
 
 class DisclosureApplication(PermitRequest):

@@ -10,8 +10,12 @@ from django.urls import reverse
 from quanyi.access.policy import allowed
 from quanyi.access.requests import principal_of
 from quanyi.core import plugins
+from quanyi.core.crypto import LOGIN_PREFIX
 from quanyi.core.errors import current_language
+from quanyi.core.identifiers import mask
 from quanyi.core.plugins import Screen
+from quanyi.core.principal import Principal
+from quanyi.registry.models import Person
 
 
 def screens() -> list[Screen]:
@@ -28,9 +32,18 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     zh = current_language() == "zh"
     shown = [s for s in screens() if allowed(principal, s.permission)]
     return {
+        "who": _who(principal, user.get_username()),
         "can": {s.name: True for s in shown},
         "screens": [
             {"name": s.name, "url": reverse(s.url_name), "label": s.zh if zh else s.en}
             for s in shown
         ],
     }
+
+
+def _who(principal: Principal, username: str) -> str:
+    # A person's user name is the blind index of their id number: show the number masked.
+    if principal.person_id is not None and username.startswith(LOGIN_PREFIX):
+        person = Person.objects.filter(pk=principal.person_id).only("id_number").first()
+        return mask(person.id_number) if person is not None else ""
+    return username

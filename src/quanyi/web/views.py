@@ -12,7 +12,14 @@ from quanyi.web import queries
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # Outside accounts have a portal of their own; the agency's counts are not theirs to see.
+    kind = principal_of(request).kind if request.user.is_authenticated else ""
+    if kind in PORTALS:
+        return HttpResponseRedirect(PORTALS[kind])
     return render(request, "web/home.html", {"status": queries.instance_status()})
+
+
+PORTALS = {"person": "/me/", "employer": "/employer/"}
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -246,3 +246,27 @@ def _change(change: Mapping[str, Any], masked: bool) -> dict[str, Any]:
 
 def _mask_value(value: Any) -> Any:
     return mask_text(value) if isinstance(value, str) else value
+
+
+def filed_by(principal: Principal, type_name: str) -> list[dict[str, Any]]:
+    """The cases of one type this principal filed, newest first, each with the opinions its
+    reviewers wrote — for a person or employer following their own objections, the answers."""
+    found = (
+        Case.objects.filter(type=type_name, submitted_by=principal.actor)
+        .order_by("-pk")
+        .prefetch_related("decisions")[:50]
+    )
+    return [
+        {
+            "id": case.pk,
+            "status": case.status,
+            "stage": case.stage,
+            "submitted_at": case.submitted_at,
+            "answers": [
+                {"stage": d.stage, "decision": d.decision, "opinion": d.opinion}
+                for d in case.decisions.all()
+                if d.stage != "intake" and d.opinion
+            ],
+        }
+        for case in found
+    ]
