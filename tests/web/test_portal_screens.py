@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from quanyi.core.identifiers import mask, mask_name
 from quanyi.demo.generate import TOUR_ID_NUMBER
 from tests.conftest import Instance, new_instance
 from tests.helpers import demo_login, plain_query, quanyi
@@ -97,12 +98,15 @@ def test_an_employer_sees_a_former_employee_s_months_with_it_and_nothing_after(
     )
     assert rows, "the demo has someone who changed jobs"
     uscc, person_id, end_month = rows[0]
-    name = plain_query(shared, f"SELECT name FROM registry_person WHERE id = {person_id}")[0][0]
+    name, number = plain_query(
+        shared, f"SELECT name, id_number FROM registry_person WHERE id = {person_id}"
+    )[0]
     with chromium_page(browser_path, viewport=PHONE) as page:
         portal_login(page, site, shared, uscc)  # the credit code logs in employer-<uscc>
         assert page.url.endswith("/employer/")
         snap(page, "portal-employer-zh")
-        row = page.locator("#former-staff tr", has_text=name).first
+        row = page.locator("#former-staff tr", has_text=mask(number))
+        assert mask_name(name) in row.inner_text() and name not in row.inner_text()
         row.locator("a.former-link").click()
         page.wait_for_load_state()
         years = [

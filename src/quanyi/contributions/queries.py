@@ -24,7 +24,7 @@ from quanyi.contributions.models import (
     PostedMonth,
 )
 from quanyi.core import regions
-from quanyi.core.identifiers import mask
+from quanyi.core.identifiers import mask, mask_name
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.registry import services as registry
@@ -155,7 +155,7 @@ def employer_page(principal: Principal, uscc: str, on: date | None = None) -> di
                 continue
             row = staff[person.pk] = {
                 "person_id": person.pk,  # for an opaque reference on a screen, never shown
-                "name": person.name,
+                "name": mask_name(person.name),
                 "id_number": mask(person.id_number),
                 "category": person.category,
                 "since": relation.start_month,
@@ -198,7 +198,7 @@ def _former_staff(employer: Employer, current: set[int]) -> list[dict[str, Any]]
             person.pk,
             {
                 "person_id": person.pk,
-                "name": person.name,
+                "name": mask_name(person.name),
                 "id_number": mask(person.id_number),
                 "since": relation.start_month,
                 "until": relation.end_month,

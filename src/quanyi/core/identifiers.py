@@ -107,6 +107,13 @@ def mask(number: str) -> str:
     return number[:6] + "*" * 8 + number[14:] if len(number) == 18 else "*" * len(number)
 
 
+def mask_name(name: str) -> str:
+    """``王**``: the surname kept, the given name hidden (lists and search results, 001 art.
+    22); a one-character name is shown as it is, a compound surname as its first character."""
+    text = name.strip()
+    return text[:1] + "*" * (len(text) - 1) if len(text) > 1 else text
+
+
 # An id number standing alone in a text (not part of a longer run of digits or letters).
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 

@@ -20,6 +20,10 @@ LABELS: CodeSets = {
         "government": ("政府部门", "government body"),
         "unit": ("其他单位", "other unit"),
     },
+    "alert_kind": {
+        "chain_broken": ("审计链断裂", "audit chain broken"),
+        "enumeration": ("超限查询身份号码", "too many id numbers looked up"),
+    },
     "query_result": {
         "shown": ("已提供", "shown"),
         "partial": ("部分提供", "partly shown"),
