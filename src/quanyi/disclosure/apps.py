@@ -14,4 +14,4 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: the case types import models, which need the app registry ready.
-        from quanyi.disclosure import cases, objections  # noqa: F401
+        from quanyi.disclosure import cases, exports, objections  # noqa: F401

@@ -76,3 +76,19 @@ class Lookup(models.Model):
 
     def __str__(self) -> str:
         return f"lookup by {self.actor}"
+
+
+@append_only
+@tracked("disclosure_export", ("case_id", "actor", "persons", "file_sha256"))
+class ExportRun(models.Model):
+    """The one run of an approved ``disclosure.export`` case: who wrote the file, how many
+    persons it holds and its SHA-256 (001 art. 22: identifiable data in bulk leaves only so)."""
+
+    case_id = models.BigIntegerField(unique=True)
+    actor = models.CharField(max_length=150)
+    persons = models.IntegerField()
+    file_sha256 = models.CharField(max_length=64)
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"export of case {self.case_id}"

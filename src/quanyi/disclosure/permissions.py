@@ -28,6 +28,13 @@ PERMISSIONS: dict[str, Permission] = {
         *RECORD_READERS,
         scope=Scope.RECORDS_READ,
     ),
+    "record.export": permission(
+        "仅业务经办用户可执行经审批的批量提供（001 第二十二条）",
+        "only operators write an approved bulk provision (001 art. 22)",
+        Role.OPERATOR,
+        business=True,
+        scope=Scope.CASES_SUBMIT,
+    ),
     "objection.file": permission(
         "仅参保人员、用人单位和业务经办用户可提出异议（001 第十一、十六条）",
         "only the person, the employer and operators file an objection (001 art. 11, 16)",

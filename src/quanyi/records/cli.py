@@ -4,14 +4,15 @@ options the apps declare (``Plugin.explanations``)."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from quanyi.core import plugins
 from quanyi.core.bounds import MAX_ID, MAX_YEAR, MIN_YEAR, argument
 from quanyi.core.commands import command, group, print_json
 from quanyi.core.plugins import Explanation
-from quanyi.records import queries
-from quanyi.records.schemas import AccessRow, Record
+from quanyi.records import exports, queries
+from quanyi.records.schemas import AccessRow, ExportDone, Record
 
 YEAR = argument(MIN_YEAR, MAX_YEAR)
 CASE_ID = argument(1, MAX_ID)
@@ -35,6 +36,16 @@ def register(sub: Any) -> None:
         record, "accesses", _accesses, help="who read a person's record, newest first (JSON)"
     )
     accesses.add_argument("id_number")
+    export = command(
+        record,
+        "export",
+        _export,
+        atomic=True,
+        writes=True,
+        help="write the records an approved disclosure.export case names, once (JSON lines)",
+    )
+    export.add_argument("case_id", type=CASE_ID)
+    export.add_argument("--out", required=True, type=Path, metavar="FILE")
     explain = command(
         record, "explain", _explain, help="how a figure of the record was computed (JSON)"
     )
@@ -73,4 +84,10 @@ def _show(args: argparse.Namespace) -> int:
 def _accesses(args: argparse.Namespace) -> int:
     rows = queries.accesses(args.principal, args.id_number)
     print_json([AccessRow.model_validate(row) for row in rows], indent=2)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    persons, sha = exports.run_export(args.principal, args.case_id, args.out)
+    print_json(ExportDone(case_id=args.case_id, persons=persons, sha256=sha))
     return 0

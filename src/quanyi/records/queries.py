@@ -14,7 +14,7 @@ from quanyi.audit import services as audit
 from quanyi.core import kept
 from quanyi.core.identifiers import parse_id_number
 from quanyi.core.principal import Principal
-from quanyi.disclosure import decision, limits
+from quanyi.disclosure import batches, decision, limits
 from quanyi.disclosure.clip import clip
 from quanyi.records import parts, querylog
 from quanyi.records.models import Result
@@ -140,7 +140,9 @@ def read_batch(
     """A statutory batch (annual statements, reports): each person read under the declared
     ``basis`` (e.g. "annual statements 2026"), logged per person with it, and the batch as a
     whole by one ``records.batch`` audit event (its basis and how many were read) once the last
-    person is read. A batch is not a run of look-ups: it does not count against the limit."""
+    person is read. A batch is not a run of look-ups: it does not count against the limit, and
+    it needs a statutory basis or an approved ``disclosure.export`` case (``batches``)."""
+    batches.check_basis(basis)
     chosen = None if items is None else tuple(items)
     count = 0
     for number in id_numbers:

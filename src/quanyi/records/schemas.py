@@ -42,3 +42,11 @@ class AccessRow(Schema):
     basis: str
     items: list[str]
     result: str  # shown | partial | refused
+
+
+class ExportDone(Schema):
+    """What ``record export`` wrote: the case, how many persons, the file's SHA-256."""
+
+    case_id: int
+    persons: int
+    sha256: str
