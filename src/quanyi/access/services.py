@@ -15,7 +15,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -39,6 +39,7 @@ from quanyi.access.models import Account, AccountKind, ApiToken, RoleGrant
 from quanyi.access.permissions import AccessPermission
 from quanyi.access.policy import authorize, scope
 from quanyi.audit import services as audit
+from quanyi.audit.bulk import next_ids as bulk_ids
 from quanyi.core import regions
 from quanyi.core.errors import InvalidInput, NotFound
 from quanyi.core.permissions import Scope
@@ -206,6 +207,80 @@ def create_account(actor: Principal, new: NewAccount) -> User:
         _grant(actor, user, role)
     credentials.record(actor, "credentials.create", user, credentials.CREATED)
     return user
+
+
+def create_outside_accounts(actor: Principal, new: Sequence[NewAccount]) -> int:
+    """Many employer, person or external accounts at once (the demo's, one per person), each
+    with a prepared password hash: one insert per table, one audit event for the accounts and
+    one for their role grants (each the Merkle root of its rows), and the credentials event
+    every user needs. Checked as ``create_account`` checks one."""
+    _assert_transaction()
+    if not new:
+        return 0
+    names = [n.username for n in new]
+    for n in new:
+        if n.kind == AccountKind.STAFF or n.kind not in AccountKind.values:
+            raise InvalidInput.one(
+                "kind", "bad_kind", "只可批量开设外部账户", "only outside accounts are made in bulk"
+            )
+        if not n.username or len(n.username) > 150 or not n.username.isascii():
+            _check_username(n.username)
+    for roles in {n.roles for n in new}:
+        _check_roles(roles, role_rules.OUTSIDE)
+        _check_duties(roles)
+    for region in {n.region for n in new}:
+        regions.validate_region(region, "region")
+    for hashed in {n.password_hash for n in new}:
+        _check_hash(hashed)
+    taken = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+    if taken or len(set(names)) != len(names):
+        raise InvalidInput.one("username", "taken", "用户名已存在", "the user name is taken")
+    now = timezone.now()
+    first = bulk_ids("auth_user", len(new))
+    users = [
+        User(pk=first + i, username=n.username, password=n.password_hash, date_joined=now)
+        for i, n in enumerate(new)
+    ]
+    User.objects.bulk_create(users)
+    seq = audit.reserve_seq()
+    accounts = [
+        Account(
+            user_id=user.pk,
+            kind=n.kind,
+            region=n.region,
+            organisation=n.organisation,
+            employer_id=n.employer_id,
+            person_id=n.person_id,
+            password_changed_at=now,
+        )
+        for user, n in zip(users, new, strict=True)
+    ]
+    audit.stamp_rows(accounts, seq)
+    Account.objects.bulk_create(accounts)
+    audit.record_batch(actor, "account.create", Account, seq)
+    seq = audit.reserve_seq()
+    grants = [
+        RoleGrant(user_id=user.pk, role=role, granted_by=actor.actor, granted_at=now)
+        for user, n in zip(users, new, strict=True)
+        for role in n.roles
+    ]
+    audit.stamp_rows(grants, seq)
+    RoleGrant.objects.bulk_create(grants)
+    audit.record_batch(actor, "account.grant", RoleGrant, seq)
+    ids = [user.pk for user in users]
+    for start in range(0, len(ids), 1000):
+        for pk, _, value in credentials.digests(ids[start : start + 1000]):
+            audit.record(
+                actor,
+                "credentials.create",
+                credentials.OBJECT_TYPE,
+                object_id=str(pk),
+                digest=value,
+                rows=1,
+                prior_seq=None,
+                prior_digest="",
+            )
+    return len(users)
 
 
 def _grant(actor: Principal, user: User, role: str) -> RoleGrant:

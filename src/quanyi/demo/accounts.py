@@ -78,7 +78,7 @@ def ensure_outside(principal: Principal) -> int:
     """An account for each demo employer (``employer-<uscc>``), each demo person (logging in
     with their id number) and the external requesters, all with the demo password and no
     second factor; returns how many were made. Their password is hashed once: argon2 for every
-    one of thousands of persons would take minutes."""
+    one of thousands of persons would take minutes, and they are written in bulk."""
     path = accounts_path()
     known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     password = str(known.get("operator", {}).get("password", ""))
@@ -87,25 +87,21 @@ def ensure_outside(principal: Principal) -> int:
     hashed = make_password(password)
     region = settings.QUANYI_REGION
     taken = set(User.objects.values_list("username", flat=True))
-    made = 0
+    new: list[access.NewAccount] = []
 
     def add(username: str, kind: str, role: str, **bound: object) -> None:
-        nonlocal made
-        if username in taken:
-            return
-        access.create_account(
-            principal,
-            access.NewAccount(
-                username=username,
-                password_hash=hashed,
-                roles=(role,),
-                kind=kind,
-                region=region,
-                **bound,  # type: ignore[arg-type]
-            ),
-        )
-        taken.add(username)
-        made += 1
+        if username not in taken:
+            taken.add(username)
+            new.append(
+                access.NewAccount(
+                    username=username,
+                    password_hash=hashed,
+                    roles=(role,),
+                    kind=kind,
+                    region=region,
+                    **bound,  # type: ignore[arg-type]
+                )
+            )
 
     for pk, uscc, name in Employer.objects.order_by("pk").values_list("pk", "uscc", "name"):
         add(f"employer-{uscc}", "employer", "employer", employer_id=pk, organisation=name)
@@ -114,6 +110,7 @@ def ensure_outside(principal: Principal) -> int:
     for username, organisation in EXTERNAL.items():
         add(username, "external", "external", organisation=organisation)
         known[username] = {"password": password, "roles": ["external"]}
+    made = access.create_outside_accounts(principal, new)
     known["employers"] = {"login": "employer-<uscc> or the credit code", "password": password}
     known["persons"] = {"login": "the person's id number", "password": password}
     _write(path, known)
