@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "quanyi.contributions",
     "quanyi.personal_accounts",
     "quanyi.benefits",
+    "quanyi.reports",
     "quanyi.disclosure",
     "quanyi.portals",
     "quanyi.records",
