@@ -130,7 +130,7 @@ def test_a_wrong_base_in_a_closed_year_ends_with_the_interest_it_should_have_had
     assert case.stage == "check"
     diff = {(c.field, c.before, c.after) for c in show(office.reviewer, case.pk).changes or []}
     assert ("base_fen", 1000000, 800000) in diff
-    assert ("account_fen", 80000, 64000) in diff
+    assert ("account_share_fen", 80000, 64000) in diff
     assert ("employer_fen", 160000, 128000) in diff
     assert ("owed_fen", None, -48000) in diff  # paid beyond by 480.00: a refund case returns it
     assert not LineCorrection.objects.exists()  # nothing before the final approval
@@ -415,7 +415,7 @@ def test_each_correction_is_in_the_maintenance_log(
     assert (entry.object_type, entry.object_id) == ("line", str(line))
     content = {c["field"]: (c["before"], c["after"]) for c in entry.content}
     assert content["base_fen"] == (1000000, 800000)
-    assert content["account_fen"] == (80000, 64000)
+    assert content["account_share_fen"] == (80000, 64000)
     assert (entry.responsible, entry.submitted_by) == ("approver", "clerk")
     month = timezone.localtime(entry.maintained_at).strftime("%Y-%m")
     rows = [r.model_dump() for r in modifications(staff("auditor1", "auditor"), month)]

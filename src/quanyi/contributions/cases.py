@@ -290,18 +290,17 @@ class LineCorrectionObject:
         else:
             after_paid = before_paid
         rows = [
-            ("insurance", old.insurance, old.insurance),
             ("month", old.month, cleaned.month),
             ("base_fen", old.base_fen, cleaned.base_fen),
             ("employer_fen", old.employer_fen, cleaned.employer_fen),
             ("employee_fen", old.employee_fen, cleaned.employee_fen),
-            ("account_fen", old.account_fen, cleaned.account_fen),
+            ("account_share_fen", old.account_fen, cleaned.account_fen),
             ("paid_month", before_paid, after_paid),
         ]
         found = [
             Change(label, field, before, after, name)
             for field, before, after in rows
-            if before != after or field == "insurance"
+            if before != after
         ]
         if cleaned.clamped:
             found.append(Change(label, "clamped", None, cleaned.clamped, name))
