@@ -45,7 +45,7 @@ class Facts:
 
 def paid_bases(person_id: int, before: YearMonth) -> dict[YearMonth, int]:
     """Each paid pension month before ``before`` with its own base (two employers in one month:
-    the bases added, as the month's contribution was)."""
+    the bases added, as the month's contribution was; a corrected base as corrected)."""
     bases: dict[YearMonth, int] = defaultdict(int)
     for month, base in (
         Line.objects.filter(
@@ -58,7 +58,8 @@ def paid_bases(person_id: int, before: YearMonth) -> dict[YearMonth, int]:
         .iterator()
     ):
         bases[YearMonth.parse(month)] += base
-    return dict(bases)
+    # A line a correction reversed and its reversal add up to nothing: no month of its own.
+    return {month: base for month, base in bases.items() if base > 0}
 
 
 def balance_of(person_id: int) -> int:

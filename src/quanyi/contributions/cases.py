@@ -1,5 +1,6 @@
 """The contribution case types: a base declaration, a legacy import, a back-payment and a
-refund, each applied only by its final approval.
+refund, each applied only by its final approval; and the correction of a posted line, which
+``record.correct`` (the registry's one correction type) hands to contributions.
 
 Intake checks a payload with the module that writes it (every reason at once) and keeps what it
 cleaned. Each of those modules checks again when the approval writes, and the reviewers' diff is
@@ -19,6 +20,7 @@ from quanyi.core.identifiers import mask
 from quanyi.core.money import parse_fen
 from quanyi.core.principal import Principal
 from quanyi.core.schemas import Fen, Month, Payload, RowId
+from quanyi.registry.cases import correction_object
 from quanyi.registry.models import Insurance
 from quanyi.workflow.services import read_content
 from quanyi.workflow.stages import ALL_STAGES, REGISTRY_STAGES, Stage
@@ -253,3 +255,69 @@ class ContributionRefund(CaseType[RefundRequest]):
 
     def apply(self, principal: Principal, payload: RefundRequest) -> str:
         return services.refund(principal, self.dump(payload))
+
+
+# --- record.correct of a contribution line (object "contribution") ---------------------------
+
+
+class LineCorrectionObject:
+    """``record.correct`` with ``"object": "contribution"``: ``key`` is the person's id number,
+    ``changes`` name the line (``insurance``, ``month``, ``uscc`` where the person had more than
+    one employer that month) and exactly one correction — ``base_fen``, ``month_to`` or
+    ``paid_month`` ("YYYY-MM", or "" for never paid). Applied by reversal and a new line
+    (``services.correct_line``), never by an edit."""
+
+    fields = validation.CORRECTION_FIELDS
+
+    def clean(
+        self, principal: Principal, key: Any, changes: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        cleaned = validation.clean_line_correction(principal, key, changes)
+        return cleaned.person.id_number, cleaned.changed()
+
+    def changes(self, principal: Principal, key: str, changes: Mapping[str, Any]) -> list[Change]:
+        """The line before and after — base, month, amounts, paid or owed — and what its
+        employer owes (or was paid beyond) for it after the correction."""
+        cleaned = validation.clean_line_correction(principal, key, changes)
+        old = cleaned.line
+        label = f"line {old.pk}"
+        name = cleaned.person.name
+        before_paid = cleaned.recorded_paid_month
+        if cleaned.owed:
+            after_paid = None
+        elif cleaned.paid_on is not None:
+            after_paid = cleaned.paid_on.strftime("%Y-%m")
+        else:
+            after_paid = before_paid
+        rows = [
+            ("month", old.month, cleaned.month),
+            ("base_fen", old.base_fen, cleaned.base_fen),
+            ("employer_fen", old.employer_fen, cleaned.employer_fen),
+            ("employee_fen", old.employee_fen, cleaned.employee_fen),
+            ("account_share_fen", old.account_fen, cleaned.account_fen),
+            ("paid_month", before_paid, after_paid),
+        ]
+        found = [
+            Change(label, field, before, after, name)
+            for field, before, after in rows
+            if before != after
+        ]
+        if cleaned.clamped:
+            found.append(Change(label, "clamped", None, cleaned.clamped, name))
+        old_due = old.employer_fen + old.employee_fen
+        new_due = cleaned.employer_fen + cleaned.employee_fen
+        # What the new bill is paid already: the money the reversed line brought (services).
+        if cleaned.owed:
+            carried = 0
+        elif cleaned.paid_on is not None:
+            carried = new_due
+        else:
+            carried = old_due if cleaned.bill.status == "paid" else 0
+        found.append(Change(label, "owed_fen", None, new_due - carried, name))
+        return found
+
+    def apply(self, principal: Principal, key: str, changes: Mapping[str, Any]) -> str:
+        return services.correct_line(principal, {"key": key, "changes": changes})
+
+
+correction_object("contribution", LineCorrectionObject())

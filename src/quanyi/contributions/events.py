@@ -51,3 +51,17 @@ class BackpayPriced:
     region: str
     paid_year: int
     lines: tuple[tuple[str, int], ...]
+
+
+LINES_CORRECTED = "contributions.lines_corrected"
+
+
+@dataclass(frozen=True)
+class LinesCorrected:
+    """A correction reversed lines and wrote them as they should have been
+    (``models.LineCorrection``): the accounts of ``person_ids`` follow — the reversed credit
+    taken back, the corrected line credited once paid, the interest of closed years put
+    right — and their contribution months are counted again."""
+
+    principal: Principal
+    person_ids: tuple[int, ...]

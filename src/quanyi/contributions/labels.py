@@ -10,24 +10,34 @@ LABELS: CodeSets = {
         "monthly": ("月报", "monthly bill"),
         "legacy": ("历史导入", "imported history"),
         "backpay": ("补缴", "back-payment"),
+        "correct": ("更正", "correction"),
     },
     "bill_status": {
         "owed": ("欠缴", "owed"),
         "partial": ("部分缴纳", "partly paid"),
         "paid": ("已缴", "paid"),
     },
-    "line_kind": {"due": ("应缴", "due"), "backpay": ("补缴", "back-payment")},
+    "line_kind": {
+        "due": ("应缴", "due"),
+        "backpay": ("补缴", "back-payment"),
+        "reversal": ("冲正", "reversal"),
+        "correct": ("更正", "correction"),
+    },
     "payment_channel": {
         "bank": ("银行", "bank"),
         "counter": ("柜面", "counter"),
         "legacy": ("历史导入", "imported history"),
         "demo": ("演示数据", "demo data"),
+        "correct": ("更正调账", "moved by a correction"),
     },
     "object": {
         "declaration": ("缴费基数申报", "declaration"),
         "backpay": ("补缴", "back-payment"),
         "bill": ("账单", "bill"),
         "import": ("历史数据导入", "legacy import"),
+        "contribution": ("缴费记录", "contribution line"),
+        "line": ("缴费记录", "contribution line"),
+        "account": ("个人账户", "personal account"),
     },
     "clamped": {
         "": ("未调整", "not adjusted"),
@@ -70,5 +80,12 @@ LABELS: CodeSets = {
         "relations": ("参保关系", "insurance relations"),
         "contributions": ("缴费记录", "contributions"),
         "insurances": ("险种", "insurances"),
+        "month_to": ("正确的费款所属期", "the right month"),
+        "account_share_fen": ("记入个人账户", "personal-account share"),
+        "owed_fen": (
+            "单位应补缴差额（负数为多缴）",
+            "owed by the employer (negative: paid beyond)",
+        ),
+        "reestablish": ("补建个人帐户", "re-establish the account"),
     },
 }

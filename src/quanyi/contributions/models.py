@@ -29,16 +29,24 @@ class BillKind(models.TextChoices):
     MONTHLY = "monthly", "月报"
     LEGACY = "legacy", "历史导入"
     BACKPAY = "backpay", "补缴"
+    CORRECTION = "correct", "更正"
 
 
 class LineKind(models.TextChoices):
     DUE = "due", "应缴"
     BACKPAY = "backpay", "补缴"
+    # A ``record.correct`` case: the line it reverses, with every amount negated, in the
+    # reversed line's own bill; and the line as it should have been, in a bill of its own.
+    REVERSAL = "reversal", "冲正"
+    CORRECTION = "correct", "更正"
 
 
 class PaymentChannel(models.TextChoices):
     BANK = "bank", "银行"
     COUNTER = "counter", "柜面"
+    # Money a correction moves with the line it corrects, from the reversed line's bill to
+    # the corrected line's (or a payment recorded wrongly, taken back): never cash.
+    CORRECTION = "correct", "更正调账"
 
 
 @append_only
@@ -201,3 +209,25 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"refund {self.pk} of bill {self.bill_id}"
+
+
+@append_only
+@tracked(
+    "line_correction",
+    ("person_id", "case_id", "old_line_id", "reversal_line_id", "new_line_id", "paid_on"),
+)
+class LineCorrection(models.Model):
+    """One line corrected by a ``record.correct`` case (003 §5): the line it reverses, the
+    reversing line and the line as it should have been. ``paid_on``: the day the corrected
+    line was paid, where the correction says so (a payment recorded wrongly)."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    case_id = models.BigIntegerField(null=True)
+    old_line_id = models.BigIntegerField(unique=True)  # a line is reversed once
+    reversal_line_id = models.BigIntegerField()
+    new_line_id = models.BigIntegerField()
+    paid_on = models.DateField(null=True)
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"line {self.old_line_id} corrected by line {self.new_line_id}"

@@ -20,6 +20,8 @@ from quanyi.contributions.models import (
     BillStatus,
     Declaration,
     Line,
+    LineCorrection,
+    LineKind,
     Payment,
     PostedMonth,
 )
@@ -37,8 +39,15 @@ def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
 
 
 def contributions_part(person_id: int) -> list[dict[str, Any]]:
+    """The person's lines as they stand: a line a correction reversed, and its reversal, are
+    left out; the corrected line shows in their place."""
+    gone = set(
+        LineCorrection.objects.filter(person_id=person_id).values_list("old_line_id", flat=True)
+    )
     rows = (
         Line.objects.filter(person_id=person_id)
+        .exclude(kind=LineKind.REVERSAL)
+        .exclude(pk__in=gone)
         .order_by("month", "insurance", "pk")
         .values_list(
             "insurance",

@@ -27,10 +27,14 @@ from quanyi.contributions import bulk, events, legacy, queries, validation
 from quanyi.contributions.calc import status_of
 from quanyi.contributions.models import (
     Bill,
+    BillKind,
     BillStatus,
     Declaration,
     Line,
+    LineCorrection,
+    LineKind,
     Payment,
+    PaymentChannel,
     PostedMonth,
     Refund,
 )
@@ -418,6 +422,122 @@ def backpay(principal: Principal, payload: Mapping[str, Any]) -> str:
         paid.append(bill.pk)
     publish(events.BILLS_PAID, events.BillsPaid(principal, tuple(paid), today))
     return f"backpay {len(cleaned.lines)} lines"
+
+
+# --- corrections of posted lines (record.correct) -------------------------------------------
+
+
+def correct_line(principal: Principal, payload: Mapping[str, Any]) -> str:
+    """Applied by an approved ``record.correct`` case of a contribution line (003 §5): never an
+    edit. The line is reversed in its own bill (every amount negated); the line as it should
+    have been goes into a bill of its own (kind ``correct``) for its month; the money the
+    reversed line carried moves with it — a bill paid keeps paid, and the new bill owes or has
+    been paid beyond only the difference. A payment recorded wrongly is taken back (the line
+    is owed) or put where it was made (``paid_month``). The accounts follow
+    (``events.LinesCorrected``)."""
+    _assert_transaction()
+    authorize(principal, "registry.write")
+    cleaned = validation.clean_line_correction(
+        principal, payload.get("key"), payload.get("changes") or {}
+    )
+    old = cleaned.line
+    bill = Bill.objects.select_for_update().get(pk=old.bill_id)
+    was_paid = bill.status == BillStatus.PAID
+    today = date.today()
+    ref = f"correct:{principal.case_id}:{old.pk}"
+    reversal = audit.create_entry(
+        principal,
+        "contribution.line_reversed",
+        Line,
+        bill=bill,
+        person_id=old.person_id,
+        insurance=old.insurance,
+        month=old.month,
+        base_fen=-old.base_fen,
+        employer_fen=-old.employer_fen,
+        employee_fen=-old.employee_fen,
+        account_fen=-old.account_fen,
+        kind=LineKind.REVERSAL.value,
+    )
+    old_due = old.employer_fen + old.employee_fen
+    # What the reversed line brought to a bill paid in full leaves that bill with it: the bill
+    # stays paid and the money is not counted twice.
+    moved = old_due if was_paid else 0
+    if moved:
+        _adjust_payment(principal, bill, -moved, today, f"{ref}:out")
+    due = bill.due_fen - old_due
+    paid = bill.paid_fen - moved
+    audit.update_row(
+        principal,
+        "contribution.bill_corrected",
+        bill,
+        due_fen=due,
+        paid_fen=paid,
+        lines=bill.lines + 1,
+        status=status_of(due, paid).value,
+    )
+    new_due = cleaned.employer_fen + cleaned.employee_fen
+    if cleaned.owed:
+        brought = 0  # the payment was never made
+    elif cleaned.paid_on is not None:
+        brought = new_due  # paid in full in the month the correction names
+    else:
+        brought = moved
+    corrected = Bill.objects.create(
+        employer=cleaned.employer,
+        month=cleaned.month,
+        kind=BillKind.CORRECTION.value,
+        due_fen=new_due,
+        paid_fen=brought,
+        lines=1,
+        status=status_of(new_due, brought).value,
+    )
+    audit.record_row(principal, "contribution.correction_bill", corrected)
+    new = audit.create_entry(
+        principal,
+        "contribution.line_corrected",
+        Line,
+        bill=corrected,
+        person_id=old.person_id,
+        insurance=old.insurance,
+        month=cleaned.month,
+        base_fen=cleaned.base_fen,
+        employer_fen=cleaned.employer_fen,
+        employee_fen=cleaned.employee_fen,
+        account_fen=cleaned.account_fen,
+        kind=LineKind.CORRECTION.value,
+    )
+    if brought:
+        _adjust_payment(principal, corrected, brought, cleaned.paid_on or today, f"{ref}:in")
+    audit.create_entry(
+        principal,
+        "contribution.correction",
+        LineCorrection,
+        person=cleaned.person,
+        case_id=principal.case_id,
+        old_line_id=old.pk,
+        reversal_line_id=reversal.pk,
+        new_line_id=new.pk,
+        paid_on=cleaned.paid_on,
+    )
+    if status_of(due, paid) == BillStatus.PAID and not was_paid:
+        # The rest of that bill is paid in full now that the line left it.
+        publish(events.BILLS_PAID, events.BillsPaid(principal, (bill.pk,), today))
+    publish(events.LINES_CORRECTED, events.LinesCorrected(principal, (cleaned.person.pk,)))
+    return f"line {old.pk} corrected by line {new.pk}"
+
+
+def _adjust_payment(principal: Principal, bill: Bill, amount: int, on: date, ref: str) -> None:
+    audit.create_entry(
+        principal,
+        "contribution.payment",
+        Payment,
+        bill=bill,
+        amount_fen=amount,
+        paid_on=on,
+        bank_ref=ref,
+        channel=PaymentChannel.CORRECTION.value,
+    )
 
 
 # --- history that arrives whole: the legacy import, the demo --------------------------------

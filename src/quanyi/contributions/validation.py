@@ -1,5 +1,6 @@
 """Payload checks of contributions' cases: base declarations (缴费基数申报, 004 part 5 art.
-5-6), refunds of overpayments (退费) and back-payments (补缴). Each ``clean_*`` reports every
+5-6), refunds of overpayments (退费), back-payments (补缴) and corrections of posted lines
+(更正, 003 §5). Each ``clean_*`` reports every
 reason at once and writes nothing, so intake can refuse a bad payload and the final approval
 checks it again before ``services`` writes it.
 """
@@ -16,7 +17,14 @@ from django.db.models import Q
 
 from quanyi.contributions import events
 from quanyi.contributions.calc import fee_days, overpaid
-from quanyi.contributions.models import REASON_MAX, Bill, Declaration, Line
+from quanyi.contributions.models import (
+    REASON_MAX,
+    Bill,
+    Declaration,
+    Line,
+    LineCorrection,
+    Payment,
+)
 from quanyi.core import regions
 from quanyi.core.bounds import parse_id
 from quanyi.core.errors import FieldError, InvalidInput, QuanyiError
@@ -390,3 +398,309 @@ def clean_backpay(
         )
     ]
     return CleanBackpay(employer, person, lines)
+
+
+# --- corrections of posted lines (record.correct, object "contribution") ----------------------
+
+CORRECTION_FIELDS: tuple[str, ...] = (
+    "insurance",
+    "month",
+    "uscc",
+    "base_fen",
+    "month_to",
+    "paid_month",
+)
+CORRECTION_KINDS = ("base_fen", "month_to", "paid_month")
+
+
+@dataclass(frozen=True)
+class CleanLineCorrection:
+    """A line to correct and the line as it should have been, priced by the rules of its
+    month: ``paid_on`` is the day the corrected line counts as paid when the correction says
+    so (``paid_month``), ``owed`` when it says the payment was never made."""
+
+    person: Person
+    employer: Employer
+    line: Line
+    bill: Bill
+    kind: str  # base_fen | month_to | paid_month
+    month: str
+    base_fen: int
+    clamped: str
+    employer_fen: int
+    employee_fen: int
+    account_fen: int
+    paid_on: date | None
+    owed: bool
+    recorded_paid_month: str | None  # the month the reversed line's bill was paid in full
+
+    def changed(self) -> dict[str, Any]:
+        """The payload's ``changes`` as intake keeps them."""
+        found: dict[str, Any] = {
+            "insurance": self.line.insurance,
+            "month": self.line.month,
+            "uscc": self.employer.uscc,
+        }
+        if self.kind == "base_fen":
+            found["base_fen"] = self.base_fen
+        elif self.kind == "month_to":
+            found["month_to"] = self.month
+        else:
+            found["paid_month"] = "" if self.owed else str(YearMonth.of(self.paid_on))  # type: ignore[arg-type]
+        return found
+
+
+def reversed_line_ids(line_ids: Any) -> set[int]:
+    """Those of these lines a correction has reversed."""
+    return set(
+        LineCorrection.objects.filter(old_line_id__in=list(line_ids)).values_list(
+            "old_line_id", flat=True
+        )
+    )
+
+
+def live_lines(person: Person, insurance: str, month: str) -> list[Line]:
+    """The person's lines of an insurance and month that stand: no reversal, none reversed."""
+    lines = list(
+        Line.objects.select_related("bill__employer")
+        .filter(person=person, insurance=insurance, month=month)
+        .exclude(kind="reversal")
+        .order_by("pk")
+    )
+    gone = reversed_line_ids(line.pk for line in lines)
+    return [line for line in lines if line.pk not in gone]
+
+
+def paid_month_of(bill: Bill) -> str | None:
+    """The month a paid bill received its last payment (the one that paid it in full)."""
+    if bill.status != "paid":
+        return None
+    last = (
+        Payment.objects.filter(bill=bill, amount_fen__gt=0)
+        .order_by("-paid_on")
+        .values_list("paid_on", flat=True)
+        .first()
+    )
+    return str(YearMonth.of(last)) if last else None
+
+
+def _month_field(errors: list[FieldError], value: Any, field: str) -> YearMonth | None:
+    try:
+        return YearMonth.parse(str(value if value is not None else ""), field)
+    except InvalidInput as refused:
+        errors += refused.errors
+        return None
+
+
+def clean_line_correction(
+    principal: Principal, key: Any, changes: Mapping[str, Any], today: date | None = None
+) -> CleanLineCorrection:
+    """Every reason at once, nothing written: the person, the line (by insurance, month and,
+    where the person had more than one employer that month, the credit code) and exactly one
+    correction — a base, the right month, or the month it was paid in (or "" for never)."""
+    today = today or date.today()
+    this_month = YearMonth.of(today)
+    errors: list[FieldError] = [
+        FieldError(f"changes.{name}", "unknown_field", "未知字段", "unknown field")
+        for name in sorted(set(changes) - set(CORRECTION_FIELDS))
+    ]
+    person: Person | None = None
+    try:
+        person = registry.person_by_id_number(principal, str(key or ""))
+    except QuanyiError as exc:
+        errors.append(exc.at("key"))
+    insurance = str(changes.get("insurance") or "")
+    if insurance not in EMPLOYEE_INSURANCES:
+        errors.append(
+            FieldError(
+                "changes.insurance",
+                "bad_insurance",
+                "须为职工险种（pension、medical、unemployment、injury、maternity）",
+                "an employee insurance (pension, medical, unemployment, injury, maternity)",
+            )
+        )
+    month = _month_field(errors, changes.get("month"), "changes.month")
+    given = [name for name in CORRECTION_KINDS if name in changes]
+    if len(given) != 1:
+        errors.append(
+            FieldError(
+                "changes",
+                "one_correction",
+                "须且只能填写 base_fen、month_to、paid_month 其中之一",
+                "give exactly one of base_fen, month_to and paid_month",
+            )
+        )
+    kind = given[0] if len(given) == 1 else ""
+    new_base = 0
+    new_month: YearMonth | None = None
+    paid_in: YearMonth | None = None
+    owed = False
+    if kind == "base_fen":
+        new_base = _positive_fen(errors, changes.get("base_fen"), "changes.base_fen", "base")
+    elif kind == "month_to":
+        new_month = _month_field(errors, changes.get("month_to"), "changes.month_to")
+        if new_month is not None and new_month > this_month:
+            errors.append(
+                FieldError(
+                    "changes.month_to",
+                    "not_begun",
+                    "该月尚未开始",
+                    "that month has not begun",
+                )
+            )
+            new_month = None
+    elif kind == "paid_month":
+        text = changes.get("paid_month")
+        if text == "":
+            owed = True
+        else:
+            paid_in = _month_field(errors, text, "changes.paid_month")
+            if paid_in is not None and paid_in > this_month:
+                errors.append(
+                    FieldError(
+                        "changes.paid_month",
+                        "in_future",
+                        "缴费年月不能晚于本月",
+                        "the month paid cannot be after this month",
+                    )
+                )
+                paid_in = None
+            if paid_in is not None and month is not None and paid_in < month:
+                errors.append(
+                    FieldError(
+                        "changes.paid_month",
+                        "before_month",
+                        "缴费年月不能早于费款所属期",
+                        "the month paid cannot precede the contribution month",
+                    )
+                )
+                paid_in = None
+    if errors or person is None or month is None:
+        raise InvalidInput(errors)
+    lines = live_lines(person, insurance, str(month))
+    uscc = str(changes.get("uscc") or "").strip().upper()
+    if uscc:
+        lines = [line for line in lines if line.bill.employer.uscc == uscc]
+    if not lines:
+        raise InvalidInput.one(
+            "changes.month",
+            "no_line",
+            f"该人员 {month} 没有{'该单位的' if uscc else ''}此险种缴费记录，无可更正",
+            f"the person has no {insurance} line for {month}"
+            + (" with that employer" if uscc else "")
+            + ": nothing to correct",
+        )
+    if len(lines) > 1:
+        raise InvalidInput.one(
+            "changes.uscc",
+            "several_employers",
+            f"该人员 {month} 有多个单位的缴费记录，须填写统一社会信用代码（uscc）",
+            f"the person has lines of several employers for {month}: give the uscc",
+        )
+    line = lines[0]
+    bill = line.bill
+    employer = bill.employer
+    recorded = paid_month_of(bill)
+    target = month
+    base = line.base_fen
+    clamped = ""
+    paid_on: date | None = None
+    if kind == "month_to":
+        assert new_month is not None
+        problem = _month_to_problem(person, employer, line, new_month)
+        if problem is not None:
+            raise InvalidInput([problem])
+        target = new_month
+    if kind == "paid_month":
+        if owed and recorded is None:
+            raise _no_change(
+                "changes.paid_month", "该笔缴费已记为欠缴", "the line is recorded as owed already"
+            )
+        if paid_in is not None and str(paid_in) == recorded:
+            raise _no_change(
+                "changes.paid_month",
+                f"该笔缴费已记为 {recorded} 缴纳",
+                f"the line is recorded as paid in {recorded} already",
+            )
+        paid_on = paid_in.first_day() if paid_in is not None else None
+    book = Rulebook.load()
+    region = employer.agency_region
+    if kind == "base_fen":
+        lower = book.find("base.lower", region, month.first_day())
+        upper = book.find("base.upper", region, month.first_day())
+        if lower is not None and upper is not None:
+            bounded = calc.bounded_base(new_base, int(lower[0]), int(upper[0]))
+            base, clamped = bounded.base_fen, bounded.clamped
+        else:
+            base = new_base
+        if base == line.base_fen:
+            raise _no_change(
+                "changes.base_fen",
+                f"缴费基数已是 {base} 分（按该月上下限）",
+                f"the base is {base} fen already (within that month's bounds)",
+            )
+    try:
+        rates = calc.Rates.of(book, region, target, EMPLOYEE_INSURANCES)
+        er, ee, ac = rates.amounts(insurance, base, employer.injury_class)
+    except QuanyiError as exc:
+        field = "changes.month_to" if kind == "month_to" else "changes.month"
+        raise InvalidInput([exc.at(field)]) from None
+    return CleanLineCorrection(
+        person=person,
+        employer=employer,
+        line=line,
+        bill=bill,
+        kind=kind,
+        month=str(target),
+        base_fen=base,
+        clamped=clamped,
+        employer_fen=er,
+        employee_fen=ee,
+        account_fen=ac,
+        paid_on=paid_on,
+        owed=owed,
+        recorded_paid_month=recorded,
+    )
+
+
+def _no_change(field: str, zh: str, en: str) -> InvalidInput:
+    return InvalidInput.one(
+        field, "no_change", f"没有需要更正的内容：{zh}", f"nothing to correct: {en}"
+    )
+
+
+def _month_to_problem(
+    person: Person, employer: Employer, line: Line, month: YearMonth
+) -> FieldError | None:
+    text = str(month)
+    if text == line.month:
+        return FieldError(
+            "changes.month_to",
+            "no_change",
+            "没有需要更正的内容：与原费款所属期相同",
+            "nothing to correct: the same month as recorded",
+        )
+    covered = InsuranceRelation.objects.filter(
+        Q(end_month__isnull=True) | Q(end_month__gte=text),
+        person=person,
+        employer=employer,
+        insurance=line.insurance,
+        start_month__lte=text,
+    ).exists()
+    if not covered:
+        return FieldError(
+            "changes.month_to",
+            "no_relation",
+            f"{text} 没有与该单位的此险种参保关系",
+            f"no relation with this employer covers {text} for this insurance",
+        )
+    if any(
+        other.bill.employer_id == employer.pk for other in live_lines(person, line.insurance, text)
+    ):
+        return FieldError(
+            "changes.month_to",
+            "billed",
+            f"{text} 已有该单位的此险种缴费记录",
+            f"{text} has a line of this insurance with this employer already",
+        )
+    return None

@@ -44,3 +44,6 @@ class PersonalAccountsConfig(AppConfig):
         events.subscribe(contributions.BILLS_PAID, flows.credit_paid_bills)
         events.subscribe(contributions.HISTORY_LOADED, flows.replay_history)
         events.subscribe(contributions.BACKPAY_PRICED, flows.price_backpay)
+        events.subscribe(contributions.LINES_CORRECTED, flows.correct_accounts)
+        # record.correct of an account (补建个人帐户), through the registry's one case type.
+        from quanyi.personal_accounts import cases  # noqa: F401

@@ -5,7 +5,8 @@ credited for it are one unit of work. Contributions, below, never imports the ac
 - a bill paid in full for the first time credits its pension lines (in the year paid, with late
   interest if that month's year is closed) and counts its months (001 art. 2 (3));
 - history an import wrote is replayed into the accounts year by year, as it happened;
-- a back-payment being priced learns the late interest each month would bring (补记利息).
+- a back-payment being priced learns the late interest each month would bring (补记利息);
+- a correction of lines puts the account right (``corrections.reconcile``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 
 from quanyi.contributions.bulk import LineRow
-from quanyi.contributions.events import BackpayPriced, BillsPaid, HistoryLoaded
-from quanyi.contributions.models import BillStatus, Line
+from quanyi.contributions.events import BackpayPriced, BillsPaid, HistoryLoaded, LinesCorrected
+from quanyi.contributions.models import BillStatus, Line, LineCorrection
 from quanyi.core.bulkwork import chunks
+from quanyi.personal_accounts import corrections
 from quanyi.personal_accounts import services as accounts
 from quanyi.personal_accounts.models import Entry
 from quanyi.registry.models import Person
@@ -26,26 +28,42 @@ from quanyi.rulebook.queries import Rulebook
 
 def credit_paid_bills(event: BillsPaid) -> None:
     """Credit the pension lines of the bills just paid, and count each person's month once
-    per insurance — not again where another bill of that month was paid already."""
+    per insurance — not again where another bill of that month was paid already. Lines a
+    correction touched (a reversed line, its reversal, a corrected line) are the correction's:
+    those persons' accounts are reconciled with it and their months counted again."""
     lines = list(
         Line.objects.filter(bill_id__in=event.bill_ids).values_list(
-            "pk", "person_id", "insurance", "month", "account_fen"
+            "pk", "person_id", "insurance", "month", "account_fen", "kind"
         )
     )
-    region_of = _regions({person_id for _, person_id, _, _, _ in lines})
+    region_of = _regions({person_id for _, person_id, *_ in lines})
+    touched = set(
+        LineCorrection.objects.filter(person_id__in=sorted(region_of)).values_list(
+            "person_id", flat=True
+        )
+    )
+    gone = set(
+        LineCorrection.objects.filter(
+            old_line_id__in=[pk for pk, person_id, *_ in lines if person_id in touched]
+        ).values_list("old_line_id", flat=True)
+    )
     accounts.credit(
         event.principal,
         [
             accounts.Credit(person_id, month, amount, pk, region_of[person_id])
-            for pk, person_id, insurance, month, amount in lines
-            if insurance == "pension"
+            for pk, person_id, insurance, month, amount, kind in lines
+            if insurance == "pension" and pk not in gone and kind not in corrections.DERIVED
         ],
         event.paid_on,
     )
+    for person_id in sorted(touched):
+        corrections.reconcile(event.principal, person_id, event.paid_on)
+    accounts.recount_months(touched)
+    lines = [line for line in lines if line[1] not in touched]
     already = set(
         Line.objects.filter(
-            person_id__in=region_of,
-            month__in={month for _, _, _, month, _ in lines},
+            person_id__in={person_id for _, person_id, *_ in lines},
+            month__in={month for _, _, _, month, *_ in lines},
             bill__status=BillStatus.PAID,
         )
         .exclude(bill_id__in=event.bill_ids)
@@ -53,10 +71,19 @@ def credit_paid_bills(event: BillsPaid) -> None:
     )
     counted = {
         (person_id, insurance, month)
-        for _, person_id, insurance, month, _ in lines
+        for _, person_id, insurance, month, *_ in lines
         if (person_id, insurance, month) not in already
     }
     accounts.count_paid_months((person_id, insurance) for person_id, insurance, _ in counted)
+
+
+def correct_accounts(event: LinesCorrected) -> None:
+    """After a correction of these persons' lines: their accounts reconciled with it (the
+    reversed credit taken back, the corrected line credited if paid, closed years' interest put
+    right) and their contribution months counted again."""
+    for person_id in event.person_ids:
+        corrections.reconcile(event.principal, person_id)
+    accounts.recount_months(event.person_ids)
 
 
 def credits_by_year(

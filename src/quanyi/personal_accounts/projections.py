@@ -18,6 +18,7 @@ from quanyi.audit import checks
 from quanyi.contributions.models import BillStatus, Line
 from quanyi.core.projection import Difference, capped, differs, walk
 from quanyi.core.regions import covers
+from quanyi.personal_accounts import services
 from quanyi.personal_accounts.models import Entry, InterestYear, PaidMonths, YearBalance
 from quanyi.personal_accounts.services import INTEREST_KINDS
 from quanyi.registry.models import Person
@@ -99,8 +100,13 @@ def expected_months() -> Iterator[tuple[int, dict[str, int]]]:
         .values_list("person_id", "insurance", "months")
         .iterator(chunk_size=STREAM_CHUNK)
     )
+    less = services.reversed_months()  # months every paid line of which a correction reversed
     for person_id, group in walk(counted):
-        yield person_id, {insurance: months for _, insurance, months in group[0]}
+        counts = {
+            insurance: months - less.get((person_id, insurance), 0)
+            for _, insurance, months in group[0]
+        }
+        yield person_id, {insurance: months for insurance, months in counts.items() if months}
 
 
 def balance_differences() -> Iterator[Difference]:

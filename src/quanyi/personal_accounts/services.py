@@ -21,7 +21,7 @@ from django.db.models import Model, QuerySet
 from quanyi.access.policy import authorize
 from quanyi.audit import bulk
 from quanyi.audit import services as audit
-from quanyi.contributions.models import BillStatus
+from quanyi.contributions.models import BillStatus, Line, LineCorrection, LineKind
 from quanyi.core import regions
 from quanyi.core.bulkwork import among, chunks, int_array
 from quanyi.core.errors import Conflict
@@ -170,6 +170,15 @@ class NewEntry(NamedTuple):
     kind: str
     amount_fen: int
     line_id: int | None
+
+
+def post_entries(principal: Principal, action: str, entries: list[NewEntry]) -> None:
+    """Write entries computed elsewhere (a correction's, ``corrections``) under one batch
+    event, and fold them into the year balances."""
+    assert connection.in_atomic_block, "the caller owns the transaction"
+    if entries:
+        _write_entries(principal, action, entries)
+        _project(entries)
 
 
 def _write_entries(principal: Principal, action: str, entries: list[NewEntry]) -> None:
@@ -420,11 +429,47 @@ def credit_interest_for(
     return total
 
 
+def reversed_months(person_ids: Iterable[int] | None = None) -> dict[tuple[int, str], int]:
+    """(person, insurance) → paid months that counting the distinct months of paid lines
+    counts although every paid line of the month has been reversed by a correction (a
+    reversal sits in the bill of the line it reverses). Read from the corrections' own small
+    ledger, never by a scan of the lines."""
+    corrections = LineCorrection.objects.all()
+    if person_ids is not None:
+        corrections = corrections.filter(person_id__in=sorted(set(person_ids)))
+    reversals = [pk for (pk,) in corrections.values_list("reversal_line_id")]
+    keys = {
+        key
+        for chunk in chunks(reversals)
+        for key in Line.objects.filter(pk__in=chunk, bill__status=BillStatus.PAID).values_list(
+            "person_id", "insurance", "month"
+        )
+    }
+    if not keys:
+        return {}
+    net: dict[tuple[int, str, str], int] = defaultdict(int)
+    for person_id, insurance, month, kind in Line.objects.filter(
+        person_id__in={k[0] for k in keys},
+        month__in={k[2] for k in keys},
+        bill__status=BillStatus.PAID,
+    ).values_list("person_id", "insurance", "month", "kind"):
+        if (person_id, insurance, month) in keys:
+            net[(person_id, insurance, month)] += -1 if kind == LineKind.REVERSAL else 1
+    found: dict[tuple[int, str], int] = defaultdict(int)
+    for (person_id, insurance, _), count in net.items():
+        if count <= 0:
+            found[(person_id, insurance)] += 1
+    return dict(found)
+
+
 def recount_months(person_ids: Iterable[int]) -> None:
     """Set the contribution months of these persons from their paid lines: one statement that
-    counts the distinct paid months per person and insurance, in chunks of persons."""
+    counts the distinct paid months per person and insurance, in chunks of persons, less the
+    months a correction took away (``reversed_months``)."""
     table = PaidMonths._meta.db_table
-    for chunk in chunks(sorted(set(person_ids))):
+    person_ids = sorted(set(person_ids))
+    less = reversed_months(person_ids)
+    for chunk in chunks(person_ids):
         PaidMonths.objects.filter(person_id__in=chunk).delete()
         marks = ", ".join(["%s"] * len(chunk))
         with connection.cursor() as cursor:
@@ -437,3 +482,9 @@ def recount_months(person_ids: Iterable[int]) -> None:
                 " GROUP BY line.person_id, line.insurance",
                 [BillStatus.PAID.value, *chunk],
             )
+    for (person_id, insurance), months in less.items():
+        row = PaidMonths.objects.get(person_id=person_id, insurance=insurance)
+        if row.months > months:
+            _update_by_id(PaidMonths, ("months",), [(row.months - months, row.pk)])
+        else:
+            row.delete()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from django.db.models import Model
 
@@ -467,6 +467,39 @@ CLEANERS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
+class CorrectionObject(Protocol):
+    """What a domain above the registry corrects through ``record.correct`` — contribution
+    lines, the personal account — registered with ``correction_object`` from its
+    ``AppConfig.ready``: the registry cannot import those domains, and the case stays one type.
+    ``clean`` is intake (every reason at once, nothing written) and returns the key and the
+    changes as the case keeps them; ``apply`` writes through the domain's own services."""
+
+    fields: tuple[str, ...]
+
+    def clean(
+        self, principal: Principal, key: Any, changes: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]: ...
+
+    def changes(
+        self, principal: Principal, key: str, changes: Mapping[str, Any]
+    ) -> list[Change]: ...
+
+    def apply(self, principal: Principal, key: str, changes: Mapping[str, Any]) -> str: ...
+
+
+OBJECTS: dict[str, CorrectionObject] = {}
+
+
+def correction_object(kind: str, handler: CorrectionObject) -> None:
+    """Let ``record.correct`` correct objects of ``kind`` through ``handler``."""
+    OBJECTS[kind] = handler
+    RecordCorrect.correctable[kind] = handler.fields
+
+
+def _known_objects() -> str:
+    return "、".join(("person", "employer", "relation", *OBJECTS))
+
+
 def _target(principal: Principal, kind: Any, key: Any) -> Model:
     if kind == "person":
         return services.person_by_id_number(principal, str(key or ""))
@@ -474,11 +507,12 @@ def _target(principal: Principal, kind: Any, key: Any) -> Model:
         return services.employer_by_uscc(principal, str(key or ""))
     if kind == "relation":
         return services.relation_by_id(principal, parse_id(key, "key"))
+    known = _known_objects()
     raise InvalidInput.one(
         "object",
         "bad_object",
-        "更正对象须为 person、employer 或 relation",
-        "the object is person, employer or relation",
+        f"更正对象须为 {known} 之一",
+        f"the object is one of {known.replace('、', ', ')}",
     )
 
 
@@ -497,7 +531,8 @@ class RecordCorrect(CaseType[schemas.Correction]):
     payload = schemas.Correction
     maintenance = True
     subject_keys = ("key",)  # the id number, credit code or relation number corrected
-    correctable = {
+    # Objects of the domains above are added by ``correction_object``.
+    correctable: ClassVar[dict[str, tuple[str, ...]]] = {
         "person": validation.PERSON_CORRECTABLE,
         "employer": validation.EMPLOYER_CORRECTABLE,
         "relation": validation.RELATION_CORRECTABLE,
@@ -527,21 +562,26 @@ class RecordCorrect(CaseType[schemas.Correction]):
                 )
             )
             changes = {}
-        row: Model | None = None
+        kind = str(data.get("object") or "")
+        key = ""
+        kept: dict[str, Any] = dict(changes)
         try:
-            row = _target(principal, data.get("object"), data.get("key"))
-            CLEANERS[str(data["object"])](principal, row, changes)
+            handler = OBJECTS.get(kind)
+            if handler is not None:
+                key, kept = handler.clean(principal, data.get("key"), changes)
+            else:
+                row = _target(principal, kind, data.get("key"))
+                CLEANERS[kind](principal, row, changes)
+                key = _key(kind, row)
         except InvalidInput as exc:
             problems.append(exc)
         if problems:
             raise InvalidInput([error for problem in problems for error in problem.errors])
-        assert row is not None
-        kind = str(data["object"])
         return self.parse(
             {
                 "object": kind,
-                "key": _key(kind, row),
-                "changes": dict(changes),
+                "key": key,
+                "changes": kept,
                 "reason": str(data["reason"]).strip(),
                 "method": str(data["method"]).strip(),
             }
@@ -550,11 +590,17 @@ class RecordCorrect(CaseType[schemas.Correction]):
     def changes(self, principal: Principal, payload: schemas.Correction) -> list[Change]:
         """The corrected values as the rules derive them from the data now (a corrected id
         number brings its sex and birth date)."""
+        handler = OBJECTS.get(payload.object)
+        if handler is not None:
+            return handler.changes(principal, payload.key, payload.changes)
         row = _target(principal, payload.object, payload.key)
         values = CLEANERS[payload.object](principal, row, payload.changes)
         return _diff(row, _ref(row), values)
 
     def apply(self, principal: Principal, payload: schemas.Correction) -> str:
+        handler = OBJECTS.get(payload.object)
+        if handler is not None:
+            return handler.apply(principal, payload.key, payload.changes)
         if payload.object == "person":
             return _ref(services.correct_person(principal, payload.key, payload.changes))
         if payload.object == "employer":

@@ -101,7 +101,9 @@ class Correction(Payload):
     """A correction of sealed data (更正, 003 §5): the row, the fields as corrected, why and on
     what basis (001 art. 12)."""
 
-    object: Literal["person", "employer", "relation"]
+    # person, employer, relation; and the objects the domains above register
+    # (``cases.correction_object``): contribution, account.
+    object: str
     key: str
     changes: dict[str, Any]
     reason: str
