@@ -4,6 +4,7 @@ files one with evidence; reviewed, it is upheld (the record then corrected by a
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,25 @@ from django.db import transaction
 
 from quanyi.access.errors import Refused
 from quanyi.access.services import principal_for
+from quanyi.personal_accounts.models import Entry
+from quanyi.registry.models import Employer, Person
 from quanyi.workflow import queries as cases
 from quanyi.workflow import services as workflow
+from tests.contributions.test_corrections import (
+    all_clean,
+    balance,
+    close,
+    correction,
+    insured,
+    post_and_pay,
+    right_from_the_start,
+)
 from tests.disclosure import builders
 from tests.disclosure.builders import Career
 from tests.workflow.builders import Office
 
 pytestmark = pytest.mark.django_db
+__all__ = ["insured"]  # the fixture, by its name here too
 
 OBJECTION = {
     "items": ["contributions"],
@@ -86,3 +99,30 @@ def test_nobody_objects_about_a_stranger(office: Office, career: Career, tmp_pat
     for who in (person, employer):
         with pytest.raises(Refused):
             file(who, other.id_number)
+
+
+def test_an_objection_to_a_wrong_base_in_a_closed_year_ends_in_the_right_interest(
+    office: Office, insured: tuple[Employer, Person]
+) -> None:
+    """003 §4 (二), 001 art. 11: the person objects that November 2024 was billed on
+    10,000.00 yuan instead of 8,000.00; 2024 and 2025 are closed. The objection is upheld and
+    the correction citing it reverses the line and writes it anew: the account then holds, to
+    the fen, the interest it should have had (148,234 fen, computed independently in
+    ``tests/contributions/test_corrections.py``)."""
+    _, person = insured
+    post_and_pay(office, "2024-10", date(2024, 11, 10))
+    post_and_pay(office, "2024-11", date(2024, 12, 10))
+    close(office, 2024, 2025)
+    user = builders.outside(person.id_number, "person", "person", person_id=person.pk)
+    objection = file(principal_for(user, "web"), person.id_number)
+    objection = office.approve_all(objection)  # type: ignore[arg-type]
+    assert objection.status == "approved"
+    fix = correction(person, month="2024-11", base_fen=800000)
+    fix["reason"] = f"异议业务件 {objection.pk} 经核实成立：单位申报基数有误"
+    done = office.approve_all(office.submit("record.correct", fix))
+    assert done.status == "approved"
+    expected = right_from_the_start({2024: 80000 + 64000})
+    assert expected == 148234 and balance(office, person) == expected
+    kinds = set(Entry.objects.filter(person=person).values_list("kind", flat=True))
+    assert {"reversal", "late_int"} <= kinds
+    all_clean(office)
