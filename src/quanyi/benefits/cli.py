@@ -16,7 +16,7 @@ from quanyi.benefits.models import Channel, Result
 from quanyi.benefits.schemas import EstimateOut, PastDueList, PastDueOut, PayRun, VerificationOut
 from quanyi.core.commands import command, print_json
 from quanyi.core.errors import InvalidInput
-from quanyi.core.identifiers import mask
+from quanyi.core.identifiers import mask, mask_name
 from quanyi.core.money import parse_fen
 from quanyi.core.progress import bars
 from quanyi.core.yearmonth import YearMonth
@@ -147,7 +147,7 @@ def _unverified(args: argparse.Namespace) -> int:
             past_due=[
                 PastDueOut(
                     id_number=verification.masked(due),
-                    name=due.person.name,
+                    name=mask_name(due.person.name),
                     since=due.since.isoformat(),
                     case_id=due.case_id,
                     refused=due.refused,
