@@ -23,7 +23,7 @@ from quanyi.audit import bulk
 from quanyi.audit import services as audit
 from quanyi.contributions.models import BillStatus
 from quanyi.core import regions
-from quanyi.core.bulkwork import among, chunks, int_array, missing_ids
+from quanyi.core.bulkwork import among, by_key, chunks, int_array, missing_ids
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
 from quanyi.core.regions import covers
@@ -206,7 +206,7 @@ def _project(
     # [id (0 while new), opening, credited, interest, closing] per person and year, as plain
     # lists: the ORM's objects cost more than the arithmetic at a million accounts.
     rows: dict[int, dict[int, list[int]]] = defaultdict(dict)
-    with connection.cursor() as cursor:
+    with by_key(), connection.cursor() as cursor:
         for chunk in chunks(list(deltas)):
             where, params = among("person_id", chunk)
             cursor.execute(
@@ -282,7 +282,7 @@ def _update_by_id(
     if not rows:
         return
     table = model._meta.db_table
-    with connection.cursor() as cursor:
+    with by_key(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one statement, the values as arrays
             names = [*columns, "id"]
             unnested = ", ".join(f"unnest(%s::bigint[]) AS {name}" for name in names)
