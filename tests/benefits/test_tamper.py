@@ -114,3 +114,47 @@ def test_a_payment_whose_grant_is_gone_is_named(paid: Grant) -> None:
         sql("UPDATE benefits_payment SET grant_id = 9999 WHERE id = %s", [payment.pk])
     (finding,) = consistency.verify_check()
     assert finding.en.startswith(f"benefits_payment {payment.pk}: names grant 9999")
+
+
+def test_an_account_entry_naming_a_person_who_does_not_exist_is_refused_and_nothing_kept(
+    paid: Grant,
+) -> None:
+    """The account ledger has no foreign-key trigger either (decision 0019): the writer checks
+    the unit's persons, and the withdrawal for the real one is rolled back with it."""
+    from django.db import IntegrityError, transaction
+
+    from quanyi.core.principal import Principal
+    from quanyi.personal_accounts import services as accounts
+    from quanyi.personal_accounts.models import Entry
+
+    before = Entry.objects.count()
+    principal = Principal(actor="system:test", source="batch", region="110000")
+    refused = pytest.raises(
+        IntegrityError, match=r"registry_person ids that do not exist: \[9999\]"
+    )
+    with refused, transaction.atomic():
+        accounts.withdraw(
+            principal,
+            [
+                accounts.Withdrawal(paid.person_id, "2025-07", 100),
+                accounts.Withdrawal(9999, "2025-07", 100),
+            ],
+            2025,
+        )
+    assert Entry.objects.count() == before
+
+
+def test_an_account_entry_whose_person_is_gone_is_named(paid: Grant) -> None:
+    from quanyi.personal_accounts import references
+    from quanyi.personal_accounts.models import Entry
+
+    assert not list(references.verify_check())
+    entry = Entry.objects.order_by("pk").first()
+    assert entry is not None
+    with triggers_dropped("personal_accounts_entry"):
+        sql("UPDATE personal_accounts_entry SET person_id = 9999 WHERE id = %s", [entry.pk])
+    (finding,) = references.verify_check()
+    assert (
+        finding.en == f"personal_accounts_entry {entry.pk}: names person 9999, who does not exist"
+    )
+    assert "personal_accounts_entry" in named()

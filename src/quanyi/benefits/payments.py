@@ -23,7 +23,7 @@ from quanyi.benefits.queries import steps_by_grant, this_month
 from quanyi.benefits.services import _write_payments
 from quanyi.benefits.state import GrantState
 from quanyi.core import crypto, regions
-from quanyi.core.bulkwork import among, chunks, without_collector
+from quanyi.core.bulkwork import among, by_key, chunks, without_collector
 from quanyi.core.errors import InvalidInput
 from quanyi.core.filemodes import private_dir
 from quanyi.core.principal import Principal
@@ -104,27 +104,28 @@ def _pay_unit(
     principal: Principal, person_ids: list[int], month: YearMonth, outcome: PayOutcome
 ) -> int:
     now = str(month)
-    grants = _unit_grants(person_ids, now)
-    steps = steps_by_grant(g[0] for g in grants)
-    last_paid = _last_paid([g[0] for g in grants])
-    interrupted = {
-        pk
-        for pk, _, _, start, end, monthly, account in grants
-        if pk in steps and GrantState.of(start, end, monthly, account, steps[pk]).interrupted
-    }
-    paid: dict[int, set[YearMonth]] = defaultdict(set)
-    for grant_id, paid_month in _payments_of(sorted(interrupted)):
-        paid[grant_id].add(YearMonth.parse(paid_month))
-    # Only a grant with an account part reads the account: the others pay nothing from it.
-    balances = _balances(
-        sorted(
-            {
-                person_id
-                for _, person_id, kind, _, _, _, account in grants
-                if account and (kind not in ONE_OFF or kind == Kind.ACCOUNT_HEIRS)
-            }
+    with by_key():
+        grants = _unit_grants(person_ids, now)
+        steps = steps_by_grant(g[0] for g in grants)
+        last_paid = _last_paid([g[0] for g in grants])
+        interrupted = {
+            pk
+            for pk, _, _, start, end, monthly, account in grants
+            if pk in steps and GrantState.of(start, end, monthly, account, steps[pk]).interrupted
+        }
+        paid: dict[int, set[YearMonth]] = defaultdict(set)
+        for grant_id, paid_month in _payments_of(sorted(interrupted)):
+            paid[grant_id].add(YearMonth.parse(paid_month))
+        # Only a grant with an account part reads the account: the others pay nothing from it.
+        balances = _balances(
+            sorted(
+                {
+                    person_id
+                    for _, person_id, kind, _, _, _, account in grants
+                    if account and (kind not in ONE_OFF or kind == Kind.ACCOUNT_HEIRS)
+                }
+            )
         )
-    )
     rows: list[tuple[object, ...]] = []
     withdrawals: list[accounts.Withdrawal] = []
     paid_persons: set[int] = set()

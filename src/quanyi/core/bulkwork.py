@@ -67,6 +67,44 @@ def missing_ids(table: str, ids: Iterable[int]) -> set[int]:
     return set(wanted) - found
 
 
+# Planner methods that read a whole table (or hash it) to find rows by key.
+_SCANS = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+
+
+@contextmanager
+def by_key() -> Iterator[None]:
+    """Inside a unit's transaction on PostgreSQL, plan the statements inside as look-ups by
+    index, joined by nested loops. A unit reads and updates a few thousand rows by key, but
+    with so many keys the planner estimates a sequential scan (or a hash of the whole table)
+    cheaper, and takes one per unit: the run then grows with the square of the region (at
+    100,000 pensioners the year-balance update hashed all 100,000 rows for each unit's 5,000:
+    45 ms against 14 ms by key). Elsewhere (SQLite, outside a transaction) nothing changes."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    from psycopg.pq import TransactionStatus
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(f'current_setting({name!r})' for name in _SCANS)}")
+        before = cursor.fetchone()
+        cursor.execute(
+            f"SELECT {', '.join(f'set_config({name!r}, %s, true)' for name in _SCANS)}",
+            ["off"] * len(_SCANS),
+        )
+    try:
+        yield
+    finally:
+        # A failed transaction takes nothing more, and forgets the settings when rolled back.
+        if connection.connection.info.transaction_status != TransactionStatus.INERROR:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {', '.join(f'set_config({name!r}, %s, true)' for name in _SCANS)}",
+                    list(before),
+                )
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic collector inside; nested uses leave it as the outermost found it."""

@@ -35,10 +35,11 @@ class PersonalAccountsConfig(AppConfig):
         from quanyi.audit import checks
         from quanyi.contributions import events as contributions
         from quanyi.core import events
-        from quanyi.personal_accounts import flows, projections
+        from quanyi.personal_accounts import flows, projections, references
 
         # What the record shows of the account is under verify (DESIGN.md invariant 5).
         checks.register("personal_accounts.projections", projections.verify_check)
+        checks.register("personal_accounts.entry_references", references.verify_check)
         # The account reacts to contributions' facts in their own transaction; contributions,
         # below it, never imports it (DESIGN.md layers).
         events.subscribe(contributions.BILLS_PAID, flows.credit_paid_bills)

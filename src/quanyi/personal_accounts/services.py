@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import Model, QuerySet
 
 from quanyi.access.policy import authorize
@@ -23,7 +23,7 @@ from quanyi.audit import bulk
 from quanyi.audit import services as audit
 from quanyi.contributions.models import BillStatus, Line, LineCorrection, LineKind
 from quanyi.core import regions
-from quanyi.core.bulkwork import among, chunks, int_array
+from quanyi.core.bulkwork import among, by_key, chunks, int_array, missing_ids
 from quanyi.core.errors import Conflict
 from quanyi.core.principal import Principal
 from quanyi.core.regions import covers
@@ -182,7 +182,15 @@ def post_entries(principal: Principal, action: str, entries: list[NewEntry]) -> 
 
 
 def _write_entries(principal: Principal, action: str, entries: list[NewEntry]) -> None:
-    """One unit's entries by the bulk writer, with one batch event carrying their root."""
+    """One unit's entries by the bulk writer, with one batch event carrying their root, after
+    checking the persons they name exist — the table has no foreign-key trigger (decision
+    0019): a missing one raises ``IntegrityError`` and the unit rolls back."""
+    missing = missing_ids(Person._meta.db_table, (e.person_id for e in entries))
+    if missing:
+        raise IntegrityError(
+            f"account entries name {Person._meta.db_table} ids that do not exist:"
+            f" {sorted(missing)[:10]}"
+        )
     seq = audit.reserve_seq()
     _, digests = bulk.write_rows(Entry, [(*e[:3], str(e.kind), *e[4:]) for e in entries], seq)
     audit.record_batch_leaves(principal, action, Entry, seq, digests)
@@ -207,7 +215,7 @@ def _project(
     # [id (0 while new), opening, credited, interest, closing] per person and year, as plain
     # lists: the ORM's objects cost more than the arithmetic at a million accounts.
     rows: dict[int, dict[int, list[int]]] = defaultdict(dict)
-    with connection.cursor() as cursor:
+    with by_key(), connection.cursor() as cursor:
         for chunk in chunks(list(deltas)):
             where, params = among("person_id", chunk)
             cursor.execute(
@@ -283,7 +291,7 @@ def _update_by_id(
     if not rows:
         return
     table = model._meta.db_table
-    with connection.cursor() as cursor:
+    with by_key(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one statement, the values as arrays
             names = [*columns, "id"]
             unnested = ", ".join(f"unnest(%s::bigint[]) AS {name}" for name in names)
