@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from quanyi.access import services as access
+from quanyi.access.errors import Refused
 from quanyi.access.policy import authorize
 from quanyi.access.requests import principal_of
 from quanyi.contributions import queries as contributions
@@ -44,7 +45,10 @@ def _person(request: HttpRequest) -> tuple[Principal, Person] | None:
         return None
     principal = principal_of(request)
     authorize(principal, "portal.person")
-    return principal, Person.objects.get(pk=principal.person_id or 0)
+    person = Person.objects.filter(pk=principal.person_id or 0).first()
+    if person is None:
+        raise _unbound()
+    return principal, person
 
 
 @require_http_methods(["GET"])
@@ -155,7 +159,18 @@ def _employer(request: HttpRequest) -> tuple[Principal, Employer] | None:
         return None
     principal = principal_of(request)
     authorize(principal, "portal.employer")
-    return principal, Employer.objects.get(pk=principal.employer_id or 0)
+    employer = Employer.objects.filter(pk=principal.employer_id or 0).first()
+    if employer is None:
+        raise _unbound()
+    return principal, employer
+
+
+def _unbound() -> Refused:
+    return Refused(
+        "该账户未绑定参保人员或用人单位，请联系经办机构",
+        "refused: this account is bound to no person or employer; ask the agency",
+        "portal",
+    )
 
 
 def _salt(request: HttpRequest) -> str:
