@@ -14,11 +14,12 @@ from quanyi.access.errors import Refused
 from quanyi.audit.alerts import alert_rows
 from quanyi.cli import main
 from quanyi.core import kept
+from quanyi.core.errors import NotFound
 from quanyi.disclosure import limits
 from quanyi.records import queries
-from quanyi.records.models import QueryLogEntry
 from tests.access.builders import account, code, principal
 from tests.conftest import applying_as
+from tests.disclosure.builders import outside
 from tests.registry import builders
 from tests.workflow.builders import Office
 
@@ -37,27 +38,31 @@ def test_a_querier_walking_through_numbers_is_stopped_and_the_auditor_alerted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """001 art. 22: the 101st distinct number is refused (limit 100 an hour for a querier),
-    reads up to it are slowed from 80, and one alert reaches the auditor's list."""
-    settings.QUANYI_LOOKUP_DELAY = 0.001  # type: ignore[attr-defined]
+    reads up to it are slowed from 80, one alert reaches the auditor's list, and each person
+    read on the way sees that read in ``record accesses`` (001 art. 21)."""
+    settings.QUANYI_LOOKUP_DELAY = 0.5  # type: ignore[attr-defined]
+    sleeps: list[float] = []  # how long each look-up was held back, without waiting
+    monkeypatch.setattr(limits.time, "sleep", sleeps.append)
     walked = numbers(200)
     with transaction.atomic():
         for applier in applying_as("approver-a", "110000"):
             real = [builders.person(applier, id_number=n) for n in walked[:3]]
     querier = principal(account("querier", "querier"))
     auditor = account("auditor", "auditor", otp=True)
-    admitted = 0
-    slowed = 0
     refused_at = None
     for index, number in enumerate(walked, start=1):
         try:
             with transaction.atomic():
-                slowed += limits.admit(querier, number).delay > 0
-                admitted += 1
-        except Refused as refusal:
+                queries.read(querier, number, purpose="逐号查询")
+        except NotFound:
             kept.settle()  # as every surface does once the failed work has rolled back
+        except Refused as refusal:
+            kept.settle()
             refused_at = index
             assert "001" in refusal.message("zh")
             break
+    admitted = (refused_at or 0) - 1
+    slowed = len(sleeps)
     assert refused_at == limits.LIMITS["querier"] + 1 < 200
     assert admitted == 100 and slowed == 100 - 80 + 1
     # Still refused afterwards, for a new number; a number already looked up is not new.
@@ -71,7 +76,12 @@ def test_a_querier_walking_through_numbers_is_stopped_and_the_auditor_alerted(
     assert main(["audit", "alerts", "--json", "--as", "auditor"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert any(row["kind"] == limits.ALERT_KIND for row in listed)
-    assert QueryLogEntry.objects.filter(person=real[0], actor="querier").exists()
+    for person in real:
+        outside(person.id_number, "person", "person", person_id=person.pk)
+        capsys.readouterr()
+        assert main(["record", "accesses", person.id_number, "--as", person.id_number]) == 0
+        seen = json.loads(capsys.readouterr().out)
+        assert any(r["actor"] == "querier" and r["purpose"] == "逐号查询" for r in seen)
 
 
 def test_a_refused_look_up_still_counts(office: Office, capsys: pytest.CaptureFixture[str]) -> None:
