@@ -21,16 +21,23 @@ def plan(sql: str) -> str:
 def test_a_units_look_ups_are_planned_by_index_and_the_settings_restored() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("planner settings are PostgreSQL's")
-    # Every row wanted: the planner's own choice is to read the whole table.
+    # Every row wanted: left to itself the planner may well read the whole table (whether it
+    # does depends on the statistics of the moment, so only the forced plan is asserted).
     wanted = "SELECT id FROM registry_person WHERE id = ANY(ARRAY[1, 2, 3]) OR id > 0"
     with transaction.atomic():
-        assert "Seq Scan" in plan(wanted)
         with by_key():
             assert "Seq Scan" not in plan(wanted)
-        assert "Seq Scan" in plan(wanted)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('enable_seqscan')")
-            assert cursor.fetchone()[0] == "on"
+            assert settings() == ["off", "off", "off"]
+        assert settings() == ["on", "on", "on"]
+
+
+def settings() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_hashjoin'),"
+            " current_setting('enable_mergejoin')"
+        )
+        return list(cursor.fetchone())
 
 
 def test_outside_postgresql_or_a_transaction_nothing_changes() -> None:
