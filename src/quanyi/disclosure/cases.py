@@ -5,7 +5,7 @@ document the case carries, is reviewed and approved, and its approval writes a `
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -25,7 +25,7 @@ from quanyi.disclosure.models import Permit, PermitKind
 from quanyi.registry import services as registry
 from quanyi.registry.models import Person
 from quanyi.workflow import documents
-from quanyi.workflow.documents import DocumentName, Sha256
+from quanyi.workflow.documents import DocumentName, RestsOnDocument, Sha256
 from quanyi.workflow.stages import REGISTRY_STAGES
 from quanyi.workflow.types import CaseType, Change, FormField, register
 
@@ -196,10 +196,14 @@ def _write_permit(
 
 
 @register
-class DisclosureRequestCase(CaseType[DisclosureApplication]):
+class DisclosureRequestCase(RestsOnDocument, CaseType[DisclosureApplication]):
     name = "disclosure.request"
     zh = "外部单位查询申请"
     en = "disclosure request (court, government body, other unit)"
+    missing = (
+        "须附书面查询申请（扫描件）（001 第十九条）",
+        "attach the written application (001 art. 19)",
+    )
     stages = REGISTRY_STAGES
     payload = DisclosureApplication
     subject_keys = ("id_number", "requester_account")
@@ -217,18 +221,6 @@ class DisclosureRequestCase(CaseType[DisclosureApplication]):
         ITEMS,
         *PERIOD,
     )  # fmt: skip
-
-    def attached(
-        self, data: Mapping[str, Any], files: Sequence[tuple[str, str]]
-    ) -> Mapping[str, Any]:
-        return documents.with_document(
-            data,
-            files,
-            (
-                "须附书面查询申请（扫描件）（001 第十九条）",
-                "attach the written application (001 art. 19)",
-            ),
-        )
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> DisclosureApplication:
         payload = self.parse(data)
@@ -269,10 +261,14 @@ class DisclosureRequestCase(CaseType[DisclosureApplication]):
 
 
 @register
-class DelegationCase(CaseType[Delegation]):
+class DelegationCase(RestsOnDocument, CaseType[Delegation]):
     name = "disclosure.delegate"
     zh = "委托查询"
     en = "query by a delegate"
+    missing = (
+        "须附书面委托书（扫描件）（001 第十五条）",
+        "attach the written authorisation (001 art. 15)",
+    )
     stages = REGISTRY_STAGES
     payload = Delegation
     fields = (
@@ -282,18 +278,6 @@ class DelegationCase(CaseType[Delegation]):
         ITEMS,
         *PERIOD,
     )
-
-    def attached(
-        self, data: Mapping[str, Any], files: Sequence[tuple[str, str]]
-    ) -> Mapping[str, Any]:
-        return documents.with_document(
-            data,
-            files,
-            (
-                "须附书面委托书（扫描件）（001 第十五条）",
-                "attach the written authorisation (001 art. 15)",
-            ),
-        )
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> Delegation:
         payload = self.parse(data)

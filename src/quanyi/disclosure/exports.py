@@ -5,7 +5,7 @@ read logged under the case, the run itself a tracked row."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -21,7 +21,7 @@ from quanyi.disclosure.cases import listed_items
 from quanyi.disclosure.decision import record_items
 from quanyi.disclosure.models import ExportRun
 from quanyi.workflow import documents
-from quanyi.workflow.documents import DocumentName, Sha256
+from quanyi.workflow.documents import DocumentName, RestsOnDocument, Sha256
 from quanyi.workflow.models import Case
 from quanyi.workflow.stages import ALL_STAGES
 from quanyi.workflow.types import CaseType, Change, FormField, register
@@ -45,10 +45,14 @@ class ExportRequest(Payload):
 
 
 @register
-class ExportCase(CaseType[ExportRequest]):
+class ExportCase(RestsOnDocument, CaseType[ExportRequest]):
     name = "disclosure.export"
     zh = "批量提供个人权益数据"
     en = "bulk provision of identifiable data"
+    missing = (
+        "须附书面申请（扫描件）（001 第十九条）",
+        "attach the written application (001 art. 19)",
+    )
     stages = ALL_STAGES
     payload = ExportRequest
     fields = (
@@ -57,18 +61,6 @@ class ExportCase(CaseType[ExportRequest]):
         FormField("legal_basis", "法律依据", "legal basis", True, "textarea"),
         FormField("items", "提供事项", "items", True, "choices", "record_item"),
     )
-
-    def attached(
-        self, data: Mapping[str, Any], files: Sequence[tuple[str, str]]
-    ) -> Mapping[str, Any]:
-        return documents.with_document(
-            data,
-            files,
-            (
-                "须附书面申请（扫描件）（001 第十九条）",
-                "attach the written application (001 art. 19)",
-            ),
-        )
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> ExportRequest:
         payload = self.parse(data)

@@ -4,7 +4,7 @@ names one of the files the case carries by its SHA-256, and the approval finds i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
@@ -19,6 +19,19 @@ GENERIC_MISSING = (
     "须附作为依据的书面文件（扫描件）",
     "attach the written document the case rests on",
 )
+
+
+class RestsOnDocument:
+    """Mix into a case type whose payload names the written document it rests on (an
+    application, an authorisation): intake takes it from the case's files, and ``missing``
+    says, in both languages, which document a case without one lacks."""
+
+    missing: ClassVar[tuple[str, str]] = GENERIC_MISSING
+
+    def attached(
+        self, data: Mapping[str, Any], files: Sequence[tuple[str, str]]
+    ) -> Mapping[str, Any]:
+        return with_document(data, files, self.missing)
 
 
 def with_document(
