@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "quanyi.benefits",
     "quanyi.reports",
     "quanyi.disclosure",
+    "quanyi.statements",
     "quanyi.portals",
     "quanyi.records",
     "quanyi.web",

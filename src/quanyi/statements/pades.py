@@ -1,0 +1,69 @@
+"""A downloaded statement or certificate signed as PDF (PAdES, pyHanko) with the agency's
+ECDSA P-256 document certificate, so an ordinary PDF reader shows who signed it and whether a
+byte changed since."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509 as crypto_x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from quanyi.statements import keys
+
+FIELD = "QuanyiDocumentSignature"
+
+
+def sign(pdf: bytes) -> bytes:
+    key_file, cert_file = keys.pades_files()
+    signer = signers.SimpleSigner.load(str(key_file), str(cert_file), key_passphrase=None)
+    assert signer is not None
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason="社会保险经办机构出具 / issued by the social insurance agency",
+        md_algorithm="sha256",
+    )
+    out = signers.sign_pdf(writer, meta, signer=signer)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class PdfSignature:
+    present: bool
+    intact: bool = False
+    ours: bool = False
+    whole_file: bool = False
+
+
+def check(pdf: bytes) -> PdfSignature:
+    """Whether the file carries a PDF signature, untouched since signing, over the whole file,
+    by the agency's document certificate."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    signatures = reader.embedded_signatures
+    if not signatures:
+        return PdfSignature(present=False)
+    signature = signatures[-1]
+    ours = asn1_x509.Certificate.load(_der(keys.pades_certificate_pem()))
+    context = ValidationContext(trust_roots=[ours], allow_fetching=False)
+    status = validate_pdf_signature(signature, context)
+    whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+    signer = signature.signer_cert
+    return PdfSignature(
+        present=True,
+        intact=bool(status.intact and status.valid),
+        ours=signer is not None and signer.dump() == ours.dump(),
+        whole_file=whole and len(signatures) == 1,
+    )
+
+
+def _der(pem: str) -> bytes:
+    return crypto_x509.load_pem_x509_certificate(pem.encode()).public_bytes(Encoding.DER)

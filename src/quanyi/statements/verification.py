@@ -1,0 +1,173 @@
+"""Is this statement or certificate ours, unchanged, and still what the record says? Anyone
+may ask (``quanyi statements verify FILE.pdf``, the ``/verify`` page): the answer names the
+verdict, the document's code, its period and the masked name — nothing else of the record.
+
+A file is authentic when its signed code verifies under the document key, the digest of the
+text printed above its footer (read back from the PDF) is the one the code signs, a PDF
+signature, where there is one, is intact and the agency's, and the code is on record. It is
+then "superseded" when the record's facts for its period have changed since (a back-payment
+turning △ into ●)."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from quanyi.records.parts import declared
+from quanyi.statements import content, pades, tokens
+from quanyi.statements.drawing import FOOTER_TOP, printed_digest
+from quanyi.statements.models import Issued
+
+FACT_ITEMS = frozenset(
+    {"relations", "contributions", "account", "deemed_months", "benefits", "contribution_months"}
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    result: str  # authentic | superseded | not_authentic
+    zh: str
+    en: str
+    code: str = ""
+    kind: str = ""
+    period: str = ""
+    masked_name: str = ""
+
+    @property
+    def authentic(self) -> bool:
+        return self.result != "not_authentic"
+
+
+def _refused(zh: str, en: str, claim: tokens.Claim | None = None) -> Verdict:
+    return _verdict("not_authentic", zh, en, claim)
+
+
+def _verdict(result: str, zh: str, en: str, claim: tokens.Claim | None) -> Verdict:
+    if claim is None:
+        return Verdict(result, zh, en)
+    period = (
+        claim.period_from[:4]
+        if claim.kind != "certificate"
+        else f"{claim.period_from} — {claim.period_to}"
+    )
+    return Verdict(result, zh, en, claim.code, claim.kind, period, claim.masked_name)
+
+
+def _pages(pdf: bytes) -> list[tuple[list[str], list[str]]]:
+    """Per page: (strings above the footer in drawing order, strings in the footer)."""
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    reader = PdfReader(io.BytesIO(pdf), strict=False)
+    return [_split_page(page) for page in reader.pages]
+
+
+def _split_page(page: Any) -> tuple[list[str], list[str]]:
+    body: list[str] = []
+    footer: list[str] = []
+
+    def visit(text: str, cm: Any, tm: Any, _font: Any, _size: Any) -> None:
+        if not text.strip():
+            return
+        y = tm[5] * cm[3] + tm[4] * cm[1] + cm[5]
+        (footer if y < FOOTER_TOP else body).append(text)
+
+    page.extract_text(visitor_text=visit)
+    return body, footer
+
+
+def verify_pdf(pdf: bytes) -> list[Verdict]:
+    """One verdict per document (page) in the file."""
+    try:
+        signature = pades.check(pdf)
+    except Exception:  # any parse failure of a damaged file: it cannot be vouched for
+        return [_refused("文件无法读取，不能确认真伪", "the file cannot be read: not authentic")]
+    if signature.present and not signature.intact:
+        return [
+            _refused(
+                "文件签名已失效：签名后文件被改动过",
+                "the PDF signature does not match: the file changed after it was signed",
+            )
+        ]
+    if signature.present and not signature.ours:
+        return [_refused("文件签名不是本经办机构的", "the PDF is signed by another key")]
+    try:
+        pages = _pages(pdf)
+    except Exception:
+        return [_refused("文件无法读取，不能确认真伪", "the file cannot be read: not authentic")]
+    if not pages:
+        return [_refused("文件中没有可查验的文书", "the file holds no document to verify")]
+    return [_page_verdict(body, footer) for body, footer in pages]
+
+
+def _page_verdict(body: list[str], footer: list[str]) -> Verdict:
+    token = "".join(s.strip() for s in footer if s.strip().startswith(tokens.PREFIX))
+    if not token:
+        return _refused("未找到验证码", "no verification code was found on the page")
+    try:
+        claim, _ = tokens.verify(token)
+    except tokens.BadToken:
+        return _refused(
+            "验证码的签名不是本经办机构的文书密钥所签", "the code is not signed by the agency's key"
+        )
+    if printed_digest(body) != claim.printed_sha256:
+        return _refused(
+            "文书所印内容与签名不符，已被改动",
+            "the printed items differ from what was signed",
+            claim,
+        )
+    return _against_record(claim)
+
+
+def _against_record(claim: tokens.Claim) -> Verdict:
+    issued = Issued.objects.filter(code=claim.code).first()
+    if issued is None or issued.printed_sha256 != claim.printed_sha256:
+        return _refused("本经办机构未出具该文书", "the agency issued no such document", claim)
+    if current_facts(issued) != claim.facts_sha256:
+        return _verdict(
+            "superseded",
+            "真实，但其所列期间的记录此后已更正（以最新记录为准）",
+            "authentic, superseded by a later correction of the record for its period",
+            claim,
+        )
+    return _verdict("authentic", "真实有效，与现有记录一致", "authentic and current", claim)
+
+
+def current_facts(issued: Issued) -> str:
+    """The digest of the record's facts for the document's period, as the record is now (read
+    internally: nothing of it is shown, so no reader sees the record)."""
+    record: dict[str, Any] = {}
+    for part, load in declared():
+        wanted = FACT_ITEMS.intersection(part.items)
+        if wanted:
+            record.update(load(issued.person_id, frozenset(wanted)))
+    return content.facts_digest(record, issued.period_from, issued.period_to)
+
+
+def verify_code(text: str) -> Verdict:
+    """A typed verification code (``S2025K3JQ7ZPAXB-ABCDEFGH``): the document on record whose
+    signature begins with those letters, and whether the record still says the same."""
+    code, _, letters = text.strip().upper().partition("-")
+    issued = Issued.objects.filter(code=code).select_related("person").first() if code else None
+    if issued is None or not letters:
+        return _refused("验证码不存在", "no document has that verification code")
+    claim = tokens.Claim(
+        issued.code,
+        issued.kind,
+        issued.period_from,
+        issued.period_to,
+        issued.printed_sha256,
+        issued.facts_sha256,
+        _masked(issued.person.name),
+    )
+    if tokens.short_code(tokens.sign(claim)).partition("-")[2] != letters:
+        return _refused("验证码不存在", "no document has that verification code")
+    return _against_record(claim)
+
+
+def _masked(name: str) -> str:
+    from quanyi.core.identifiers import mask_name
+
+    return mask_name(name)
