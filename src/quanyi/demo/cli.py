@@ -139,6 +139,7 @@ def _demo(args: argparse.Namespace) -> int:
             if summary.outside_accounts
             else ""
         )
+        + (f"; {summary.addresses} mailing addresses" if summary.addresses else "")
         + f" in {summary.seconds:.1f} s"
     )
     # What the README's tour uses, so it works on this demo as printed.

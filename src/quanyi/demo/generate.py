@@ -22,12 +22,14 @@ from faker import Faker
 
 from quanyi.audit import services as audit
 from quanyi.audit.models import AuditEvent
+from quanyi.core import regions
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.demo import accounts, identities, parameters, pensioners
 from quanyi.demo import history as contribution_history
 from quanyi.registry.models import Employer, InsuranceRelation, Person
+from quanyi.statements import services as statements
 
 DEMO_ACTOR = "demo"
 # Registry data decides "non-demo"; accounts (e.g. the first sysadmin) do not.
@@ -58,6 +60,7 @@ class Summary:
     accounts_file: Path | None = None
     generated_password: str | None = None
     outside_accounts: int = 0  # employer, person and external accounts for the portals
+    addresses: int = 0  # mailing addresses for the annual statements
 
 
 class NonDemoData(QuanyiError):
@@ -185,6 +188,7 @@ def build(
             bar.advance(len(planned))
     with transaction.atomic():
         summary.outside_accounts = accounts.ensure_outside(principal)
+        summary.addresses = _addresses(principal, rng, fake)
     with connection.cursor() as cursor:
         # After a bulk load the planner's statistics are stale, and PostgreSQL's visibility map
         # is empty: without ANALYZE it scans every relation for each unit of a posting, and
@@ -218,6 +222,28 @@ class _Bar:
 
     def advance(self, done: int) -> None:
         self.bar.advance(self.task, done)
+
+
+def _addresses(principal: Principal, rng: random.Random, fake: Any) -> int:
+    """A mailing address for nine adults in ten, so statements are batched by postal district
+    and some wait at the counter for want of an address. Demo data: the postcode follows the
+    county code, not the post office's table."""
+    clerk = Principal(
+        actor=DEMO_ACTOR,
+        source="batch",
+        region=principal.region,
+        roles=frozenset({"operator"}),
+        request_id=principal.request_id,
+    )
+    rows = []
+    adults = Person.objects.filter(guardian__isnull=True).order_by("pk")
+    for pk, county in adults.values_list("pk", "residence_region"):
+        if rng.random() < 0.9:
+            street = f"{fake.street_name()}{rng.randint(1, 300)}号{rng.randint(1, 30)}单元"
+            postcode = f"{int(county[:2]) - 1:02d}{county[4:6]}{rng.randint(0, 1)}0"
+            region = regions.lookup(county)
+            rows.append((pk, f"{region.name if region else ''}{street}", postcode))
+    return statements.add_addresses(clerk, rows)
 
 
 @contextmanager

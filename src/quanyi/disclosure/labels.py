@@ -49,5 +49,6 @@ LABELS: CodeSets = {
         "delegate_account": ("受托人账户", "delegate's account"),
         "delegate_name": ("受托人姓名", "delegate's name"),
         "reader": ("查询人", "reader"),
+        "statement": ("权益记录单编号", "statement code"),
     },
 }

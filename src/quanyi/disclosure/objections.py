@@ -6,9 +6,12 @@ to the one who filed it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from calendar import monthrange
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any, Literal
 
+from django.utils import timezone
 from pydantic import Field, field_validator
 
 from quanyi.access.errors import Refused
@@ -25,11 +28,51 @@ from quanyi.workflow.documents import DocumentName, Sha256
 from quanyi.workflow.stages import REGISTRY_STAGES
 from quanyi.workflow.types import CaseType, Change, FormField, register
 
+# 003 §4 (二): an objection to a reconciliation statement comes within three months of it.
+WINDOW_MONTHS = 3
+# Who received a statement and on which day, by its code: the statements app registers its
+# look-up here (``statement_source``), as it sits above this one.
+_statement_lookups: list[Callable[[str], tuple[int, date] | None]] = []
+
+
+def statement_source(lookup: Callable[[str], tuple[int, date] | None]) -> None:
+    _statement_lookups.append(lookup)
+
+
+def _window_end(issued: date) -> date:
+    month = issued.month - 1 + WINDOW_MONTHS
+    year, month = issued.year + month // 12, month % 12 + 1
+    return date(year, month, min(issued.day, monthrange(year, month)[1]))
+
+
+def check_statement(person: Person, code: str, today: date) -> None:
+    """The statement objected to is this person's, and its three months have not passed."""
+    found = next((hit for lookup in _statement_lookups if (hit := lookup(code))), None)
+    if found is None or found[0] != person.pk:
+        raise InvalidInput.one(
+            "statement",
+            "not_found",
+            "未找到该人员的这份权益记录单",
+            "no statement of this person has that code",
+        )
+    last = _window_end(found[1])
+    if today > last:
+        raise InvalidInput.one(
+            "statement",
+            "window_closed",
+            f"对权益记录单的异议须自其出具之日（{found[1].isoformat()}）起三个月内提出，"
+            f"已于 {last.isoformat()} 截止（003 第四条（二））；如记录有误，可申请更正",
+            f"an objection to a statement comes within three months of its date"
+            f" ({found[1].isoformat()}); the window closed on {last.isoformat()}"
+            " (003 §4 (二)); a wrong record can still be corrected on request",
+        )
+
 
 class Objection(Payload):
     id_number: str
     items: list[str]
     month: Month | Literal[""] = ""
+    statement: str = Field(default="", max_length=40)
     description: str = Field(min_length=1, max_length=2000)
     document_sha256: Sha256 | None = None
     document_name: DocumentName = ""
@@ -79,6 +122,9 @@ class ObjectionCase(CaseType[Objection]):
         FormField("id_number", "公民身份号码", "id number", True, "id_number"),
         FormField("items", "异议事项", "what is disputed", True, "choices", "record_item"),
         FormField("month", "所涉年月", "month concerned", False, "month"),
+        FormField(
+            "statement", "权益记录单编号（如对记录单有异议）", "statement code (if any)", False
+        ),
         FormField("description", "异议内容", "the objection", True, "textarea"),
     )
 
@@ -101,7 +147,12 @@ class ObjectionCase(CaseType[Objection]):
                 f"choose among {', '.join(known)}",
             )
         chosen = [item for item in known if item in payload.items]
-        return payload.model_copy(update={"id_number": person.id_number, "items": chosen})
+        code = payload.statement.strip().upper().partition("-")[0]
+        if code:
+            check_statement(person, code, timezone.localdate())
+        return payload.model_copy(
+            update={"id_number": person.id_number, "items": chosen, "statement": code}
+        )
 
     def changes(self, principal: Principal, payload: Objection) -> list[Change]:
         person = registry.person_by_id_number(principal, payload.id_number)
@@ -109,6 +160,7 @@ class ObjectionCase(CaseType[Objection]):
         return [
             Change(label, "items", None, ",".join(payload.items), person.name),
             Change(label, "month", None, payload.month or None, person.name),
+            Change(label, "statement", None, payload.statement or None, person.name),
             Change(label, "description", None, payload.description, person.name),
             Change(label, "document_name", None, payload.document_name or None, person.name),
         ]

@@ -24,3 +24,10 @@ class StatementsConfig(AppConfig):
         labels="quanyi.statements.labels:LABELS",
         init="quanyi.statements.keys:ensure_keys",
     )
+
+    def ready(self) -> None:
+        # Imported here: the look-up reads models, which need the app registry ready.
+        from quanyi.disclosure.objections import statement_source
+        from quanyi.statements.queries import issued_to
+
+        statement_source(issued_to)

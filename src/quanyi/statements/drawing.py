@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
-import segno
+import zxingcpp
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
@@ -311,22 +311,15 @@ VALUES = {
 
 
 def _qr(canvas: Canvas, token: str, x: float, y: float, size: float) -> None:
-    """The code as a one-bit image. The mask is fixed: segno's search for the best of eight
-    cost 90 ms a page, and any mask reads back."""
-    matrix = segno.make(token, error="m", mask=0, boost_error=False).matrix
-    modules = len(matrix)
-    border = 2
-    image = Image.new("1", (modules + 2 * border, modules + 2 * border), 1)
-    image.putdata([0 if dark else 1 for row in _bordered(matrix, border) for dark in row])
-    canvas.drawImage(ImageReader(image), x, y, size, size)
-
-
-def _bordered(matrix: Any, border: int) -> list[list[int]]:
-    width = len(matrix) + 2 * border
-    blank = [0] * width
-    rows = [blank] * border
-    rows += [[0] * border + list(row) + [0] * border for row in matrix]
-    return rows + [blank] * border
+    """The code as a one-bit image, one pixel a module (zxing-cpp encodes in C++: 0.7 ms,
+    where segno's pure Python took 14 ms a page; decision 0021)."""
+    symbol = zxingcpp.create_barcode(token, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    modules = symbol.to_image(scale=1, add_quiet_zones=True)
+    height, width = modules.shape[0], modules.shape[1]
+    image = Image.frombuffer(
+        "L", (width, height), bytes(memoryview(cast(Any, modules))), "raw", "L", 0, 1
+    )
+    canvas.drawImage(ImageReader(image.convert("1")), x, y, size, size)
 
 
 def _footer(pen: Pen, token: str, issued: str, page: str) -> None:

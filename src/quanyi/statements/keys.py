@@ -65,7 +65,6 @@ def ensure_keys(_principal: object = None) -> None:
         (folder / PADES_CERT).unlink(missing_ok=True)
     if not (folder / PADES_CERT).exists():
         _write(folder / PADES_CERT, _certificate(_pades_key()), 0o644)
-    _signing_key.cache_clear()
 
 
 def _certificate(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -106,14 +105,20 @@ def _certificate(key: ec.EllipticCurvePrivateKey) -> bytes:
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
-@functools.cache
-def _signing_key() -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key((key_dir() / SIGNING).read_bytes(), None)
+@functools.lru_cache(maxsize=4)
+def _loaded(path: Path, changed: float) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), None)
     assert isinstance(key, Ed25519PrivateKey)
     return key
 
 
+def _signing_key() -> Ed25519PrivateKey:
+    path = key_dir() / SIGNING
+    return _loaded(path, path.stat().st_mtime)
+
+
 def signing_key() -> Ed25519PrivateKey:
+    """Loaded once per key file (a batch signs thousands of codes)."""
     if not (key_dir() / SIGNING).exists():
         ensure_keys()
     return _signing_key()

@@ -3,6 +3,7 @@ and a person's own documents."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q
@@ -53,6 +54,17 @@ def year_status(principal: Principal, year: int) -> dict[str, Any]:
         "to_guardian": tally["to_guardian"],
         "batches": tally["batches"],
     }
+
+
+def issued_to(code: str) -> tuple[int, date] | None:
+    """(person id, date) of the statement with this code (an objection's window runs from
+    it)."""
+    found = (
+        Issued.objects.filter(code=code, kind__in=("employee", "resident"))
+        .values_list("person_id", "issued_on")
+        .first()
+    )
+    return (int(found[0]), found[1]) if found else None
 
 
 def own_documents(person_id: int) -> list[Issued]:

@@ -220,3 +220,26 @@ def set_address(
 
 def document_kinds() -> list[str]:
     return [DocumentKind.EMPLOYEE, DocumentKind.RESIDENT]
+
+
+def add_addresses(principal: Principal, rows: list[tuple[int, str, str]]) -> int:
+    """Mailing addresses ``(person id, address, postcode)`` of persons who have none yet, in
+    one audited batch (the demo; an import of the post office's address file)."""
+    authorize(principal, "statements.returns")
+    have = set(
+        MailingAddress.objects.filter(person_id__in=[r[0] for r in rows]).values_list(
+            "person_id", flat=True
+        )
+    )
+    new = [
+        MailingAddress(person_id=pk, address=address, postcode=postcode)
+        for pk, address, postcode in rows
+        if pk not in have
+    ]
+    if not new:
+        return 0
+    seq = audit.reserve_seq()
+    audit.stamp_rows(new, seq)
+    MailingAddress.objects.bulk_create(new)
+    audit.record_batch(principal, "statements.address", MailingAddress, seq)
+    return len(new)
