@@ -1,0 +1,171 @@
+"""Annual statements (000 §3; 004 part 5 art. 13): printed from the record as ``records.read``
+returns it — name, masked id number, the year's account figures and each month's mark — batched
+by postal district with a mailing list on which a minor's statement goes to the guardian."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+
+from quanyi.cli import main
+from quanyi.core.identifiers import mask
+from quanyi.core.money import format_fen
+from quanyi.records.models import QueryLogEntry
+from quanyi.records.queries import read
+from quanyi.statements.models import Issued
+from tests.registry import builders as registry
+from tests.statements import builders
+from tests.statements.builders import Insured
+from tests.workflow.builders import Office
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def insured(office: Office, tmp_path: Path) -> Insured:
+    return builders.insured(office, tmp_path / "legacy")
+
+
+def generate(out: Path, year: str = "2025") -> dict[str, object]:
+    from io import StringIO
+    from unittest import mock
+
+    printed = StringIO()
+    with mock.patch("sys.stdout", printed):
+        assert (
+            main(["statements", "generate", "--year", year, "--out", str(out), "--as", "clerk"])
+            == 0
+        )
+    return dict(json.loads(printed.getvalue()))
+
+
+def test_a_statement_prints_what_the_record_says(
+    office: Office, insured: Insured, tmp_path: Path
+) -> None:
+    """000 §3: the statement's items are the record's — name, masked id number, the year's
+    account figures, each month's mark (● paid, △ owed) and contribution months."""
+    run = generate(tmp_path / "out")
+    assert run["statements"] == 1 and run["deadline"] == "2026-03-31"
+    (pdf,) = (tmp_path / "out").glob("statements-2025-1000-*.pdf")
+    text = builders.page_text(pdf.read_bytes())
+    record = read(office.clerk, insured.id_number)
+    assert "社会保险个人权益记录单" in text and "（城镇职工）" in text
+    assert record["person"]["name"] in text
+    assert mask(insured.id_number) in text
+    assert insured.id_number not in text and "1980-03-01" not in text
+    year = next(row for row in record["account"]["by_year"] if row["year"] == 2025)
+    account_line = builders.line_of(text, format_fen(year["opening_fen"]))
+    for figure in ("opening_fen", "credited_fen", "interest_fen", "closing_fen"):
+        assert format_fen(year[figure]) in account_line
+    for month in range(1, 13):
+        line = builders.line_of(text, f"{month}月")
+        mark = "△" if f"2025-{month:02d}" == builders.OWED else "●"
+        assert line.count(mark) == 2, (month, line)  # pension and medical
+        assert line.count(format_fen(builders.BASE_FEN)) == 2
+    paid = sum(
+        1 for r in record["contributions"] if r["insurance"] == "pension" and r["status"] == "paid"
+    )
+    assert builders.line_of(text, "累计缴费月数").split()[1] == str(paid)
+    # Each statement is a disclosure to its person, logged under the statutory basis.
+    logged = QueryLogEntry.objects.filter(person_id=insured.person.pk, purpose__startswith="batch")
+    assert logged.filter(basis="annual statements 2025").exists()
+
+
+def test_a_minors_statement_goes_to_the_guardian(office: Office, tmp_path: Path) -> None:
+    """000 §3: a minor's statement is mailed to the guardian, at the guardian's address."""
+    guardian_number = registry.id_number(birth=date(1975, 1, 1))
+    minor_number = registry.id_number(birth=date(2015, 5, 1))
+    for payload in (
+        registry.person_payload(id_number=guardian_number, name="孙监护"),
+        registry.person_payload(
+            id_number=minor_number,
+            name="孙小明",
+            category="resident",
+            guardian_id_number=guardian_number,
+        ),
+    ):
+        assert office.approve_all(office.submit("person.register", payload)).status == "approved"
+    relation = {
+        "id_number": minor_number,
+        "uscc": "",
+        "insurance": "resident_medical",
+        "start_month": "2025-01",
+        "end_month": "",
+    }
+    assert office.approve_all(office.submit("relation.start", relation)).status == "approved"
+    from quanyi.statements import services
+
+    with transaction.atomic():
+        services.set_address(office.clerk, guardian_number, "北京市海淀区中关村1号", "100080")
+    run = generate(tmp_path / "out")
+    assert run["to_guardian"] == 1 and run["resident"] == 1
+    with (tmp_path / "out" / "mailing-list.csv").open(encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["recipient"] == "孙监护" and row["recipient_kind"] == "guardian"
+    assert row["address"] == "北京市海淀区中关村1号" and row["postcode"] == "100080"
+    (pdf,) = (tmp_path / "out").glob(f"statements-{row['batch']}.pdf")
+    text = builders.page_text(pdf.read_bytes(), int(row["page"]) - 1)
+    assert "孙小明" in text and "（城乡居民）" in text and row["statement"] in text
+
+
+def test_a_run_is_resumed_not_repeated(office: Office, insured: Insured, tmp_path: Path) -> None:
+    """Run again, nothing is issued twice; the mailing list still lists every statement."""
+    generate(tmp_path / "out")
+    again = generate(tmp_path / "out")
+    assert again["statements"] == 0 and again["issued_before"] == 1
+    assert Issued.objects.filter(person=insured.person).count() == 1
+    with (tmp_path / "out" / "mailing-list.csv").open(encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == 1
+
+
+def test_a_returned_letter_is_recorded_once(
+    office: Office, insured: Insured, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generate(tmp_path / "out")
+    code = Issued.objects.get(person=insured.person).code
+    args = ["statements", "returned", code, "--reason", "查无此人", "--as", "clerk"]
+    capsys.readouterr()
+    assert main(args) == 0
+    assert main(args) == 1
+    assert "already" in capsys.readouterr().err
+    status = ["statements", "status", "--year", "2025", "--as", "clerk"]
+    capsys.readouterr()
+    assert main(status) == 0
+    assert json.loads(capsys.readouterr().out)["returned"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--year", "2099"], "finished business year"),
+        (["--year", "20x5"], "four digits"),
+        (["--year", "1900"], "finished business year"),
+    ],
+)
+def test_bad_years_are_refused_in_words(
+    office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], said: str
+) -> None:
+    code = None
+    try:
+        code = main(
+            ["statements", "generate", *args, "--out", str(tmp_path / "o"), "--as", "clerk"]
+        )
+    except SystemExit as usage:
+        code = usage.code
+    assert code in (1, 2)
+    assert said in capsys.readouterr().err
+    assert not Issued.objects.exists()
+
+
+def test_only_operators_generate(office: Office, tmp_path: Path) -> None:
+    from quanyi.access.errors import Refused
+    from quanyi.statements import flows
+
+    with pytest.raises(Refused), transaction.atomic():
+        flows.generate(office.reviewer, 2025, tmp_path / "o")
+    assert not Issued.objects.exists()

@@ -1,0 +1,200 @@
+"""Statements and certificates anyone can verify (001 art. 15; 000 §3): an untouched one is
+authentic; a single changed byte or another key is not; one whose record was corrected since
+(a back-payment turning △ into ●) is authentic but superseded — each with its reason. The
+objection window (003 §4 (二)) runs from the statement's date."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from quanyi.cli import main
+from quanyi.contributions import services as contributions
+from quanyi.contributions.models import Bill
+from quanyi.contributions.payment_files import PaymentRow
+from quanyi.core.errors import InvalidInput
+from quanyi.statements import services, verification
+from quanyi.workflow import services as workflow
+from tests.statements import builders
+from tests.statements.builders import Insured
+from tests.workflow.builders import Office
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def insured(office: Office, tmp_path: Path) -> Insured:
+    return builders.insured(office, tmp_path / "legacy")
+
+
+def statement(office: Office, insured: Insured) -> tuple[bytes, str]:
+    with transaction.atomic():
+        pdf, issued = services.statement_pdf(office.clerk, insured.id_number, 2025)
+    return pdf, issued.code
+
+
+def only(verdicts: list[verification.Verdict]) -> verification.Verdict:
+    (verdict,) = verdicts
+    return verdict
+
+
+def test_an_untouched_statement_is_authentic(office: Office, insured: Insured) -> None:
+    pdf, code = statement(office, insured)
+    verdict = only(verification.verify_pdf(pdf))
+    assert verdict.result == "authentic", verdict
+    assert (verdict.code, verdict.period, verdict.masked_name) == (code, "2025", "钱**")
+    assert b"/ByteRange" in pdf and b"adbe.pkcs7.detached" not in pdf  # PAdES, not PKCS#7
+
+
+@pytest.mark.parametrize("where", [0.3, 0.5, 0.9])
+def test_a_single_changed_byte_is_not_authentic(
+    office: Office, insured: Insured, where: float
+) -> None:
+    pdf, _ = statement(office, insured)
+    changed = bytearray(pdf)
+    at = int(len(changed) * where)
+    changed[at] = (changed[at] + 1) % 256
+    verdict = only(verification.verify_pdf(bytes(changed)))
+    assert verdict.result == "not_authentic", verdict
+    assert verdict.en
+
+
+def test_one_signed_by_another_key_is_not_authentic(office: Office, insured: Insured) -> None:
+    keys = Path(settings.QUANYI_DATA_DIR) / "keys"
+    statement(office, insured)  # our keys exist
+    ours = keys.with_name("ours")
+    shutil.move(keys, ours)
+    forged, _ = statement(office, insured)  # new keys made: another agency's, say
+    shutil.rmtree(keys)
+    shutil.move(ours, keys)
+    verdict = only(verification.verify_pdf(forged))
+    assert verdict.result == "not_authentic" and "another key" in verdict.en
+
+
+def test_a_printed_text_changed_and_re_signed_by_another_key_is_not_authentic(
+    office: Office, insured: Insured
+) -> None:
+    """A batch file carries no PDF signature: each page's signed code vouches for its text."""
+    from quanyi.statements import tokens
+
+    pdf, _ = statement(office, insured)
+    body, footer = verification._pages(pdf)[0]
+    token = next(s.strip() for s in footer if s.strip().startswith(tokens.PREFIX))
+    claim, _ = tokens.verify(token)
+    assert verification._page_verdict(body, footer).result == "authentic"
+    edited = [s.replace("钱对账", "钱改名") for s in body]
+    assert verification._page_verdict(edited, footer).result == "not_authentic"
+    assert claim.printed_sha256 != verification.printed_digest(edited)
+
+
+def test_a_back_payment_since_makes_it_superseded(office: Office, insured: Insured) -> None:
+    pdf, code = statement(office, insured)
+    short = json.loads(_cli_out(["statements", "verify", "--code", _short(pdf)], 0))[0]
+    assert short["result"] == "authentic"
+    bill = Bill.objects.get(employer=insured.employer, month=builders.OWED)
+    with transaction.atomic():
+        contributions.record_payments(
+            office.clerk, [PaymentRow(bill.pk, bill.due_fen, date(2026, 1, 5), "BACK-1")]
+        )
+    verdict = only(verification.verify_pdf(pdf))
+    assert verdict.result == "superseded" and verdict.authentic
+    assert "superseded by a later correction" in verdict.en
+    assert verification.verify_code(_short(pdf)).result == "superseded"
+    assert verification.verify_code(code + "-WRONGONE").result == "not_authentic"
+
+
+def _short(pdf: bytes) -> str:
+    text = builders.page_text(pdf)
+    return builders.line_of(text, "验证码").split("：")[1].split()[0]
+
+
+def _cli_out(args: list[str], code: int) -> str:
+    from io import StringIO
+
+    printed = StringIO()
+    with mock.patch("sys.stdout", printed):
+        assert main(args) == code
+    return printed.getvalue()
+
+
+def test_verify_from_the_command_line_needs_no_login(
+    office: Office, insured: Insured, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pdf, _ = statement(office, insured)
+    good, bad, unreadable = tmp_path / "good.pdf", tmp_path / "bad.pdf", tmp_path / "junk.pdf"
+    good.write_bytes(pdf)
+    bad.write_bytes(pdf[:1000] + bytes([pdf[1000] ^ 1]) + pdf[1001:])
+    unreadable.write_bytes(b"not a pdf at all")
+    assert json.loads(_cli_out(["statements", "verify", str(good)], 0))[0]["authentic"]
+    assert not json.loads(_cli_out(["statements", "verify", str(bad)], 1))[0]["authentic"]
+    refused = json.loads(_cli_out(["statements", "verify", str(unreadable)], 1))[0]
+    assert refused["result"] == "not_authentic"
+    capsys.readouterr()
+    assert main(["statements", "verify", str(tmp_path / "missing.pdf")]) == 1
+    assert "cannot read" in capsys.readouterr().err
+    assert (
+        json.loads(_cli_out(["statements", "verify", "--code", "S2025XXXX-ABC"], 1))[0]["result"]
+        == "not_authentic"
+    )
+
+
+def test_a_certificate_over_a_period(
+    office: Office, insured: Insured, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """001 art. 15: written proof of insurance and contributions, on request."""
+    out = tmp_path / "cert.pdf"
+    args = ["statements", "certificate", insured.id_number, "--from", "2024-01", "--to", "2025-12"]
+    printed = json.loads(_cli_out([*args, "--out", str(out), "--as", "clerk"], 0))
+    assert printed["kind"] == "certificate" and printed["verification_code"].startswith("C")
+    text = builders.page_text(out.read_bytes())
+    assert "社会保险参保证明" in text and "2024-01 至 2025-12" in text
+    pension = builders.line_of(text, "企业职工基本养老保险 2024-01")
+    assert pension.split()[3] == "23"  # 24 months, one owed
+    assert only(verification.verify_pdf(out.read_bytes())).result == "authentic"
+    capsys.readouterr()
+    assert main([*args, "--out", str(out), "--as", "clerk"]) == 1  # never overwritten
+    assert "exists" in capsys.readouterr().err
+    for start, end, said in (
+        ("2025-13", "2025-12", "YYYY-MM"),
+        ("2025-06", "2025-01", "before the first"),
+        ("1960-01", "2025-01", "at most 50 years"),
+        ("2025-01", f"{date.today().year + 1}-06", "after this month"),
+    ):
+        bad = ["statements", "certificate", insured.id_number, "--from", start, "--to", end]
+        assert main([*bad, "--out", str(tmp_path / "x.pdf"), "--as", "clerk"]) == 1
+        assert said in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_objection_window_runs_from_the_statements_date(
+    office: Office, insured: Insured
+) -> None:
+    """003 §4 (二): an objection to a statement within three months of its date."""
+    _, code = statement(office, insured)
+    objection = {
+        "id_number": insured.id_number,
+        "items": ["contributions"],
+        "month": builders.OWED,
+        "description": "11月已缴费，记录单显示欠缴",
+        "statement": code,
+    }
+    with transaction.atomic():
+        case = workflow.submit(office.clerk, "record.objection", objection)
+    assert case.status == "open"
+    later = date.today() + timedelta(days=100)
+    with (
+        mock.patch("django.utils.timezone.localdate", return_value=later),
+        pytest.raises(InvalidInput) as closed,
+        transaction.atomic(),
+    ):
+        workflow.submit(office.clerk, "record.objection", objection)
+    assert "three months" in closed.value.errors[0].en
+    with pytest.raises(InvalidInput), transaction.atomic():
+        workflow.submit(office.clerk, "record.objection", {**objection, "statement": "S2025NOPE"})
