@@ -169,3 +169,27 @@ def test_only_operators_generate(office: Office, tmp_path: Path) -> None:
     with pytest.raises(Refused), transaction.atomic():
         flows.generate(office.reviewer, 2025, tmp_path / "o")
     assert not Issued.objects.exists()
+
+
+def test_the_employers_yearly_notice(
+    office: Office, insured: Insured, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """004 part 5 art. 14: each employer's staff, with the year's months, bases and
+    contributions, as PDF and Excel."""
+    from openpyxl import load_workbook
+
+    uscc = insured.employer.uscc
+    args = ["statements", "notices", "--year", "2025", "--out", str(tmp_path / "n")]
+    capsys.readouterr()
+    assert main([*args, "--employer", uscc, "--as", "clerk"]) == 0
+    made = json.loads(capsys.readouterr().out)
+    assert made["employers"] == 1
+    sheet = load_workbook(tmp_path / "n" / f"notice-2025-{uscc}.xlsx").active
+    assert sheet is not None
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
+    pension = next(r for r in rows if r[2] == "企业职工基本养老保险")
+    assert pension[0] == "钱对账" and pension[1] == mask(insured.id_number)
+    assert pension[3] == 12 and pension[4] == format_fen(builders.BASE_FEN)
+    text = builders.page_text((tmp_path / "n" / f"notice-2025-{uscc}.pdf").read_bytes())
+    assert "2025 年度社会保险缴费情况告知" in text and "钱对账" in text
+    assert main([*args, "--employer", "not-a-code", "--as", "clerk"]) == 1

@@ -217,7 +217,7 @@ def _statement_values(pen: Pen, sheet: Sheet) -> None:
         pen.text(x, GRID_TOP - ROW + 4, insurance_name(column.insurance), 7.5)
         for month, cell in enumerate(column.months):
             y = GRID_TOP - (month + 2) * ROW + 4
-            pen.text(x, y, cell.mark, 8)
+            pen.text(x, y - 1, cell.mark, 11)
             pen.text(edges[index + 2] - 3, y, yuan(cell.base_fen), 7.5, "r")
         tail = [
             column.enrolled or "—",
