@@ -125,3 +125,32 @@ def test_a_person_downloads_their_statement_in_the_portal(
     verdict = verify_cli(shared, pdf)
     assert verdict["result"] == "authentic" and verdict["kind"] == "employee"
     assert demo_login(shared, "operator")  # the demo's accounts file is intact
+
+
+def test_the_years_statements_on_both_cores_then_audit_verify(
+    shared: Instance, tmp_path: Path
+) -> None:
+    """000 §3: the region's statements of last year, made by two worker processes, batched by
+    postal district; each page of a batch file verifies by its signed code; the audit chain
+    vouches for every statement recorded."""
+    from datetime import date
+
+    year = str(date.today().year - 1)
+    out = tmp_path / "statements"
+    done = quanyi(
+        shared, "statements", "generate", "--year", year, "--out", str(out),
+        "--workers", "2", "--as", "operator",
+    )  # fmt: skip
+    run = json.loads(done.stdout)
+    assert run["statements"] > 20 and len(run["batches"]) > 2
+    listed = (out / "mailing-list.csv").read_text(encoding="utf-8").splitlines()
+    assert len(listed) == run["statements"] + 1  # and the header
+    batch = out / f"statements-{run['batches'][-1]}.pdf"
+    verdicts = json.loads(quanyi(shared, "statements", "verify", str(batch)).stdout)
+    assert verdicts and all(v["result"] == "authentic" for v in verdicts)
+    again = json.loads(
+        quanyi(shared, "statements", "generate", "--year", year, "--out", str(out),
+               "--as", "operator").stdout
+    )  # fmt: skip
+    assert again["statements"] == 0 and again["issued_before"] == run["statements"]
+    assert quanyi(shared, "audit", "verify", "--as", "auditor").returncode == 0

@@ -39,6 +39,9 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     generate.add_argument("--year", required=True, type=_year)
     generate.add_argument("--out", required=True, type=Path, metavar="DIR")
+    generate.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="processes (default: the cores)"
+    )
     one = command(
         s, "statement", _statement, atomic=True, writes=True,
         help="one person's statement of a year as a signed PDF",
@@ -103,7 +106,9 @@ def _generate(args: argparse.Namespace) -> int:
     from quanyi.statements import flows
 
     with _bar(f"权益记录单 {args.year}") as progress:
-        run = flows.generate(args.principal, args.year, args.out, progress=progress)
+        run = flows.generate(
+            args.principal, args.year, args.out, workers=max(1, args.workers), progress=progress
+        )
     print_json(GenerateOut.model_validate(run, from_attributes=True))
     return 0
 
