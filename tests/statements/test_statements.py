@@ -193,3 +193,26 @@ def test_the_employers_yearly_notice(
     text = builders.page_text((tmp_path / "n" / f"notice-2025-{uscc}.pdf").read_bytes())
     assert "2025 年度社会保险缴费情况告知" in text and "钱对账" in text
     assert main([*args, "--employer", "not-a-code", "--as", "clerk"]) == 1
+
+
+def test_a_batch_reads_each_record_as_one_read_would(
+    office: Office, insured: Insured, tmp_path: Path
+) -> None:
+    """``records.read_many`` loads each part for many persons at once: the same record as
+    ``read`` gives, person by person, and each read logged."""
+    from quanyi.records.parts import declared, many_loaders
+    from quanyi.records.queries import read_many
+    from quanyi.registry.models import Person
+
+    other = Person.objects.exclude(pk=insured.person.pk).first()
+    ids = [insured.person.pk, *([other.pk] if other else [])]
+    with transaction.atomic():
+        many = dict(read_many(office.clerk, ids, "annual statements 2025"))
+    for pk in ids:
+        number = Person.objects.get(pk=pk).id_number
+        with transaction.atomic():
+            assert many[pk] == read(office.clerk, number)
+    for part, load in declared():
+        items = frozenset(part.items)
+        assert many_loaders()[part.name](ids, items) == {pk: load(pk, items) for pk in ids}
+    assert QueryLogEntry.objects.filter(basis="annual statements 2025").count() == len(ids)

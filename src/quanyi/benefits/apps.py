@@ -31,6 +31,7 @@ class BenefitsConfig(AppConfig):
                 ("benefits",),
                 "record.read",
                 "quanyi.benefits.queries:record_part",
+                load_many="quanyi.benefits.queries:record_parts",
                 order=40,
             ),
         ),

@@ -22,6 +22,7 @@ class ContributionsConfig(AppConfig):
                 ("contributions",),
                 "record.read",
                 "quanyi.contributions.queries:record_part",
+                load_many="quanyi.contributions.queries:record_parts",
                 order=20,
             ),
         ),

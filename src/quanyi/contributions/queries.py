@@ -3,7 +3,7 @@ active in a month, the declared bases, the bills already posted)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -26,6 +26,7 @@ from quanyi.contributions.models import (
     PostedMonth,
 )
 from quanyi.core import regions
+from quanyi.core.bulkwork import chunks
 from quanyi.core.identifiers import mask, mask_name
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
@@ -36,6 +37,50 @@ from quanyi.registry.models import EMPLOYEE_INSURANCES, Employer, InsuranceRelat
 def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
     """The ``contributions`` part of the record."""
     return {"contributions": contributions_part(person_id)}
+
+
+def record_parts(person_ids: Sequence[int], items: frozenset[str]) -> dict[int, dict[str, Any]]:
+    """``record_part`` for many persons, a chunk of them per query."""
+    found: dict[int, list[dict[str, Any]]] = {pk: [] for pk in person_ids}
+    for chunk in chunks(sorted(found)):
+        gone = set(
+            LineCorrection.objects.filter(person_id__in=chunk).values_list("old_line_id", flat=True)
+        )
+        rows = (
+            Line.objects.filter(person_id__in=chunk)
+            .exclude(kind=LineKind.REVERSAL)
+            .exclude(pk__in=gone)
+            .order_by("person_id", "month", "insurance", "pk")
+            .values_list("person_id", *_LINE_COLUMNS)
+        )
+        for person_id, *row in rows:
+            found[person_id].append(_line_row(*row))
+    return {pk: {"contributions": lines} for pk, lines in found.items()}
+
+
+_LINE_COLUMNS = (
+    "insurance",
+    "month",
+    "base_fen",
+    "employer_fen",
+    "employee_fen",
+    "bill__status",
+    "bill__employer__uscc",
+)
+
+
+def _line_row(
+    insurance: str, month: str, base: int, employer: int, employee: int, status: str, uscc: str
+) -> dict[str, Any]:
+    return {
+        "insurance": insurance,
+        "month": month,
+        "base_fen": base,
+        "employer_fen": employer,
+        "employee_fen": employee,
+        "status": "paid" if status == BillStatus.PAID else "owed",
+        "uscc": uscc or "",
+    }
 
 
 def contributions_part(person_id: int) -> list[dict[str, Any]]:
@@ -49,28 +94,9 @@ def contributions_part(person_id: int) -> list[dict[str, Any]]:
         .exclude(kind=LineKind.REVERSAL)
         .exclude(pk__in=gone)
         .order_by("month", "insurance", "pk")
-        .values_list(
-            "insurance",
-            "month",
-            "base_fen",
-            "employer_fen",
-            "employee_fen",
-            "bill__status",
-            "bill__employer__uscc",
-        )
+        .values_list(*_LINE_COLUMNS)
     )
-    return [
-        {
-            "insurance": insurance,
-            "month": month,
-            "base_fen": base,
-            "employer_fen": employer,
-            "employee_fen": employee,
-            "status": "paid" if status == BillStatus.PAID else "owed",
-            "uscc": uscc or "",
-        }
-        for insurance, month, base, employer, employee, status, uscc in rows
-    ]
+    return [_line_row(*row) for row in rows]
 
 
 def employer_bills(principal: Principal, uscc: str, on: date | None = None) -> dict[str, Any]:

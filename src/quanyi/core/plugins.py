@@ -39,6 +39,9 @@ class RecordPart:
     permission: str
     load: str
     order: int = 50
+    # Optional: ``(person_ids, items) -> {person_id: part}`` for many persons at once, the same
+    # result as ``load`` for each (a statutory batch reads thousands of records).
+    load_many: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ class PersonalAccountsConfig(AppConfig):
                 ("account", "contribution_months", "contribution_years", "deemed_months"),
                 "record.read",
                 "quanyi.personal_accounts.queries:record_part",
+                load_many="quanyi.personal_accounts.queries:record_parts",
                 order=30,
             ),
         ),

@@ -29,3 +29,26 @@ def declared() -> tuple[tuple[RecordPart, Loader], ...]:
 
 def all_items() -> tuple[str, ...]:
     return tuple(item for part, _ in declared() for item in part.items)
+
+
+ManyLoader = Callable[[list[int], frozenset[str]], dict[int, dict[str, Any]]]
+
+
+@functools.cache
+def many_loaders() -> dict[str, ManyLoader]:
+    """Each part's loader for many persons at once, by part name; a part without one is loaded
+    person by person."""
+    found: dict[str, ManyLoader] = {}
+    for part, load in declared():
+        if part.load_many:
+            found[part.name] = plugins.resolve(part.load_many)
+        else:
+            found[part.name] = _one_by_one(load)
+    return found
+
+
+def _one_by_one(load: Loader) -> ManyLoader:
+    def many(person_ids: list[int], items: frozenset[str]) -> dict[int, dict[str, Any]]:
+        return {pk: load(pk, items) for pk in person_ids}
+
+    return many

@@ -67,6 +67,57 @@ def log(
     return entry
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One read of a batch, logged with the others (``log_many``)."""
+
+    person_id: int
+    items: list[str]
+    basis: str
+    result: str
+
+
+def log_many(principal: Principal, entries: Sequence[Entry], purpose: str) -> None:
+    """``log`` for a batch's reads, in one insert (their ids drawn as ``log`` draws one)."""
+    if not entries:
+        return
+    now = datetime.now(UTC)
+    rows = [
+        QueryLogEntry(
+            time=now,
+            actor=principal.actor,
+            source=principal.source,
+            request_id=principal.request_id,
+            person_id=entry.person_id,
+            items=",".join(entry.items),
+            purpose=purpose[:200],
+            basis=entry.basis[:200],
+            result=entry.result,
+        )
+        for entry in entries
+    ]
+    with transaction.atomic():
+        for row, pk in zip(rows, _next_ids(len(rows)), strict=True):
+            row.pk = pk
+            row.row_digest = _leaf(row)
+        QueryLogEntry.objects.bulk_create(rows)
+
+
+def _next_ids(count: int) -> list[int]:
+    """``count`` fresh ids: from the sequence on PostgreSQL (where other readers draw theirs
+    at the same time), past the largest on SQLite (one writer at a time)."""
+    if connection.vendor != "postgresql":
+        first = _next_id()
+        return list(range(first, first + count))
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {QueryLogEntry._meta.db_table} IN ROW EXCLUSIVE MODE")
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [QueryLogEntry._meta.db_table, count],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
 def _next_id() -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -16,6 +16,7 @@ class RegistryConfig(AppConfig):
                 ("person", "relations"),
                 "record.read",
                 "quanyi.registry.queries:record_part",
+                load_many="quanyi.registry.queries:record_parts",
                 order=10,
             ),
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Max
@@ -46,6 +46,30 @@ def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
     return part
 
 
+def record_parts(person_ids: Sequence[int], items: frozenset[str]) -> dict[int, dict[str, Any]]:
+    """``record_part`` for many persons: one query for the persons, one for their relations."""
+    persons = Person.objects.select_related("guardian").in_bulk(list(person_ids))
+    relations: dict[int, list[dict[str, Any]]] = {pk: [] for pk in persons}
+    if "relations" in items:
+        for chunk in chunks(sorted(persons)):
+            found = (
+                InsuranceRelation.objects.filter(person_id__in=chunk)
+                .select_related("employer")
+                .order_by("person_id", "start_month", "insurance", "pk")
+            )
+            for r in found:
+                relations[r.person_id].append(_relation_row(r))
+    parts: dict[int, dict[str, Any]] = {}
+    for pk, person in persons.items():
+        part: dict[str, Any] = {}
+        if "person" in items:
+            part["person"] = person_part(person, full_id=False)
+        if "relations" in items:
+            part["relations"] = relations[pk]
+        parts[pk] = part
+    return parts
+
+
 def person_part(person: Person, *, full_id: bool) -> dict[str, Any]:
     return {
         "id_number": person.id_number if full_id else mask(person.id_number),
@@ -78,16 +102,17 @@ def relations_part(person: Person) -> list[dict[str, Any]]:
         .select_related("employer")
         .order_by("start_month", "insurance", "pk")
     )
-    return [
-        {
-            "uscc": r.employer.uscc if r.employer else None,
-            "employer": r.employer.name if r.employer else None,
-            "insurance": r.insurance,
-            "start_month": r.start_month,
-            "end_month": r.end_month,
-        }
-        for r in relations
-    ]
+    return [_relation_row(r) for r in relations]
+
+
+def _relation_row(r: InsuranceRelation) -> dict[str, Any]:
+    return {
+        "uscc": r.employer.uscc if r.employer else None,
+        "employer": r.employer.name if r.employer else None,
+        "insurance": r.insurance,
+        "start_month": r.start_month,
+        "end_month": r.end_month,
+    }
 
 
 def latest_deemed(person_id: int) -> tuple[int, str]:

@@ -25,7 +25,7 @@ from quanyi.core import filemodes
 from quanyi.core.errors import InvalidInput
 from quanyi.core.principal import Principal
 from quanyi.records.page import ADULT_AGE, age
-from quanyi.records.queries import read_batch
+from quanyi.records.queries import read_many
 from quanyi.registry.models import InsuranceRelation, Person
 from quanyi.statements import content
 from quanyi.statements.drawing import Book
@@ -200,17 +200,15 @@ def _unit(
     renamed into place in another, so the file exists only when they are recorded."""
     basis = f"annual statements {year}"
     with transaction.atomic():
-        people = Person.objects.filter(pk__in=[m.person_id for m in rows])
-        ids = {p.pk: p.id_number for p in people}
-        records = list(read_batch(principal, [ids[m.person_id] for m in rows], basis, ITEMS))
-    by_number = {ids[m.person_id]: m for m in rows}
+        records = list(read_many(principal, [m.person_id for m in rows], basis, ITEMS))
+    by_person = {m.person_id: m for m in rows}
     part = out / f"statements-{batch}.pdf.part"
     counts = {"statements": 0, "employee": 0, "resident": 0, "to_guardian": 0, "without_address": 0}
     issued = []
     with part.open("wb") as handle:
         book = Book(handle, f"权益记录单 {batch}")
-        for number, record in records:
-            mailing = by_number[number]
+        for person_id, record in records:
+            mailing = by_person[person_id]
             sheet = content.statement(
                 record, year, new_code("S", year), today, (mailing.address, mailing.postcode)
             )
