@@ -20,7 +20,7 @@ from quanyi.contributions import services as contributions
 from quanyi.contributions.models import Bill
 from quanyi.contributions.payment_files import PaymentRow
 from quanyi.core.errors import InvalidInput
-from quanyi.statements import services, verification
+from quanyi.statements import services, tokens, verification
 from quanyi.workflow import services as workflow
 from tests.statements import builders
 from tests.statements.builders import Insured
@@ -51,6 +51,23 @@ def test_an_untouched_statement_is_authentic(office: Office, insured: Insured) -
     assert verdict.result == "authentic", verdict
     assert (verdict.code, verdict.period, verdict.masked_name) == (code, "2025", "钱**")
     assert b"/ByteRange" in pdf and b"adbe.pkcs7.detached" not in pdf  # PAdES, not PKCS#7
+    claim, _ = tokens.verify(qr_text(pdf))  # the QR code holds the same signed claim
+    assert (claim.code, claim.period_from, claim.period_to) == (code, "2025-01", "2025-12")
+    assert len(claim.printed_sha256) == len(claim.facts_sha256) == 64
+
+
+def qr_text(pdf: bytes) -> str:
+    """The QR code of page 1, rendered by pdfium and read by zxing-cpp."""
+    import pypdfium2
+    import zxingcpp
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        found = zxingcpp.read_barcodes(document[0].render(scale=3).to_pil())
+    finally:
+        document.close()
+    (symbol,) = [f for f in found if f.format == zxingcpp.BarcodeFormat.QRCode]
+    return str(symbol.text)
 
 
 @pytest.mark.parametrize("where", [0.3, 0.5, 0.9])
@@ -82,8 +99,6 @@ def test_a_printed_text_changed_and_re_signed_by_another_key_is_not_authentic(
     office: Office, insured: Insured
 ) -> None:
     """A batch file carries no PDF signature: each page's signed code vouches for its text."""
-    from quanyi.statements import tokens
-
     pdf, _ = statement(office, insured)
     body, footer = verification._pages(pdf)[0]
     token = next(s.strip() for s in footer if s.strip().startswith(tokens.PREFIX))

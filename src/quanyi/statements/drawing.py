@@ -9,6 +9,7 @@ characters (whitespace removed) is the "printed" digest the signed code carries,
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from typing import Any, BinaryIO, cast
 
@@ -330,6 +331,9 @@ VALUES = {
 # --- the footer ------------------------------------------------------------------------------
 
 
+DARK = re.compile(rb"[\x00-\x7f]+")  # a run of dark modules in a row of the symbol's pixels
+
+
 def _qr(canvas: Canvas, token: str, x: float, y: float, size: float) -> None:
     """The code as vector modules, each row's dark runs one rectangle (zxing-cpp encodes in
     C++: 0.7 ms, where segno's pure Python took 14 ms a page; decision 0021)."""
@@ -337,18 +341,11 @@ def _qr(canvas: Canvas, token: str, x: float, y: float, size: float) -> None:
     image = symbol.to_image(scale=1, add_quiet_zones=True)
     width = image.shape[1]
     pixels = bytes(memoryview(cast(Any, image)))
-    runs = []
-    for row in range(image.shape[0]):
-        line = pixels[row * width : (row + 1) * width]
-        col = 0
-        while col < width:
-            if line[col] < 128:
-                start = col
-                while col < width and line[col] < 128:
-                    col += 1
-                runs.append(f"{start} {width - row - 1} {col - start} 1 re")
-            else:
-                col += 1
+    runs = [
+        f"{run.start() - row * width} {width - row - 1} {run.end() - run.start()} 1 re"
+        for row in range(image.shape[0])
+        for run in DARK.finditer(pixels, row * width, (row + 1) * width)
+    ]
     step = size / width
     canvas._code.append(f"q 0 g {step:.4f} 0 0 {step:.4f} {x:.2f} {y:.2f} cm {' '.join(runs)} f Q")
 
