@@ -100,12 +100,14 @@ def test_a_printed_text_changed_and_re_signed_by_another_key_is_not_authentic(
 ) -> None:
     """A batch file carries no PDF signature: each page's signed code vouches for its text."""
     pdf, _ = statement(office, insured)
-    body, footer = verification._pages(pdf)[0]
-    token = next(s.strip() for s in footer if s.strip().startswith(tokens.PREFIX))
+    page = verification._pages(pdf)[0]
+    assert not isinstance(page, str)
+    printed, codes = page
+    token = next(c for c in codes if c.startswith(tokens.PREFIX))
     claim, _ = tokens.verify(token)
-    assert verification._page_verdict(body, footer).result == "authentic"
-    edited = [s.replace("钱对账", "钱改名") for s in body]
-    assert verification._page_verdict(edited, footer).result == "not_authentic"
+    assert verification._page_verdict((printed, codes)).result == "authentic"
+    edited = [(x, y, size, text.replace("钱对账", "钱改名")) for x, y, size, text in printed]
+    assert verification._page_verdict((edited, codes)).result == "not_authentic"
     assert claim.printed_sha256 != verification.printed_digest(edited)
 
 
@@ -213,3 +215,88 @@ def test_the_objection_window_runs_from_the_statements_date(
     assert "three months" in closed.value.errors[0].en
     with pytest.raises(InvalidInput), transaction.atomic():
         workflow.submit(office.clerk, "record.objection", {**objection, "statement": "S2025NOPE"})
+
+
+def _batch_page(office: Office, insured: Insured, tmp_path: Path) -> bytes:
+    """A mailed batch file of one statement (no PDF signature: its signed code vouches)."""
+    from quanyi.statements import flows
+
+    with transaction.atomic():
+        flows.generate(office.clerk, 2025, tmp_path / "out")
+    (pdf,) = (tmp_path / "out").glob("statements-*.pdf")
+    return pdf.read_bytes()
+
+
+def _painted(pdf: bytes, change: object) -> bytes:
+    """The file rewritten by pypdf with page 1's content changed by ``change(bytes)``."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    page = writer.pages[0]
+    content = page.get_contents()
+    assert content is not None
+    content.set_data(change(content.get_data()))  # type: ignore[operator]
+    page.replace_contents(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_batch_page_painted_otherwise_is_not_authentic(
+    office: Office, insured: Insured, tmp_path: Path
+) -> None:
+    """A page of a mailed batch carries no PDF signature: rewritten as it was it still
+    verifies, but a value moved, covered, hidden or added does not."""
+    import re
+
+    pdf = _batch_page(office, insured, tmp_path)
+    assert only(verification.verify_pdf(_painted(pdf, lambda d: d))).result == "authentic"
+    places = re.findall(rb"q 1 0 0 1 ([\d.]+ [\d.]+) cm", _content(pdf))
+    first, second = places[10], places[11]
+
+    def swap(data: bytes) -> bytes:
+        marker = b"\x00"
+        data = data.replace(first, marker, 1).replace(second, first, 1)
+        return data.replace(marker, second, 1)
+
+    attacks = {
+        "moved": swap,
+        "covered": lambda d: d + b"\nq 1 g 100 600 200 20 re f Q",
+        "hidden": lambda d: d.replace(b" Tf ", b" Tf 3 Tr ", 5),
+        "added": lambda d: d + b"\nq 1 0 0 1 300 60 cm BT /F1 8 Tf (99,999.99) Tj ET Q",
+        "lifted": lambda d: d.replace(b" Tf ", b" Tf 200 Ts ", 1),
+    }
+    for name, attack in attacks.items():
+        verdict = only(verification.verify_pdf(_painted(pdf, attack)))
+        assert verdict.result == "not_authentic", (name, verdict)
+
+
+def _content(pdf: bytes) -> bytes:
+    import io
+
+    from pypdf import PdfReader
+
+    content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents()
+    assert content is not None
+    return bytes(content.get_data())
+
+
+def test_a_signed_file_with_an_update_appended_is_not_authentic(
+    office: Office, insured: Insured
+) -> None:
+    """An incremental update after the PDF signature keeps the signed bytes intact: still
+    refused, as the signature no longer covers the whole file."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    pdf, _ = statement(office, insured)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)), incremental=True)
+    writer.add_metadata({"/Title": "changed"})
+    out = io.BytesIO()
+    writer.write(out)
+    assert out.getvalue().startswith(pdf)
+    verdict = only(verification.verify_pdf(out.getvalue()))
+    assert verdict.result == "not_authentic" and "after it was signed" in verdict.en

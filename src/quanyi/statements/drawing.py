@@ -24,8 +24,7 @@ from quanyi.statements.content import LEGEND, Sheet, insurance_name, yuan
 
 WIDTH, HEIGHT = A4
 LEFT, RIGHT = 36.0, WIDTH - 36.0
-FOOTER_TOP = 104.0  # below this line: code, QR, page number — outside the printed digest
-CODE_FONT = "Helvetica"
+FOOTER_TOP = 104.0  # the footer: the codes, the date of issue, the page number
 TITLES = {
     "employee": ("社会保险个人权益记录单", "（城镇职工）"),
     "resident": ("社会保险个人权益记录单", "（城乡居民）"),
@@ -35,8 +34,18 @@ NOTE = "如对本单所列信息有异议，请自本单日期起三个月内持
 ROW = 15.0
 
 
-def printed_digest(strings: Iterable[str]) -> str:
-    return hashlib.sha256("".join("".join(strings).split()).encode()).hexdigest()
+# One string as printed: where (its origin, in hundredths of a point), how large (hundredths
+# of a point) and what (whitespace removed, as text extraction may split or join spaces).
+Printed = tuple[int, int, int, str]
+
+
+def printed_item(x: float, y: float, size: float, value: str) -> Printed:
+    return (round(x * 100), round(y * 100), round(size * 100), "".join(value.split()))
+
+
+def printed_digest(items: Iterable[Printed]) -> str:
+    lines = "\n".join(f"{x} {y} {size} {text}" for x, y, size, text in items)
+    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 class Glyphs:
@@ -67,9 +76,18 @@ class Pen:
     def __init__(self, canvas: Canvas, glyphs: Glyphs) -> None:
         self.canvas = canvas
         self.glyphs = glyphs
-        self.printed: list[str] = []
+        self.printed: list[Printed] = []
 
-    def text(self, x: float, y: float, value: str, size: float = 8.0, align: str = "l") -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        value: str,
+        size: float = 8.0,
+        align: str = "l",
+        signed: bool = True,
+    ) -> None:
+        """Draw ``value``; ``signed``: part of the printed digest (all but the code lines)."""
         if not value:
             return
         code, width = self.glyphs(value, size)
@@ -77,8 +95,10 @@ class Pen:
             x -= width / 2
         elif align == "r":
             x -= width
+        x, y = round(x, 2), round(y, 2)
         self.canvas._code.append(f"q 1 0 0 1 {x:.2f} {y:.2f} cm {code} Q")
-        self.printed.append(value)
+        if signed:
+            self.printed.append(printed_item(x, y, size, value))
 
     def cells(self, top: float, rows: int, edges: list[float]) -> None:
         """A bordered table: ``rows`` rows of ``ROW`` points from ``top``, columns at
@@ -334,34 +354,42 @@ VALUES = {
 def _qr(canvas: Canvas, token: str, x: float, y: float, size: float) -> None:
     """The code as a one-bit inline image, one pixel a module (zxing-cpp encodes in C++:
     0.7 ms, where segno's pure Python took 14 ms a page; decision 0021)."""
-    symbol = zxingcpp.create_barcode(token, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = symbol.to_image(scale=1, add_quiet_zones=True)
-    height, width = image.shape[0], image.shape[1]
-    gray = Image.frombuffer(
-        "L", (width, height), bytes(memoryview(cast(Any, image))), "raw", "L", 0, 1
-    )
-    bits = gray.convert("1").tobytes().hex()
+    width, height, bits = qr_bits(token)
     canvas._code.append(
         f"q {size:.2f} 0 0 {size:.2f} {x:.2f} {y:.2f} cm"
         f" BI /W {width} /H {height} /BPC 1 /CS /G /F /AHx ID {bits}> EI Q"
     )
 
 
-def _footer(pen: Pen, token: str, issued: str, page: str) -> None:
-    c = pen.canvas
-    short = tokens.short_code(token)
-    c.setFont(pen.glyphs.font, 8)
-    c.drawString(LEFT, FOOTER_TOP - 14, f"验证码：{short}    出具日期：{issued}")
-    c.drawString(
-        LEFT,
-        FOOTER_TOP - 28,
-        "真伪查验：登录社会保险经办机构网站“/verify”页面，上传本文件或输入验证码。",
-    )
+URL_LINE = "真伪查验：登录社会保险经办机构网站“/verify”页面，上传本文件或输入验证码。"
+CODE_PREFIX = "验证码："
+QR_PLACE = (RIGHT - 84, 18.0, 84.0)  # x, y, size
+
+
+def _footer(pen: Pen, issued: str, page: str) -> None:
+    """The footer's signed lines: the date of issue (the objection window runs from it) and
+    the page, and where to verify."""
+    pen.text(LEFT, FOOTER_TOP - 28, f"出具日期：{issued}", 8)
+    pen.text(LEFT, FOOTER_TOP - 42, URL_LINE, 8)
     if page:
-        c.drawCentredString(WIDTH / 2, 24, page)
-    _qr(c, token, RIGHT - 84, 18, 84)
-    c.setFont(CODE_FONT, 3)
-    c.drawString(LEFT, 12, token)
+        pen.text(WIDTH / 2, 24, page, 8, "c")
+
+
+def _codes(pen: Pen, token: str) -> None:
+    """The two lines the signature itself vouches for: the short code and the signed code."""
+    pen.text(LEFT, FOOTER_TOP - 14, CODE_PREFIX + tokens.short_code(token), 8, signed=False)
+    _qr(pen.canvas, token, *QR_PLACE)
+    pen.text(LEFT, 12, token, 3, signed=False)
+
+
+def qr_bits(token: str) -> tuple[int, int, str]:
+    """(width, height, hex of the one-bit rows) of the QR code of ``token``."""
+    symbol = zxingcpp.create_barcode(token, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = symbol.to_image(scale=1, add_quiet_zones=True)
+    height, width = image.shape[0], image.shape[1]
+    pixels = bytes(memoryview(cast(Any, image)))
+    gray = Image.frombuffer("L", (width, height), pixels, "raw", "L", 0, 1)
+    return width, height, gray.convert("1").tobytes().hex()
 
 
 class Book:
@@ -374,10 +402,10 @@ class Book:
         self.canvas.setCreator("quanyi")
         self.font = fonts.cjk()
         self.glyphs = Glyphs(self.canvas, self.font)
-        self._forms: dict[str, list[str]] = {}
+        self._forms: dict[str, list[Printed]] = {}
         self.pages = 0
 
-    def _form(self, kind: str) -> list[str]:
+    def _form(self, kind: str) -> list[Printed]:
         if kind not in self._forms:
             pen = Pen(self.canvas, self.glyphs)
             self.canvas.beginForm(f"form-{kind}")
@@ -392,9 +420,10 @@ class Book:
         self.canvas.doForm(f"form-{sheet.kind}")
         pen = Pen(self.canvas, self.glyphs)
         VALUES[sheet.kind](pen, sheet)
+        _footer(pen, sheet.issued_on.isoformat(), page_label)
         digest = printed_digest(printed + pen.printed)
         token = sign(digest)
-        _footer(pen, token, sheet.issued_on.isoformat(), page_label)
+        _codes(pen, token)
         self.canvas.showPage()
         self.pages += 1
         return digest, token

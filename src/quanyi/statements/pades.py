@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509 as crypto_x509
@@ -42,6 +43,19 @@ class PdfSignature:
     intact: bool = False
     ours: bool = False
     whole_file: bool = False
+
+
+def pades_fields(reader: Any) -> list[Any]:
+    """The signature fields of a file pypdf opened (none for a mailed batch file)."""
+    root = reader.trailer["/Root"]
+    form = root.get("/AcroForm")
+    if form is None:
+        return []
+    return [
+        f.get_object()
+        for f in form.get_object().get("/Fields", [])
+        if f.get_object().get("/FT") == "/Sig"
+    ]
 
 
 def check(pdf: bytes) -> PdfSignature:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from quanyi.records.parts import declared
-from quanyi.statements import content, pades, tokens
-from quanyi.statements.drawing import FOOTER_TOP, printed_digest
+from quanyi.statements import content, pades, pagecheck, tokens
+from quanyi.statements.drawing import CODE_PREFIX, Printed, printed_digest, printed_item
 from quanyi.statements.models import Issued
+from quanyi.statements.pades import pades_fields
 
 FACT_ITEMS = frozenset(
     {"relations", "contributions", "account", "deemed_months", "benefits", "contribution_months"}
@@ -55,27 +56,58 @@ def _verdict(result: str, zh: str, en: str, claim: tokens.Claim | None) -> Verdi
     return Verdict(result, zh, en, claim.code, claim.kind, period, claim.masked_name)
 
 
-def _pages(pdf: bytes) -> list[tuple[list[str], list[str]]]:
-    """Per page: (strings above the footer in drawing order, strings in the footer)."""
+Segment = tuple[str, Any, Any, float]  # text, cm, tm, font size
+
+
+def _pages(pdf: bytes) -> list[tuple[list[Printed], list[str]] | str]:
+    """Per page: (the strings printed, the two code lines), or why the page cannot be
+    vouched for."""
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(io.BytesIO(pdf), strict=False)
-    return [_split_page(page) for page in reader.pages]
+    signed = bool(pades_fields(reader))
+    found: list[tuple[list[Printed], list[str]] | str] = []
+    for page in reader.pages:
+        strings = _strings(_segments(page))
+        if isinstance(strings, str):
+            found.append(strings)
+            continue
+        codes = [text for *_, text in strings if text.startswith((tokens.PREFIX, CODE_PREFIX))]
+        printed = [item for item in strings if item[3] not in codes]
+        problem = pagecheck.drawn_as_issued(reader, page, codes, signed)
+        found.append(problem or (printed, codes))
+    return found
 
 
-def _split_page(page: Any) -> tuple[list[str], list[str]]:
-    body: list[str] = []
-    footer: list[str] = []
+def _segments(page: Any) -> list[Segment]:
+    segments: list[Segment] = []
 
-    def visit(text: str, cm: Any, tm: Any, _font: Any, _size: Any) -> None:
-        if not text.strip():
-            return
-        y = tm[5] * cm[3] + tm[4] * cm[1] + cm[5]
-        (footer if y < FOOTER_TOP else body).append(text)
+    def visit(text: str, cm: Any, tm: Any, _font: Any, size: Any) -> None:
+        if text.strip():
+            segments.append((text, list(cm), list(tm), float(size)))
 
     page.extract_text(visitor_text=visit)
-    return body, footer
+    return segments
+
+
+def _strings(segments: list[Segment]) -> list[Printed] | str:
+    """Each string drawn, at its place and size: consecutive segments placed by the same
+    translation are one string (a font subset switch splits a string into segments). Text
+    scaled, skewed or lifted out of its line is refused."""
+    strings: list[Printed] = []
+    place: tuple[float, float] | None = None
+    for text, cm, tm, size in segments:
+        if cm[:4] != [1, 0, 0, 1] or tm[:4] != [1, 0, 0, 1] or tm[5] != 0:
+            return "text drawn out of the form's lines"
+        here = (cm[4], cm[5])
+        if strings and here == place and strings[-1][2] == round(size * 100):
+            x, y, height, before = strings[-1]
+            strings[-1] = (x, y, height, before + "".join(text.split()))
+        else:
+            strings.append(printed_item(cm[4], cm[5], size, text))
+        place = here
+    return strings
 
 
 def verify_pdf(pdf: bytes) -> list[Verdict]:
@@ -93,17 +125,30 @@ def verify_pdf(pdf: bytes) -> list[Verdict]:
         ]
     if signature.present and not signature.ours:
         return [_refused("文件签名不是本经办机构的", "the PDF is signed by another key")]
+    if signature.present and not signature.whole_file:
+        return [
+            _refused(
+                "文件签名后又被追加修改",
+                "the file was changed after it was signed (an update appended to it)",
+            )
+        ]
     try:
         pages = _pages(pdf)
     except Exception:
         return [_refused("文件无法读取，不能确认真伪", "the file cannot be read: not authentic")]
     if not pages:
         return [_refused("文件中没有可查验的文书", "the file holds no document to verify")]
-    return [_page_verdict(body, footer) for body, footer in pages]
+    return [_page_verdict(page) for page in pages]
 
 
-def _page_verdict(body: list[str], footer: list[str]) -> Verdict:
-    token = "".join(s.strip() for s in footer if s.strip().startswith(tokens.PREFIX))
+def _page_verdict(page: tuple[list[Printed], list[str]] | str) -> Verdict:
+    if isinstance(page, str):
+        return _refused(
+            "文书的绘制方式与出具时不同（隐藏、移动或覆盖了内容），不能确认为真",
+            f"the page is not drawn as it was issued ({page}): not authentic",
+        )
+    printed, codes = page
+    token = next((c for c in codes if c.startswith(tokens.PREFIX)), "")
     if not token:
         return _refused("未找到验证码", "no verification code was found on the page")
     try:
@@ -112,7 +157,9 @@ def _page_verdict(body: list[str], footer: list[str]) -> Verdict:
         return _refused(
             "验证码的签名不是本经办机构的文书密钥所签", "the code is not signed by the agency's key"
         )
-    if printed_digest(body) != claim.printed_sha256:
+    if sorted(codes) != sorted([token, CODE_PREFIX + tokens.short_code(token)]):
+        return _refused("页面上的验证码与签名不符", "the codes on the page do not match", claim)
+    if printed_digest(printed) != claim.printed_sha256:
         return _refused(
             "文书所印内容与签名不符，已被改动",
             "the printed items differ from what was signed",
