@@ -30,7 +30,7 @@ class Insured:
     employer: Employer
 
 
-def insured(office: Office, folder: Path, owed: str = OWED) -> Insured:
+def insured(office: Office, folder: Path, owed: str = OWED, address: bool = True) -> Insured:
     number = builders.id_number(birth=date(1980, 3, 1))
     uscc = builders.uscc()
     folder.mkdir()
@@ -58,8 +58,9 @@ def insured(office: Office, folder: Path, owed: str = OWED) -> Insured:
     assert main(["import", "legacy", str(folder), "--as", "clerk"]) == 0
     case = Case.objects.filter(type="import.legacy").order_by("-pk").first()
     assert case is not None and office.approve_all(case).status == "approved"
-    with transaction.atomic():
-        services.set_address(office.clerk, number, *ADDRESS)
+    if address:
+        with transaction.atomic():
+            services.set_address(office.clerk, number, *ADDRESS)
     return Insured(number, Person.objects.get(id_number=number), Employer.objects.get(uscc=uscc))
 
 

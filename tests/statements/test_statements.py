@@ -123,6 +123,25 @@ def test_a_run_is_resumed_not_repeated(office: Office, insured: Insured, tmp_pat
         assert len(list(csv.DictReader(handle))) == 1
 
 
+def test_without_an_address_it_waits_at_the_counter(
+    office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No mailing address: batched under district 0000 to be handed out, counted as such, and
+    never "returned"; a finished year run again into another folder is refused."""
+    person = builders.insured(office, tmp_path / "legacy", address=False)
+    run = generate(tmp_path / "out")
+    assert run["without_address"] == 1 and run["batches"] == ["2025-0000-0001"]
+    code = Issued.objects.get(person=person.person).code
+    capsys.readouterr()
+    assert main(["statements", "returned", code, "--reason", "查无此人", "--as", "clerk"]) == 1
+    assert main(["statements", "status", "--year", "2025", "--as", "clerk"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert (status["mailed"], status["handed_out"], status["returned"]) == (0, 1, 0)
+    args = ["statements", "generate", "--year", "2025", "--out", str(tmp_path / "elsewhere")]
+    assert main([*args, "--as", "clerk"]) == 1
+    assert "issued already" in capsys.readouterr().err
+
+
 def test_a_returned_letter_is_recorded_once(
     office: Office, insured: Insured, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,6 +164,8 @@ def test_a_returned_letter_is_recorded_once(
         (["--year", "2099"], "finished business year"),
         (["--year", "20x5"], "four digits"),
         (["--year", "1900"], "finished business year"),
+        (["--year", "2025", "--workers", "0"], "1"),
+        (["--year", "2025", "--workers", "65"], "64"),
     ],
 )
 def test_bad_years_are_refused_in_words(
@@ -189,10 +210,13 @@ def test_the_employers_yearly_notice(
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
     pension = next(r for r in rows if r[2] == "企业职工基本养老保险")
     assert pension[0] == "钱对账" and pension[1] == mask(insured.id_number)
-    assert pension[3] == 12 and pension[4] == format_fen(builders.BASE_FEN)
+    assert pension[3] == 12 and pension[4] == builders.BASE_FEN / 100  # a number, in yuan
     text = builders.page_text((tmp_path / "n" / f"notice-2025-{uscc}.pdf").read_bytes())
     assert "2025 年度社会保险缴费情况告知" in text and "钱对账" in text
     assert main([*args, "--employer", "not-a-code", "--as", "clerk"]) == 1
+    capsys.readouterr()
+    assert main([*args, "--employer", uscc, "--as", "clerk"]) == 1  # never overwritten
+    assert "exist" in capsys.readouterr().err
 
 
 def test_a_batch_reads_each_record_as_one_read_would(

@@ -153,6 +153,10 @@ def test_verify_from_the_command_line_needs_no_login(
     assert not json.loads(_cli_out(["statements", "verify", str(bad)], 1))[0]["authentic"]
     refused = json.loads(_cli_out(["statements", "verify", str(unreadable)], 1))[0]
     assert refused["result"] == "not_authentic"
+    for both in (["statements", "verify"], ["statements", "verify", str(good), "--code", "X"]):
+        with pytest.raises(SystemExit) as usage:
+            main(both)
+        assert usage.value.code == 2
     capsys.readouterr()
     assert main(["statements", "verify", str(tmp_path / "missing.pdf")]) == 1
     assert "cannot read" in capsys.readouterr().err
@@ -290,10 +294,10 @@ def test_a_signed_file_with_an_update_appended_is_not_authentic(
     refused, as the signature no longer covers the whole file."""
     import io
 
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfWriter
 
     pdf, _ = statement(office, insured)
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)), incremental=True)
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
     writer.add_metadata({"/Title": "changed"})
     out = io.BytesIO()
     writer.write(out)

@@ -36,8 +36,8 @@ class YearMonth:
                 FieldError(
                     field,
                     "bad_month",
-                    f"年月格式应为 YYYY-MM，收到 {text!r}",
-                    f"expected a month as YYYY-MM, got {text!r}",
+                    f"年月格式应为 YYYY-MM，收到 {_shown(text)}",
+                    f"expected a month as YYYY-MM, got {_shown(text)}",
                 )
             ]
         )
@@ -63,6 +63,12 @@ class YearMonth:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def _shown(text: object) -> str:
+    """What was typed, cut short: a refusal never echoes a huge value back."""
+    shown = repr(text)
+    return shown if len(shown) <= 24 else shown[:20] + "…"
 
 
 def month_range(start: YearMonth, end: YearMonth) -> Iterator[YearMonth]:

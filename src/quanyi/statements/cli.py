@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from quanyi.core import bounds
 from quanyi.core.commands import command, print_json
 from quanyi.core.errors import Conflict, InvalidInput, current_language
 from quanyi.core.progress import bars
@@ -40,7 +41,10 @@ def register(sub: Any) -> None:
     generate.add_argument("--year", required=True, type=_year)
     generate.add_argument("--out", required=True, type=Path, metavar="DIR")
     generate.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="processes (default: the cores)"
+        "--workers",
+        type=bounds.argument(1, 64),
+        default=min(os.cpu_count() or 1, 64),
+        help="processes, 1 to 64 (default: the cores)",
     )
     one = command(
         s, "statement", _statement, atomic=True, writes=True,
@@ -61,8 +65,9 @@ def register(sub: Any) -> None:
         s, "verify", _verify, anonymous=True,
         help="check a statement or certificate (a PDF, or its verification code); no login",
     )  # fmt: skip
-    check.add_argument("file", nargs="?", type=Path, metavar="FILE.pdf")
-    check.add_argument("--code", help="the verification code printed on the document")
+    given = check.add_mutually_exclusive_group(required=True)
+    given.add_argument("file", nargs="?", type=Path, metavar="FILE.pdf")
+    given.add_argument("--code", help="the verification code printed on the document")
     returned = command(
         s, "returned", _returned, atomic=True, writes=True,
         help="record a mailed statement returned undelivered (退信)",
@@ -107,7 +112,7 @@ def _generate(args: argparse.Namespace) -> int:
 
     with _bar(f"权益记录单 {args.year}") as progress:
         run = flows.generate(
-            args.principal, args.year, args.out, workers=max(1, args.workers), progress=progress
+            args.principal, args.year, args.out, workers=args.workers, progress=progress
         )
     print_json(GenerateOut.model_validate(run, from_attributes=True))
     return 0

@@ -218,7 +218,14 @@ def _benefits(record: dict[str, Any], start: str, end: str) -> list[dict[str, An
     ]
 
 
-def certificate(record: dict[str, Any], start: str, end: str, code: str, issued_on: date) -> Sheet:
+def certificate(
+    record: dict[str, Any],
+    start: str,
+    end: str,
+    code: str,
+    issued_on: date,
+    address: tuple[str, str] = ("", ""),
+) -> Sheet:
     """参保证明: enrolment, months per insurance and year over ``start``..``end``, benefits."""
     person = record["person"]
     per_year: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -256,6 +263,8 @@ def certificate(record: dict[str, Any], start: str, end: str, code: str, issued_
         name=person["name"],
         masked_id=person["id_number"],
         sex=label("sex", person.get("sex"), "zh") if person.get("sex") else "—",
+        address=address[0],
+        postcode=address[1],
         employer=_employer(record, end),
         first_month=min((r["start_month"] for r in relations), default=""),
         columns=list(enrolled.values()),

@@ -22,7 +22,7 @@ from django.utils import timezone
 from quanyi.access.policy import authorize, scope
 from quanyi.audit import services as audit
 from quanyi.core import filemodes
-from quanyi.core.errors import InvalidInput
+from quanyi.core.errors import Conflict, InvalidInput
 from quanyi.core.principal import Principal
 from quanyi.records.page import ADULT_AGE, age
 from quanyi.records.queries import read_many
@@ -154,6 +154,12 @@ def generate(
         year, str(out), deadline_of(year).isoformat(), today > deadline_of(year),
         issued_before=len(insured) - len(todo),
     )  # fmt: skip
+    if not todo and done and not any(out.glob(f"statements-{year}-*.pdf")):
+        raise Conflict(
+            f"{year} 年度的权益记录单已全部出具（{len(done)} 份），批次文件在最初生成的目录中",
+            f"every statement of {year} is issued already ({len(done)}); its batch files are"
+            " in the folder of the run that made them",
+        )
     mailings = _mailings(todo, today)
     written = 0
     jobs = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,14 @@ from reportlab.pdfgen.canvas import Canvas
 from quanyi.access.policy import authorize, scope
 from quanyi.contributions.models import Bill, Line
 from quanyi.core import filemodes
-from quanyi.core.errors import InvalidInput, NotFound
+from quanyi.core.errors import Conflict, InvalidInput, NotFound
 from quanyi.core.identifiers import mask, validate_uscc
 from quanyi.core.money import format_fen
 from quanyi.core.principal import Principal
 from quanyi.registry.models import Employer, Person
 from quanyi.statements import fonts
 from quanyi.statements.content import EMPLOYEE_ORDER, insurance_name
+from quanyi.statements.services import check_year
 
 HEADS = (
     "姓名",
@@ -36,6 +38,8 @@ HEADS = (
     "个人缴费（元）",
 )
 PER_PAGE = 32
+SUFFIXES = ("pdf", "xlsx")
+MONEY = 4  # the columns from here on are amounts in fen
 
 
 def _rows(employer: Employer, year: int) -> list[tuple[Any, ...]]:
@@ -70,9 +74,9 @@ def _rows(employer: Employer, year: int) -> list[tuple[Any, ...]]:
                 mask(person.id_number),
                 insurance_name(row["insurance"]),
                 len(months[(row["person_id"], row["insurance"])]),
-                format_fen(row["base"] or 0),
-                format_fen(row["employer_fen"] or 0),
-                format_fen(row["employee_fen"] or 0),
+                row["base"] or 0,
+                row["employer_fen"] or 0,
+                row["employee_fen"] or 0,
             )
         )
     return rows
@@ -84,7 +88,7 @@ def _pdf(employer: Employer, year: int, rows: list[tuple[Any, ...]]) -> bytes:
     canvas = Canvas(buffer, pagesize=size, pageCompression=1)
     canvas.setTitle(f"{employer.name} {year} 年度社会保险缴费情况告知")
     font = fonts.cjk()
-    edges = [36, 120, 240, 330, 400, 500, 620, 740]
+    edges = [36, 110, 220, 350, 410, 510, 630, 750]
     pages = max(1, -(-len(rows) // PER_PAGE))
     for page in range(pages):
         canvas.setFont(font, 14)
@@ -99,7 +103,8 @@ def _pdf(employer: Employer, year: int, rows: list[tuple[Any, ...]]) -> bytes:
             y = top - index * 14
             canvas.line(edges[0], y, edges[-1], y)
             for col, value in enumerate(values):
-                canvas.drawString(edges[col] + 3, y - 10, str(value))
+                shown = format_fen(value) if index and col >= MONEY else str(value)
+                canvas.drawString(edges[col] + 3, y - 10, shown)
         bottom = top - (len(chunk) + 1) * 14
         canvas.line(edges[0], bottom, edges[-1], bottom)
         for x in edges:
@@ -123,7 +128,9 @@ def _xlsx(employer: Employer, year: int, rows: list[tuple[Any, ...]]) -> bytes:
     sheet.append([f"{employer.name}（{employer.uscc}）{year} 年度社会保险缴费情况告知"])
     sheet.append(list(HEADS))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([*row[:MONEY], *(Decimal(fen) / 100 for fen in row[MONEY:])])
+        for cell in sheet[sheet.max_row][MONEY:]:
+            cell.number_format = "#,##0.00"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -133,8 +140,7 @@ def write_notices(
     principal: Principal, year: int, out: Path, uscc: str | None = None
 ) -> dict[str, Any]:
     authorize(principal, "statements.generate")
-    if not 1990 <= year <= timezone.localdate().year:
-        raise InvalidInput.one("year", "bad_year", "年度超出范围", "the year is out of range")
+    check_year(year, timezone.localdate())
     employers = scope(Employer.objects.all(), principal).order_by("uscc")
     if uscc is not None:
         employers = employers.filter(uscc=validate_uscc(uscc))
@@ -142,16 +148,21 @@ def write_notices(
             raise NotFound("未找到该用人单位", "no such employer")
     if out.exists() and not out.is_dir():
         raise InvalidInput.one("out", "not_a_folder", f"{out} 不是目录", f"{out} is not a folder")
+    targets = [out / f"notice-{year}-{e.uscc}.{suffix}" for e in employers for suffix in SUFFIXES]
+    there = [path for path in targets if path.exists()]
+    if there:
+        raise Conflict(
+            f"{there[0]} 等 {len(there)} 个文件已存在，不会覆盖",
+            f"{there[0]} and {len(there) - 1} more exist: nothing is overwritten",
+        )
     filemodes.private_dir(out)
     files = []
     for employer in employers:
         rows = _rows(employer, year)
         if not rows:
             continue
-        for suffix, data in (
-            ("pdf", _pdf(employer, year, rows)),
-            ("xlsx", _xlsx(employer, year, rows)),
-        ):
+        made = {"pdf": _pdf(employer, year, rows), "xlsx": _xlsx(employer, year, rows)}
+        for suffix, data in made.items():
             path = out / f"notice-{year}-{employer.uscc}.{suffix}"
             part = path.with_name(path.name + ".part")
             part.write_bytes(data)

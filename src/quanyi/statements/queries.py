@@ -40,7 +40,7 @@ def year_status(principal: Principal, year: int) -> dict[str, Any]:
     )
     tally = issued.aggregate(
         statements=Count("pk"),
-        mailed=Count("pk", filter=~Q(batch="")),
+        mailed=Count("pk", filter=~Q(batch="") & ~Q(postcode="")),
         to_guardian=Count("pk", filter=Q(recipient="guardian")),
         batches=Count("batch", distinct=True, filter=~Q(batch="")),
     )
@@ -49,6 +49,7 @@ def year_status(principal: Principal, year: int) -> dict[str, Any]:
         "deadline": deadline_of(year).isoformat(),
         "statements": tally["statements"],
         "mailed": tally["mailed"],
+        # At the counter: printed for those without an address, and copies asked for there.
         "handed_out": tally["statements"] - tally["mailed"],
         "returned": Returned.objects.filter(issued__in=issued).count(),
         "to_guardian": tally["to_guardian"],

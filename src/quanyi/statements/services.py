@@ -134,7 +134,9 @@ def certificate_pdf(
     person = registry.person_by_id_number(principal, id_number)
     record = read(principal, id_number, ITEMS, "insurance certificate")
     _whole_record(record)
-    sheet = content.certificate(record, first, last, new_code("C", today.year), today)
+    sheet = content.certificate(
+        record, first, last, new_code("C", today.year), today, _address(person.pk)
+    )
     return _issue(principal, sheet, person.pk)
 
 
@@ -168,7 +170,7 @@ def record_return(principal: Principal, code: str, reason: str, on: date) -> Ret
     """A mailed statement came back undelivered (退信)."""
     authorize(principal, "statements.returns")
     text = reason.strip()
-    if not text or len(text) > 200:
+    if not text or len(text) > 200 or not text.isprintable():
         raise InvalidInput.one(
             "reason",
             "bad_reason",
@@ -176,7 +178,7 @@ def record_return(principal: Principal, code: str, reason: str, on: date) -> Ret
             "give the reason (200 characters at most)",
         )
     issued = Issued.objects.filter(code=code.strip().upper().split("-")[0]).first()
-    if issued is None or issued.recipient not in ("person", "guardian"):
+    if issued is None or issued.recipient not in ("person", "guardian") or not issued.postcode:
         raise NotFound("未找到该邮寄的权益记录单", "no mailed statement has that code")
     if on > timezone.localdate() or on < issued.issued_on:
         raise InvalidInput.one(
@@ -198,7 +200,7 @@ def set_address(
     """Where the person's statement is mailed (the counter, or the demo)."""
     authorize(principal, "statements.returns")
     text, code = address.strip(), postcode.strip()
-    if not text or len(text) > 200:
+    if not text or len(text) > 200 or not text.isprintable():
         raise InvalidInput.one(
             "address",
             "bad_address",

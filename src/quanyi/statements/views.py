@@ -46,7 +46,11 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         code = request.POST.get("code", "").strip()[:60]
-        if upload is not None:
+        if upload is not None and code:
+            context["error"] = _say(
+                "请上传文件或输入验证码，二者选其一", "upload a file or type a code, not both"
+            )
+        elif upload is not None:
             if upload.size is None or upload.size > MAX_UPLOAD:
                 context["error"] = _say(
                     "文件过大（最大 20 MB）", "the file is too large (20 MB at most)"
