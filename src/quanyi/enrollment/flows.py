@@ -1,0 +1,150 @@
+"""The match as one process (002 art. 8-10): export the keys, run the SQL on the chosen engine,
+keep the result per person. The export and the engine read; only ``services.record_run``
+writes, inside the command's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from quanyi.access.policy import authorize
+from quanyi.core import crypto
+from quanyi.core.errors import InvalidInput, QuanyiError
+from quanyi.core.principal import Principal
+from quanyi.enrollment import exchange, match, queries, services
+from quanyi.enrollment.codes import COUNT_KEYS, SURVEYED
+from quanyi.enrollment.models import Run
+
+Progress = Callable[[str, int, int], None] | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    run: Run
+    counts: dict[str, int]
+    needs_survey: int
+
+
+class EngineMissing(QuanyiError):
+    code = "engine_missing"
+
+
+def check_month(text: str) -> str:
+    if not match.MONTH.fullmatch(text):
+        raise InvalidInput.one(
+            "as_of", "bad_month", f"年月应为 YYYY-MM：{text!r}", f"a month is YYYY-MM: {text!r}"
+        )
+    return text
+
+
+def export(principal: Principal, directory: Path, found: exchange.Exchange) -> int:
+    """The match's tables as Parquet files in ``directory``; the population's size."""
+    writer = match.Writer(directory)
+    ring = crypto.keyring()
+    population = 0
+    try:
+        for rows in queries.population_rows(principal):
+            population += len(rows)
+            rid, k, name_d, birth, emp, division = zip(*rows, strict=True)
+            writer.write(
+                "pop",
+                {
+                    "rid": rid,
+                    "k": k,
+                    "name_d": name_d,
+                    "birth": birth,
+                    "emp": emp,
+                    "division": division,
+                },
+            )
+        for rows in queries.registry_rows(principal):
+            _, k, names, birth = zip(*rows, strict=True)
+            digests = [ring.index("enrollment_name", name) for name in names]
+            writer.write("reg", {"k": k, "name_d": digests, "birth": birth})
+        for rows in queries.relation_rows(principal):
+            _, k, insurance, employer, start, end = zip(*rows, strict=True)
+            writer.write(
+                "ins",
+                {
+                    "k": k,
+                    "insurance": insurance,
+                    "src": ["here"] * len(rows),
+                    "employer": [0 if e is None else 1 for e in employer],
+                    "start_month": start,
+                    "end_month": [e or None for e in end],
+                },
+            )
+        if found.k:
+            writer.write(
+                "ins",
+                {
+                    "k": found.k,
+                    "insurance": found.insurance,
+                    "src": found.src,
+                    "employer": [0] * len(found.k),
+                    "start_month": found.start_month,
+                    "end_month": found.end_month,
+                },
+            )
+        for rows in queries.payment_rows(principal):
+            _, k, kind, month, grant = zip(*rows, strict=True)
+            writer.write("pay", {"k": k, "kind": kind, "month": month, "grant_id": grant})
+        for rows in queries.pension_rows(principal):
+            _, k, start, end = zip(*rows, strict=True)
+            writer.write(
+                "pen", {"k": k, "start_month": start, "end_month": [e or None for e in end]}
+            )
+    finally:
+        writer.close()
+    return population
+
+
+def engine_of(name: str) -> Callable[[Path, str], Path]:
+    module = {"duckdb": "duckdb", "spark": "pyspark"}[name]
+    try:
+        __import__(module)
+    except ImportError:
+        raise EngineMissing(
+            f"未安装 {module}：请安装 quanyi[scale]（pip install 'quanyi[scale]'）",
+            f"{module} is not installed: install quanyi[scale]",
+        ) from None
+    return match.ENGINES[name]
+
+
+def run_match(
+    principal: Principal,
+    as_of: str,
+    engine: str,
+    exchange_files: list[Path],
+    progress: Progress = None,
+) -> Outcome:
+    authorize(principal, "enrollment.match")
+    check_month(as_of)
+    run_engine = engine_of(engine)
+    found = exchange.read(exchange_files)
+    with match.workspace() as directory:
+        if progress:
+            progress("export", 0, 3)
+        population = export(principal, directory, found)
+        if population == 0:
+            raise InvalidInput.one(
+                "population",
+                "empty",
+                "登记库中没有人员：请先导入人口数据（quanyi enrollment import）",
+                "the registry holds no one: import a population file first",
+            )
+        if progress:
+            progress("export", 1, 3)
+        results = match.results(run_engine(directory, as_of))
+    if progress:
+        progress("export", 2, 3)
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    findings = []
+    for rid, division, situation, missing, held, status in results:
+        counts[status] += 1
+        findings.append((rid, status, situation, missing, held, int(status in SURVEYED), division))
+    run = services.record_run(principal, as_of, engine, counts, found.files, findings)
+    if progress:
+        progress("export", 3, 3)
+    return Outcome(run, counts, sum(f[5] for f in findings))

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from quanyi.enrollment import views
+
+urlpatterns = [
+    path("enrollment/survey", views.survey_view, name="enrollment-survey"),
+    path("enrollment/stats", views.stats_view, name="enrollment-stats"),
+]

@@ -1,0 +1,117 @@
+"""The enrollment screens: the survey list of a division (with its PDF and Excel) and the
+statistics table and chart. Codes are shown by their labels, id numbers masked, and nothing
+that identifies a person goes into a URL (the division code is no identity)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from quanyi.access.policy import authorize
+from quanyi.access.requests import principal_of
+from quanyi.core import labels
+from quanyi.core.identifiers import mask
+from quanyi.enrollment import documents, queries, validation
+from quanyi.enrollment.codes import COUNT_KEYS, INSURANCES
+
+CHART_WIDTH, BAR_HEIGHT = 560, 22
+
+
+def _division(request: HttpRequest) -> str:
+    code = request.GET.get("division", "").strip()
+    return code if code and validation.division_ok(code) else ""
+
+
+@require_GET
+def survey_view(request: HttpRequest) -> HttpResponse:
+    principal = principal_of(request)
+    authorize(principal, "enrollment.read")
+    run = queries.latest_run(principal)
+    division = _division(request)
+    context: dict[str, Any] = {"run": run, "division": division, "rows": [], "divisions": []}
+    if run is not None:
+        fmt = request.GET.get("format", "")
+        listed = queries.survey_list(principal, run, division)
+        if fmt == "pdf" and division:
+            return _download(documents.survey_pdf(run, division, listed), division, "pdf")
+        if fmt == "xlsx" and division:
+            return _download(documents.survey_xlsx(run, division, listed), division, "xlsx")
+        context["rows"] = [
+            {
+                "name": item.resident.name,
+                "id_number": mask(item.resident.id_number),
+                "division": item.finding.division,
+                "status": labels.label("enrollment_status", item.finding.status),
+                "situation": labels.label("enrollment_situation", item.finding.situation),
+                "missing": ", ".join(
+                    labels.label("insurance", m) if m in INSURANCES else _("drawing a pension")
+                    for m in item.finding.missing.split(",")
+                    if m
+                ),
+            }
+            for item in listed[:500]
+        ]
+        context["total"] = len(listed)
+        context["divisions"] = sorted(
+            {f.division for f in queries.open_findings(principal, run).only("division")}
+        )
+    return render(request, "enrollment/survey.html", context)
+
+
+def _download(content: bytes, division: str, kind: str) -> HttpResponse:
+    types = {
+        "pdf": "application/pdf",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    response = HttpResponse(content, content_type=types[kind])
+    response["Content-Disposition"] = f'attachment; filename="survey-{division}.{kind}"'
+    return response
+
+
+@require_GET
+def stats_view(request: HttpRequest) -> HttpResponse:
+    principal = principal_of(request)
+    authorize(principal, "enrollment.read")
+    level = request.GET.get("by", "county")
+    level = level if level in queries.LEVELS else "county"
+    run = queries.latest_run(principal)
+    context: dict[str, Any] = {
+        "run": run,
+        "level": level,
+        "levels": [(code, labels.label("enrollment_level", code)) for code in queries.LEVELS],
+    }
+    if run is not None:
+        found = queries.stats(principal, run, level)
+        context["stats"] = found
+        context["statuses"] = [(s, labels.label("enrollment_status", s)) for s in COUNT_KEYS]
+        context["insurances"] = [(i, labels.label("insurance", i)) for i in INSURANCES]
+        context["reasons"] = [
+            (labels.label("not_enrolled_reason", code) if code != "unknown" else _("not stated"), n)
+            for code, n in sorted(found["reasons"].items())
+        ]
+        context["table"] = [
+            {
+                "division": d["division"],
+                "population": d["population"],
+                "counts": [d["counts"][s] for s in COUNT_KEYS],
+                "coverage": [d["coverage"][i] for i in INSURANCES],
+                "rate": f"{d['registration_rate'] * 100:.2f}%",
+            }
+            for d in found["divisions"]
+        ]
+        context["chart"] = [
+            {
+                "label": d["division"],
+                "y": n * (BAR_HEIGHT + 6),
+                "width": round(d["registration_rate"] * (CHART_WIDTH - 160), 1),
+                "text": f"{d['registration_rate'] * 100:.1f}%",
+            }
+            for n, d in enumerate(found["divisions"])
+        ]
+        context["chart_height"] = max(len(found["divisions"]), 1) * (BAR_HEIGHT + 6)
+        context["bar_height"] = BAR_HEIGHT
+    return render(request, "enrollment/stats.html", context)
