@@ -115,16 +115,18 @@ class SurveyResult(Payload):
 
 
 def _target(principal: Principal, payload: SurveyResult) -> tuple[Resident, Run]:
-    resident = queries.resident_by_number(principal, payload.id_number)
+    """The person as the run listed them (a later version, say from an earlier survey's
+    corrections, still answers for that run's flag) and the run."""
     run = Run.objects.filter(pk=payload.run_id).first()
-    if resident is None or run is None:
+    current = queries.resident_by_number(principal, payload.id_number)
+    if current is None or run is None:
         raise InvalidInput.one(
             "id_number",
             "not_listed",
             "登记库中没有此人，或比对批次不存在",
             "no such person in the registry, or no such match run",
         )
-    finding = queries.finding_of(principal, run, resident.pk)
+    finding = queries.finding_for_number(principal, run, payload.id_number)
     if finding is None or not finding.needs_survey:
         raise InvalidInput.one(
             "id_number",
@@ -132,14 +134,15 @@ def _target(principal: Principal, payload: SurveyResult) -> tuple[Resident, Run]
             "此人在该批次中未标识为需调查登记人员",
             "this person is not flagged for survey in that run",
         )
-    if queries.is_cleared(run.pk, resident.pk):
+    if queries.is_cleared(run.pk, finding.resident_id):
         raise InvalidInput.one(
             "id_number",
             "cleared",
             "此人的调查结果已审定",
             "this person's survey is approved already",
         )
-    return resident, run
+    listed = Resident.objects.get(pk=finding.resident_id)
+    return listed, run
 
 
 def _corrections(payload: SurveyResult) -> dict[str, str]:
@@ -219,7 +222,8 @@ class EnterSurvey(CaseType[SurveyResult]):
         return found
 
     def changes(self, principal: Principal, payload: SurveyResult) -> list[Change]:
-        resident, _ = _target(principal, payload)
+        listed, _ = _target(principal, payload)
+        resident = queries.resident_by_number(principal, payload.id_number) or listed
         label = f"enrollment_resident {mask(resident.id_number)}"
         made = [Change(label, "needs_survey", True, False, resident.name)]
         made.append(Change(label, "outcome", None, payload.outcome, resident.name))
@@ -233,17 +237,18 @@ class EnterSurvey(CaseType[SurveyResult]):
 
     def apply(self, principal: Principal, payload: SurveyResult) -> str:
         listed, run = _target(principal, payload)
+        latest = queries.resident_by_number(principal, payload.id_number) or listed
         corrections = {
             name: value
             for name, value in _corrections(payload).items()
-            if getattr(listed, name) != value
+            if getattr(latest, name) != value
         }
         if payload.outcome in ("deceased", "moved_away"):
             corrections["exit_reason"] = (
                 "deceased" if payload.outcome == "deceased" else "emigrated"
             )
         if corrections:
-            services.amend_resident(principal, listed, corrections)
+            services.amend_resident(principal, latest, corrections)
         # The result clears the flag of the row the run listed, not of the new version.
         survey = services.record_survey(
             principal, listed, run.pk, payload.outcome, payload.note, payload.surveyed_on

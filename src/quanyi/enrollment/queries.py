@@ -130,6 +130,13 @@ def finding_of(principal: Principal, run: Run, resident_id: int) -> Finding | No
     return Finding.objects.filter(run_id=run.pk, resident_id=resident_id).first()
 
 
+def finding_for_number(principal: Principal, run: Run, id_number: str) -> Finding | None:
+    """The run's finding of whichever version of this person it read."""
+    authorize(principal, "enrollment.read")
+    versions = Resident.objects.filter(id_number=id_number).values("id")
+    return Finding.objects.filter(run_id=run.pk, resident_id__in=versions).first()
+
+
 def is_cleared(run_id: int, resident_id: int) -> bool:
     return Survey.objects.filter(run_id=run_id, resident_id=resident_id).exists()
 
