@@ -161,6 +161,7 @@ def test_the_commands_print_json_and_refuse_bad_input_in_one_line(
         assert main([*args, *as_op]) == 0
         assert json.loads(capsys.readouterr().out)["persons"] == 4
     assert pdf.read_bytes().startswith(b"%PDF")
+    _render_first_page(pdf)
     from openpyxl import load_workbook
 
     book = load_workbook(xlsx)
@@ -183,3 +184,36 @@ def test_the_commands_print_json_and_refuse_bad_input_in_one_line(
     with pytest.raises(SystemExit) as month:
         main(["enrollment", "match", "--as-of", "2026-13", *as_op])
     assert month.value.code == 2
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _render_first_page(pdf: Path) -> None:
+    """Page 1 of a community's survey list as docs/enrollment-survey-list.png (002 art. 17),
+    and the CJK font embedded, not left to the reader's machine."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdffonts"):
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+        assert "WenQuanYi" in fonts or "STSong" in fonts
+    if shutil.which("pdftoppm"):
+        target = DOCS / "enrollment-survey-list"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(target),
+            ],
+            check=True,
+        )
+        assert target.with_suffix(".png").stat().st_size > 10_000

@@ -1,0 +1,53 @@
+"""The enrollment screens speak the user's language (DESIGN): the survey list of a division
+with masked id numbers and labels, its PDF and Excel; the statistics table and chart; the
+app's own Chinese translations found; no input answers 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from quanyi.core.principal import Principal
+from quanyi.enrollment import flows
+from tests.access import builders as accounts
+from tests.enrollment import builders
+
+
+@pytest.fixture
+def screen(db: None) -> Client:
+    client = Client()
+    accounts.web_login(client, accounts.account("surveyor", "operator"))
+    return client
+
+
+def test_survey_and_statistics_screens(
+    screen: Client, clerk: Principal, built: builders.Population
+) -> None:
+    """002 art. 17, 28-31: lists by division; statistics as a table and a chart."""
+    empty = screen.get("/enrollment/survey").content.decode()
+    assert "尚未进行全民参保登记比对" in empty  # the app's own locale file
+    with transaction.atomic():
+        flows.run_match(clerk, builders.AS_OF, "duckdb", built.exchange)
+    page = screen.get("/enrollment/survey", {"division": builders.COMMUNITY_B})
+    text = page.content.decode()
+    assert page.status_code == 200, text
+    assert "需调查登记 4 人" in text and "未参全" in text and "失业" in text
+    assert built.by_label["partly0"] not in text  # masked
+    assert built.by_label["partly0"][:6] + "********" in text
+    pdf = screen.get("/enrollment/survey", {"division": builders.COMMUNITY_B, "format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    xlsx = screen.get("/enrollment/survey", {"division": builders.COMMUNITY_B, "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    stats = screen.get("/enrollment/stats", {"by": "community"}).content.decode()
+    assert 'id="stats-chart"' in stats and "参保登记率" in stats and "城乡居民基本医疗保险" in stats
+    assert builders.COMMUNITY_A in stats
+    for query in ({"division": "x" * 500}, {"format": "pdf"}, {"division": "999999999"}):
+        assert screen.get("/enrollment/survey", query).status_code == 200
+    assert screen.get("/enrollment/stats", {"by": "<script>"}).status_code == 200
+
+
+def test_the_screens_refuse_those_without_the_permission(db: None) -> None:
+    client = Client()
+    accounts.web_login(client, accounts.account("sys2", "sysadmin", otp=True))
+    assert client.get("/enrollment/survey").status_code in (302, 403)
