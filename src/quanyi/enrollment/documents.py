@@ -161,7 +161,7 @@ def survey_pdf(run: Run, division: str, listed: Sequence[Listed]) -> bytes:
     story: list[object] = [
         Paragraph(LIST_TITLE, title),
         Paragraph(
-            f"调查区域：{where}　　比对年月：{run.as_of}　　比对批次：{run.pk}　　"
+            f"调查区域：{where}；比对年月：{run.as_of}；比对批次：{run.pk}；"
             f"需调查登记人员：{len(listed)} 人（《全民参保登记办法》第十、十七条）",
             body,
         ),
@@ -174,7 +174,7 @@ def survey_pdf(run: Run, division: str, listed: Sequence[Listed]) -> bytes:
     story.append(table)
     story.append(PageBreak())
     story.append(Paragraph(SUMMARY_TITLE + "（附件2）", title))
-    story.append(Paragraph(f"社区（村）：{where}　　调查员：＿＿＿＿　　填表日期：＿＿＿＿", body))
+    story.append(Paragraph(f"社区（村）：{where}；调查员：＿＿＿＿；填表日期：＿＿＿＿", body))
     story.append(Spacer(1, 4 * mm))
     summary = [
         [
