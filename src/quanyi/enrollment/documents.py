@@ -40,7 +40,7 @@ def _missing(text: str) -> str:
     return "、".join(names.get(part, part) for part in text.split(",") if part)
 
 
-def _division_name(code: str) -> str:
+def division_name(code: str) -> str:
     found = lookup(code[:6])
     name = getattr(found, "name", "") if found else ""
     return f"{name}（{code}）" if name else code
@@ -157,7 +157,7 @@ def survey_pdf(run: Run, division: str, listed: Sequence[Listed]) -> bytes:
         bottomMargin=12 * mm,
         title=LIST_TITLE,
     )
-    where = _division_name(division)
+    where = division_name(division)
     story: list[object] = [
         Paragraph(LIST_TITLE, title),
         Paragraph(
@@ -266,7 +266,7 @@ def survey_xlsx(run: Run, division: str, listed: Sequence[Listed]) -> bytes:
     sheet.title = "调查对象名单"
     sheet.append([LIST_TITLE])
     sheet.append(
-        [f"调查区域：{_division_name(division)}", f"比对年月：{run.as_of}", f"批次：{run.pk}"]
+        [f"调查区域：{division_name(division)}", f"比对年月：{run.as_of}", f"批次：{run.pk}"]
     )
     sheet.append(LIST_HEADER)
     for row in list_rows(listed):

@@ -18,7 +18,7 @@ from quanyi.core.identifiers import mask
 from quanyi.enrollment import documents, queries, validation
 from quanyi.enrollment.codes import COUNT_KEYS, INSURANCES
 
-CHART_WIDTH, BAR_HEIGHT = 560, 22
+CHART_WIDTH, BAR_HEIGHT, BAR_LEFT, BAR_ROOM = 720, 22, 130, 480
 
 
 def _division(request: HttpRequest) -> str:
@@ -56,9 +56,10 @@ def survey_view(request: HttpRequest) -> HttpResponse:
             for item in listed[:500]
         ]
         context["total"] = len(listed)
-        context["divisions"] = sorted(
-            {f.division for f in queries.open_findings(principal, run).only("division")}
-        )
+        codes = queries.open_findings(principal, run).values_list("division", flat=True)
+        context["divisions"] = [
+            (code, documents.division_name(code)) for code in sorted(set(codes))
+        ]
     return render(request, "enrollment/survey.html", context)
 
 
@@ -96,6 +97,7 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         context["table"] = [
             {
                 "division": d["division"],
+                "division_name": documents.division_name(d["division"]),
                 "population": d["population"],
                 "counts": [d["counts"][s] for s in COUNT_KEYS],
                 "coverage": [d["coverage"][i] for i in INSURANCES],
@@ -107,11 +109,14 @@ def stats_view(request: HttpRequest) -> HttpResponse:
             {
                 "label": d["division"],
                 "y": n * (BAR_HEIGHT + 6),
-                "width": round(d["registration_rate"] * (CHART_WIDTH - 160), 1),
+                "width": round(d["registration_rate"] * BAR_ROOM, 1),
+                "text_x": round(BAR_LEFT + d["registration_rate"] * BAR_ROOM + 6, 1),
                 "text": f"{d['registration_rate'] * 100:.1f}%",
             }
             for n, d in enumerate(found["divisions"])
         ]
         context["chart_height"] = max(len(found["divisions"]), 1) * (BAR_HEIGHT + 6)
         context["bar_height"] = BAR_HEIGHT
+        context["bar_left"] = BAR_LEFT
+        context["chart_width"] = CHART_WIDTH
     return render(request, "enrollment/stats.html", context)
