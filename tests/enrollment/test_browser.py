@@ -68,6 +68,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         matched = json.loads(quanyi(made, "enrollment", "match", "--as", "operator").stdout)
         assert sum(matched["counts"].values()) == len(people) + 3
         assert matched["counts"]["not_enrolled"] >= 3
+        made.strangers = [number for number, _ in strangers]  # type: ignore[attr-defined]
         yield made
 
 
@@ -95,3 +96,16 @@ def test_the_survey_screen_lists_a_community_and_offers_its_pdf(
         page.wait_for_load_state()
         assert page.locator("svg#stats-chart rect").count() >= 1
         snap(page, "enrollment-stats-zh")
+
+
+def test_the_registry_keeps_no_identity_in_clear_and_verifies(shared: Instance) -> None:
+    """DESIGN invariants 5 and 9: the population's id numbers and phones are nowhere in the
+    database in clear, and ``audit verify`` vouches for every row the import and match wrote."""
+    from tests.test_identities_at_rest import stored_bytes
+
+    stored = stored_bytes(shared)
+    for number in shared.strangers:  # type: ignore[attr-defined]
+        assert number.encode() not in stored
+    assert b"13900000000" not in stored
+    verified = quanyi(shared, "audit", "verify", "--as", "auditor").stdout
+    assert "audit verify: OK" in verified

@@ -217,3 +217,55 @@ def _render_first_page(pdf: Path) -> None:
             check=True,
         )
         assert target.with_suffix(".png").stat().st_size > 10_000
+
+
+def test_bad_exchange_files_are_refused_naming_their_rows(
+    clerk: Principal, built: builders.Population, tmp_path: Path
+) -> None:
+    """002 art. 10: another region's file is checked row by row; a damaged one is refused whole
+    and no run is kept."""
+    from quanyi.enrollment.models import Run
+
+    rows = tmp_path / "bad-rows.csv"
+    builders._write(
+        rows,
+        builders.EXCHANGE_HEADER,
+        [
+            [reg.id_number(), "甲", "pension", "310101", "2026-13", ""],
+            [reg.id_number(), "乙", "pension_plus", "31", "2020-01", "2019-01"],
+        ],
+    )
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(b"PAR1 not really")
+    with pytest.raises(InvalidInput) as refused:
+        flows.run_match(clerk, builders.AS_OF, "duckdb", [rows])
+    text = refused.value.zh
+    assert "bad-rows.csv:2 start_month: 开始年月应为 YYYY-MM" in text
+    assert "bad-rows.csv:3 insurance: 未知险种 'pension_plus'" in text
+    assert "bad-rows.csv:3 region" in text and "bad-rows.csv:3 end_month" in text
+    with pytest.raises(InvalidInput) as broken:
+        flows.run_match(clerk, builders.AS_OF, "duckdb", [damaged])
+    assert "不是有效的 Parquet 文件" in broken.value.zh
+    assert not Run.objects.exists()
+
+
+def test_an_excel_population_file_is_taken_as_it_comes(office: Office, tmp_path: Path) -> None:
+    """002 art. 9: departments send Excel as often as CSV."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(builders.HEADER[:6])
+    number = reg.id_number()
+    sheet.append([number, "赵六", "110105", "110105001001", "31", 13900000000])
+    path = tmp_path / "education.xlsx"
+    book.save(path)
+    builders.import_file(office, path, source="教育")
+    resident = Resident.objects.get()
+    assert (resident.id_number, resident.employment_status, resident.phone) == (
+        number,
+        "31",
+        "13900000000",
+    )
+    assert resident.source == "教育"
