@@ -91,3 +91,12 @@ def test_a_bad_month_or_no_population_is_refused(clerk: Principal, engine: str) 
         flows.run_match(clerk, "2026-06", engine, [])
     assert "请先导入" in empty.value.zh
     assert not Run.objects.exists()
+
+
+def test_spark_without_java_is_refused_in_one_chinese_line(
+    clerk: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JAVA_HOME", "/nonexistent")
+    with pytest.raises(flows.EngineMissing) as refused:
+        flows.run_match(clerk, builders.AS_OF, "spark", [])
+    assert "Java" in refused.value.zh and "\n" not in refused.value.zh

@@ -4,6 +4,8 @@ writes, inside the command's transaction."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,15 @@ class Outcome:
 
 class EngineMissing(QuanyiError):
     code = "engine_missing"
+
+
+class EngineFailed(QuanyiError):
+    code = "engine_failed"
+
+
+def _short(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return (text[:200] + "…") if len(text) > 200 else text or type(error).__name__
 
 
 def check_month(text: str) -> str:
@@ -109,6 +120,14 @@ def engine_of(name: str) -> Callable[[Path, str], Path]:
             f"未安装 {module}：请安装 quanyi[scale]（pip install 'quanyi[scale]'）",
             f"{module} is not installed: install quanyi[scale]",
         ) from None
+    java_home = os.environ.get("JAVA_HOME", "")
+    has_java = Path(java_home, "bin", "java").exists() if java_home else shutil.which("java")
+    if name == "spark" and not has_java:
+        raise EngineMissing(
+            "Spark 需要 Java 运行环境：未找到 java（请安装 default-jre-headless 或设置 JAVA_HOME）",
+            "Spark needs a Java runtime: no java found (install default-jre-headless or set"
+            " JAVA_HOME)",
+        )
     return match.ENGINES[name]
 
 
@@ -136,7 +155,16 @@ def run_match(
             )
         if progress:
             progress("export", 1, 3)
-        results = match.results(run_engine(directory, as_of))
+        try:
+            results = match.results(run_engine(directory, as_of))
+        except QuanyiError:
+            raise
+        except Exception as error:  # the engine's own failure: a JVM that will not start,
+            # memory or disk exhausted; the user reads why in one line, nothing is written
+            raise EngineFailed(
+                f"比对引擎 {engine} 运行失败：{_short(error)}",
+                f"the {engine} engine failed: {_short(error)}",
+            ) from error
     if progress:
         progress("export", 2, 3)
     counts = dict.fromkeys(COUNT_KEYS, 0)
