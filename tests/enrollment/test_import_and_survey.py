@@ -40,7 +40,7 @@ def test_a_file_with_bad_rows_is_refused_naming_each_and_nothing_is_written(
         [
             [good, "张三", "110105", "110105001001", "11", "13900000000"],
             ["110105198506151234", "李四", "110105", "110105", "11", ""],
-            [reg.id_number(), "", "999999", "110105", "77", "123"],
+            [reg.id_number(), "", "999999", "110105", "在职人员甲类", "123"],
             [good, "张三", "110105", "110105", "11", ""],
         ],
     )
@@ -49,7 +49,7 @@ def test_a_file_with_bad_rows_is_refused_naming_each_and_nothing_is_written(
     text = refused.value.zh
     assert "第 3 行 id_number: 公民身份号码校验位错误" in text
     assert "第 4 行 name: 姓名不能为空" in text
-    assert "第 4 行 hukou_region" in text and "未知的就业状态代码 '77'" in text
+    assert "第 4 行 hukou_region" in text and "未知的就业状态代码 '在职人员甲类'" in text
     assert "第 4 行 phone" in text
     assert "people.csv:5 id_number: 与第 2 行重复" in text
     assert not Resident.objects.exists()

@@ -106,12 +106,24 @@ INSURANCES: tuple[str, ...] = (
 )
 
 
+_BY_LABEL = {zh: code for code, (zh, _, _) in EMPLOYMENT.items()}
+
+
 def employment_code(text: str) -> str | None:
-    """The LD/T 92 code a cell means ("11", or its English word), "" for a blank cell, None
-    for anything else."""
-    cleaned = text.strip().lower()
+    """The code a cell means: a code ("11"), its English word or its Chinese label; another
+    department's own code of up to four letters or digits is kept as it is (the match then
+    judges the situation by age and the relations held here, as for a blank cell); "" for a
+    blank cell, None for anything else."""
+    cleaned = text.strip()
     if not cleaned:
         return ""
-    if cleaned in EMPLOYMENT:
-        return cleaned
-    return EMPLOYMENT_WORDS.get(cleaned)
+    lowered = cleaned.lower()
+    if lowered in EMPLOYMENT:
+        return lowered
+    if lowered in EMPLOYMENT_WORDS:
+        return EMPLOYMENT_WORDS[lowered]
+    if cleaned in _BY_LABEL:
+        return _BY_LABEL[cleaned]
+    if len(cleaned) <= 4 and cleaned.isascii() and cleaned.isalnum():
+        return cleaned.upper()
+    return None

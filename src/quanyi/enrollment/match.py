@@ -5,7 +5,8 @@ their id number (``k``, 32 bytes of HMAC-SHA256 computed when the row was writte
 name only by its keyed digest, so nothing is decrypted while matching:
 
 - ``pop``: the population (``rid`` the registry row, ``k``, ``name_d``, ``birth``, ``emp`` the
-  LD/T 92 employment code or '', ``division``);
+  LD/T 92 employment code or '', ``division``); a code that implies no situation (unemployed,
+  farming, another department's own, none) leaves it to age and the relations held here;
 - ``reg``: our registry's persons (``k``, ``name_d``, ``birth``);
 - ``ins``: insured periods, ours (``src`` 'here') and other regions' exchange files (``src``
   'x:' + region): ``k``, ``insurance``, ``src``, ``employer`` (1 with an employer),
@@ -107,8 +108,8 @@ judged AS (
       WHEN p.emp = '11' THEN 'employee'
       WHEN p.emp IN ('12', '13') THEN 'flexible'
       WHEN p.emp IN ('31', '32') OR p.birth > DATE '{adult_cut}' THEN 'minor_or_student'
-      WHEN p.emp = '' AND COALESCE(c.employed_here, 0) = 1 THEN 'employee'
-      WHEN p.emp = '' AND COALESCE(c.flexible_here, 0) = 1 THEN 'flexible'
+      WHEN COALESCE(c.employed_here, 0) = 1 THEN 'employee'
+      WHEN COALESCE(c.flexible_here, 0) = 1 THEN 'flexible'
       ELSE 'resident'
     END AS situation
   FROM pop p

@@ -46,7 +46,7 @@ class Resident(models.Model):
     # A county code, or a street (9 digits) or community (12 digits) code within one: the
     # survey lists go by it (002 art. 17).
     residence_region = models.CharField("常住所在地", max_length=12, db_index=True)
-    employment_status = models.CharField("就业状态", max_length=2, blank=True, default="")
+    employment_status = models.CharField("就业状态", max_length=4, blank=True, default="")
     phone = SealedText("联系电话", purpose="phone", max_length=11, blank=True, default="")
     not_enrolled_reason = models.CharField("未参保原因", max_length=2, blank=True, default="")
     elsewhere_region = models.CharField("异地参保地", max_length=6, blank=True, default="")
