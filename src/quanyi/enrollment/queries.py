@@ -13,11 +13,11 @@ from typing import Any
 from django.db.models import Max, Q, QuerySet
 
 from quanyi.access.policy import authorize
-from quanyi.benefits.models import Grant, Payment, PaymentKind
+from quanyi.benefits import queries as benefits
 from quanyi.core import regions
 from quanyi.core.principal import Principal
 from quanyi.enrollment.models import Finding, Resident, Run, Survey
-from quanyi.registry.models import InsuranceRelation, Person
+from quanyi.registry import queries as registry
 
 CHUNK = 20_000
 
@@ -61,15 +61,13 @@ def population_rows(principal: Principal) -> Iterator[list[tuple[Any, ...]]]:
 
 def registry_rows(principal: Principal) -> Iterator[list[tuple[Any, ...]]]:
     """(pk, k, name, birth) of our registry's persons: the name is digested by the caller."""
-    persons = Person.objects.filter(regions.within("agency_region", principal.region))
+    persons = registry.persons_of_region(principal.region)
     yield from _chunks(persons, "id_number_index", "name", "birth_date")
 
 
 def relation_rows(principal: Principal) -> Iterator[list[tuple[Any, ...]]]:
     """(pk, k, insurance, employer id, start, end) of our insurance relations."""
-    relations = InsuranceRelation.objects.filter(
-        regions.within("person__agency_region", principal.region)
-    )
+    relations = registry.relations_of_region(principal.region)
     yield from _chunks(
         relations, "person__id_number_index", "insurance", "employer_id", "start_month", "end_month"
     )
@@ -77,17 +75,13 @@ def relation_rows(principal: Principal) -> Iterator[list[tuple[Any, ...]]]:
 
 def payment_rows(principal: Principal) -> Iterator[list[tuple[Any, ...]]]:
     """(pk, k, benefit kind, month, grant) of monthly benefit payments (002 art. 29)."""
-    payments = Payment.objects.filter(
-        regions.within("person__agency_region", principal.region), kind=PaymentKind.MONTHLY
-    )
+    payments = benefits.monthly_payments_of_region(principal.region)
     yield from _chunks(payments, "person__id_number_index", "grant__kind", "month", "grant_id")
 
 
 def pension_rows(principal: Principal) -> Iterator[list[tuple[Any, ...]]]:
     """(pk, k, start, end) of pension grants."""
-    grants = Grant.objects.filter(
-        regions.within("person__agency_region", principal.region), kind="pension"
-    )
+    grants = benefits.pension_grants_of_region(principal.region)
     yield from _chunks(grants, "person__id_number_index", "start_month", "end_month")
 
 
