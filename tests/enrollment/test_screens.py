@@ -51,3 +51,28 @@ def test_the_screens_refuse_those_without_the_permission(db: None) -> None:
     client = Client()
     accounts.web_login(client, accounts.account("sys2", "sysadmin", otp=True))
     assert client.get("/enrollment/survey").status_code in (302, 403)
+
+
+def test_a_population_file_is_uploaded_as_a_case_and_bad_rows_are_named(
+    screen: Client,
+) -> None:
+    """002 art. 9: the counter takes a department's file; a bad one is named row by row."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from quanyi.workflow.models import Case
+    from tests.registry import builders as reg
+
+    header = "id_number,name,hukou_region,residence_region,employment_status,phone\n"
+    bad = SimpleUploadedFile("p.csv", (header + "110105198506151234,李四,110105,,11,\n").encode())
+    page = screen.post("/enrollment/import", {"source": "police", "file": bad, "key": "k1"})
+    assert page.status_code == 400 and "第 2 行" in page.content.decode()
+    assert not Case.objects.filter(type="enrollment.import").exists()
+    good = header + f"{reg.id_number()},李四,110105,110105001001,单位就业,\n"
+    for _ in range(2):
+        sent = SimpleUploadedFile("p.csv", good.encode())
+        answer = screen.post("/enrollment/import", {"source": "police", "file": sent, "key": "k2"})
+        assert answer.status_code == 302 and answer["Location"].startswith("/cases/")
+    case = Case.objects.get(type="enrollment.import")
+    assert case.payload["source"] == "公安户籍"
+    assert screen.get("/enrollment/import").status_code == 200
+    assert screen.post("/enrollment/import", {"source": "x"}).status_code == 400

@@ -65,6 +65,7 @@ class ImportPopulation(CaseType[PopulationFile]):
     payload = PopulationFile
     diff_at_intake = False  # up to millions of rows, each checked by intake already
     subject_keys = ()
+    screen = "enrollment-import"
 
     def check(self, principal: Principal, data: Mapping[str, Any]) -> PopulationFile:
         found = self.parse(data)

@@ -23,6 +23,15 @@ LABELS: CodeSets = {
     },
     "employment_status": {code: (zh, en) for code, (zh, en, _) in EMPLOYMENT.items()},
     "not_enrolled_reason": dict(REASONS),
+    "population_source": {
+        "police": ("公安户籍", "public security household registration"),
+        "civil_affairs": ("民政", "civil affairs"),
+        "market": ("市场监管", "market regulation"),
+        "education": ("教育", "education"),
+        "health": ("卫生健康", "health"),
+        "tax": ("税务", "tax"),
+        "other": ("其他部门", "another department"),
+    },
     "enrollment_level": {
         "county": ("县（区）", "county"),
         "street": ("街道（乡镇）", "street"),

@@ -5,4 +5,5 @@ from quanyi.enrollment import views
 urlpatterns = [
     path("enrollment/survey", views.survey_view, name="enrollment-survey"),
     path("enrollment/stats", views.stats_view, name="enrollment-stats"),
+    path("enrollment/import", views.import_view, name="enrollment-import"),
 ]
