@@ -156,7 +156,9 @@ def run_match(
         if progress:
             progress("export", 1, 3)
         try:
-            results = match.results(run_engine(directory, as_of))
+            out = run_engine(directory, as_of)
+            counts = dict.fromkeys(COUNT_KEYS, 0)
+            counts.update(match.status_counts(out))
         except QuanyiError:
             raise
         except Exception as error:  # the engine's own failure: a JVM that will not start,
@@ -165,14 +167,20 @@ def run_match(
                 f"比对引擎 {engine} 运行失败：{_short(error)}",
                 f"the {engine} engine failed: {_short(error)}",
             ) from error
-    if progress:
-        progress("export", 2, 3)
-    counts = dict.fromkeys(COUNT_KEYS, 0)
-    findings = []
-    for rid, division, situation, missing, held, status in results:
-        counts[status] += 1
-        findings.append((rid, status, situation, missing, held, int(status in SURVEYED), division))
-    run = services.record_run(principal, as_of, engine, counts, found.files, findings)
+        if progress:
+            progress("export", 2, 3)
+        # The findings go in batch by batch as they are read back: memory stays flat.
+        findings = (
+            [
+                (rid, status, situation, missing, held, int(status in SURVEYED), division)
+                for rid, division, situation, missing, held, status in batch
+            ]
+            for batch in match.result_batches(out)
+        )
+        run = services.record_run(
+            principal, as_of, engine, counts, sum(counts.values()), found.files, findings
+        )
     if progress:
         progress("export", 3, 3)
-    return Outcome(run, counts, sum(f[5] for f in findings))
+    needs_survey = sum(n for status, n in counts.items() if status in SURVEYED)
+    return Outcome(run, counts, needs_survey)

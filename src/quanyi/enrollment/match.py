@@ -296,6 +296,30 @@ def run_spark(directory: Path, as_of: str) -> Path:
 ENGINES: dict[str, Callable[[Path, str], Path]] = {"duckdb": run_duckdb, "spark": run_spark}
 
 
+RESULT_COLUMNS = ["rid", "division", "situation", "missing", "held", "status"]
+
+
+def status_counts(path: Path) -> dict[str, int]:
+    """How many persons the run gave each status (a file, or Spark's directory of parts)."""
+    import pyarrow.dataset as ds
+
+    table = ds.dataset(path, format="parquet").to_table(columns=["status"])
+    found = table.column("status").value_counts().to_pylist()
+    return {str(item["values"]): int(item["counts"]) for item in found}
+
+
+def result_batches(path: Path, size: int = 50_000) -> Iterator[list[Result]]:
+    """The results, a batch at a time."""
+    import pyarrow.dataset as ds
+
+    for batch in ds.dataset(path, format="parquet").to_batches(
+        columns=RESULT_COLUMNS, batch_size=size
+    ):
+        columns = [batch.column(name).to_pylist() for name in RESULT_COLUMNS]
+        if columns[0]:
+            yield list(zip(*columns, strict=True))
+
+
 def results(path: Path) -> list[Result]:
     """The results a run wrote, by registry row."""
     import pyarrow.parquet as pq

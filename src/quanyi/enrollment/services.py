@@ -87,11 +87,12 @@ def record_run(
     as_of: str,
     engine: str,
     counts: Mapping[str, int],
+    population: int,
     exchange: Iterable[tuple[str, str]],
-    findings: Sequence[tuple[int, str, str, str, str, int, str]],
+    findings: Iterable[Sequence[tuple[int, str, str, str, str, int, str]]],
 ) -> Run:
     """One match run and its findings (resident id, status, situation, missing, held, needs
-    survey, division), the findings written in bulk under one batch event."""
+    survey, division), given batch by batch and written in bulk under one batch event."""
     _assert_transaction()
     authorize(principal, "enrollment.match")
     run = audit.create_entry(
@@ -100,18 +101,19 @@ def record_run(
         Run,
         as_of=as_of,
         engine=engine,
-        population=len(findings),
+        population=population,
         counts=json.dumps(dict(counts), sort_keys=True),
         exchange=json.dumps([[name, sha] for name, sha in exchange], ensure_ascii=False),
         actor=principal.actor,
         ran_at=timezone.now(),
     )
     seq = audit.reserve_seq()
-    rows = [(run.pk, *finding) for finding in findings]
     digests: list[bytes] = []
-    for start in range(0, len(rows), 50_000):
-        _, leaves = audit_bulk.write_rows(Finding, rows[start : start + 50_000], seq)
+    for batch in findings:
+        _, leaves = audit_bulk.write_rows(Finding, [(run.pk, *f) for f in batch], seq)
         digests.extend(leaves)
+    if len(digests) != population:
+        raise RuntimeError(f"the run found {population} persons but wrote {len(digests)}")
     audit.record_batch_leaves(principal, "enrollment.findings", Finding, seq, digests)
     return run
 
