@@ -173,6 +173,8 @@ def test_the_commands_print_json_and_refuse_bad_input_in_one_line(
         ["enrollment", "match", "--exchange", str(bad), *as_op],
         ["enrollment", "match", "--exchange", str(tmp_path / "absent.parquet"), *as_op],
         ["enrollment", "import", str(tmp_path / "absent.csv"), "--source", "公安", *as_op],
+        ["enrollment", "list", "--division", "110105", "--out", "/nonexistent/x.pdf", *as_op],
+        ["enrollment", "list", "--division", "1101", "--out", str(pdf), *as_op],
     ):
         assert main(args) == 1
         err = capsys.readouterr().err.strip()

@@ -173,7 +173,16 @@ def _list(args: argparse.Namespace) -> int:
         if out.suffix.lower() == ".pdf"
         else documents.survey_xlsx(run, args.division, listed)
     )
-    out.write_bytes(content)
+    try:
+        out.write_bytes(content)
+        out.chmod(0o600)  # names of persons to survey: for the agency's staff only
+    except OSError as error:
+        raise InvalidInput.one(
+            "out",
+            "unwritable",
+            f"无法写入 {out}：{error.strerror or error}",
+            f"cannot write {out}: {error.strerror or error}",
+        ) from None
     print_json(
         ListOut(run=run.pk, division=args.division, persons=len(listed), file=str(out)), indent=1
     )
