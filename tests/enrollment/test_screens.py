@@ -76,3 +76,19 @@ def test_a_population_file_is_uploaded_as_a_case_and_bad_rows_are_named(
     assert case.payload["source"] == "公安户籍"
     assert screen.get("/enrollment/import").status_code == 200
     assert screen.post("/enrollment/import", {"source": "x"}).status_code == 400
+
+
+def test_the_statistics_over_the_api(
+    screen: Client, clerk: Principal, built: builders.Population
+) -> None:
+    """002 art. 30-31: the figures, no one named; a bad month is refused, none yet is 404."""
+    assert screen.get("/api/v1/enrollment/stats").status_code == 404
+    with transaction.atomic():
+        flows.run_match(clerk, builders.AS_OF, "duckdb", built.exchange)
+    answer = screen.get("/api/v1/enrollment/stats", {"by": "community"})
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["population"] == 26 and len(body["divisions"]) == 2
+    assert built.by_label["none0"] not in answer.content.decode()
+    assert screen.get("/api/v1/enrollment/stats", {"as_of": "2026-13"}).status_code in (400, 422)
+    assert screen.get("/api/v1/enrollment/stats", {"by": "planet"}).status_code in (400, 422)

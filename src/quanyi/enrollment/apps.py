@@ -8,6 +8,7 @@ class EnrollmentConfig(AppConfig):
     label = "enrollment"
     verbose_name = "enrollment"
     plugin = Plugin(
+        router="quanyi.enrollment.api:router",
         cli="quanyi.enrollment.cli:register",
         urls="quanyi.enrollment.urls",
         screens=(
