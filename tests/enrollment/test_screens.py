@@ -92,3 +92,21 @@ def test_the_statistics_over_the_api(
     assert built.by_label["none0"] not in answer.content.decode()
     assert screen.get("/api/v1/enrollment/stats", {"as_of": "2026-13"}).status_code in (400, 422)
     assert screen.get("/api/v1/enrollment/stats", {"by": "planet"}).status_code in (400, 422)
+
+
+def test_the_counter_prompts_for_what_is_missing(
+    screen: Client, clerk: Principal, built: builders.Population
+) -> None:
+    """002 art. 13: serving a person flagged for survey, the clerk is told what to collect;
+    the id number goes in the body and is not echoed."""
+    with transaction.atomic():
+        flows.run_match(clerk, builders.AS_OF, "duckdb", built.exchange)
+    number = built.by_label["none_minor"]  # not enrolled, no reason given
+    page = screen.post("/enrollment/counter", {"id_number": number})
+    text = page.content.decode()
+    assert page.status_code == 200, text
+    assert "需调查登记：未参保" in text and "请询问并登记未参保原因" in text
+    assert number not in text and 'id="counter-survey"' in text
+    done = screen.post("/enrollment/counter", {"id_number": built.by_label["employee0"]})
+    assert 'id="counter-complete"' in done.content.decode()
+    assert screen.post("/enrollment/counter", {"id_number": "x" * 300}).status_code == 404

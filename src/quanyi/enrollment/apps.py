@@ -21,6 +21,14 @@ class EnrollmentConfig(AppConfig):
                 order=60,
             ),
             Screen(
+                "enrollment-counter",
+                "enrollment-counter",
+                "enrollment.read",
+                "参保登记核对",
+                "Enrollment check",
+                order=59,
+            ),
+            Screen(
                 "enrollment-stats",
                 "enrollment-stats",
                 "enrollment.read",

@@ -223,3 +223,20 @@ def stats(principal: Principal, run: Run, level: str) -> dict[str, Any]:
         "reasons": reasons,
         "months": months,
     }
+
+
+def prompts(resident: Resident, finding: Finding | None, cleared: bool) -> list[str]:
+    """What the counter asks for (002 art. 13): the items missing or in doubt, as codes the
+    screen shows by label."""
+    found = []
+    if not resident.phone:
+        found.append("phone")
+    if not resident.employment_status:
+        found.append("employment_status")
+    if finding is not None and finding.needs_survey and not cleared:
+        found.append(f"status:{finding.status}")
+        if finding.status in ("not_enrolled", "partly_enrolled") and not (
+            resident.not_enrolled_reason
+        ):
+            found.append("not_enrolled_reason")
+    return found

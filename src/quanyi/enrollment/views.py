@@ -183,3 +183,56 @@ def import_view(request: HttpRequest) -> HttpResponse:
         if isinstance(refused, InvalidInput):
             context["rows"] = [e.message(lang) for e in refused.errors[:200]]
         return render(request, "enrollment/import.html", context, status=400)
+
+
+PROMPTS = {
+    "phone": ("缺少联系电话（手机）", "no mobile number"),
+    "employment_status": ("缺少就业状态", "no employment status"),
+    "not_enrolled_reason": ("请询问并登记未参保原因", "ask for the reason for not enrolling"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def counter_view(request: HttpRequest) -> HttpResponse:
+    """At the counter (002 art. 13): a person's enrollment entry found by id number (in the
+    form's body, never in the URL), with the items missing or in doubt to collect."""
+    principal = principal_of(request)
+    authorize(principal, "enrollment.read")
+    lang = current_language()
+    context: dict[str, Any] = {"found": None, "error": ""}
+    if request.method == "POST":
+        number = request.POST.get("id_number", "").strip().upper()[:18]
+        resident = queries.resident_by_number(principal, number) if number else None
+        if resident is None:
+            context["error"] = _("No one with this id number is in the enrollment registry.")
+            return render(request, "enrollment/counter.html", context, status=404)
+        run = queries.latest_run(principal)
+        finding = queries.finding_for_number(principal, run, number) if run else None
+        cleared = bool(finding and queries.is_cleared(finding.run_id, finding.resident_id))
+        shown = []
+        for code in queries.prompts(resident, finding, cleared):
+            if code.startswith("status:"):
+                status = labels.label("enrollment_status", code[7:])
+                shown.append(
+                    f"需调查登记：{status}" if lang == "zh" else f"to be surveyed: {status}"
+                )
+            else:
+                zh, en = PROMPTS[code]
+                shown.append(zh if lang == "zh" else en)
+        context["found"] = {
+            "name": resident.name,
+            "id_number": mask(resident.id_number),
+            "residence": documents.division_name(resident.residence_region),
+            "employment": labels.label("employment_status", resident.employment_status)
+            if resident.employment_status
+            else "",
+            "status": labels.label("enrollment_status", finding.status) if finding else "",
+            "missing": ", ".join(
+                labels.label("insurance", m) if m in INSURANCES else _("drawing a pension")
+                for m in (finding.missing.split(",") if finding else [])
+                if m
+            ),
+            "prompts": shown,
+            "run": finding.run_id if finding and finding.needs_survey and not cleared else None,
+        }
+    return render(request, "enrollment/counter.html", context)
