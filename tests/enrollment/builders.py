@@ -30,6 +30,7 @@ COMMUNITY_A = "110105001001"
 COMMUNITY_B = "110105002003"
 REGION_A = "310101"
 REGION_B = "440106"
+ELSEWHERE = "310101002001"
 EMPLOYEE_FIVE = ("pension", "medical", "unemployment", "injury", "maternity")
 HEADER = [
     "id_number",
@@ -91,8 +92,9 @@ class _Maker:
         community: str = COMMUNITY_A,
         birth_date: str = "",
         reason: str = "",
+        hukou: str = HOME,
     ) -> None:
-        self.rows.append([number, name, HOME, community, emp, "13900000000", birth_date, reason])
+        self.rows.append([number, name, hukou, community, emp, "13900000000", birth_date, reason])
 
     def register(self, number: str, name: str, category: str, **extra: str) -> Person:
         return reg.person(
@@ -153,7 +155,8 @@ def population(principal: Principal, folder: Path) -> Population:
         label = f"none{n}"
         m.listed(label, m.number(label), f"未保{n}", "22", reason="02" if n % 2 else "03")
     m.listed("none_minor", m.number("none_minor", date(2016, 7, 8)), "小红", "32", COMMUNITY_B)
-    m.listed("ended", m.number("ended"), "曾保", "22")
+    # registered and living in another region now: still in this agency's population
+    m.listed("ended", m.number("ended"), "曾保", "22", ELSEWHERE, hukou=REGION_A)
     m.a.append([m.ids["ended"], "曾保", "pension", REGION_A, "2019-01", "2023-12"])
     # enrolled elsewhere: only in region A's file, open
     for n in range(2):

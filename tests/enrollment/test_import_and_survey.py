@@ -151,6 +151,7 @@ def test_the_commands_print_json_and_refuse_bad_input_in_one_line(
     assert {d["division"] for d in stats["divisions"]} == {
         builders.COMMUNITY_A,
         builders.COMMUNITY_B,
+        builders.ELSEWHERE,  # the agency's population wherever its people live now
     }
     assert stats["reasons"]["06"] == 3  # the partly enrolled: their employer did not enrol them
     assert stats["registration_rate"] == round(10 / 26, 4)

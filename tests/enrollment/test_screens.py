@@ -88,7 +88,7 @@ def test_the_statistics_over_the_api(
     answer = screen.get("/api/v1/enrollment/stats", {"by": "community"})
     assert answer.status_code == 200, answer.content
     body = answer.json()
-    assert body["population"] == 26 and len(body["divisions"]) == 2
+    assert body["population"] == 26 and len(body["divisions"]) == 3
     assert built.by_label["none0"] not in answer.content.decode()
     assert screen.get("/api/v1/enrollment/stats", {"as_of": "2026-13"}).status_code in (400, 422)
     assert screen.get("/api/v1/enrollment/stats", {"by": "planet"}).status_code in (400, 422)

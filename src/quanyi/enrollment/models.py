@@ -30,6 +30,7 @@ RESIDENT_FIELDS = (
     "elsewhere_region",
     "exit_reason",
     "source",
+    "agency_region",
     "case_id",
 )
 
@@ -53,6 +54,9 @@ class Resident(models.Model):
     # "deceased" or "emigrated" as another department reported it: out of the population.
     exit_reason = models.CharField("减少原因", max_length=10, blank=True, default="")
     source = models.CharField("数据来源", max_length=60)
+    # The agency whose registry holds the row (the one that approved its import): the
+    # population of a region is its agency's, wherever its people live or are registered.
+    agency_region = models.CharField("经办统筹区", max_length=6, db_index=True)
     case_id = models.BigIntegerField(null=True)
     audit_seq = models.BigIntegerField(null=True, db_index=True)
 

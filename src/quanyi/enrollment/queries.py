@@ -1,6 +1,6 @@
 """Every read of the enrollment registry, and the reads of the registry and benefits the match
 needs (this app sits above them: it reads their tables, never writes them). Reads are limited
-to the principal's region: residents by where they live or are registered, persons and their
+to the principal's region: residents by the agency whose registry holds them, persons and their
 relations by their agency region."""
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ CHUNK = 20_000
 
 def residents(principal: Principal) -> QuerySet[Resident]:
     """The current version of everyone in the principal's region still in the population."""
-    prefix = regions.prefix(principal.region)
     latest = Resident.objects.values("id_number_index").annotate(last=Max("id")).values("last")
     return Resident.objects.filter(id__in=latest, exit_reason="").filter(
-        Q(residence_region__startswith=prefix) | Q(hukou_region__startswith=prefix)
+        regions.within("agency_region", principal.region)
     )
 
 
@@ -107,7 +106,7 @@ def open_findings(principal: Principal, run: Run, division: str = "") -> QuerySe
     authorize(principal, "enrollment.read")
     cleared = Survey.objects.filter(run_id=run.pk).values("resident_id")
     found = Finding.objects.filter(run_id=run.pk, needs_survey=1).exclude(resident_id__in=cleared)
-    found = found.filter(division__startswith=regions.prefix(principal.region))
+    found = found.filter(regions.within("resident__agency_region", principal.region))
     if division:
         found = found.filter(division__startswith=division)
     return found.order_by("division", "resident_id")
@@ -163,7 +162,7 @@ def stats(principal: Principal, run: Run, level: str) -> dict[str, Any]:
 
     authorize(principal, "enrollment.read")
     findings = Finding.objects.filter(
-        run_id=run.pk, division__startswith=regions.prefix(principal.region)
+        regions.within("resident__agency_region", principal.region), run_id=run.pk
     ).annotate(
         part=Substr("division", 1, LEVELS[level]),
         wrapped=Concat(Value(","), "held", Value(","), output_field=CharField()),

@@ -44,6 +44,7 @@ def add_residents(principal: Principal, source: str, rows: Sequence[Row]) -> int
             elsewhere_region=row.elsewhere_region,
             exit_reason=row.exit_reason,
             source=source,
+            agency_region=principal.region,
             case_id=principal.case_id,
         )
         for row in rows
@@ -79,6 +80,7 @@ _VERSIONED = (
     "elsewhere_region",
     "exit_reason",
     "source",
+    "agency_region",
 )
 
 
