@@ -67,17 +67,8 @@ cover AS (
   WHERE end_month IS NULL OR end_month >= '{as_of}'
   GROUP BY k
 ),
--- Only a person with the same insurance from two sources, or with both schemes of a pair
--- that exclude each other, can hold an overlap: the pairwise join runs on them alone.
-cand AS (
-  SELECT k FROM i GROUP BY k, insurance HAVING MIN(src) <> MAX(src)
-  UNION
-  SELECT k FROM i GROUP BY k
-  HAVING (MAX(CASE WHEN insurance = 'pension' THEN 1 ELSE 0 END) = 1
-          AND MAX(CASE WHEN insurance = 'resident_pension' THEN 1 ELSE 0 END) = 1)
-      OR (MAX(CASE WHEN insurance = 'medical' THEN 1 ELSE 0 END) = 1
-          AND MAX(CASE WHEN insurance = 'resident_medical' THEN 1 ELSE 0 END) = 1)
-),
+-- An overlap needs two periods: the pairwise join runs only on persons who have more.
+cand AS (SELECT k FROM i GROUP BY k HAVING COUNT(*) > 1),
 ic AS (SELECT i.* FROM i JOIN cand ON cand.k = i.k),
 dup_ins AS (
   SELECT DISTINCT a.k
