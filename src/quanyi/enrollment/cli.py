@@ -31,6 +31,20 @@ def _month(text: str) -> str:
 
 _month.__name__ = "month"
 
+ENGINE_NAMES = ("duckdb", "spark")
+
+
+def _engine(text: str) -> str:
+    """``--engine``: an unknown engine is a usage error in the user's words."""
+    if text in ENGINE_NAMES:
+        return text
+    raise argparse.ArgumentTypeError(
+        f"比对引擎须为 duckdb 或 spark（the engine is duckdb or spark）: {text!r}"
+    )
+
+
+_engine.__name__ = "engine"
+
 
 def register(sub: Any) -> None:
     enrollment = group(sub, "enrollment", "the universal enrollment registry (全民参保登记, 002)")
@@ -59,7 +73,9 @@ def register(sub: Any) -> None:
     matcher.add_argument(
         "--exchange", action="append", default=[], metavar="FILE", help="CSV or Parquet"
     )
-    matcher.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+    matcher.add_argument(
+        "--engine", type=_engine, default="duckdb", metavar="duckdb|spark", help="default duckdb"
+    )
     matcher.add_argument("--as-of", dest="as_of", type=_month, default=None, metavar="YYYY-MM")
     stats = command(
         enrollment,
