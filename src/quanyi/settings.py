@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "quanyi.personal_accounts",
     "quanyi.benefits",
     "quanyi.reports",
+    "quanyi.enrollment",
     "quanyi.disclosure",
     "quanyi.statements",
     "quanyi.portals",

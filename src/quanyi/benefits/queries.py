@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from quanyi.benefits.models import ONE_OFF, Grant, GrantChange, Payment
+from quanyi.benefits.models import ONE_OFF, Grant, GrantChange, Payment, PaymentKind
 from quanyi.benefits.state import GrantState, Step
+from quanyi.core import regions
 from quanyi.core.bulkwork import among, chunks
 from quanyi.core.yearmonth import YearMonth
 
@@ -113,3 +115,17 @@ def record_part(person_id: int, items: frozenset[str]) -> dict[str, Any]:
             }
         )
     return {"benefits": rows}
+
+
+def monthly_payments_of_region(region: str) -> QuerySet[Payment]:
+    """Every monthly payment to persons whose agency region ``region`` covers: for set-based
+    readers above benefits (the enrollment match looks for a benefit paid twice, 002 art.
+    29)."""
+    return Payment.objects.filter(
+        regions.within("person__agency_region", region), kind=PaymentKind.MONTHLY
+    )
+
+
+def pension_grants_of_region(region: str) -> QuerySet[Grant]:
+    """Every pension grant of those persons."""
+    return Grant.objects.filter(regions.within("person__agency_region", region), kind="pension")

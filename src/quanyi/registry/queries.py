@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from quanyi.access.policy import readable
+from quanyi.core import regions
 from quanyi.core.bulkwork import chunks
 from quanyi.core.identifiers import mask, parse_id_number
 from quanyi.core.principal import Principal
@@ -140,3 +141,14 @@ def deemed_by_person(person_ids: Iterable[int]) -> dict[int, int]:
         )
         found.update(DeemedMonths.objects.filter(pk__in=latest).values_list("person_id", "months"))
     return found
+
+
+def persons_of_region(region: str) -> QuerySet[Person]:
+    """Every person whose agency region ``region`` covers: for set-based readers above the
+    registry (the enrollment match), which scope and log their own use."""
+    return Person.objects.filter(regions.within("agency_region", region))
+
+
+def relations_of_region(region: str) -> QuerySet[InsuranceRelation]:
+    """Every insurance relation of those persons."""
+    return InsuranceRelation.objects.filter(regions.within("person__agency_region", region))
