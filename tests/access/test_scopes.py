@@ -83,6 +83,27 @@ def _record(user: str) -> tuple[str, None]:
     return f"/api/v1/persons/{found.id_number}/record", None
 
 
+def _enrollment_stats(user: str) -> tuple[str, None]:
+    """A cross-match on record (of nobody) for the statistics to read."""
+    import json
+
+    from django.utils import timezone
+
+    from quanyi.enrollment.models import Run
+
+    statuses = ("enrolled", "partly_enrolled", "not_enrolled", "enrolled_elsewhere")
+    counts = dict.fromkeys((*statuses, "duplicate", "inaccurate"), 0)
+    Run.objects.create(
+        as_of="2026-11",
+        engine="duckdb",
+        population=0,
+        counts=json.dumps(counts, sort_keys=True),
+        actor="matrix",
+        ran_at=timezone.now(),
+    )
+    return "/api/v1/enrollment/stats", None
+
+
 def _lookup(user: str) -> tuple[str, dict[str, Any]]:
     for applier in registered():
         found = registry.person(applier, name="李雷")
@@ -206,6 +227,14 @@ CALLS = (
         Scope.RECORDS_READ,
         ("querier",),
         _accesses,
+    ),
+    Call(
+        "enrollment statistics",
+        "get",
+        "/api/v1/enrollment/stats",
+        Scope.RECORDS_READ,
+        ("querier",),
+        _enrollment_stats,
     ),
     Call("propose a grant", "post", CASES, Scope.CASES_SUBMIT, ("sysadmin",), _grant),
     Call("approve a grant", "post", DECISIONS, Scope.CASES_DECIDE, ("secadmin",), _approve_grant),
