@@ -16,7 +16,7 @@ from quanyi.access.policy import authorize
 from quanyi.audit import bulk as audit_bulk
 from quanyi.audit import services as audit
 from quanyi.core.principal import Principal
-from quanyi.enrollment.models import Finding, Resident, Run, Survey
+from quanyi.enrollment.models import RESIDENT_FIELDS, Finding, Resident, Run, Survey
 from quanyi.enrollment.validation import Row
 
 
@@ -67,21 +67,8 @@ def amend_resident(principal: Principal, current: Resident, changes: Mapping[str
     return audit.create_entry(principal, "enrollment.amend", Resident, **values)
 
 
-_VERSIONED = (
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "hukou_region",
-    "residence_region",
-    "employment_status",
-    "phone",
-    "not_enrolled_reason",
-    "elsewhere_region",
-    "exit_reason",
-    "source",
-    "agency_region",
-)
+# What a new version of a resident carries over; the case that made it is its own.
+_VERSIONED = tuple(name for name in RESIDENT_FIELDS if name != "case_id")
 
 
 def record_run(

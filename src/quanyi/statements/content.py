@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from quanyi.core.canonical import canonical_json
+from quanyi.core.identifiers import mask_name
 from quanyi.core.labels import label
 from quanyi.core.money import format_fen
 from quanyi.records.page import MARKS, NOT_DUE
@@ -64,8 +65,6 @@ class Sheet:
 
     @property
     def masked_name(self) -> str:
-        from quanyi.core.identifiers import mask_name
-
         return mask_name(self.name)
 
 
@@ -97,11 +96,7 @@ def facts(record: dict[str, Any], start: str, end: str) -> dict[str, Any]:
     account = [
         row for row in (record.get("account") or {}).get("by_year", []) if row["year"] in years
     ]
-    benefits = [
-        row
-        for row in record.get("benefits", [])
-        if row["start_month"] <= end and (not row.get("end_month") or row["end_month"] >= start)
-    ]
+    benefits = _benefits(record, start, end)
     return {
         "lines": [list(line) for line in lines],
         "account": account,

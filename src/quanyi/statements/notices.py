@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import io
 import os
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Max, Min, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from openpyxl import Workbook
 from reportlab.lib.pagesizes import A4, landscape
@@ -48,18 +47,12 @@ def _rows(employer: Employer, year: int) -> list[tuple[Any, ...]]:
         Line.objects.filter(bill_id__in=bills.values("pk"), month__startswith=f"{year}-")
         .values("person_id", "insurance")
         .annotate(
-            first=Min("month"),
-            last=Max("month"),
+            months=Count("month", distinct=True),
             base=Max("base_fen"),
             employer_fen=Sum("employer_fen"),
             employee_fen=Sum("employee_fen"),
         )
     )
-    months: dict[tuple[int, str], set[str]] = defaultdict(set)
-    for person_id, insurance, month in Line.objects.filter(
-        bill_id__in=bills.values("pk"), month__startswith=f"{year}-"
-    ).values_list("person_id", "insurance", "month"):
-        months[(person_id, insurance)].add(month)
     people = {p.pk: p for p in Person.objects.filter(pk__in={r["person_id"] for r in found})}
     order = {code: index for index, code in enumerate(EMPLOYEE_ORDER)}
     rows = []
@@ -73,7 +66,7 @@ def _rows(employer: Employer, year: int) -> list[tuple[Any, ...]]:
                 person.name,
                 mask(person.id_number),
                 insurance_name(row["insurance"]),
-                len(months[(row["person_id"], row["insurance"])]),
+                row["months"],
                 row["base"] or 0,
                 row["employer_fen"] or 0,
                 row["employee_fen"] or 0,

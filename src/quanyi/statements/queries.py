@@ -17,10 +17,10 @@ from quanyi.statements.flows import deadline_of
 from quanyi.statements.models import Issued, Returned
 
 
-def verification_code(issued: Issued) -> str:
-    """The short code printed on the document (Ed25519 signs the same claim the same way)."""
+def claim_of(issued: Issued) -> tokens.Claim:
+    """The claim the document's signed code carries, from what is recorded of it."""
     person_name = Person.objects.values_list("name", flat=True).get(pk=issued.person_id)
-    claim = tokens.Claim(
+    return tokens.Claim(
         issued.code,
         issued.kind,
         issued.period_from,
@@ -29,7 +29,11 @@ def verification_code(issued: Issued) -> str:
         issued.facts_sha256,
         mask_name(person_name),
     )
-    return tokens.short_code(tokens.sign(claim))
+
+
+def verification_code(issued: Issued) -> str:
+    """The short code printed on the document (Ed25519 signs the same claim the same way)."""
+    return tokens.short_code(tokens.sign(claim_of(issued)))
 
 
 def year_status(principal: Principal, year: int) -> dict[str, Any]:

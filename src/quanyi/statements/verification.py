@@ -20,6 +20,7 @@ from quanyi.statements import content, pades, pagecheck, tokens
 from quanyi.statements.drawing import CODE_PREFIX, Printed, printed_digest, printed_item
 from quanyi.statements.models import Issued
 from quanyi.statements.pades import pades_fields
+from quanyi.statements.queries import claim_of
 
 FACT_ITEMS = frozenset(
     {"relations", "contributions", "account", "deemed_months", "benefits", "contribution_months"}
@@ -197,24 +198,10 @@ def verify_code(text: str) -> Verdict:
     """A typed verification code (``S2025K3JQ7ZPAXB-ABCDEFGH``): the document on record whose
     signature begins with those letters, and whether the record still says the same."""
     code, _, letters = text.strip().upper().partition("-")
-    issued = Issued.objects.filter(code=code).select_related("person").first() if code else None
+    issued = Issued.objects.filter(code=code).first() if code else None
     if issued is None or not letters:
         return _refused("验证码不存在", "no document has that verification code")
-    claim = tokens.Claim(
-        issued.code,
-        issued.kind,
-        issued.period_from,
-        issued.period_to,
-        issued.printed_sha256,
-        issued.facts_sha256,
-        _masked(issued.person.name),
-    )
+    claim = claim_of(issued)
     if tokens.short_code(tokens.sign(claim)).partition("-")[2] != letters:
         return _refused("验证码不存在", "no document has that verification code")
     return _against_record(claim)
-
-
-def _masked(name: str) -> str:
-    from quanyi.core.identifiers import mask_name
-
-    return mask_name(name)
