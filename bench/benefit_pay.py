@@ -235,7 +235,7 @@ def main() -> int:
 
     from quanyi import initialise as setup
     from quanyi.audit import checkpoints
-    from quanyi.benefits import payments
+    from quanyi.benefits import bank_file, payments
     from quanyi.benefits.models import Payment
     from quanyi.benefits.queries import this_month
     from quanyi.core.principal import Principal
@@ -271,7 +271,7 @@ def main() -> int:
     assert outcome.arrears == (args.persons if args.arrears else 0), outcome
 
     started = time.perf_counter()
-    payments.write_bank_file(month)
+    bank_file.write(month)
     bank_seconds = time.perf_counter() - started
     status, cli_seconds, cli_mb = cli_again(str(month))
     assert status == 0, f"quanyi benefits pay exited with {status}"

@@ -6,6 +6,7 @@ chain verifies."""
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 import re
@@ -132,6 +133,22 @@ def test_kill_9_while_paying_leaves_each_pensioner_paid_wholly_or_not_at_all(
     assert any(0 < n < len(pensioners) for n in seen), f"no kill landed mid-run: {seen}"
     finish = json.loads(quanyi(instance, *command, "--as", "operator").stdout)
     assert finish["payments"] == 0, (kills, seen)  # the run that ended by itself paid the rest
+    # The bank file, written beside the run by a forked writer as each unit commits, is whole
+    # after the runs killed half-way: one transfer per pensioner, two months each, the amounts
+    # those stored; and no writer is left behind.
+    bank = instance.data_dir / "benefits" / f"payments-{months[1]}.csv"
+    with open(bank, encoding="utf-8", newline="") as file:
+        transfers = list(csv.DictReader(file))
+    assert len(transfers) == len(pensioners), transfers[:3]
+    assert {t["months"] for t in transfers} == {" ".join(months)}
+    stored = query(
+        instance,
+        "SELECT COALESCE(SUM(amount_fen), 0) FROM benefits_payment"
+        f" WHERE paid_in = '{months[1]}' AND kind <> 'recovery'",
+    )[0][0]
+    assert sum(round(float(t["amount_yuan"]) * 100) for t in transfers) == stored
+    assert oct(bank.stat().st_mode & 0o777) == oct(0o600)
+    assert not bank.with_suffix(".tmp").exists()
     for month in months:
         paid, from_account, withdrawn = paid_in(instance, month)
         assert paid == dict.fromkeys(pensioners, 1)

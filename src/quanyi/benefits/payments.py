@@ -3,29 +3,28 @@ arrears (a grant approved late, a suspension paid for on resumption) — and the
 not paid yet, as append-only payment rows; the pension's account part is taken from the
 personal account. Beneficiaries are taken in units (``QUANYI_PAY_UNIT``, default 5,000), each
 committed on its own, so a run stopped half-way leaves whole persons paid and the next run pays
-the rest; a month is never paid twice (one row per grant, month and kind). The bank file is
-written from what is stored for the run, so a resumed run still writes it whole."""
+the rest; a month is never paid twice (one row per grant, month and kind). The bank file
+(``bank_file``) is written from what is stored for the run, so a resumed run still writes it
+whole."""
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from quanyi.access.policy import authorize
+from quanyi.benefits import bank_file
 from quanyi.benefits.models import ONE_OFF, Grant, Kind, Payment, PaymentKind
 from quanyi.benefits.queries import steps_by_grant, this_month
 from quanyi.benefits.services import _write_payments
 from quanyi.benefits.state import GrantState
-from quanyi.core import crypto, regions
+from quanyi.core import regions
 from quanyi.core.bulkwork import among, by_key, chunks, without_collector
 from quanyi.core.errors import InvalidInput
-from quanyi.core.filemodes import private_dir
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
 from quanyi.personal_accounts import services as accounts
@@ -75,17 +74,23 @@ def pay_month(
     done = 0
     if progress:
         progress(done, total)
-    for chunk in chunks(person_ids, max(settings.QUANYI_PAY_UNIT, 1)):
-        with transaction.atomic():
-            # Lock the unit's grants' payments by taking them again inside the transaction:
-            # a second run at the same time finds them paid, or waits.
-            written = _pay_unit(principal, chunk, month, outcome)
-        done += len(chunk)
-        if progress:
-            progress(done, total)
-        if stop_after is not None and written and outcome.persons >= stop_after:
-            return outcome
-    outcome.bank_file = str(write_bank_file(month))
+    bank = bank_file.Writer(month)
+    try:
+        for chunk in chunks(person_ids, max(settings.QUANYI_PAY_UNIT, 1)):
+            with transaction.atomic():
+                # Lock the unit's grants' payments by taking them again inside the
+                # transaction: a second run at the same time finds them paid, or waits.
+                written = _pay_unit(principal, chunk, month, outcome)
+            bank.add(chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+            if stop_after is not None and written and outcome.persons >= stop_after:
+                bank.abandon()
+                return outcome
+        outcome.bank_file = str(bank.finish())
+    finally:
+        bank.abandon()
     return outcome
 
 
@@ -176,7 +181,7 @@ def _pay_unit(
                 outcome.arrears += 1
             paid_persons.add(person_id)
     if rows:
-        _write_payments(principal, rows)
+        _write_payments(principal, rows, references_read=True)
         accounts.withdraw(principal, withdrawals, month.year)
     outcome.persons += len(paid_persons)
     outcome.payments += len(rows)
@@ -190,16 +195,24 @@ GrantRow = tuple[int, int, str, str, str, int, int]
 
 def _unit_grants(person_ids: list[int], through: str) -> list[GrantRow]:
     """(id, person, kind, start, end, monthly, account part) of the persons' grants started by
-    ``through``, by person and id."""
-    where, params = among("person_id", person_ids)
+    ``through``, by person and id. Each grant's person is joined, so a grant whose person is
+    gone (no foreign key holds it, decision 0019) stops the unit here."""
+    where, params = among("g.person_id", person_ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, person_id, kind, start_month, end_month, monthly_fen, account_fen"
-            f" FROM {Grant._meta.db_table} WHERE {where} AND start_month <= %s"
-            " ORDER BY person_id, id",
+            "SELECT g.id, g.person_id, g.kind, g.start_month, g.end_month, g.monthly_fen,"
+            f" g.account_fen, p.id FROM {Grant._meta.db_table} g"
+            f" LEFT JOIN {Person._meta.db_table} p ON p.id = g.person_id"
+            f" WHERE {where} AND g.start_month <= %s ORDER BY g.person_id, g.id",
             [*params, through],
         )
-        return cursor.fetchall()
+        found = cursor.fetchall()
+    orphans = sorted({row[1] for row in found if row[7] is None})
+    if orphans:
+        raise IntegrityError(
+            f"benefit grants name {Person._meta.db_table} ids that do not exist: {orphans[:10]}"
+        )
+    return [row[:7] for row in found]
 
 
 def _last_paid(grant_ids: list[int]) -> dict[int, YearMonth]:
@@ -246,63 +259,3 @@ def _balances(person_ids: list[int]) -> dict[int, int]:
             params,
         )
         return {person_id: int(total) for person_id, total in cursor.fetchall()}
-
-
-BANK_COLUMNS = ("id_number", "name", "amount_yuan", "payments", "months", "paid_in")
-
-
-def bank_file_path(month: YearMonth) -> Path:
-    folder = Path(settings.QUANYI_DATA_DIR) / "benefits"
-    private_dir(folder)
-    return folder / f"payments-{month}.csv"
-
-
-def bank_rows(month: YearMonth) -> Iterator[tuple[str, ...]]:
-    """One transfer per beneficiary for everything the run of ``month`` paid (arrears and
-    one-off grants included; a recovery is a claim, not a transfer), by person."""
-    with connection.cursor() as cursor:
-        # One read joining the persons, in person order: the run's payments are few per person
-        # (one, or a few with arrears), so repeating the person's columns costs less than a
-        # second look-up of every beneficiary.
-        cursor.execute(
-            "SELECT pay.person_id, pay.month, pay.amount_fen, person.id_number, person.name"
-            f" FROM {Payment._meta.db_table} pay"
-            f" JOIN {Person._meta.db_table} person ON person.id = pay.person_id"
-            " WHERE pay.paid_in = %s AND pay.kind <> %s ORDER BY pay.person_id, pay.month",
-            [str(month), PaymentKind.RECOVERY.value],
-        )
-        found = cursor.fetchall()
-    # (first row, rows) per person; the id numbers opened in one loop, one per person.
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for index in range(1, len(found) + 1):
-        if index == len(found) or found[index][0] != found[start][0]:
-            spans.append((start, index))
-            start = index
-    numbers = crypto.open_values(found[first][3] for first, _ in spans)
-    paid_in = str(month)
-    for (first, end), id_number in zip(spans, numbers, strict=True):
-        rows = found[first:end]
-        amount = sum(row[2] for row in rows)
-        yield (
-            id_number or "",
-            rows[0][4],
-            f"{amount // 100}.{amount % 100:02d}",
-            str(len(rows)),
-            " ".join(sorted({row[1] for row in rows})),
-            paid_in,
-        )
-
-
-def write_bank_file(month: YearMonth) -> Path:
-    """The bank's payment file for the run (CSV, readable by the service account only: it
-    holds full id numbers, as the bank needs them)."""
-    path = bank_file_path(month)
-    temporary = path.with_suffix(".tmp")
-    with open(temporary, "w", newline="", encoding="utf-8") as out:
-        temporary.chmod(0o600)
-        writer = csv.writer(out)
-        writer.writerow(BANK_COLUMNS)
-        writer.writerows(bank_rows(month))
-    temporary.replace(path)
-    return path

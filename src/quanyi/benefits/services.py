@@ -205,11 +205,15 @@ def record_death(
     }
 
 
-def _write_payments(principal: Principal, rows: list[tuple[Any, ...]]) -> None:
+def _write_payments(
+    principal: Principal, rows: list[tuple[Any, ...]], references_read: bool = False
+) -> None:
     """Payment rows (``Payment``'s audit-field order) in one batch event, after checking the
     grants and persons they name exist — the table has no foreign-key triggers (decision
-    0019): a missing one raises ``IntegrityError`` and the unit rolls back."""
-    for model, position in ((Grant, 0), (Person, 1)):
+    0019): a missing one raises ``IntegrityError`` and the unit rolls back. The payment run
+    says ``references_read`` when it took both from one join of grants and persons in this
+    transaction, which has made that check already."""
+    for model, position in () if references_read else ((Grant, 0), (Person, 1)):
         missing = missing_ids(model._meta.db_table, (row[position] for row in rows))
         if missing:
             raise IntegrityError(

@@ -156,7 +156,11 @@ def withdraw(
         )
     if not entries:
         return 0
-    _write_entries(principal, "account.reverse" if back else "account.withdraw", entries)
+    # The persons' regions were just read by key in this transaction: that read is the
+    # look-up ``_write_entries`` would otherwise make again.
+    _write_entries(
+        principal, "account.reverse" if back else "account.withdraw", entries, set(regions_of)
+    )
     _project(entries)
     return len(entries)
 
@@ -181,11 +185,20 @@ def post_entries(principal: Principal, action: str, entries: list[NewEntry]) -> 
         _project(entries)
 
 
-def _write_entries(principal: Principal, action: str, entries: list[NewEntry]) -> None:
+def _write_entries(
+    principal: Principal,
+    action: str,
+    entries: list[NewEntry],
+    persons_found: set[int] | None = None,
+) -> None:
     """One unit's entries by the bulk writer, with one batch event carrying their root, after
     checking the persons they name exist — the table has no foreign-key trigger (decision
-    0019): a missing one raises ``IntegrityError`` and the unit rolls back."""
-    missing = missing_ids(Person._meta.db_table, (e.person_id for e in entries))
+    0019): a missing one raises ``IntegrityError`` and the unit rolls back. A caller that has
+    read the persons by key in this transaction passes the ids it found."""
+    if persons_found is None:
+        missing = missing_ids(Person._meta.db_table, (e.person_id for e in entries))
+    else:
+        missing = {e.person_id for e in entries} - persons_found
     if missing:
         raise IntegrityError(
             f"account entries name {Person._meta.db_table} ids that do not exist:"
