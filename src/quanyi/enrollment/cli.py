@@ -1,4 +1,5 @@
-"""``quanyi enrollment import|match|stats|list``: the universal enrollment registry (002)."""
+"""``quanyi enrollment import|match|stats|list|export|report``: the universal enrollment registry
+(002)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from quanyi.core.commands import command, group, print_json
 from quanyi.core.errors import InvalidInput
 from quanyi.core.progress import bars
 from quanyi.enrollment import flows, queries, validation
-from quanyi.enrollment.schemas import ListOut, MatchOut, StatsOut
+from quanyi.enrollment.schemas import ExportOut, ListOut, MatchOut, ReportOut, StatsOut
 from quanyi.workflow import queries as case_queries
 from quanyi.workflow import services as cases
 
@@ -30,6 +31,16 @@ def _month(text: str) -> str:
 
 
 _month.__name__ = "month"
+
+
+def _run_id(text: str) -> int:
+    """``--run``: a positive whole number."""
+    if text.isdigit() and 0 < int(text) < 2**63:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"比对批次应为正整数（a run is a positive number）: {text!r}")
+
+
+_run_id.__name__ = "run"
 
 ENGINE_NAMES = ("duckdb", "spark")
 
@@ -97,6 +108,33 @@ def register(sub: Any) -> None:
     )
     lister.add_argument("--division", required=True, metavar="CODE")
     lister.add_argument("--out", required=True, metavar="FILE.pdf|FILE.xlsx")
+    exporter = command(
+        enrollment,
+        "export",
+        _export,
+        atomic=True,
+        writes=True,
+        permission="enrollment.export",
+        help="write this region's insured periods as an exchange file for the upper-level"
+        " registry, in the format match --exchange reads (002 art. 10)",
+    )
+    exporter.add_argument("--out", required=True, metavar="FILE.csv|FILE.parquet")
+    exporter.add_argument("--as-of", dest="as_of", type=_month, default=None, metavar="YYYY-MM")
+    reporter = command(
+        enrollment,
+        "report",
+        _report,
+        atomic=True,
+        writes=True,
+        permission="enrollment.export",
+        help="write the periodic report of a match for the upper level: the statistics tables"
+        " and the person-level detail of everyone flagged, as CSV and Excel (002 art. 30)",
+    )
+    which = reporter.add_mutually_exclusive_group()
+    which.add_argument("--run", type=_run_id, default=None, metavar="ID")
+    which.add_argument("--as-of", dest="as_of", type=_month, default=None, metavar="YYYY-MM")
+    reporter.add_argument("--by", choices=tuple(queries.LEVELS), default="community")
+    reporter.add_argument("--out", required=True, metavar="DIR")
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -202,4 +240,48 @@ def _list(args: argparse.Namespace) -> int:
     print_json(
         ListOut(run=run.pk, division=args.division, persons=len(listed), file=str(out)), indent=1
     )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from quanyi.enrollment import outbound
+
+    as_of = args.as_of or timezone.localdate().strftime("%Y-%m")
+    written = outbound.write_exchange(args.principal, Path(args.out), as_of)
+    print_json(
+        ExportOut(
+            file=written.file,
+            as_of=as_of,
+            region=args.principal.region,
+            rows=written.rows,
+            persons=written.persons,
+            sha256=written.sha256,
+        ),
+        indent=1,
+    )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from quanyi.enrollment import outbound
+
+    if args.run is not None:
+        run = queries.run_by_id(args.principal, args.run)
+        if run is None:
+            raise InvalidInput.one(
+                "run", "no_run", f"没有比对批次 {args.run}", f"no match run {args.run}"
+            )
+    else:
+        run = queries.run_as_of(args.principal, args.as_of)
+        if run is None and args.as_of:
+            raise InvalidInput.one(
+                "as_of",
+                "no_run",
+                f"{args.as_of} 没有比对结果",
+                f"no match as of {args.as_of}",
+            )
+        if run is None:
+            raise _no_run()
+    report = outbound.write_report(args.principal, run, Path(args.out), args.by)
+    print_json(ReportOut.model_validate(report, from_attributes=True), indent=1)
     return 0

@@ -149,3 +149,30 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident_id}: {self.outcome}"
+
+
+@append_only
+@tracked(
+    "enrollment_export",
+    ("kind", "run_id", "as_of", "region", "file", "rows", "persons", "file_sha256", "actor"),
+)
+class Export(models.Model):
+    """One file written for the upper-level registry (002 art. 10, 30): the exchange file of
+    the region's insured periods, or a periodic report with its person-level detail. Both hold
+    full id numbers, so each is a bulk disclosure kept like ``disclosure.ExportRun``: who wrote
+    which file, of which run or month, how many rows and persons, and the file's SHA-256 (for a
+    report, over the files' names and digests in order)."""
+
+    kind = models.CharField(max_length=10)  # "exchange" or "report"
+    run_id = models.BigIntegerField(null=True)
+    as_of = models.CharField(max_length=7)
+    region = models.CharField(max_length=6)
+    file = models.CharField(max_length=255)
+    rows = models.BigIntegerField()
+    persons = models.BigIntegerField()
+    file_sha256 = models.CharField(max_length=64)
+    actor = models.CharField(max_length=150)
+    audit_seq = models.BigIntegerField(null=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file}"

@@ -27,4 +27,18 @@ PERMISSIONS: dict[str, Permission] = {
         scope=Scope.CASES_DECIDE,
         applying=True,
     ),
+    "enrollment.export": permission(
+        "仅业务经办用户可生成报送上级全民参保登记库的交换文件和定期报表（002 第十、三十条）",
+        "only operators write the exchange files and periodic reports for the upper-level"
+        " registry (002 art. 10, 30)",
+        Role.OPERATOR,
+        business=True,
+        scope=Scope.CASES_SUBMIT,
+    ),
+    "enrollment.own": permission(
+        "仅参保人员本人可查看本人的全民参保登记提醒（002 第十四、二十三条）",
+        "only the person sees their own enrollment prompts (002 art. 14, 23)",
+        Role.PERSON,
+        scope=Scope.RECORDS_READ,
+    ),
 }

@@ -239,3 +239,101 @@ def prompts(resident: Resident, finding: Finding | None, cleared: bool) -> list[
         ):
             found.append("not_enrolled_reason")
     return found
+
+
+# --- for the upper level (002 art. 10, 30) ---------------------------------------------------
+
+
+def _periods(principal: Principal, as_of: str) -> QuerySet[Any]:
+    authorize(principal, "enrollment.export")
+    return registry.relations_of_region(principal.region).filter(start_month__lte=as_of)
+
+
+def exchange_rows(principal: Principal, as_of: str) -> Iterator[list[tuple[Any, ...]]]:
+    """(pk, id_number, name, insurance, region, start, end) of the region's insurance
+    relations begun by ``as_of``, by chunk: the exchange file's rows (the id number in full,
+    decrypted here for the file the upper level matches on)."""
+    yield from _chunks(
+        _periods(principal, as_of),
+        "person__id_number",
+        "person__name",
+        "insurance",
+        "person__agency_region",
+        "start_month",
+        "end_month",
+    )
+
+
+def exchange_persons(principal: Principal, as_of: str) -> int:
+    return _periods(principal, as_of).values("person_id").distinct().count()
+
+
+def run_by_id(principal: Principal, run_id: int) -> Run | None:
+    authorize(principal, "enrollment.read")
+    return Run.objects.filter(pk=run_id).first()
+
+
+def report_persons(principal: Principal, run: Run) -> Iterator[tuple[Listed, str]]:
+    """Everyone ``run`` flagged "needs survey" in the principal's region, whether surveyed
+    since or not, with the approved survey's outcome (or ""), in division order: the
+    person-level detail of the periodic report (002 art. 30)."""
+    authorize(principal, "enrollment.read")
+    found = (
+        Finding.objects.filter(run_id=run.pk, needs_survey=1)
+        .filter(regions.within("resident__agency_region", principal.region))
+        .order_by("division", "resident_id")
+    )
+    last = ("", 0)
+    while True:
+        division, resident_id = last
+        page = list(
+            found.filter(
+                Q(division__gt=division) | Q(division=division, resident_id__gt=resident_id)
+            )[:CHUNK]
+        )
+        if not page:
+            return
+        ids = [f.resident_id for f in page]
+        by_id = Resident.objects.in_bulk(ids)
+        outcomes = dict(
+            Survey.objects.filter(run_id=run.pk, resident_id__in=ids).values_list(
+                "resident_id", "outcome"
+            )
+        )
+        for finding in page:
+            if finding.resident_id in by_id:
+                yield (
+                    Listed(by_id[finding.resident_id], finding),
+                    outcomes.get(finding.resident_id, ""),
+                )
+        last = (page[-1].division, page[-1].resident_id)
+
+
+@dataclass(frozen=True)
+class Own:
+    """A person's own entry in the registry and what the latest match asks of them."""
+
+    resident: Resident
+    finding: Finding | None
+    prompts: list[str]
+
+
+def own_entry(principal: Principal, id_number: str) -> Own | None:
+    """The person's own latest entry (002 art. 14, 23): for the portal, by their own id
+    number only — the principal is the person, bound to that record."""
+    authorize(principal, "enrollment.own")
+    resident = (
+        Resident.objects.filter(id_number=id_number, exit_reason="")
+        .filter(regions.within("agency_region", principal.region))
+        .order_by("-id")
+        .first()
+    )
+    if resident is None:
+        return None
+    run = Run.objects.order_by("-id").first()
+    finding = None
+    if run is not None:
+        versions = Resident.objects.filter(id_number=id_number).values("id")
+        finding = Finding.objects.filter(run_id=run.pk, resident_id__in=versions).first()
+    cleared = bool(finding and is_cleared(finding.run_id, finding.resident_id))
+    return Own(resident, finding, prompts(resident, finding, cleared))

@@ -62,3 +62,29 @@ class ListOut(Schema):
     division: str
     persons: int
     file: str
+
+
+class ExportOut(Schema):
+    """``quanyi enrollment export``: the exchange file written for the upper-level registry
+    (002 art. 10)."""
+
+    file: str
+    as_of: str
+    region: str
+    rows: int
+    persons: int
+    sha256: str
+
+
+class ReportOut(Schema):
+    """``quanyi enrollment report``: the periodic report written (002 art. 30): its run, the
+    headline figures, how many persons its detail table lists and the files."""
+
+    directory: str
+    run: int
+    as_of: str
+    population: int
+    registration_rate: float
+    needs_survey: int
+    files: list[str]
+    sha256: str

@@ -16,7 +16,7 @@ from quanyi.access.policy import authorize
 from quanyi.audit import bulk as audit_bulk
 from quanyi.audit import services as audit
 from quanyi.core.principal import Principal
-from quanyi.enrollment.models import RESIDENT_FIELDS, Finding, Resident, Run, Survey
+from quanyi.enrollment.models import RESIDENT_FIELDS, Export, Finding, Resident, Run, Survey
 from quanyi.enrollment.validation import Row
 
 
@@ -129,4 +129,34 @@ def record_survey(
         note=note,
         surveyed_on=surveyed_on,
         case_id=principal.case_id,
+    )
+
+
+def record_export(
+    principal: Principal,
+    kind: str,
+    run_id: int | None,
+    as_of: str,
+    file: str,
+    rows: int,
+    persons: int,
+    sha256: str,
+) -> Export:
+    """A file for the upper-level registry, written by ``principal``: the bulk disclosure's
+    log row and audit event, in the command's transaction (002 art. 10, 30; 001 art. 22)."""
+    _assert_transaction()
+    authorize(principal, "enrollment.export")
+    return audit.create_entry(
+        principal,
+        f"enrollment.{kind}",
+        Export,
+        kind=kind,
+        run_id=run_id,
+        as_of=as_of,
+        region=principal.region,
+        file=file[:255],
+        rows=rows,
+        persons=persons,
+        file_sha256=sha256,
+        actor=principal.actor,
     )

@@ -26,6 +26,7 @@ from quanyi.core.attempt import in_words, shown
 from quanyi.core.errors import InvalidInput, QuanyiError, current_language
 from quanyi.core.principal import Principal
 from quanyi.core.uploads import Upload
+from quanyi.enrollment import prompts as enrollment
 from quanyi.records import queries as records
 from quanyi.records.views import page_context
 from quanyi.registry.models import Employer, Person
@@ -60,6 +61,8 @@ def me_view(request: HttpRequest) -> HttpResponse:
     record = records.read_by_reference(principal, person.pk, purpose="personal portal")
     context = page_context(record, date.today())
     context["prompts"] = []  # what the counter checks is the clerk's, not the person's
+    # The enrollment items missing or in doubt are the person's to supply (002 art. 14, 23).
+    context["enrollment_prompts"] = enrollment.for_person(principal, person.id_number)
     context["objections"] = cases.filed_by(principal, OBJECTION)
     return render(request, "portals/me.html", context)
 
