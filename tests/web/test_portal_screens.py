@@ -1,7 +1,7 @@
 """The portals in headless Debian Chromium against ``quanyi serve`` (001 art. 14-16, 21): a
-person logs in with their id number, sees their account chart and who looked at their record,
-and files an objection; an employer sees a former employee's months with it and nothing
-after; both on a phone-sized screen."""
+person logs in with their id number, sees their account chart, who looked at their record and
+what the enrollment registry lacks, and files an objection; an employer sees a former
+employee's months with it and nothing after; both on a phone-sized screen."""
 
 from __future__ import annotations
 
@@ -57,6 +57,11 @@ def test_a_person_sees_the_account_who_looked_and_files_an_objection(
         assert page.locator("#who").inner_text() == "110105********0022"
         assert page.locator("svg#account-chart rect").count() >= 3
         assert TOUR_ID_NUMBER not in page.content()
+        # The demo's population lists the tour's employee without an employment status: the
+        # portal asks for it, and says how to send it (002 art. 14, 23).
+        prompts = page.locator("#enrollment-prompts")
+        assert "就业状态" in prompts.locator("li[data-code=employment_status]").inner_text()
+        assert prompts.locator("#enrollment-correct").get_attribute("href") == "/me/objection"
         snap(page, "portal-person-zh")
         page.click("#accesses-link")
         rows = page.locator("#accesses tr.access")

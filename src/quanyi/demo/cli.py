@@ -88,6 +88,10 @@ def _print_code(username: str) -> None:
         print(window, file=sys.stderr)
 
 
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{status} {n}" for status, n in counts.items() if n)
+
+
 def _demo(args: argparse.Namespace) -> int:
 
     if args.otp:
@@ -140,6 +144,13 @@ def _demo(args: argparse.Namespace) -> int:
             else ""
         )
         + (f"; {summary.addresses} mailing addresses" if summary.addresses else "")
+        + (
+            f"; a population of {people.listed} ({people.unregistered} insured nowhere) imported"
+            " by an approved case"
+            + (f" and matched: {_counts(people.matched)}" if people.matched else "")
+            if (people := summary.population)
+            else ""
+        )
         + f" in {summary.seconds:.1f} s"
     )
     # What the README's tour uses, so it works on this demo as printed.

@@ -26,7 +26,7 @@ from quanyi.core import regions
 from quanyi.core.errors import QuanyiError
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
-from quanyi.demo import accounts, identities, parameters, pensioners
+from quanyi.demo import accounts, identities, parameters, pensioners, population
 from quanyi.demo import history as contribution_history
 from quanyi.registry.models import Employer, InsuranceRelation, Person
 from quanyi.statements import services as statements
@@ -55,6 +55,7 @@ class Summary:
     relations: int = 0
     parameters: int = 0  # rows of the parameter history a case added
     pensions: pensioners.Outcome | None = None
+    population: population.Outcome | None = None
     history: contribution_history.History | None = None
     seconds: float = 0.0
     accounts_file: Path | None = None
@@ -189,6 +190,15 @@ def build(
     with transaction.atomic():
         summary.outside_accounts = accounts.ensure_outside(principal)
         summary.addresses = _addresses(principal, rng, fake)
+    if persons:
+        summary.population = population.build(
+            principal,
+            rng,
+            fake,
+            TOUR_ID_NUMBER,
+            {p.id_number for p in planned},
+            context.local_counties,
+        )
     with connection.cursor() as cursor:
         # After a bulk load the planner's statistics are stale, and PostgreSQL's visibility map
         # is empty: without ANALYZE it scans every relation for each unit of a posting, and
