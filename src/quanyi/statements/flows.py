@@ -10,13 +10,16 @@ import csv
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from quanyi.access.policy import authorize, scope
@@ -24,7 +27,7 @@ from quanyi.audit import services as audit
 from quanyi.core import filemodes
 from quanyi.core.errors import Conflict, InvalidInput
 from quanyi.core.principal import Principal
-from quanyi.records.page import ADULT_AGE, age
+from quanyi.records.page import ADULT_AGE
 from quanyi.records.queries import read_many
 from quanyi.registry.models import InsuranceRelation, Person
 from quanyi.statements import content
@@ -34,6 +37,7 @@ from quanyi.statements.services import ITEMS, check_year, new_code, signer_for
 
 UNIT = 500
 NO_ADDRESS = "0000"
+READ_CHUNK = 2000  # rows fetched at a time from the streams of a run
 MAILING_LIST = "mailing-list.csv"
 SUMMARY = "summary.json"
 MAILING_COLUMNS = (
@@ -68,20 +72,37 @@ def deadline_of(year: int) -> date:
     return date(year + 1, 3, 31)
 
 
-def _insured_in(principal: Principal, year: int) -> list[int]:
+def _chunked(rows: QuerySet[Any, Any]) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows.iterator(chunk_size=READ_CHUNK):
+        chunk.append(row)
+        if len(chunk) == READ_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _adult_cutoff(today: date) -> date:
+    """Born after this day: under ``ADULT_AGE`` today (``records.page.age``)."""
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # 29 February, and that year had none
+        return date(today.year - ADULT_AGE, 2, 28)
+
+
+def _issued(year: int) -> QuerySet[Issued]:
+    return Issued.objects.filter(
+        period_from=f"{year}-01", kind__in=("employee", "resident")
+    ).exclude(batch="")
+
+
+def _insured(principal: Principal, year: int) -> QuerySet[Person]:
+    """The persons of the principal's region insured at some time in ``year``."""
     relations = InsuranceRelation.objects.filter(start_month__lte=f"{year}-12").filter(
         Q(end_month__isnull=True) | Q(end_month__gte=f"{year}-01")
     )
-    persons = scope(Person.objects.all(), principal).filter(pk__in=relations.values("person_id"))
-    return list(persons.values_list("pk", flat=True).order_by("pk"))
-
-
-def _already(year: int) -> set[int]:
-    return set(
-        Issued.objects.filter(period_from=f"{year}-01", kind__in=("employee", "resident"))
-        .exclude(batch="")
-        .values_list("person_id", flat=True)
-    )
+    return scope(Person.objects.all(), principal).filter(pk__in=relations.values("person_id"))
 
 
 @dataclass(frozen=True)
@@ -97,39 +118,54 @@ class Mailing:
         return self.postcode[:4] if self.postcode else NO_ADDRESS
 
 
-def _mailings(person_ids: list[int], today: date) -> list[Mailing]:
-    persons = {
-        p.pk: p
-        for p in Person.objects.filter(pk__in=person_ids).only("pk", "birth_date", "guardian_id")
-    }
-    guardians = {p.guardian_id for p in persons.values() if p.guardian_id}
-    addresses = {
-        a.person_id: (a.address, a.postcode)
-        for a in MailingAddress.objects.filter(person_id__in=set(person_ids) | guardians)
-    }
-    found = []
-    for pk in person_ids:
-        person = persons[pk]
-        guardian = person.guardian_id if age(person.birth_date, today) < ADULT_AGE else None
-        to = guardian or pk
-        address, postcode = addresses.get(to, ("", ""))
-        found.append(Mailing(pk, to, "guardian" if guardian else "person", address, postcode))
-    return found
-
-
-def _units(mailings: list[Mailing], year: int, size: int) -> Iterator[tuple[str, list[Mailing]]]:
-    by_district: dict[str, list[Mailing]] = {}
-    for mailing in sorted(mailings, key=lambda m: (m.district, m.postcode, m.person_id)):
-        by_district.setdefault(mailing.district, []).append(mailing)
-    for district, rows in by_district.items():
-        taken = (
-            Issued.objects.filter(batch__startswith=f"{year}-{district}-")
-            .values("batch")
-            .distinct()
-            .count()
+def _mailings(todo: QuerySet[Person], today: date) -> Iterator[Mailing]:
+    """Each person's mailing — a minor's to the guardian, at the guardian's address — in the
+    order of the batches (district, postcode, person), read as a stream: a region of a million
+    is never held at once."""
+    minor = Q(birth_date__gt=_adult_cutoff(today), guardian__isnull=False)
+    at = MailingAddress.objects.filter(person_id=OuterRef("to"))
+    rows = (
+        todo.annotate(to=Case(When(minor, then=F("guardian_id")), default=F("pk")))
+        .annotate(
+            address=Coalesce(Subquery(at.values("address")[:1]), Value("")),
+            postcode=Coalesce(Subquery(at.values("postcode")[:1]), Value("")),
         )
-        for index in range(0, len(rows), size):
-            yield f"{year}-{district}-{taken + index // size + 1:04d}", rows[index : index + size]
+        .annotate(
+            district=Case(
+                When(postcode="", then=Value(NO_ADDRESS)), default=Substr("postcode", 1, 4)
+            )
+        )
+        .order_by("district", "postcode", "pk")
+        .values_list("pk", "to", "address", "postcode")
+    )
+    for pk, to, address, postcode in rows.iterator(chunk_size=READ_CHUNK):
+        yield Mailing(pk, to, "person" if to == pk else "guardian", address, postcode)
+
+
+def _units(
+    mailings: Iterable[Mailing], year: int, size: int
+) -> Iterator[tuple[str, list[Mailing]]]:
+    """Batches of at most ``size`` within a district, numbered after the district's batches
+    of earlier runs."""
+    district, batch, number = "", "", 0
+    rows: list[Mailing] = []
+    for mailing in mailings:
+        if mailing.district != district or len(rows) == size:
+            if rows:
+                yield batch, rows
+            if mailing.district != district:
+                district = mailing.district
+                number = (
+                    Issued.objects.filter(batch__startswith=f"{year}-{district}-")
+                    .values("batch")
+                    .distinct()
+                    .count()
+                )
+            number += 1
+            batch, rows = f"{year}-{district}-{number:04d}", []
+        rows.append(mailing)
+    if rows:
+        yield batch, rows
 
 
 def generate(
@@ -147,31 +183,31 @@ def generate(
     if out.exists() and not out.is_dir():
         raise InvalidInput.one("out", "not_a_folder", f"{out} 不是目录", f"{out} is not a folder")
     filemodes.private_dir(out)
-    insured = _insured_in(principal, year)
-    done = _already(year)
-    todo = [pk for pk in insured if pk not in done]
+    insured = _insured(principal, year)
+    todo = insured.exclude(pk__in=_issued(year).values("person_id"))
+    total, left = insured.count(), todo.count()
     run = Run(
         year, str(out), deadline_of(year).isoformat(), today > deadline_of(year),
-        issued_before=len(insured) - len(todo),
+        issued_before=total - left,
     )  # fmt: skip
-    if not todo and done and not any(out.glob(f"statements-{year}-*.pdf")):
+    if not left and total and not any(out.glob(f"statements-{year}-*.pdf")):
         raise Conflict(
-            f"{year} 年度的权益记录单已全部出具（{len(done)} 份），批次文件在最初生成的目录中",
-            f"every statement of {year} is issued already ({len(done)}); its batch files are"
+            f"{year} 年度的权益记录单已全部出具（{total} 份），批次文件在最初生成的目录中",
+            f"every statement of {year} is issued already ({total}); its batch files are"
             " in the folder of the run that made them",
         )
-    mailings = _mailings(todo, today)
     written = 0
-    jobs = [
-        (principal, year, batch, rows, out, today) for batch, rows in _units(mailings, year, unit)
-    ]
+    jobs = (
+        (principal, year, batch, rows, out, today)
+        for batch, rows in _units(_mailings(todo, today), year, unit)
+    )
     for batch, counts in _done(jobs, workers):
         for key, value in counts.items():
             setattr(run, key, getattr(run, key) + value)
         run.batches.append(batch)
         written += counts["statements"]
         if progress:
-            progress(written, len(todo))
+            progress(written, left)
     run.batches.sort()
     _write_mailing_list(year, out)
     (out / SUMMARY).write_text(json.dumps(asdict(run), ensure_ascii=False, indent=1))
@@ -181,16 +217,24 @@ def generate(
 Job = tuple[Principal, int, str, list["Mailing"], Path, date]
 
 
-def _done(jobs: list[Job], workers: int) -> Iterator[tuple[str, dict[str, int]]]:
+def _done(jobs: Iterable[Job], workers: int) -> Iterator[tuple[str, dict[str, int]]]:
     """Each batch file made, in this process or — both cores used — in ``workers`` forked
-    ones, each with its own database connection (closed here first, so none is shared)."""
-    if workers <= 1 or len(jobs) <= 1 or connection.in_atomic_block:
+    ones, each with its own database connection (closed here first, so none is shared). The
+    workers are forked before the mailings are read, and at most two batches a worker wait
+    for one, so memory stays flat however large the region."""
+    if workers <= 1 or connection.in_atomic_block:
         for job in jobs:
             yield _job(job)
         return
     connections.close_all()
-    with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
-        yield from pool.imap_unordered(_job, jobs)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        waiting: deque[Any] = deque()
+        for job in jobs:
+            waiting.append(pool.apply_async(_job, (job,)))
+            if len(waiting) >= 2 * workers:
+                yield waiting.popleft().get()
+        while waiting:
+            yield waiting.popleft().get()
 
 
 def _job(job: Job) -> tuple[str, dict[str, int]]:
@@ -251,36 +295,46 @@ def _unit(
 
 
 def _write_mailing_list(year: int, out: Path) -> None:
-    """The whole year's mailing list, from what is recorded (so a resumed run lists all)."""
-    issued = list(
-        Issued.objects.filter(period_from=f"{year}-01", kind__in=("employee", "resident"))
-        .exclude(batch="")
+    """The whole year's mailing list, from what is recorded (so a resumed run lists all), read
+    and written a chunk at a time. The recipient is the one recorded at issue; their name and
+    address are looked up per chunk."""
+    issued = (
+        _issued(year)
         .order_by("batch", "page")
-    )
-    mailings = {
-        m.person_id: m for m in _mailings([i.person_id for i in issued], timezone.localdate())
-    }
-    names = dict(
-        Person.objects.filter(pk__in={m.recipient_id for m in mailings.values()}).values_list(
-            "pk", "name"
-        )
+        .values_list("person_id", "recipient", "postcode", "code", "kind", "batch", "page")
     )
     part = out / (MAILING_LIST + ".part")
     with part.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(MAILING_COLUMNS)
-        for row in issued:
-            mailing = mailings[row.person_id]
-            writer.writerow(
-                (
-                    names.get(mailing.recipient_id, ""),
-                    row.recipient,
-                    mailing.address,
-                    row.postcode,
-                    row.code,
-                    row.kind,
-                    row.batch,
-                    row.page,
+        for chunk in _chunked(issued):
+            guardians = dict(
+                Person.objects.filter(pk__in=[row[0] for row in chunk]).values_list(
+                    "pk", "guardian_id"
                 )
             )
+            to = {
+                row[0]: (guardians.get(row[0]) if row[1] == "guardian" else None) or row[0]
+                for row in chunk
+            }
+            recipients = set(to.values())
+            names = dict(Person.objects.filter(pk__in=recipients).values_list("pk", "name"))
+            addresses = dict(
+                MailingAddress.objects.filter(person_id__in=recipients).values_list(
+                    "person_id", "address"
+                )
+            )
+            for person_id, recipient, postcode, code, kind, batch, page in chunk:
+                writer.writerow(
+                    (
+                        names.get(to[person_id], ""),
+                        recipient,
+                        addresses.get(to[person_id], ""),
+                        postcode,
+                        code,
+                        kind,
+                        batch,
+                        page,
+                    )
+                )
     os.replace(part, out / MAILING_LIST)
