@@ -20,6 +20,7 @@ from quanyi.core.principal import Principal
 from quanyi.enrollment import flows, queries
 from quanyi.enrollment.models import Resident
 from quanyi.registry import services as registry
+from quanyi.workflow import queries as case_queries
 from quanyi.workflow.models import Case
 from tests.access import builders as accounts
 from tests.conftest import applying_as
@@ -88,6 +89,8 @@ def test_registered_persons_join_and_the_dead_leave_only_at_final_approval(
     assert case.payload["source"] == "社保登记"
     assert sorted(row[0] for row in proposal.added) == sorted(new.values())
     assert [row[0] for row in proposal.leaving] == [dead]
+    shown = case_queries.case(office.reviewer, case.pk).changes or []
+    assert {(c.field, c.after) for c in shown} == {("rows", 3), ("leaving", 1)}
     # Nothing changes before the final approval.
     assert queries.resident_by_number(clerk, new["worker"]) is None
     assert queries.resident_by_number(clerk, dead) is not None
