@@ -75,7 +75,11 @@ class ImportPopulation(CaseType[PopulationFile]):
 
     def changes(self, principal: Principal, payload: PopulationFile) -> list[Change]:
         rows = read_stored(payload.file, payload.sha256)
-        return [Change("enrollment_resident", "rows", None, len(rows), payload.source)]
+        made = [Change("enrollment_resident", "rows", None, len(rows), payload.source)]
+        leaving = sum(1 for row in rows if row.exit_reason)
+        if leaving:  # the reviewers see how many leave the population (deaths, emigrations)
+            made.append(Change("enrollment_resident", "leaving", None, leaving, payload.source))
+        return made
 
     def apply(self, principal: Principal, payload: PopulationFile) -> str:
         rows = read_stored(payload.file, payload.sha256)

@@ -1,5 +1,5 @@
-"""``quanyi enrollment import|match|stats|list|export|report``: the universal enrollment registry
-(002)."""
+"""``quanyi enrollment import|refresh|match|stats|list|export|report``: the universal enrollment
+registry (002)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from typing import Any
 from django.utils import timezone
 
 from quanyi.core.commands import command, group, print_json
-from quanyi.core.errors import InvalidInput
+from quanyi.core.errors import InvalidInput, current_language
 from quanyi.core.progress import bars
 from quanyi.enrollment import flows, queries, validation
-from quanyi.enrollment.schemas import ExportOut, ListOut, MatchOut, ReportOut, StatsOut
+from quanyi.enrollment.schemas import (
+    ExportOut,
+    ListOut,
+    MatchOut,
+    RefreshOut,
+    ReportOut,
+    StatsOut,
+)
 from quanyi.workflow import queries as case_queries
 from quanyi.workflow import services as cases
 
@@ -70,6 +77,19 @@ def register(sub: Any) -> None:
     )
     importer.add_argument("file")
     importer.add_argument("--source", required=True, metavar="NAME", help="e.g. 公安户籍")
+    refresher = command(
+        enrollment,
+        "refresh",
+        _refresh,
+        atomic=True,
+        writes=True,
+        permission="enrollment.refresh",
+        help="compare the population with the persons registered here and submit what the"
+        " insurance records add (persons registered but absent) and remove (deaths) as one"
+        " enrollment.import case from source 社保登记; it takes effect at its final approval"
+        " (002 art. 20-22)",
+    )
+    refresher.add_argument("--as-of", dest="as_of", type=_month, default=None, metavar="YYYY-MM")
     matcher = command(
         enrollment,
         "match",
@@ -163,6 +183,21 @@ def _import(args: argparse.Namespace) -> int:
     except Exception:
         cases.discard_unreferenced([sha])
         raise
+    print_json(case_queries.case(args.principal, case.pk), indent=1)
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    as_of = args.as_of or timezone.localdate().strftime("%Y-%m")
+    _, case = flows.refresh(args.principal, as_of)
+    if case is None:
+        message = (
+            "the population agrees with the insurance records: nothing to propose"
+            if current_language() == "en"
+            else "全民参保登记库与社保登记一致，无需更新"
+        )
+        print_json(RefreshOut(proposed=0, as_of=as_of, message=message), indent=1)
+        return 0
     print_json(case_queries.case(args.principal, case.pk), indent=1)
     return 0
 

@@ -4,19 +4,26 @@ writes, inside the command's transaction."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from quanyi.access.policy import authorize
 from quanyi.core import crypto
 from quanyi.core.errors import InvalidInput, QuanyiError
 from quanyi.core.principal import Principal
-from quanyi.enrollment import exchange, match, queries, services
+from quanyi.core.yearmonth import YearMonth
+from quanyi.enrollment import exchange, match, queries, services, validation
 from quanyi.enrollment.codes import COUNT_KEYS, SURVEYED
-from quanyi.enrollment.models import Run
+from quanyi.enrollment.models import Resident, Run
+from quanyi.workflow import services as workflow
+from quanyi.workflow.models import Case
 
 Progress = Callable[[str, int, int], None] | None
 
@@ -184,3 +191,150 @@ def run_match(
         progress("export", 3, 3)
     needs_survey = sum(n for status, n in counts.items() if status in SURVEYED)
     return Outcome(run, counts, needs_survey)
+
+
+# --- the standing feed from the insurance records (002 art. 20-22) ---------------------------
+
+FEED_SOURCE = "社保登记"
+FEED_COLUMNS = (
+    *validation.REQUIRED_COLUMNS,
+    "birth_date",
+    "not_enrolled_reason",
+    "elsewhere_region",
+    "exit_reason",
+)
+MOBILE = re.compile(r"1\d{10}")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the insurance records tell the population as of a month: persons registered here
+    the population lacks (new residents) and residents the registry records as dead (leaving),
+    each a row of a population file."""
+
+    as_of: str
+    added: list[list[str]]
+    leaving: list[list[str]]
+
+    def __len__(self) -> int:
+        return len(self.added) + len(self.leaving)
+
+
+def _region(code: str) -> str:
+    return code if code and validation.division_ok(code) else ""
+
+
+def _employment(person_id: int, employed: set[int], retired: set[int]) -> str:
+    """Only what the records make certain: an employer insuring them that month (11), a
+    pension drawn that month (41); both or neither leaves it blank."""
+    if (person_id in employed) == (person_id in retired):
+        return ""
+    return "11" if person_id in employed else "41"
+
+
+def _new_row(person: Any, employment: str) -> list[str]:
+    return [
+        person.id_number,
+        person.name,
+        _region(person.hukou_region),
+        _region(person.residence_region),
+        employment,
+        person.phone if MOBILE.fullmatch(person.phone or "") else "",
+        person.birth_date.isoformat(),
+        "",
+        "",
+        "",
+    ]
+
+
+def _leaving_row(resident: Resident) -> list[str]:
+    """The resident as the population holds them now, leaving: deceased."""
+    return [
+        resident.id_number,
+        resident.name,
+        resident.hukou_region,
+        resident.residence_region,
+        resident.employment_status,
+        resident.phone,
+        resident.birth_date.isoformat(),
+        resident.not_enrolled_reason,
+        resident.elsewhere_region,
+        "deceased",
+    ]
+
+
+def propose_refresh(principal: Principal, as_of: str) -> Proposal:
+    """Compare the population with the registry's persons of the region (read only, by blind
+    index: nothing is decrypted but the rows proposed). A person registered and active here
+    whom the population has never held is added; a resident the registry records as dead by
+    the end of ``as_of`` leaves; a person matching both ways gives nothing."""
+    authorize(principal, "enrollment.refresh")
+    check_month(as_of)
+    next_month = YearMonth.parse(as_of).add(1).first_day()
+    known = queries.known_keys(principal)
+    absent: list[int] = []
+    dead: list[Any] = []
+    for rows in queries.registered_keys(principal):
+        for pk, key, status, deceased_date in rows:
+            if deceased_date is not None and deceased_date < next_month:
+                dead.append(key)
+            elif status == "active" and key not in known:
+                absent.append(pk)
+    added: list[list[str]] = []
+    for start in range(0, len(absent), queries.CHUNK):
+        chunk = absent[start : start + queries.CHUNK]
+        employed = queries.employed_by_unit(principal, chunk, as_of)
+        retired = queries.drawing_pension(principal, chunk, as_of)
+        added.extend(
+            _new_row(person, _employment(person.pk, employed, retired))
+            for person in queries.registered_persons(principal, chunk)
+        )
+    leaving: list[list[str]] = []
+    for start in range(0, len(dead), queries.CHUNK):
+        chunk = dead[start : start + queries.CHUNK]
+        leaving.extend(_leaving_row(r) for r in queries.current_of_keys(principal, chunk))
+    return Proposal(as_of, added, leaving)
+
+
+def feed_file(proposal: Proposal) -> bytes:
+    """The proposal as a population file (UTF-8 CSV), the form an import case carries."""
+    text = io.StringIO()
+    out = csv.writer(text, lineterminator="\n")
+    out.writerow(FEED_COLUMNS)
+    out.writerows(proposal.added)
+    out.writerows(proposal.leaving)
+    return text.getvalue().encode("utf-8")
+
+
+def refresh(principal: Principal, as_of: str) -> tuple[Proposal, Case | None]:
+    """One ``enrollment.import`` case from source 社保登记 carrying what the insurance records
+    tell the population, reviewed and applied like any population file — or no case when they
+    agree. Refused while the region's previous one is still open or returned."""
+    authorize(principal, "enrollment.refresh")
+    check_month(as_of)
+    waiting = queries.feed_in_flight(principal, FEED_SOURCE)
+    if waiting is not None:
+        raise InvalidInput.one(
+            "case",
+            "in_flight",
+            f"社保登记更新业务件 {waiting.pk} 尚未审批完毕：请待其审批或撤回后再更新",
+            f"the insurance records update case {waiting.pk} is not yet decided: wait for its"
+            " approval or withdraw it",
+        )
+    proposal = propose_refresh(principal, as_of)
+    if not proposal:
+        return proposal, None
+    name = f"insurance-records-{as_of}.csv"
+    data = feed_file(proposal)
+    sha = workflow.store_content(data)
+    try:
+        case = workflow.submit(
+            principal,
+            "enrollment.import",
+            {"source": FEED_SOURCE, "file": name, "sha256": sha},
+            (workflow.NewAttachment(name, data),),
+        )
+    except Exception:
+        workflow.discard_unreferenced([sha])
+        raise
+    return proposal, case

@@ -13,6 +13,14 @@ PERMISSIONS: dict[str, Permission] = {
         business=True,
         scope=Scope.CASES_SUBMIT,
     ),
+    "enrollment.refresh": permission(
+        "仅业务经办用户可依据社保登记提出全民参保登记库更新（002 第二十至二十二条）",
+        "only operators propose the enrollment registry's update from the insurance records"
+        " (002 art. 20-22)",
+        Role.OPERATOR,
+        business=True,
+        scope=Scope.CASES_SUBMIT,
+    ),
     "enrollment.read": permission(
         "仅业务经办、审核类和信息查询用户可查看全民参保登记库及调查名单（002 第二十五条）",
         "only operators, reviewers and queriers read the enrollment registry and survey lists"

@@ -337,3 +337,74 @@ def own_entry(principal: Principal, id_number: str) -> Own | None:
         finding = Finding.objects.filter(run_id=run.pk, resident_id__in=versions).first()
     cleared = bool(finding and is_cleared(finding.run_id, finding.resident_id))
     return Own(resident, finding, prompts(resident, finding, cleared))
+
+
+# --- the standing feed from the insurance records (002 art. 20-22) ---------------------------
+
+EMPLOYEE_INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")
+
+
+def known_keys(principal: Principal) -> set[Any]:
+    """The blind-index keys of everyone the region's population has ever held, whatever their
+    latest version says (one another department reported gone is known, not new)."""
+    found = Resident.objects.filter(regions.within("agency_region", principal.region))
+    return set(found.values_list("id_number_index", flat=True).distinct())
+
+
+def registered_keys(principal: Principal) -> Iterator[list[tuple[Any, ...]]]:
+    """(pk, k, status, deceased date) of the region's registered persons, by chunk: keys only,
+    nothing decrypted (the registry's rows are read, never written)."""
+    persons = registry.persons_of_region(principal.region)
+    yield from _chunks(persons, "id_number_index", "status", "deceased_date")
+
+
+def registered_persons(principal: Principal, person_ids: list[int]) -> list[Any]:
+    """The region's registered persons by row number, in that order (details decrypted)."""
+    found = registry.persons_of_region(principal.region).in_bulk(person_ids)
+    return [found[pk] for pk in person_ids if pk in found]
+
+
+def employed_by_unit(principal: Principal, person_ids: list[int], as_of: str) -> set[int]:
+    """Those insured in an employee insurance with an employer in month ``as_of``: 单位就业."""
+    covering = (
+        registry.relations_of_region(principal.region)
+        .filter(
+            person_id__in=person_ids,
+            employer__isnull=False,
+            insurance__in=EMPLOYEE_INSURANCES,
+            start_month__lte=as_of,
+        )
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=as_of))
+    )
+    return set(covering.values_list("person_id", flat=True))
+
+
+def drawing_pension(principal: Principal, person_ids: list[int], as_of: str) -> set[int]:
+    """Those drawing a pension granted here in month ``as_of``: 离退休."""
+    grants = (
+        benefits.pension_grants_of_region(principal.region)
+        .filter(person_id__in=person_ids, start_month__lte=as_of)
+        .filter(Q(end_month="") | Q(end_month__gte=as_of))
+    )
+    return set(grants.values_list("person_id", flat=True))
+
+
+def current_of_keys(principal: Principal, keys: list[Any]) -> list[Resident]:
+    """The current version of each of these persons still in the population."""
+    return list(residents(principal).filter(id_number_index__in=keys).order_by("id"))
+
+
+def feed_in_flight(principal: Principal, source: str) -> Any:
+    """The region's ``enrollment.import`` case from ``source`` still open or returned (not yet
+    approved nor withdrawn), if any: a second feed waits for it."""
+    from quanyi.workflow.models import Case, CaseStatus
+
+    candidates = Case.objects.filter(
+        type="enrollment.import",
+        region=principal.region,
+        status__in=(CaseStatus.OPEN, CaseStatus.RETURNED),
+    ).order_by("pk")
+    for case in candidates:
+        if (case.payload or {}).get("source") == source:
+            return case
+    return None

@@ -88,3 +88,13 @@ class ReportOut(Schema):
     needs_survey: int
     files: list[str]
     sha256: str
+
+
+class RefreshOut(Schema):
+    """``quanyi enrollment refresh`` when the insurance records and the population agree: no
+    case is made (when they differ it prints the ``enrollment.import`` case, like ``case
+    submit``)."""
+
+    proposed: int
+    as_of: str
+    message: str
