@@ -19,7 +19,15 @@ _names = itertools.count(1)
 
 
 def id_number(birth: date = date(1985, 6, 15), male: bool = True, region: str = "110105") -> str:
-    return identities.id_number(_rng, region, birth, male, _used_ids)
+    """Unused in this process while the day's 500 numbers last; then the day's numbers start
+    over. Each test's rows are rolled back after it, so a number can only clash within one
+    test, and none uses 500 of one day."""
+    try:
+        return identities.id_number(_rng, region, birth, male, _used_ids)
+    except identities.NumbersExhausted:
+        prefix = f"{region}{birth:%Y%m%d}"
+        _used_ids.difference_update({n for n in _used_ids if n.startswith(prefix)})
+        return identities.id_number(_rng, region, birth, male, _used_ids)
 
 
 def sealed(purpose: str, value: str) -> tuple[bytes, bytes]:

@@ -29,15 +29,32 @@ def county_codes(within: str | None = None) -> list[str]:
 
 
 def id_number(rng: random.Random, region: str, birth: date, male: bool, used: set[str]) -> str:
-    while True:
+    """An unused valid number for the region, birth date and sex: a random sequence number
+    first, then the first one free (there are 500 a day per sex); ``NumbersExhausted`` when
+    none is."""
+    body = f"{region}{birth:%Y%m%d}"
+    for _ in range(32):
         sequence = rng.randrange(0, 999)
         if (sequence % 2 == 1) != male:
             sequence += 1
-        body = f"{region}{birth:%Y%m%d}{sequence:03d}"
-        number = body + ric.calc_check_digit(body + "0")
+        number = _with_check_digit(f"{body}{sequence:03d}")
         if number not in used:
             used.add(number)
             return number
+    for sequence in range(1 if male else 0, 1000, 2):
+        number = _with_check_digit(f"{body}{sequence:03d}")
+        if number not in used:
+            used.add(number)
+            return number
+    raise NumbersExhausted(f"every id number of {body} ({'male' if male else 'female'}) is used")
+
+
+class NumbersExhausted(ValueError):
+    pass
+
+
+def _with_check_digit(body: str) -> str:
+    return body + ric.calc_check_digit(body + "0")
 
 
 def birth_date(rng: random.Random, youngest: int, oldest: int, today: date) -> date:

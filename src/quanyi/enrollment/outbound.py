@@ -56,16 +56,20 @@ def _exists(path: Path) -> Conflict:
     return Conflict(f"{path} 已存在，不会覆盖", f"{path} exists: it is not overwritten")
 
 
+def _no_folder(out: Path) -> InvalidInput:
+    return InvalidInput.one(
+        "out",
+        "unwritable",
+        f"无法写入 {out}：目录 {out.parent} 不存在",
+        f"cannot write {out}: no folder {out.parent}",
+    )
+
+
 def _check_target(out: Path) -> None:
     if out.exists() or out.is_symlink():
         raise _exists(out)
     if not out.parent.is_dir():
-        raise InvalidInput.one(
-            "out",
-            "unwritable",
-            f"无法写入 {out}：目录 {out.parent} 不存在",
-            f"cannot write {out}: no folder {out.parent}",
-        )
+        raise _no_folder(out)
 
 
 def _private_temp(out: Path) -> Path:
@@ -370,12 +374,7 @@ def write_report(principal: Principal, run: Run, out: Path, level: str = "commun
     if out.exists() and not (out.is_dir() and not any(out.iterdir())):
         raise _exists(out)
     if not out.parent.is_dir():
-        raise InvalidInput.one(
-            "out",
-            "unwritable",
-            f"无法写入 {out}：目录 {out.parent} 不存在",
-            f"cannot write {out}: no folder {out.parent}",
-        )
+        raise _no_folder(out)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     except OSError as error:
