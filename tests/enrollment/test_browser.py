@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -30,7 +31,12 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
     folder = tmp_path_factory.mktemp("enrollment-screens")
     with new_instance(folder / "instance") as made:
         quanyi(made, "init")
-        quanyi(made, "demo", "--persons", "30", "--employers", "3", "--seed", "7")
+        built = quanyi(made, "demo", "--persons", "30", "--employers", "3", "--seed", "7")
+        # The demo lists its own population (everyone, and some insured nowhere); this file
+        # lists everyone again, with three strangers more.
+        found = re.search(r"a population of (\d+)", built.stdout)
+        assert found, built.stdout
+        listed_by_demo = int(found.group(1))
         people = plain_query(made, "SELECT id_number, name, residence_region FROM registry_person")
         rng, used = random.Random(17), set()
         strangers = [
@@ -66,7 +72,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         quanyi(made, "case", "act", str(case["id"]), "approve", "--as", "reviewer")
         quanyi(made, "case", "act", str(case["id"]), "approve", "--as", "approver")
         matched = json.loads(quanyi(made, "enrollment", "match", "--as", "operator").stdout)
-        assert sum(matched["counts"].values()) == len(people) + 3
+        assert sum(matched["counts"].values()) == listed_by_demo + 3
         assert matched["counts"]["not_enrolled"] >= 3
         made.strangers = [number for number, _ in strangers]  # type: ignore[attr-defined]
         yield made
