@@ -100,7 +100,8 @@ def _require(path: Path, names: list[str]) -> None:
         )
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read a megabyte at a time."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -180,6 +181,6 @@ def read(paths: list[Path]) -> Exchange:
                 found.end_month.append(end)
         if rows == 0 and not errors.errors:
             raise _refuse(path, "文件中没有数据行", "the file holds no rows")
-        found.files.append((path.name, _sha256(path)))
+        found.files.append((path.name, file_sha256(path)))
     errors.raise_if_any()
     return found

@@ -28,7 +28,7 @@ from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal
 from quanyi.enrollment import queries, services
 from quanyi.enrollment.codes import COUNT_KEYS, INSURANCES
-from quanyi.enrollment.exchange import COLUMNS
+from quanyi.enrollment.exchange import COLUMNS, file_sha256
 from quanyi.enrollment.models import Run
 
 EXCHANGE_KINDS = (".csv", ".parquet")
@@ -81,14 +81,6 @@ def _private_temp(out: Path) -> Path:
     os.close(fd)
     os.chmod(name, 0o600)
     return Path(name)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _put_in_place(temporary: Path, out: Path) -> None:
@@ -173,7 +165,7 @@ def write_exchange(principal: Principal, out: Path, as_of: str) -> Written:
                 f"截至 {as_of} 本统筹区没有参保记录，未生成交换文件",
                 f"no insured period here by {as_of}: no file written",
             )
-        sha = _sha256(temporary)
+        sha = file_sha256(temporary)
         persons = queries.exchange_persons(principal, as_of)
         services.record_export(principal, "exchange", None, as_of, out.name, rows, persons, sha)
         _put_in_place(temporary, out)
@@ -407,7 +399,7 @@ def write_report(principal: Principal, run: Run, out: Path, level: str = "commun
         written.append("report.xlsx")
         digest = hashlib.sha256()
         for name in written:
-            digest.update(f"{name} {_sha256(staging / name)}\n".encode())
+            digest.update(f"{name} {file_sha256(staging / name)}\n".encode())
         sha = digest.hexdigest()
         services.record_export(
             principal, "report", run.pk, run.as_of, out.name, found["population"], persons, sha
