@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from quanyi.benefits import estimates, payments, services, verification
 from quanyi.benefits.models import Channel, Result
 from quanyi.benefits.schemas import EstimateOut, PastDueList, PastDueOut, PayRun, VerificationOut
 from quanyi.core.commands import command, print_json
-from quanyi.core.errors import InvalidInput
+from quanyi.core.days import day_or_today
 from quanyi.core.identifiers import mask, mask_name
 from quanyi.core.money import parse_fen
 from quanyi.core.progress import bars
@@ -111,21 +110,10 @@ def _estimate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day(text: str | None) -> date:
-    if text is None:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput.one(
-            "on", "bad_date", f"日期格式应为 YYYY-MM-DD，收到 {text!r}", "a date is YYYY-MM-DD"
-        ) from None
-
-
 def _verify(args: argparse.Namespace) -> int:
     person = registry.person_by_id_number(args.principal, args.id_number)
     row = services.verify(
-        args.principal, person, _day(args.on), args.channel, args.result, args.note
+        args.principal, person, day_or_today(args.on), args.channel, args.result, args.note
     )
     print_json(
         VerificationOut(

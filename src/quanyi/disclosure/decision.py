@@ -79,11 +79,13 @@ def decide(principal: Principal, person: Person, request: int | None = None) -> 
     if principal.kind == "external":
         raise _refused(
             "外部单位查询须持经审批的查询申请（disclosure.request），载明申请人、证件、目的、"
-            "法律依据、查询事项、人员和期间；查询时以 --request 写明其业务件号"
+            "法律依据、查询事项、人员和期间；查询时写明其业务件号"
+            "（命令行 --request，接口 request 字段）"
             "（001 第十八、十九条）",
             "refused: a government body, court or other unit reads a record only under an"
             " approved disclosure.request naming requester, credentials, purpose, legal basis,"
-            " items, person and period; give its case number with --request (001 art. 18-19)",
+            " items, person and period; give its case number (--request on the command line,"
+            " request in the API) (001 art. 18-19)",
         )
     raise _refused(
         "只可查询本人的权益记录；代他人查询须有经受理的书面委托（001 第十五条）",

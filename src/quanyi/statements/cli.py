@@ -8,14 +8,12 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
-
 from quanyi.core import bounds
 from quanyi.core.commands import command, print_json
+from quanyi.core.days import day_or_today
 from quanyi.core.errors import Conflict, InvalidInput, current_language
 from quanyi.core.progress import bars
 from quanyi.statements.schemas import (
@@ -200,24 +198,10 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if all(v.authentic for v in verdicts) else 1
 
 
-def _day(text: str | None) -> date:
-    if text is None:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput.one(
-            "on",
-            "bad_date",
-            f"日期格式应为 YYYY-MM-DD，收到 {text!r}",
-            f"expected YYYY-MM-DD, got {text!r}",
-        ) from None
-
-
 def _returned(args: argparse.Namespace) -> int:
     from quanyi.statements import services
 
-    row = services.record_return(args.principal, args.code, args.reason, _day(args.on))
+    row = services.record_return(args.principal, args.code, args.reason, day_or_today(args.on))
     print_json(
         ReturnOut(code=row.issued.code, returned_on=row.returned_on.isoformat(), reason=row.reason)
     )
