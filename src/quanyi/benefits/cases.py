@@ -134,18 +134,19 @@ class BenefitGrant(CaseType[GrantRequest]):
 # --- benefit.suspend / benefit.resume --------------------------------------------------------
 
 
-class SuspendRequest(Payload):
+class StatusRequest(Payload):
     id_number: str
     from_month: Month
+    reason: str
+    note: str = ""
+
+
+class SuspendRequest(StatusRequest):
     reason: Literal["unverified", "lost_contact", "imprisoned", "fraud", "other"]
-    note: str = ""
 
 
-class ResumeRequest(Payload):
-    id_number: str
-    from_month: Month
+class ResumeRequest(StatusRequest):
     reason: Literal["verified", "found", "released", "other"]
-    note: str = ""
 
 
 def _status_changes(
@@ -172,8 +173,35 @@ def _status_changes(
     ]
 
 
+class _StatusCase(CaseType[StatusRequest]):
+    """Suspend or resume every monthly benefit of a person from a month; the two differ in
+    which grants they touch (``held_suspended``), the status they set and the service."""
+
+    held_suspended: bool
+    after: str
+    done: str
+
+    def check(self, principal: Principal, data: Mapping[str, Any]) -> StatusRequest:
+        payload = self.parse(data)
+        self.changes(principal, payload)
+        return payload
+
+    def changes(self, principal: Principal, payload: StatusRequest) -> list[Change]:
+        return _status_changes(
+            principal, payload.id_number, payload.from_month, self.held_suspended, self.after
+        )
+
+    def apply(self, principal: Principal, payload: StatusRequest) -> str:
+        person = beneficiary(principal, payload.id_number)
+        change = services.resume if self.held_suspended else services.suspend
+        count = change(
+            principal, person, YearMonth.parse(payload.from_month), Reason(payload.reason)
+        )
+        return f"{self.done} {count}"
+
+
 @register
-class BenefitSuspend(CaseType[SuspendRequest]):
+class BenefitSuspend(_StatusCase):
     name = "benefit.suspend"
     zh = "暂停发放待遇"
     en = "suspend a benefit"
@@ -185,25 +213,11 @@ class BenefitSuspend(CaseType[SuspendRequest]):
         FormField("reason", "暂停原因", "reason", True, "choice", "suspend_reason"),
         FormField("note", "说明", "note", False, "textarea"),
     )
-
-    def check(self, principal: Principal, data: Mapping[str, Any]) -> SuspendRequest:
-        payload = self.parse(data)
-        _status_changes(principal, payload.id_number, payload.from_month, False, "suspended")
-        return payload
-
-    def changes(self, principal: Principal, payload: SuspendRequest) -> list[Change]:
-        return _status_changes(principal, payload.id_number, payload.from_month, False, "suspended")
-
-    def apply(self, principal: Principal, payload: SuspendRequest) -> str:
-        person = beneficiary(principal, payload.id_number)
-        count = services.suspend(
-            principal, person, YearMonth.parse(payload.from_month), Reason(payload.reason)
-        )
-        return f"suspended {count}"
+    held_suspended, after, done = False, "suspended", "suspended"
 
 
 @register
-class BenefitResume(CaseType[ResumeRequest]):
+class BenefitResume(_StatusCase):
     name = "benefit.resume"
     zh = "恢复发放待遇"
     en = "resume a benefit"
@@ -215,21 +229,7 @@ class BenefitResume(CaseType[ResumeRequest]):
         FormField("reason", "恢复原因", "reason", True, "choice", "resume_reason"),
         FormField("note", "说明", "note", False, "textarea"),
     )
-
-    def check(self, principal: Principal, data: Mapping[str, Any]) -> ResumeRequest:
-        payload = self.parse(data)
-        _status_changes(principal, payload.id_number, payload.from_month, True, "active")
-        return payload
-
-    def changes(self, principal: Principal, payload: ResumeRequest) -> list[Change]:
-        return _status_changes(principal, payload.id_number, payload.from_month, True, "active")
-
-    def apply(self, principal: Principal, payload: ResumeRequest) -> str:
-        person = beneficiary(principal, payload.id_number)
-        count = services.resume(
-            principal, person, YearMonth.parse(payload.from_month), Reason(payload.reason)
-        )
-        return f"resumed {count}"
+    held_suspended, after, done = True, "active", "resumed"
 
 
 # --- benefit.death ---------------------------------------------------------------------------
@@ -298,7 +298,8 @@ class BenefitDeath(CaseType[DeathReport]):
                         f"{label} grant {held.grant.pk}", "end_month", None, str(died), person.name
                     )
                 )
-        recovered = sum(row[2] for row in services.overpaid(person.pk, died))
+        overpaid = services.overpaid(person.pk, died)
+        recovered = sum(row[2] for row in overpaid)
         lines += [
             Change(label, "recovered_fen", None, recovered, person.name),
             Change(label, "funeral_fen", None, funeral, person.name),
@@ -307,8 +308,7 @@ class BenefitDeath(CaseType[DeathReport]):
                 label,
                 "heirs_fen",
                 None,
-                pension.balance_of(person.pk)
-                + sum(row[3] for row in services.overpaid(person.pk, died)),
+                pension.balance_of(person.pk) + sum(row[3] for row in overpaid),
                 person.name,
             ),
         ]
