@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/statements.py [--persons 5000] [--workers 1] [--profile FILE]
                                          [--database-url postgres://…/empty_db]
+    .venv/bin/python bench/statements.py --data-dir DIR [--workers 2]
 
 Builds a fresh instance (SQLite unless the URL of an empty database is given) with ``quanyi
 demo`` (N persons, its contribution history), then times the statements of last year in a
@@ -10,7 +11,10 @@ process of its own, as the command runs them: each read through ``records.read_b
 ReportLab drawing the same number of pages of the same form with no data. Prints a table with
 statements per second, the ratio to the floor and the peak memory (the maximum resident size of
 the run's process and of its largest worker). With ``--profile`` the run is made in this process
-instead, under the profiler, and no memory is reported.
+instead, under the profiler, and no memory is reported. With ``--data-dir`` the instance is one
+built before (``quanyi init`` and ``quanyi demo`` into that data dir, kept: a million persons
+take over an hour to build) and no demo is made; its statements of last year must not have been
+issued yet.
 """
 
 from __future__ import annotations
@@ -40,18 +44,30 @@ def demo(persons: int) -> float:
     return time.perf_counter() - started
 
 
-def floor(pages: int) -> float:
-    """ReportLab drawing ``pages`` pages of the statement form with no data."""
-    from quanyi.statements.drawing import Book
+def kept(data_dir: str) -> float:
+    """Use the instance in ``data_dir`` as it is; its database is the one its settings name."""
+    import django
 
-    book = Book(io.BytesIO(), "floor")
-    form = book._form("employee")
-    assert form
+    os.environ["QUANYI_DATA_DIR"] = data_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "quanyi.settings"
+    django.setup()
+    return 0.0
+
+
+def floor(pages: int) -> float:
+    """ReportLab drawing ``pages`` pages of the statement form with no data, in files of a
+    batch's size as the run writes them."""
+    from quanyi.statements.drawing import Book
+    from quanyi.statements.flows import UNIT
+
     started = time.perf_counter()
-    for _ in range(pages):
-        book.canvas.doForm("form-employee")
-        book.canvas.showPage()
-    book.close()
+    for first in range(0, pages, UNIT):
+        book = Book(io.BytesIO(), "floor")
+        assert book._form("employee")
+        for _ in range(min(UNIT, pages - first)):
+            book.canvas.doForm("form-employee")
+            book.canvas.showPage()
+        book.close()
     return time.perf_counter() - started
 
 
@@ -102,16 +118,19 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database-url")
+    parser.add_argument("--data-dir", help="a kept instance's data dir: no demo is built")
     parser.add_argument("--profile")
     args = parser.parse_args()
     if args.run_only:
         run_only(Path(args.run_only), args.year, args.workers)
         return
-    instance.fresh(args.database_url)
-
-    os.environ.setdefault("QUANYI_PASSWORD", "Quanyi-bench-2026!")
-    os.environ.setdefault("QUANYI_DEMO_PASSWORD", "Quanyi-bench-2026!")
-    built = demo(args.persons)
+    if args.data_dir:
+        built = kept(args.data_dir)
+    else:
+        instance.fresh(args.database_url)
+        os.environ.setdefault("QUANYI_PASSWORD", "Quanyi-bench-2026!")
+        os.environ.setdefault("QUANYI_DEMO_PASSWORD", "Quanyi-bench-2026!")
+        built = demo(args.persons)
 
     from django.conf import settings
     from django.utils import timezone
@@ -153,7 +172,10 @@ def main() -> None:
     size = sum(p.stat().st_size for p in out.glob("*.pdf")) / 1e6
     rows = [
         ("database", settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]),
-        ("demo persons (setup, s)", f"{args.persons} ({built:.1f})"),
+        (
+            "demo persons (setup, s)",
+            f"kept: {args.data_dir}" if args.data_dir else f"{args.persons} ({built:.1f})",
+        ),
         ("statements of", str(year)),
         ("statements", str(statements)),
         ("batch files, MB", f"{batches}, {size:.1f}"),
