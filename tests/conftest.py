@@ -43,6 +43,7 @@ def on_postgresql() -> bool:
 
 
 DEMO_PASSWORD = "Demo-pass-2026!"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -60,7 +61,9 @@ class Instance:
             QUANYI_DATABASE_URL=self.database_url,
             QUANYI_LANG="en",
             QUANYI_DEMO_PASSWORD=DEMO_PASSWORD,
-            DJANGO_SETTINGS_MODULE="quanyi.settings",
+            # The product's settings with argon2 at its lowest cost (tests/instance_settings.py).
+            DJANGO_SETTINGS_MODULE="tests.instance_settings",
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         )
         env.update(extra)
         return env

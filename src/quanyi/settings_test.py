@@ -12,6 +12,8 @@ DATABASES = {"default": _database(_url)}
 if _url.startswith("sqlite"):
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA foreign_keys=ON;"
+# Argon2 at its lowest cost: hashing at the production cost was most of the suite's time.
+PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
 # Near the look-up limit a reader waits; tests that walk many numbers would wait with them.
 QUANYI_LOOKUP_DELAY = 0.0
 # Static files come from the apps' folders (whitenoise's finders); no collected root to create.

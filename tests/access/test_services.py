@@ -5,6 +5,7 @@ proposes, the security administrator approves."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.models import User
 from django.db import connection
 
@@ -27,6 +28,14 @@ def admin() -> User:
 
 def test_passwords_are_hashed_with_argon2(admin: User) -> None:
     assert admin.password.startswith("argon2")
+
+
+def test_the_product_hashes_at_argon2s_own_cost() -> None:
+    """The tests hash cheaply (``tests.hashers``); the product keeps Django's Argon2 costs."""
+    import quanyi.settings as product
+
+    assert product.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert (Argon2PasswordHasher.time_cost, Argon2PasswordHasher.memory_cost) >= (2, 102400)
 
 
 def test_granting_operator_to_a_sysadmin_is_refused_with_the_rule(admin: User) -> None:
