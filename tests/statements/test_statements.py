@@ -175,7 +175,9 @@ def test_a_returned_letter_on_a_bad_day_is_refused_in_words(
     ("args", "said"),
     [
         (["--year", "2099"], "finished business year"),
-        (["--year", "20x5"], "four digits"),
+        (["--year", "20x5"], "1900 to 2200"),
+        (["--year", "２０２５"], "1900 to 2200"),  # full-width digits are no year
+        (["--year", "99999999999999999999"], "1900 to 2200"),
         (["--year", "1900"], "finished business year"),
         (["--year", "2025", "--workers", "0"], "1"),
         (["--year", "2025", "--workers", "65"], "64"),
@@ -194,6 +196,82 @@ def test_bad_years_are_refused_in_words(
     assert code in (1, 2)
     assert said in capsys.readouterr().err
     assert not Issued.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["9999", "２０２５", "0", ""])
+def test_every_command_refuses_a_year_out_of_bounds_as_usage(
+    office: Office, capsys: pytest.CaptureFixture[str], year: str
+) -> None:
+    """``status --year 9999`` ended in a traceback (no 31 March of year 10000)."""
+    for args in (
+        ["status"],
+        ["generate", "--out", "o"],
+        ["notices", "--out", "o"],
+        ["statement", "110105198506150022", "--out", "o.pdf"],
+    ):
+        with pytest.raises(SystemExit) as usage:
+            main(["statements", *args, "--year", year, "--as", "clerk"])
+        assert usage.value.code == 2
+        assert "1900 to 2200" in capsys.readouterr().err
+
+
+def test_an_out_that_cannot_be_written_is_refused_in_words(
+    office: Office, insured: Insured, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder under a file, or a file where none can be made, ended in a traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    certificate = ["certificate", insured.id_number, "--from", "2025-01", "--to", "2025-12"]
+    for args in (
+        ["generate", "--year", "2025", "--out", str(blocker / "statements")],
+        ["notices", "--year", "2025", "--out", str(blocker / "notices")],
+        [*certificate, "--out", "/proc/certificate.pdf"],
+    ):
+        capsys.readouterr()
+        assert main(["statements", *args, "--as", "clerk"]) == 1
+        said = capsys.readouterr().err
+        assert "cannot write" in said and "Traceback" not in said
+    assert not Issued.objects.exists()
+
+
+def test_a_refused_run_makes_no_folder(
+    office: Office, insured: Insured, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generate(tmp_path / "out")
+    elsewhere = tmp_path / "elsewhere"
+    args = ["statements", "generate", "--year", "2025", "--out", str(elsewhere), "--as", "clerk"]
+    assert main(args) == 1
+    assert "issued already" in capsys.readouterr().err
+    assert not elsewhere.exists()
+
+
+def test_a_postcode_is_six_ascii_digits(office: Office, insured: Insured) -> None:
+    from quanyi.core.errors import InvalidInput
+    from quanyi.statements import services
+
+    for postcode in ("１０００２０", "10002", "1000200", "10002x"):
+        with pytest.raises(InvalidInput) as refused, transaction.atomic():
+            services.set_address(office.clerk, insured.id_number, "北京市朝阳区1号", postcode)
+        assert refused.value.errors[0].code == "bad_postcode"
+
+
+def test_the_certificate_screen_names_its_fields_in_words() -> None:
+    """The counter's summary said ``to：终止年月早于起始年月``: a code, not the field's name."""
+    from quanyi.core.attempt import in_words
+    from quanyi.core.errors import InvalidInput
+    from quanyi.statements import services
+
+    for start, end, field in [
+        ("2025-12", "2025-01", "证明期间止："),
+        ("", "", "证明期间起："),
+        ("1800-01", "2025-12", "证明期间起："),
+    ]:
+        with pytest.raises(InvalidInput) as refused:
+            services._period(start, end)
+        assert in_words(refused.value, "zh").startswith(field)
+    with pytest.raises(InvalidInput) as refused:
+        services.check_year(1985, date(2026, 1, 1))
+    assert in_words(refused.value, "zh").startswith("年度：")
 
 
 def test_only_operators_generate(office: Office, tmp_path: Path) -> None:

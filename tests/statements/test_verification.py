@@ -83,6 +83,35 @@ def test_a_single_changed_byte_is_not_authentic(
     assert verdict.en
 
 
+def test_a_byte_changed_where_the_pdf_signature_does_not_reach_is_not_authentic(
+    office: Office, insured: Insured
+) -> None:
+    """The signature's own bytes are outside what it signs: a changed byte in its zero
+    padding, a hex digit's case, or an unsigned field of the CMS was taken as authentic."""
+    pdf, _ = statement(office, insured)
+    start = pdf.index(b"/Contents <") + len(b"/Contents <")
+    padding = pdf.index(b"00000000", start) + 4
+    digit = next(i for i in range(start, padding) if pdf[i : i + 1] in b"ABCDEF")
+    signer = pdf.index(b"1302434E", pdf.index(b"1302434E", start) + 1)  # the signer's "CN"
+    for at, byte in [(padding, b"1"), (digit, pdf[digit : digit + 1].lower()), (signer, b"4")]:
+        changed = pdf[:at] + byte + pdf[at + 1 :]
+        verdict = only(verification.verify_pdf(changed))
+        assert verdict.result == "not_authentic", (at, verdict)
+    assert only(verification.verify_pdf(pdf)).result == "authentic"
+
+
+def test_a_file_past_20_mb_is_refused_before_it_is_read(
+    office: Office, insured: Insured, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A signed statement with 200 MB of zeros after it took a minute and 2 GB to refuse."""
+    pdf, _ = statement(office, insured)
+    large = tmp_path / "large.pdf"
+    large.write_bytes(pdf + bytes(verification.MAX_FILE))
+    capsys.readouterr()
+    assert main(["statements", "verify", str(large)]) == 1
+    assert "too large" in capsys.readouterr().err
+
+
 def test_one_signed_by_another_key_is_not_authentic(office: Office, insured: Insured) -> None:
     keys = Path(settings.QUANYI_DATA_DIR) / "keys"
     statement(office, insured)  # our keys exist

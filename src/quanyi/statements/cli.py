@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from quanyi.core import bounds
+from quanyi.core.bounds import MAX_YEAR, MIN_YEAR
 from quanyi.core.commands import command, print_json
 from quanyi.core.days import day_or_today
 from quanyi.core.errors import Conflict, InvalidInput, current_language
@@ -25,6 +26,8 @@ from quanyi.statements.schemas import (
     YearStatus,
 )
 
+YEAR = bounds.argument(MIN_YEAR, MAX_YEAR)
+
 
 def register(sub: Any) -> None:
     statements = sub.add_parser(
@@ -36,7 +39,7 @@ def register(sub: Any) -> None:
         help="make the region's annual statements of a year: PDFs by postal district, the"
         " mailing list and a summary (resumable)",
     )  # fmt: skip
-    generate.add_argument("--year", required=True, type=_year)
+    generate.add_argument("--year", required=True, type=YEAR)
     generate.add_argument("--out", required=True, type=Path, metavar="DIR")
     generate.add_argument(
         "--workers",
@@ -49,7 +52,7 @@ def register(sub: Any) -> None:
         help="one person's statement of a year as a signed PDF",
     )  # fmt: skip
     one.add_argument("id_number")
-    one.add_argument("--year", required=True, type=_year)
+    one.add_argument("--year", required=True, type=YEAR)
     one.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     cert = command(
         s, "certificate", _certificate, atomic=True, writes=True,
@@ -84,19 +87,13 @@ def register(sub: Any) -> None:
         s, "notices", _notices, atomic=True, writes=True,
         help="employers' yearly notices to their staff (PDF and Excel)",
     )  # fmt: skip
-    notice.add_argument("--year", required=True, type=_year)
+    notice.add_argument("--year", required=True, type=YEAR)
     notice.add_argument("--out", required=True, type=Path, metavar="DIR")
     notice.add_argument("--employer", metavar="USCC", help="one employer only")
     status = command(
         s, "status", _status, help="a year's statements: issued, mailed, returned; its deadline"
     )  # fmt: skip
-    status.add_argument("--year", required=True, type=_year)
-
-
-def _year(text: str) -> int:
-    if not (text.isdigit() and len(text) == 4):
-        raise argparse.ArgumentTypeError(f"年度应为四位数字 / a year is four digits: {text!r}")
-    return int(text)
+    status.add_argument("--year", required=True, type=YEAR)
 
 
 @contextmanager
@@ -123,7 +120,12 @@ def _write_new(path: Path, data: bytes) -> str:
         raise InvalidInput.one(
             "out", "no_folder", f"目录 {path.parent} 不存在", f"no folder {path.parent}"
         )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    from quanyi.statements.services import unwritable
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise unwritable(path, error) from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     return hashlib.sha256(data).hexdigest()
@@ -185,7 +187,8 @@ def _verify(args: argparse.Namespace) -> int:
         verdicts = [verification.verify_code(args.code)]
     else:
         try:
-            data = args.file.read_bytes()
+            with args.file.open("rb") as handle:
+                data = handle.read(verification.MAX_FILE + 1)
         except OSError as missing:
             raise InvalidInput.one(
                 "file",
@@ -193,6 +196,13 @@ def _verify(args: argparse.Namespace) -> int:
                 f"无法读取文件 {args.file}",
                 f"cannot read {args.file}: {missing.strerror}",
             ) from None
+        if len(data) > verification.MAX_FILE:
+            raise InvalidInput.one(
+                "file",
+                "too_large",
+                "文件过大（最大 20 MB）",
+                "the file is too large (20 MB at most)",
+            )
         verdicts = verification.verify_pdf(data)
     print_json([verdict_out(v) for v in verdicts], indent=1)
     return 0 if all(v.authentic for v in verdicts) else 1

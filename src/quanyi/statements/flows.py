@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from quanyi.access.policy import authorize, scope
 from quanyi.audit import services as audit
-from quanyi.core import filemodes
 from quanyi.core.errors import Conflict, InvalidInput
 from quanyi.core.principal import Principal
 from quanyi.records.page import ADULT_AGE
@@ -33,7 +32,7 @@ from quanyi.registry.models import InsuranceRelation, Person
 from quanyi.statements import content
 from quanyi.statements.drawing import Book
 from quanyi.statements.models import Issued, MailingAddress
-from quanyi.statements.services import ITEMS, check_year, new_code, signer_for
+from quanyi.statements.services import ITEMS, check_year, new_code, out_folder, signer_for
 
 UNIT = 500
 NO_ADDRESS = "0000"
@@ -182,7 +181,6 @@ def generate(
     check_year(year, today)
     if out.exists() and not out.is_dir():
         raise InvalidInput.one("out", "not_a_folder", f"{out} 不是目录", f"{out} is not a folder")
-    filemodes.private_dir(out)
     insured = _insured(principal, year)
     todo = insured.exclude(pk__in=_issued(year).values("person_id"))
     total, left = insured.count(), todo.count()
@@ -196,6 +194,7 @@ def generate(
             f"every statement of {year} is issued already ({total}); its batch files are"
             " in the folder of the run that made them",
         )
+    out_folder(out)
     written = 0
     jobs = (
         (principal, year, batch, rows, out, today)

@@ -13,6 +13,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "superseded": ("真实，已被更正", "authentic, superseded"),
         "not_authentic": ("不能确认为真", "not authentic"),
     },
+    "field": {
+        "year": ("年度", "year"),
+        "from": ("证明期间起", "certificate from"),
+        "to": ("证明期间止", "certificate to"),
+        "what": ("文书种类", "document"),
+    },
     "recipient": {
         "person": ("本人", "the person"),
         "guardian": ("监护人", "the guardian"),

@@ -17,15 +17,14 @@ from reportlab.pdfgen.canvas import Canvas
 
 from quanyi.access.policy import authorize, scope
 from quanyi.contributions.models import Bill, Line
-from quanyi.core import filemodes
-from quanyi.core.errors import Conflict, InvalidInput, NotFound
+from quanyi.core.errors import Conflict, NotFound
 from quanyi.core.identifiers import mask, validate_uscc
 from quanyi.core.money import format_fen
 from quanyi.core.principal import Principal
 from quanyi.registry.models import Employer, Person
 from quanyi.statements import fonts
 from quanyi.statements.content import EMPLOYEE_ORDER, insurance_name
-from quanyi.statements.services import check_year
+from quanyi.statements.services import check_year, out_folder
 
 HEADS = (
     "姓名",
@@ -139,8 +138,6 @@ def write_notices(
         employers = employers.filter(uscc=validate_uscc(uscc))
         if not employers.exists():
             raise NotFound("未找到该用人单位", "no such employer")
-    if out.exists() and not out.is_dir():
-        raise InvalidInput.one("out", "not_a_folder", f"{out} 不是目录", f"{out} is not a folder")
     targets = [out / f"notice-{year}-{e.uscc}.{suffix}" for e in employers for suffix in SUFFIXES]
     there = [path for path in targets if path.exists()]
     if there:
@@ -148,7 +145,7 @@ def write_notices(
             f"{there[0]} 等 {len(there)} 个文件已存在，不会覆盖",
             f"{there[0]} and {len(there) - 1} more exist: nothing is overwritten",
         )
-    filemodes.private_dir(out)
+    out_folder(out)
     files = []
     for employer in employers:
         rows = _rows(employer, year)

@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from asn1crypto import cms, core
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509 as crypto_x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -71,12 +72,51 @@ def check(pdf: bytes) -> PdfSignature:
     status = validate_pdf_signature(signature, context)
     whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
     signer = signature.signer_cert
+    by_us = signer is not None and signer.dump() == ours.dump()
     return PdfSignature(
         present=True,
-        intact=bool(status.intact and status.valid),
-        ours=signer is not None and signer.dump() == ours.dump(),
+        intact=bool(status.intact and status.valid)
+        and (not by_us or _as_signed(pdf, signature, ours)),
+        ours=by_us,
         whole_file=whole and len(signatures) == 1,
     )
+
+
+def _as_signed(pdf: bytes, signature: Any, ours: asn1_x509.Certificate) -> bool:
+    """The bytes the signed ranges leave out are the signature as this module writes it, in
+    hex, then zeros: the signature check reads past much there (the padding, a hex digit's
+    case, the unsigned fields of the CMS), so a byte changed in them is refused here."""
+    _, end, start, _ = (int(n) for n in signature.byte_range)
+    info = cms.ContentInfo.load(signature.pkcs7_content)
+    (signer,) = info["content"]["signer_infos"]
+    sha256 = {"algorithm": "sha256", "parameters": None}
+    ours_id = cms.IssuerAndSerialNumber(
+        {"issuer": ours.issuer, "serial_number": ours.serial_number}
+    )
+    if (
+        signer["version"].native != "v1"
+        or signer["sid"].chosen.dump() != ours_id.dump()
+        or signer["digest_algorithm"].native != sha256
+        or signer["signature_algorithm"].native != {"algorithm": "sha256_ecdsa", "parameters": None}
+        or signer["unsigned_attrs"].native is not None
+    ):
+        return False
+    written = cms.ContentInfo(
+        {
+            "content_type": "signed_data",
+            "content": cms.SignedData(
+                {
+                    "version": "v1",
+                    "digest_algorithms": [{"algorithm": "sha256", "parameters": core.Null()}],
+                    "encap_content_info": {"content_type": "data"},
+                    "certificates": [ours],
+                    "signer_infos": [signer],
+                }
+            ),
+        }
+    )
+    hexed = written.dump().hex().upper().encode().ljust(start - end - 2, b"0")
+    return pdf[end:start] == b"<" + hexed + b">"
 
 
 def _der(pem: str) -> bytes:

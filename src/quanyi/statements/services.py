@@ -5,8 +5,10 @@ recording a returned letter and a mailing address. Each issued document is a row
 from __future__ import annotations
 
 import io
+import os
 import secrets
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.utils import timezone
 from quanyi.access.errors import Refused
 from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
+from quanyi.core import filemodes
 from quanyi.core.errors import Conflict, InvalidInput, NotFound
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
@@ -67,6 +70,26 @@ def check_year(year: int, today: date) -> None:
             f"年度须为已结束的业务年度（1990 至 {today.year - 1}）",
             f"the year must be a finished business year (1990 to {today.year - 1})",
         )
+
+
+def unwritable(path: Path, error: OSError) -> InvalidInput:
+    reason = error.strerror or str(error)
+    return InvalidInput.one(
+        "out", "unwritable", f"无法写入 {path}：{reason}", f"cannot write {path}: {reason}"
+    )
+
+
+def out_folder(out: Path) -> None:
+    """``out`` made if missing (700) and writable, or refused in words before anything is
+    written into it."""
+    if out.exists() and not out.is_dir():
+        raise InvalidInput.one("out", "not_a_folder", f"{out} 不是目录", f"{out} is not a folder")
+    try:
+        filemodes.private_dir(out)
+    except OSError as error:
+        raise unwritable(out, error) from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise unwritable(out, PermissionError(13, os.strerror(13)))
 
 
 def _whole_record(record: dict[str, Any]) -> None:
@@ -207,7 +230,7 @@ def set_address(
             "通讯地址须为 1 至 200 字",
             "the address must be 1 to 200 characters",
         )
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         raise InvalidInput.one(
             "postcode", "bad_postcode", "邮政编码须为 6 位数字", "the postcode is 6 digits"
         )

@@ -22,6 +22,10 @@ from quanyi.statements.models import Issued
 from quanyi.statements.pades import pades_fields
 from quanyi.statements.queries import claim_of
 
+# A statement is some 60 KB, a batch file of 500 some 2 MB: a file past this is no document of
+# ours, refused before it is read (pypdf would take minutes and gigabytes on one).
+MAX_FILE = 20 * 1024 * 1024
+
 FACT_ITEMS = frozenset(
     {"relations", "contributions", "account", "deemed_months", "benefits", "contribution_months"}
 )

@@ -20,8 +20,6 @@ from quanyi.core.errors import InvalidInput, current_language
 from quanyi.registry.models import Person
 from quanyi.statements import keys, services, verification
 
-MAX_UPLOAD = 20 * 1024 * 1024
-
 
 def _verdict_context(verdict: verification.Verdict) -> dict[str, Any]:
     return {
@@ -51,7 +49,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
                 "请上传文件或输入验证码，二者选其一", "upload a file or type a code, not both"
             )
         elif upload is not None:
-            if upload.size is None or upload.size > MAX_UPLOAD:
+            if upload.size is None or upload.size > verification.MAX_FILE:
                 context["error"] = _say(
                     "文件过大（最大 20 MB）", "the file is too large (20 MB at most)"
                 )
