@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from quanyi.core.commands import fail
+from quanyi.core.usage import Parser
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     from quanyi import initialise
     from quanyi.core import plugins
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="quanyi", description="社会保险个人权益记录 · social insurance personal rights records"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
