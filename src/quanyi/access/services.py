@@ -41,6 +41,7 @@ from quanyi.access.policy import authorize, scope
 from quanyi.audit import services as audit
 from quanyi.audit.bulk import next_ids as bulk_ids
 from quanyi.core import regions
+from quanyi.core.chunks import in_chunks
 from quanyi.core.errors import InvalidInput, NotFound
 from quanyi.core.permissions import Scope
 from quanyi.core.principal import Principal, Source, new_request_id
@@ -232,7 +233,7 @@ def create_outside_accounts(actor: Principal, new: Sequence[NewAccount]) -> int:
         regions.validate_region(region, "region")
     for hashed in {n.password_hash for n in new}:
         _check_hash(hashed)
-    taken = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+    taken = any(User.objects.filter(username__in=chunk).exists() for chunk in in_chunks(names))
     if taken or len(set(names)) != len(names):
         raise InvalidInput.one("username", "taken", "用户名已存在", "the user name is taken")
     now = timezone.now()
@@ -267,9 +268,8 @@ def create_outside_accounts(actor: Principal, new: Sequence[NewAccount]) -> int:
     audit.stamp_rows(grants, seq)
     RoleGrant.objects.bulk_create(grants)
     audit.record_batch(actor, "account.grant", RoleGrant, seq)
-    ids = [user.pk for user in users]
-    for start in range(0, len(ids), 1000):
-        for pk, _, value in credentials.digests(ids[start : start + 1000]):
+    for chunk in in_chunks(user.pk for user in users):
+        for pk, _, value in credentials.digests(chunk):
             audit.record(
                 actor,
                 "credentials.create",

@@ -17,6 +17,7 @@ from quanyi.access.errors import Refused
 from quanyi.access.policy import authorize
 from quanyi.audit import services as audit
 from quanyi.core import filemodes
+from quanyi.core.chunks import in_chunks
 from quanyi.core.errors import Conflict, InvalidInput, NotFound
 from quanyi.core.principal import Principal
 from quanyi.core.yearmonth import YearMonth
@@ -251,11 +252,13 @@ def add_addresses(principal: Principal, rows: list[tuple[int, str, str]]) -> int
     """Mailing addresses ``(person id, address, postcode)`` of persons who have none yet, in
     one audited batch (the demo; an import of the post office's address file)."""
     authorize(principal, "statements.returns")
-    have = set(
-        MailingAddress.objects.filter(person_id__in=[r[0] for r in rows]).values_list(
+    have = {
+        pk
+        for chunk in in_chunks(r[0] for r in rows)
+        for pk in MailingAddress.objects.filter(person_id__in=chunk).values_list(
             "person_id", flat=True
         )
-    )
+    }
     new = [
         MailingAddress(person_id=pk, address=address, postcode=postcode)
         for pk, address, postcode in rows
