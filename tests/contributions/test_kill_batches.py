@@ -38,7 +38,8 @@ def kill_at_random(
     k dies between k and k+1 steps in, ``after`` seconds from the start), until a run ends by
     itself: the kills sweep the whole run — start-up, reading, writing, commit — whatever its
     length on this machine. After each kill the state must be allowed. Returns the number of
-    kills; the caller checks the end."""
+    kills; the caller checks the end. The sweep costs about length² / (2 × ``step``) seconds:
+    a run of several seconds takes a coarser step."""
     env = instance.env(**demo_login(instance, account))
     rng = random.Random(seed)
     for kills in range(200):
@@ -105,7 +106,7 @@ def test_kill_9_while_crediting_interest_leaves_the_year_closed_wholly_or_not_at
         )
 
     command = ["accounts", "credit-interest", "--year", str(year)]
-    kills = kill_at_random(instance, command, "operator", snapshot, whole_or_untouched, 7)
+    kills = kill_at_random(instance, command, "operator", snapshot, whole_or_untouched, 7, 0.4)
     assert kills >= 3, f"only {kills} kills landed"
     finish = quanyi(instance, *command, "--as", "operator", check=False)
     assert finish.returncode == 0 or "credited already" in finish.stderr, finish.stderr
@@ -167,7 +168,7 @@ def test_kill_9_while_an_import_is_approved_loads_it_wholly_or_not_at_all(
         return state == (0, 0, 0, 0) or state == (rows, len(numbers), 9, 1)
 
     command = ["case", "act", str(case), "approve"]
-    kills = kill_at_random(instance, command, "approver", snapshot, whole_or_untouched, 11)
+    kills = kill_at_random(instance, command, "approver", snapshot, whole_or_untouched, 11, 0.4)
     assert kills >= 3, f"only {kills} kills landed"
     # A backend whose client was killed may still hold locks until it notices; a run that meets
     # it can be chosen as a deadlock's victim, which leaves the case open (and says so): retry.
