@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from quanyi.core.errors import InvalidInput
+
 
 def private_dir(path: Path) -> Path:
     """Create ``path`` and any missing parent as the service account's alone (700): whatever
@@ -23,6 +25,14 @@ def private_dir(path: Path) -> Path:
     for folder in reversed(missing):
         folder.mkdir(mode=0o700, exist_ok=True)
     return path
+
+
+def unwritable(path: Path, error: OSError, field: str = "out") -> InvalidInput:
+    """A file the command was asked to write that the system refused, in words."""
+    reason = error.strerror or str(error)
+    return InvalidInput.one(
+        field, "unwritable", f"无法写入 {path}：{reason}", f"cannot write {path}: {reason}"
+    )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from quanyi.core import filemodes
 from quanyi.core.commands import command, group, print_json
 from quanyi.core.errors import InvalidInput, current_language
 from quanyi.core.progress import bars
@@ -266,12 +267,7 @@ def _list(args: argparse.Namespace) -> int:
         out.write_bytes(content)
         out.chmod(0o600)  # names of persons to survey: for the agency's staff only
     except OSError as error:
-        raise InvalidInput.one(
-            "out",
-            "unwritable",
-            f"无法写入 {out}：{error.strerror or error}",
-            f"cannot write {out}: {error.strerror or error}",
-        ) from None
+        raise filemodes.unwritable(out, error) from None
     print_json(
         ListOut(run=run.pk, division=args.division, persons=len(listed), file=str(out)), indent=1
     )

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from quanyi.access.policy import authorize
-from quanyi.core import labels
+from quanyi.core import filemodes, labels
 from quanyi.core.errors import Conflict, InvalidInput, QuanyiError
 from quanyi.core.identifiers import mask
 from quanyi.core.principal import Principal
@@ -43,13 +43,6 @@ class Written:
 
 
 # --- writing privately, never over anything -------------------------------------------------
-
-
-def _unwritable(path: Path, error: OSError) -> InvalidInput:
-    reason = error.strerror or str(error)
-    return InvalidInput.one(
-        "out", "unwritable", f"无法写入 {path}：{reason}", f"cannot write {path}: {reason}"
-    )
 
 
 def _exists(path: Path) -> Conflict:
@@ -77,7 +70,7 @@ def _private_temp(out: Path) -> Path:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     except OSError as error:
-        raise _unwritable(out, error) from None
+        raise filemodes.unwritable(out, error) from None
     os.close(fd)
     os.chmod(name, 0o600)
     return Path(name)
@@ -90,7 +83,7 @@ def _put_in_place(temporary: Path, out: Path) -> None:
     except FileExistsError:
         raise _exists(out) from None
     except OSError as error:
-        raise _unwritable(out, error) from None
+        raise filemodes.unwritable(out, error) from None
 
 
 # --- the exchange file (002 art. 10) ---------------------------------------------------------
@@ -170,7 +163,7 @@ def write_exchange(principal: Principal, out: Path, as_of: str) -> Written:
         services.record_export(principal, "exchange", None, as_of, out.name, rows, persons, sha)
         _put_in_place(temporary, out)
     except OSError as error:
-        raise _unwritable(out, error) from None
+        raise filemodes.unwritable(out, error) from None
     finally:
         temporary.unlink(missing_ok=True)
     return Written(str(out), rows, persons, sha)
@@ -370,7 +363,7 @@ def write_report(principal: Principal, run: Run, out: Path, level: str = "commun
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     except OSError as error:
-        raise _unwritable(out, error) from None
+        raise filemodes.unwritable(out, error) from None
     try:
         found = queries.stats(principal, run, level)
         written: list[str] = []
@@ -409,9 +402,9 @@ def write_report(principal: Principal, run: Run, out: Path, level: str = "commun
         except OSError as error:
             if out.exists():
                 raise _exists(out) from None
-            raise _unwritable(out, error) from None
+            raise filemodes.unwritable(out, error) from None
     except OSError as error:
-        raise _unwritable(out, error) from None
+        raise filemodes.unwritable(out, error) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     out.chmod(0o700)

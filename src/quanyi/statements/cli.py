@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from quanyi.core import bounds
+from quanyi.core import bounds, filemodes
 from quanyi.core.bounds import MAX_YEAR, MIN_YEAR
 from quanyi.core.commands import command, print_json
 from quanyi.core.days import day_or_today
@@ -120,12 +120,10 @@ def _write_new(path: Path, data: bytes) -> str:
         raise InvalidInput.one(
             "out", "no_folder", f"目录 {path.parent} 不存在", f"no folder {path.parent}"
         )
-    from quanyi.statements.services import unwritable
-
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
-        raise unwritable(path, error) from None
+        raise filemodes.unwritable(path, error) from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     return hashlib.sha256(data).hexdigest()

@@ -73,13 +73,6 @@ def check_year(year: int, today: date) -> None:
         )
 
 
-def unwritable(path: Path, error: OSError) -> InvalidInput:
-    reason = error.strerror or str(error)
-    return InvalidInput.one(
-        "out", "unwritable", f"无法写入 {path}：{reason}", f"cannot write {path}: {reason}"
-    )
-
-
 def out_folder(out: Path) -> None:
     """``out`` made if missing (700) and writable, or refused in words before anything is
     written into it."""
@@ -88,9 +81,9 @@ def out_folder(out: Path) -> None:
     try:
         filemodes.private_dir(out)
     except OSError as error:
-        raise unwritable(out, error) from None
+        raise filemodes.unwritable(out, error) from None
     if not os.access(out, os.W_OK | os.X_OK):
-        raise unwritable(out, PermissionError(13, os.strerror(13)))
+        raise filemodes.unwritable(out, PermissionError(13, os.strerror(13)))
 
 
 def _whole_record(record: dict[str, Any]) -> None:
