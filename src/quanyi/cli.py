@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from quanyi.core.commands import fail
-from quanyi.core.usage import Parser
+from quanyi.core.usage import Parser, english
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,9 +51,7 @@ def setup_django() -> None:
 
     if not apps.ready:  # set up once per process: a second setup would reconfigure logging
         django.setup()
-    translation.activate(
-        "en" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "zh-hans"
-    )
+    translation.activate("en" if english() else "zh-hans")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,7 +76,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     from quanyi.core import kept
     from quanyi.core.errors import KeptFailure, QuanyiError
 
-    lang = "en" if os.environ.get("QUANYI_LANG", "zh").startswith("en") else "zh"
+    lang = "en" if english() else "zh"
     prefix = "error" if lang == "en" else "错误"
     if args.needs_init:
         refusal = _uninitialised()

@@ -47,6 +47,7 @@ def in_chinese(message: str) -> str:
 
 
 def english() -> bool:
+    """The command line speaks English (``QUANYI_LANG=en``); Chinese otherwise."""
     return os.environ.get("QUANYI_LANG", "zh").startswith("en")
 
 
